@@ -1,0 +1,242 @@
+package dev.quota;
+
+import dev.quota.admin.AdminAuthorizer;
+import dev.quota.admin.QuotaAdmin;
+import dev.quota.alert.QuotaAlertListener;
+import dev.quota.internal.Checks;
+import dev.quota.internal.DefaultAdmin;
+import dev.quota.internal.DefaultGuard;
+import dev.quota.internal.Evaluator;
+import dev.quota.internal.Settings;
+import dev.quota.spi.QuotaStore;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * One quota instance over one store: its {@link #guard()} for the application's hot path and its
+ * {@link #admin()} for operators. Both are thread-safe; build one instance per store and share it.
+ *
+ * {@snippet :
+ * Quota quota = Quota.builder()
+ *     .store(store)                                  // e.g. quota-jooq's PostgreSQL store
+ *     .catalogue(TierCatalogue.defaults())           // free 100k, pro 1M, enterprise 10M tokens a month
+ *     .alertListener(alert -> notifier.send(alert))
+ *     .build();
+ * QuotaGuard guard = quota.guard();
+ * QuotaAdmin admin = quota.admin();
+ * }
+ */
+public final class Quota {
+  private final Settings settings;
+  private final DefaultGuard guard;
+  private final DefaultAdmin admin;
+
+  private Quota(Settings settings) {
+    this.settings = settings;
+    Evaluator evaluator = new Evaluator(settings.catalogue());
+    this.guard = new DefaultGuard(settings, evaluator);
+    this.admin = new DefaultAdmin(settings, evaluator, guard);
+  }
+
+  /** @return a builder; only {@link Builder#store(QuotaStore)} is required */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** @return the guard the application calls */
+  public QuotaGuard guard() {
+    return guard;
+  }
+
+  /** @return the admin port operators call */
+  public QuotaAdmin admin() {
+    return admin;
+  }
+
+  /** @return the tiers and meters */
+  public TierCatalogue catalogue() {
+    return settings.catalogue();
+  }
+
+  /** @return the clock every decision reads */
+  public Clock clock() {
+    return settings.clock();
+  }
+
+  /** @return the enforcement mode */
+  public EnforcementMode mode() {
+    return settings.mode();
+  }
+
+  /**
+   * Builds a {@link Quota}. Every setter validates its argument at once and names what it refuses.
+   *
+   * <p>Defaults: {@link TierCatalogue#defaults()}, {@link Clock#systemUTC()}, {@link EnforcementMode#ENFORCE},
+   * {@link FailurePolicy#deny()}, alert thresholds 80, 90 and 100 percent, {@link AdminAuthorizer#allowAll()},
+   * reservations of at most 1 hour, grants, overrides and bypasses of at most 90 days.
+   */
+  public static final class Builder {
+    /** The default longest reservation. */
+    public static final Duration DEFAULT_MAX_RESERVATION_TTL = Duration.ofHours(1);
+    /** The default longest grant, override or bypass. */
+    public static final Duration DEFAULT_MAX_ENTITLEMENT_DURATION = Duration.ofDays(90);
+
+    private QuotaStore store;
+    private TierCatalogue catalogue = TierCatalogue.defaults();
+    private Clock clock = Clock.systemUTC();
+    private EnforcementMode mode = EnforcementMode.ENFORCE;
+    private FailurePolicy failurePolicy = FailurePolicy.deny();
+    private List<Integer> alertThresholds = List.of(80, 90, 100);
+    private final List<QuotaAlertListener> alertListeners = new ArrayList<>();
+    private AdminAuthorizer authorizer = AdminAuthorizer.allowAll();
+    private Duration maxReservationTtl = DEFAULT_MAX_RESERVATION_TTL;
+    private Duration maxEntitlementDuration = DEFAULT_MAX_ENTITLEMENT_DURATION;
+
+    private Builder() {}
+
+    /**
+     * Sets the store: required.
+     *
+     * @param store the backend, such as quota-jooq's PostgreSQL store or quota-testkit's in-memory store
+     * @return this builder
+     */
+    public Builder store(QuotaStore store) {
+      this.store = Checks.notNull("store", store);
+      return this;
+    }
+
+    /**
+     * Sets the tiers and meters; default {@link TierCatalogue#defaults()}.
+     *
+     * @param catalogue the catalogue
+     * @return this builder
+     */
+    public Builder catalogue(TierCatalogue catalogue) {
+      this.catalogue = Checks.notNull("catalogue", catalogue);
+      return this;
+    }
+
+    /**
+     * Sets the clock, the only source of time for decisions, periods and expiries; default
+     * {@link Clock#systemUTC()}. The clock's zone does not matter: periods are computed in the zone of each
+     * meter's {@link dev.quota.period.PeriodPolicy}.
+     *
+     * @param clock the clock
+     * @return this builder
+     */
+    public Builder clock(Clock clock) {
+      this.clock = Checks.notNull("clock", clock);
+      return this;
+    }
+
+    /**
+     * Sets whether denials block; default {@link EnforcementMode#ENFORCE}.
+     *
+     * @param mode the mode
+     * @return this builder
+     */
+    public Builder mode(EnforcementMode mode) {
+      this.mode = Checks.notNull("enforcement mode", mode);
+      return this;
+    }
+
+    /**
+     * Sets what the guard decides when the store is unreachable; default {@link FailurePolicy#deny()}.
+     *
+     * @param policy the policy
+     * @return this builder
+     */
+    public Builder failurePolicy(FailurePolicy policy) {
+      this.failurePolicy = Checks.notNull("failure policy", policy);
+      return this;
+    }
+
+    /**
+     * Sets the alert thresholds, in percent of {@code limit + granted}; default 80, 90, 100. None disables
+     * alerts.
+     *
+     * @param percents distinct values from 1 to 1000
+     * @return this builder
+     */
+    public Builder alertThresholds(int... percents) {
+      Checks.notNull("alert thresholds", percents);
+      int[] sorted = percents.clone();
+      Arrays.sort(sorted);
+      List<Integer> list = new ArrayList<>();
+      for (int i = 0; i < sorted.length; i++) {
+        if (sorted[i] < 1 || sorted[i] > 1000) {
+          throw new InvalidRequestException("alert threshold", "must be between 1 and 1000 percent, was " + sorted[i]);
+        }
+        if (i > 0 && sorted[i] == sorted[i - 1]) {
+          throw new InvalidRequestException("alert threshold", "must not repeat, " + sorted[i] + " was given twice");
+        }
+        list.add(sorted[i]);
+      }
+      this.alertThresholds = List.copyOf(list);
+      return this;
+    }
+
+    /**
+     * Adds a listener for threshold alerts.
+     *
+     * @param listener the listener
+     * @return this builder
+     */
+    public Builder alertListener(QuotaAlertListener listener) {
+      alertListeners.add(Checks.notNull("alert listener", listener));
+      return this;
+    }
+
+    /**
+     * Sets who may make admin changes; default {@link AdminAuthorizer#allowAll()}, for hosts that authorize
+     * before calling quota.
+     *
+     * @param authorizer the authorizer
+     * @return this builder
+     */
+    public Builder authorizer(AdminAuthorizer authorizer) {
+      this.authorizer = Checks.notNull("authorizer", authorizer);
+      return this;
+    }
+
+    /**
+     * Sets the longest time-to-live a reservation may ask for; default 1 hour.
+     *
+     * @param max a positive duration of at most 1 day
+     * @return this builder
+     */
+    public Builder maxReservationTtl(Duration max) {
+      this.maxReservationTtl = Checks.positiveAtMost("maximum reservation ttl", max, Duration.ofDays(1));
+      return this;
+    }
+
+    /**
+     * Sets the longest a grant, tier override or bypass may last from its creation; default 90 days. Keeps
+     * "temporary" from meaning "forever".
+     *
+     * @param max a positive duration of at most 3660 days
+     * @return this builder
+     */
+    public Builder maxEntitlementDuration(Duration max) {
+      this.maxEntitlementDuration = Checks.positiveAtMost("maximum entitlement duration", max, Duration.ofDays(3660));
+      return this;
+    }
+
+    /**
+     * Builds the instance.
+     *
+     * @return the quota instance
+     * @throws InvalidRequestException if no store was set
+     */
+    public Quota build() {
+      if (store == null) {
+        throw new InvalidRequestException("store", "must be set");
+      }
+      return new Quota(new Settings(store, catalogue, clock, mode, failurePolicy, alertThresholds,
+          List.copyOf(alertListeners), authorizer, maxReservationTtl, maxEntitlementDuration));
+    }
+  }
+}

@@ -1,0 +1,355 @@
+package dev.quota;
+
+import dev.quota.internal.Checks;
+import dev.quota.period.PeriodPolicy;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * The tiers, the meters, and the limit of every tier on every meter.
+ *
+ * <p>Tiers are declared from the least to the most generous; that order decides which of several active
+ * tier overrides wins. Every tier has a limit on every declared meter ({@link #UNLIMITED} for none), and
+ * every meter has a {@link PeriodPolicy}. The catalogue is immutable.
+ *
+ * {@snippet :
+ * Meter aiCalls = Meter.of("ai-calls");
+ * TierCatalogue catalogue = TierCatalogue.builder()
+ *     .meter(Meter.AI_TOKENS, PeriodPolicy.calendarMonth())
+ *     .meter(aiCalls, PeriodPolicy.calendarDay(ZoneOffset.UTC))
+ *     .tier(Tier.FREE, Map.of(Meter.AI_TOKENS, 100_000L, aiCalls, 50L))
+ *     .tier(Tier.PRO, Map.of(Meter.AI_TOKENS, 1_000_000L, aiCalls, 1_000L))
+ *     .defaultTier(Tier.FREE)
+ *     .whenNoPlan(PlanFallback.USE_DEFAULT_TIER)
+ *     .whenUnknownTier(PlanFallback.REJECT)
+ *     .build();
+ * }
+ */
+public final class TierCatalogue {
+  /** A limit meaning "no limit": ceilings saturate at it instead of overflowing. */
+  public static final long UNLIMITED = Long.MAX_VALUE;
+
+  private static final TierCatalogue DEFAULTS = builder()
+      .meter(Meter.AI_TOKENS, PeriodPolicy.calendarMonth())
+      .tier(Tier.FREE, Map.of(Meter.AI_TOKENS, 100_000L))
+      .tier(Tier.PRO, Map.of(Meter.AI_TOKENS, 1_000_000L))
+      .tier(Tier.ENTERPRISE, Map.of(Meter.AI_TOKENS, 10_000_000L))
+      .defaultTier(Tier.FREE)
+      .build();
+
+  private final Map<Meter, PeriodPolicy> meters;
+  private final Map<Tier, Map<Meter, Long>> limits;
+  private final Map<Tier, Integer> rank;
+  private final Meter defaultMeter;
+  private final Tier defaultTier;
+  private final PlanFallback whenNoPlan;
+  private final PlanFallback whenUnknownTier;
+
+  private TierCatalogue(Builder b) {
+    this.meters = Collections.unmodifiableMap(new LinkedHashMap<>(b.meters));
+    Map<Tier, Map<Meter, Long>> copy = new LinkedHashMap<>();
+    Map<Tier, Integer> ranks = new LinkedHashMap<>();
+    b.limits.forEach((tier, perMeter) -> {
+      copy.put(tier, Collections.unmodifiableMap(new LinkedHashMap<>(perMeter)));
+      ranks.put(tier, ranks.size());
+    });
+    this.limits = Collections.unmodifiableMap(copy);
+    this.rank = Collections.unmodifiableMap(ranks);
+    this.defaultMeter = b.defaultMeter;
+    this.defaultTier = b.defaultTier;
+    this.whenNoPlan = b.whenNoPlan;
+    this.whenUnknownTier = b.whenUnknownTier;
+  }
+
+  /**
+   * The seed system's catalogue: one meter, {@link Meter#AI_TOKENS}, in calendar months (UTC); tiers
+   * {@code free} 100,000, {@code pro} 1,000,000 and {@code enterprise} 10,000,000 tokens a month; tenants
+   * without a plan or with an unknown tier are treated as {@code free}.
+   *
+   * @return the default catalogue
+   */
+  public static TierCatalogue defaults() {
+    return DEFAULTS;
+  }
+
+  /** @return a builder for a catalogue of your own */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** @return the declared meters with their period policies, in declaration order */
+  public Map<Meter, PeriodPolicy> meters() {
+    return meters;
+  }
+
+  /** @return the declared tiers, from the least to the most generous */
+  public List<Tier> tiers() {
+    return List.copyOf(limits.keySet());
+  }
+
+  /** @return the meter that {@link QuotaGuard#canProceed(TenantId)} checks: the first one declared */
+  public Meter defaultMeter() {
+    return defaultMeter;
+  }
+
+  /** @return the tier of tenants that fall back to a default */
+  public Tier defaultTier() {
+    return defaultTier;
+  }
+
+  /** @return what happens to a tenant without a plan */
+  public PlanFallback whenNoPlan() {
+    return whenNoPlan;
+  }
+
+  /** @return what happens to a tenant whose plan names a tier this catalogue does not know */
+  public PlanFallback whenUnknownTier() {
+    return whenUnknownTier;
+  }
+
+  /**
+   * Tells whether a tier is declared.
+   *
+   * @param tier the tier
+   * @return {@code true} if the catalogue has limits for it
+   */
+  public boolean contains(Tier tier) {
+    return limits.containsKey(tier);
+  }
+
+  /**
+   * Tells whether a meter is declared.
+   *
+   * @param meter the meter
+   * @return {@code true} if the catalogue has a period policy and limits for it
+   */
+  public boolean contains(Meter meter) {
+    return meters.containsKey(meter);
+  }
+
+  /**
+   * Returns a tier's limit on a meter.
+   *
+   * @param tier a declared tier
+   * @param meter a declared meter
+   * @return the limit per period, in the meter's unit; {@link #UNLIMITED} for none
+   * @throws InvalidRequestException if the tier or the meter is not declared
+   */
+  public long limit(Tier tier, Meter meter) {
+    Map<Meter, Long> perMeter = limits.get(requireTier(tier));
+    return perMeter.get(requireMeter(meter));
+  }
+
+  /**
+   * Returns a meter's period policy.
+   *
+   * @param meter a declared meter
+   * @return its period policy
+   * @throws InvalidRequestException if the meter is not declared
+   */
+  public PeriodPolicy periodPolicy(Meter meter) {
+    return meters.get(requireMeter(meter));
+  }
+
+  /**
+   * Compares two declared tiers by generosity.
+   *
+   * @param a a declared tier
+   * @param b a declared tier
+   * @return negative if {@code a} is declared before (less generous than) {@code b}, 0 if equal, else positive
+   */
+  public int compareGenerosity(Tier a, Tier b) {
+    return Integer.compare(rank.get(requireTier(a)), rank.get(requireTier(b)));
+  }
+
+  /**
+   * Fails unless the meter is declared.
+   *
+   * @param meter the meter to check
+   * @return the meter
+   * @throws InvalidRequestException naming the field {@code meter} if it is unknown
+   */
+  public Meter requireMeter(Meter meter) {
+    Checks.notNull("meter", meter);
+    if (!meters.containsKey(meter)) {
+      throw new InvalidRequestException("meter", "must be one of the catalogue's meters " + meters.keySet()
+          + ", was '" + meter.name() + "'");
+    }
+    return meter;
+  }
+
+  /**
+   * Fails unless the tier is declared.
+   *
+   * @param tier the tier to check
+   * @return the tier
+   * @throws InvalidRequestException naming the field {@code tier} if it is unknown
+   */
+  public Tier requireTier(Tier tier) {
+    Checks.notNull("tier", tier);
+    if (!limits.containsKey(tier)) {
+      throw new InvalidRequestException("tier", "must be one of the catalogue's tiers " + limits.keySet()
+          + ", was '" + tier.name() + "'");
+    }
+    return tier;
+  }
+
+  @Override
+  public String toString() {
+    return "TierCatalogue{meters=" + meters + ", limits=" + limits + ", defaultTier=" + defaultTier
+        + ", whenNoPlan=" + whenNoPlan + ", whenUnknownTier=" + whenUnknownTier + "}";
+  }
+
+  /**
+   * Builds a {@link TierCatalogue}. Every setter validates at once and names the value it refuses;
+   * {@link #build()} checks that the whole is complete.
+   */
+  public static final class Builder {
+    private final Map<Meter, PeriodPolicy> meters = new LinkedHashMap<>();
+    private final Map<Tier, Map<Meter, Long>> limits = new LinkedHashMap<>();
+    private Meter defaultMeter;
+    private Tier defaultTier;
+    private PlanFallback whenNoPlan = PlanFallback.USE_DEFAULT_TIER;
+    private PlanFallback whenUnknownTier = PlanFallback.USE_DEFAULT_TIER;
+
+    private Builder() {}
+
+    /**
+     * Declares a meter. The first meter declared is the default meter, the one
+     * {@link QuotaGuard#canProceed(TenantId)} checks.
+     *
+     * @param meter the meter
+     * @param periods how its usage is cut into periods
+     * @return this builder
+     * @throws InvalidRequestException if the meter was already declared
+     */
+    public Builder meter(Meter meter, PeriodPolicy periods) {
+      Checks.notNull("meter", meter);
+      Checks.notNull("period policy", periods);
+      if (meters.containsKey(meter)) {
+        throw new InvalidRequestException("meter", "was already declared: '" + meter.name() + "'");
+      }
+      meters.put(meter, periods);
+      if (defaultMeter == null) {
+        defaultMeter = meter;
+      }
+      return this;
+    }
+
+    /**
+     * Declares a tier, more generous than every tier declared before it.
+     *
+     * @param tier the tier
+     * @param limitsPerMeter its limit per period on every declared meter, in the meter's unit; 0 or more,
+     *     {@link #UNLIMITED} for none
+     * @return this builder
+     * @throws InvalidRequestException if the tier was already declared or a limit is negative
+     */
+    public Builder tier(Tier tier, Map<Meter, Long> limitsPerMeter) {
+      Checks.notNull("tier", tier);
+      Checks.notNull("limits of tier " + tier, limitsPerMeter);
+      if (limits.containsKey(tier)) {
+        throw new InvalidRequestException("tier", "was already declared: '" + tier.name() + "'");
+      }
+      Map<Meter, Long> copy = new LinkedHashMap<>();
+      limitsPerMeter.forEach((meter, limit) -> {
+        Checks.notNull("meter of tier " + tier, meter);
+        Checks.notNull("limit of tier " + tier + " on " + meter, limit);
+        Checks.notNegative("limit of tier " + tier + " on " + meter, limit);
+        copy.put(meter, limit);
+      });
+      limits.put(tier, copy);
+      return this;
+    }
+
+    /**
+     * Sets the tier of tenants that fall back to a default. Required when any fallback is
+     * {@link PlanFallback#USE_DEFAULT_TIER} (the default); must be declared by {@link #build()} time.
+     *
+     * @param tier the default tier
+     * @return this builder
+     */
+    public Builder defaultTier(Tier tier) {
+      this.defaultTier = Checks.notNull("default tier", tier);
+      return this;
+    }
+
+    /**
+     * Sets what happens to a tenant without a plan; default {@link PlanFallback#USE_DEFAULT_TIER}.
+     *
+     * @param fallback the rule
+     * @return this builder
+     */
+    public Builder whenNoPlan(PlanFallback fallback) {
+      this.whenNoPlan = Checks.notNull("fallback when no plan", fallback);
+      return this;
+    }
+
+    /**
+     * Sets what happens to a tenant whose plan names an undeclared tier; default
+     * {@link PlanFallback#USE_DEFAULT_TIER}.
+     *
+     * @param fallback the rule
+     * @return this builder
+     */
+    public Builder whenUnknownTier(PlanFallback fallback) {
+      this.whenUnknownTier = Checks.notNull("fallback when unknown tier", fallback);
+      return this;
+    }
+
+    /**
+     * Checks the whole and builds the catalogue.
+     *
+     * @return the immutable catalogue
+     * @throws InvalidRequestException if no meter or tier is declared, a tier lacks a limit on a meter or
+     *     names an undeclared meter, or the default tier is missing or undeclared
+     */
+    public TierCatalogue build() {
+      if (meters.isEmpty()) {
+        throw new InvalidRequestException("meters", "must declare at least one meter");
+      }
+      if (limits.isEmpty()) {
+        throw new InvalidRequestException("tiers", "must declare at least one tier");
+      }
+      limits.forEach((tier, perMeter) -> {
+        for (Meter meter : meters.keySet()) {
+          if (!perMeter.containsKey(meter)) {
+            throw new InvalidRequestException("limits of tier " + tier, "must include meter '" + meter
+                + "' (use TierCatalogue.UNLIMITED for no limit)");
+          }
+        }
+        for (Meter meter : perMeter.keySet()) {
+          if (!meters.containsKey(meter)) {
+            throw new InvalidRequestException("limits of tier " + tier, "name undeclared meter '" + meter
+                + "'; declare it with meter(...) first");
+          }
+        }
+      });
+      boolean needsDefault = whenNoPlan == PlanFallback.USE_DEFAULT_TIER
+          || whenUnknownTier == PlanFallback.USE_DEFAULT_TIER;
+      if (defaultTier == null && needsDefault) {
+        throw new InvalidRequestException("default tier", "must be set while a fallback is USE_DEFAULT_TIER");
+      }
+      if (defaultTier != null && !limits.containsKey(defaultTier)) {
+        throw new InvalidRequestException("default tier", "must be one of the declared tiers "
+            + limits.keySet() + ", was '" + defaultTier + "'");
+      }
+      return new TierCatalogue(this);
+    }
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof TierCatalogue other && meters.equals(other.meters) && limits.equals(other.limits)
+        && Objects.equals(defaultTier, other.defaultTier) && whenNoPlan == other.whenNoPlan
+        && whenUnknownTier == other.whenUnknownTier;
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(meters, limits, defaultTier, whenNoPlan, whenUnknownTier);
+  }
+}

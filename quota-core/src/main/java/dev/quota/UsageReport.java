@@ -1,0 +1,117 @@
+package dev.quota;
+
+import dev.quota.admin.Entitlement;
+import dev.quota.internal.Checks;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * A tenant's standing on one meter at one instant: the data behind a {@code /subscriptions/usage} endpoint
+ * and behind every {@link Decision}.
+ *
+ * <p>The balance is {@code remaining = limit + granted - used - reserved}, never below 0. {@code used} is
+ * the real usage of the period, whatever grants or resets were made; they show in {@code granted}.
+ *
+ * @param tenant the tenant
+ * @param meter the meter
+ * @param plannedTier the tier of the tenant's plan, if it has one
+ * @param effectiveTier the tier in force: the most generous active override, else the plan's tier, else the
+ *     default tier; empty when the tenant is rejected (see {@link PlanFallback#REJECT})
+ * @param tierSource where the effective tier comes from
+ * @param limit the effective tier's limit per period, in the meter's unit ({@link TierCatalogue#UNLIMITED}
+ *     for none; 0 when rejected)
+ * @param granted the sum of active grants on this meter, in the meter's unit
+ * @param used the usage recorded in the current period, in the meter's unit
+ * @param reserved the units held by open reservations, in the meter's unit
+ * @param period the current period; its end is the reset time
+ * @param bypassedUntil the end of the active bypass, if one is active
+ * @param activeEntitlements the grants, overrides and bypasses in force
+ * @param asOf the instant the report describes
+ */
+public record UsageReport(TenantId tenant, Meter meter, Optional<Tier> plannedTier, Optional<Tier> effectiveTier,
+    TierSource tierSource, long limit, long granted, long used, long reserved, Period period,
+    Optional<Instant> bypassedUntil, List<Entitlement> activeEntitlements, Instant asOf) {
+
+  /** Where a report's effective tier comes from. */
+  public enum TierSource {
+    /** The tenant's plan. */
+    PLAN,
+    /** An active tier override. */
+    OVERRIDE,
+    /** The default tier, because the tenant has no plan. */
+    DEFAULT_WITHOUT_PLAN,
+    /** The default tier, because the plan names a tier the catalogue does not know. */
+    DEFAULT_FOR_UNKNOWN_TIER,
+    /** None: the tenant has no plan and such tenants are rejected. */
+    REJECTED_WITHOUT_PLAN,
+    /** None: the plan names an unknown tier and such tenants are rejected. */
+    REJECTED_UNKNOWN_TIER
+  }
+
+  /** Validates the report and freezes the entitlements. */
+  public UsageReport {
+    Checks.notNull("tenant", tenant);
+    Checks.notNull("meter", meter);
+    Checks.notNull("planned tier", plannedTier);
+    Checks.notNull("effective tier", effectiveTier);
+    Checks.notNull("tier source", tierSource);
+    Checks.notNegative("limit", limit);
+    Checks.notNegative("granted", granted);
+    Checks.notNegative("used", used);
+    Checks.notNegative("reserved", reserved);
+    Checks.notNull("period", period);
+    Checks.notNull("bypassed until", bypassedUntil);
+    activeEntitlements = List.copyOf(activeEntitlements);
+    Checks.notNull("as of", asOf);
+  }
+
+  /** @return {@code limit + granted}, saturating at {@link TierCatalogue#UNLIMITED} */
+  public long ceiling() {
+    return Checks.saturatedAdd(limit, granted);
+  }
+
+  /** @return {@code ceiling - used - reserved}, never below 0 */
+  public long remaining() {
+    long ceiling = ceiling();
+    long taken = Checks.saturatedAdd(used, reserved);
+    return taken >= ceiling ? 0 : ceiling - taken;
+  }
+
+  /**
+   * Returns the share of the ceiling used: {@code 100 * used / (limit + granted)}. Reservations do not
+   * count. 100 when the ceiling is 0; 0 when it is unlimited.
+   *
+   * @return the percentage, possibly above 100
+   */
+  public double percentUsed() {
+    long ceiling = ceiling();
+    if (ceiling == 0) {
+      return 100.0;
+    }
+    if (ceiling == TierCatalogue.UNLIMITED) {
+      return 0.0;
+    }
+    return 100.0 * used / ceiling;
+  }
+
+  /** @return when usage resets: the end of the current period */
+  public Instant resetsAt() {
+    return period.end();
+  }
+
+  /** @return whether a bypass is active */
+  public boolean bypassed() {
+    return bypassedUntil.isPresent();
+  }
+
+  /**
+   * Tells whether an enforcing guard blocks the tenant: no bypass and nothing remaining. In
+   * {@link EnforcementMode#SHADOW} the guard lets it through anyway, and says so.
+   *
+   * @return {@code true} if {@link QuotaGuard#canProceed(TenantId)} would be false under enforcement
+   */
+  public boolean blocked() {
+    return !bypassed() && remaining() == 0;
+  }
+}

@@ -1,0 +1,19 @@
+package dev.quota.admin;
+
+/** The changes {@link QuotaAdmin} makes; each is authorized and audited under its own name. */
+public enum AdminOperation {
+  /** {@link QuotaAdmin#resetUsage}: a grant that cancels the period's usage. */
+  RESET_USAGE,
+  /** {@link QuotaAdmin#grantCredit}: extra balance until an expiry. */
+  GRANT_CREDIT,
+  /** {@link QuotaAdmin#overrideTier}: another tier until an expiry. */
+  OVERRIDE_TIER,
+  /** {@link QuotaAdmin#bypass}: no blocking until an expiry; usage still recorded. */
+  BYPASS,
+  /** {@link QuotaAdmin#revoke}: ends a grant, override or bypass early. */
+  REVOKE,
+  /** {@link QuotaAdmin#setPlan}: the tenant's subscribed tier and billing day. */
+  SET_PLAN,
+  /** {@link QuotaAdmin#purgeUsage}: the one destructive operation. */
+  PURGE_USAGE
+}

@@ -1,0 +1,183 @@
+package dev.quota.admin;
+
+import dev.quota.Meter;
+import dev.quota.Plan;
+import dev.quota.TenantId;
+import dev.quota.Tier;
+import dev.quota.UsageReport;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * The operator's port: every way to unblock or re-plan a tenant, none of which destroys or rewrites usage
+ * history.
+ *
+ * <p>Every change names an {@link Actor} and a non-blank reason (at most {@value #MAX_REASON_LENGTH}
+ * characters), is checked by the configured {@link AdminAuthorizer} (a refusal throws
+ * {@link AccessDeniedException}), and writes an {@link AuditEntry} in the same transaction as the change:
+ * both happen or neither. Bad input throws {@link dev.quota.InvalidRequestException} before anything is
+ * written.
+ *
+ * <p>The runbook for a blocked tenant, in calls:
+ * {@snippet :
+ * UsageReport report = guard.usage(tenant);                       // find the tenant, check usage
+ * admin.resetUsage(tenant, actor, "JIRA-123: demo tomorrow");     // unblock: history kept
+ * // or: admin.grantCredit(tenant, Meter.AI_TOKENS, 50_000, periodEnd, actor, reason)
+ * // or: admin.overrideTier(tenant, Tier.ENTERPRISE, inAWeek, actor, reason)  // reverts by itself
+ * guard.canProceed(tenant);                                       // verify
+ * }
+ *
+ * <p>Implementations are thread-safe.
+ */
+public interface QuotaAdmin {
+  /** The longest accepted reason, in characters. */
+  int MAX_REASON_LENGTH = 1000;
+
+  /**
+   * Unblocks a tenant now on every meter without deleting anything: for each meter with usage in its current
+   * period, grants that usage back until the period ends. The usage report still shows the real usage; the
+   * grant shows beside it.
+   *
+   * @param tenant the tenant
+   * @param actor who resets
+   * @param reason why
+   * @return the grants made and the audit entry
+   */
+  ResetResult resetUsage(TenantId tenant, Actor actor, String reason);
+
+  /**
+   * Like {@link #resetUsage(TenantId, Actor, String)}, on one meter.
+   *
+   * @param tenant the tenant
+   * @param meter the meter to reset
+   * @param actor who resets
+   * @param reason why
+   * @return the grant made (none if the meter had no usage) and the audit entry
+   */
+  ResetResult resetUsage(TenantId tenant, Meter meter, Actor actor, String reason);
+
+  /**
+   * Gives extra units until an expiry: partial relief, "bring the tenant back under the limit".
+   *
+   * @param tenant the tenant
+   * @param meter the meter
+   * @param amount the extra units per period while active, in the meter's unit; positive
+   * @param expiresAt when the grant stops counting; in the future, within the configured maximum duration
+   * @param actor who grants
+   * @param reason why
+   * @return the grant
+   */
+  Grant grantCredit(TenantId tenant, Meter meter, long amount, Instant expiresAt, Actor actor, String reason);
+
+  /**
+   * Puts a tenant on another tier until an expiry, after which its plan's tier applies again by itself.
+   *
+   * @param tenant the tenant
+   * @param tier a tier of the catalogue
+   * @param until when the override ends; in the future, within the configured maximum duration
+   * @param actor who overrides
+   * @param reason why
+   * @return the override
+   */
+  TierOverride overrideTier(TenantId tenant, Tier tier, Instant until, Actor actor, String reason);
+
+  /**
+   * Stops blocking one tenant until an expiry. Usage is still recorded and alerts still fire.
+   *
+   * @param tenant the tenant
+   * @param until when blocking resumes; in the future, within the configured maximum duration
+   * @param actor who bypasses
+   * @param reason why
+   * @return the bypass
+   */
+  Bypass bypass(TenantId tenant, Instant until, Actor actor, String reason);
+
+  /**
+   * Ends a grant, override or bypass now. The entitlement is kept, marked revoked.
+   *
+   * @param id the entitlement
+   * @param actor who revokes
+   * @param reason why
+   * @return the revoked entitlement
+   * @throws EntitlementStateException if there is no such entitlement, or it already ended
+   */
+  Entitlement revoke(EntitlementId id, Actor actor, String reason);
+
+  /**
+   * Sets a tenant's subscription. A downgrade takes effect at once: this period's usage is measured
+   * against the new limit, which the usage report shows.
+   *
+   * @param tenant the tenant
+   * @param plan the tier (of the catalogue) and optional billing day
+   * @param actor who changes it
+   * @param reason why
+   * @return the audit entry
+   */
+  AuditEntry setPlan(TenantId tenant, Plan plan, Actor actor, String reason);
+
+  /**
+   * Lists a tenant's grants, overrides and bypasses, active or ended, newest first.
+   *
+   * @param tenant the tenant
+   * @return the entitlements
+   */
+  List<Entitlement> entitlements(TenantId tenant);
+
+  /**
+   * Reads a tenant's audit log, newest first.
+   *
+   * @param tenant the tenant
+   * @param page the slice
+   * @return the entries
+   */
+  Page<AuditEntry> audit(TenantId tenant, PageRequest page);
+
+  /**
+   * Reads the whole audit log, newest first.
+   *
+   * @param page the slice
+   * @return the entries
+   */
+  Page<AuditEntry> audit(PageRequest page);
+
+  /**
+   * The admin dashboard's list: tenants with usage in their current period on the default meter, most
+   * utilized first.
+   *
+   * @param page the slice
+   * @return the reports
+   */
+  Page<UsageReport> listUsage(PageRequest page);
+
+  /**
+   * Like {@link #listUsage(PageRequest)}, on one meter.
+   *
+   * @param meter the meter
+   * @param page the slice
+   * @return the reports, most utilized first
+   */
+  Page<UsageReport> listUsage(Meter meter, PageRequest page);
+
+  /**
+   * Tells what {@link #purgeUsage} would delete, without deleting.
+   *
+   * @param tenant the tenant
+   * @param since the first instant that would be purged
+   * @return the ledger entries and amounts at or after {@code since}
+   */
+  PurgeSummary previewPurge(TenantId tenant, Instant since);
+
+  /**
+   * Deletes a tenant's usage at or after an instant: the one destructive operation, for legal erasure and
+   * test data, never needed to unblock anyone. Requires the tenant id typed again; the counters stay
+   * consistent with the ledger, and the purge is audited.
+   *
+   * @param tenant the tenant
+   * @param since the first instant purged; not in the future
+   * @param confirmation the tenant id, typed again
+   * @param actor who purges
+   * @param reason why
+   * @return what was deleted
+   */
+  PurgeSummary purgeUsage(TenantId tenant, Instant since, PurgeConfirmation confirmation, Actor actor, String reason);
+}

@@ -1,0 +1,146 @@
+package dev.quota.internal;
+
+import dev.quota.InvalidRequestException;
+import java.time.Duration;
+import java.util.Objects;
+
+/** Validation shared by the value types; each failure names the field and the rule. */
+public final class Checks {
+  private Checks() {}
+
+  /** Fails unless {@code value} is non-null. */
+  public static <T> T notNull(String field, T value) {
+    if (value == null) {
+      throw new InvalidRequestException(field, "must not be null");
+    }
+    return value;
+  }
+
+  /**
+   * Fails unless {@code value} is a non-blank text of at most {@code maxLength} characters with no control
+   * characters: the rule for identifiers that end up in logs, SQL bind values and audit entries.
+   */
+  public static String identifier(String field, String value, int maxLength) {
+    notNull(field, value);
+    if (value.isBlank()) {
+      throw new InvalidRequestException(field, "must not be blank");
+    }
+    if (value.length() > maxLength) {
+      throw new InvalidRequestException(field, "must be at most " + maxLength + " characters, was " + value.length());
+    }
+    for (int i = 0; i < value.length(); i++) {
+      if (Character.isISOControl(value.charAt(i))) {
+        throw new InvalidRequestException(field, "must not contain control characters (found U+"
+            + String.format("%04X", (int) value.charAt(i)) + " at index " + i + ")");
+      }
+    }
+    if (!value.strip().equals(value)) {
+      throw new InvalidRequestException(field, "must not start or end with white space");
+    }
+    return value;
+  }
+
+  /** Fails unless {@code value} is a free text: non-blank, bounded, and without control characters but tab and line feed. */
+  public static String text(String field, String value, int maxLength) {
+    notNull(field, value);
+    if (value.isBlank()) {
+      throw new InvalidRequestException(field, "must not be blank");
+    }
+    if (value.length() > maxLength) {
+      throw new InvalidRequestException(field, "must be at most " + maxLength + " characters, was " + value.length());
+    }
+    for (int i = 0; i < value.length(); i++) {
+      char c = value.charAt(i);
+      if (Character.isISOControl(c) && c != '\n' && c != '\t') {
+        throw new InvalidRequestException(field, "must not contain control characters other than tab and line feed (found U+"
+            + String.format("%04X", (int) c) + " at index " + i + ")");
+      }
+    }
+    return value;
+  }
+
+  /**
+   * Fails unless {@code value} is a name made of ASCII letters, digits, {@code '-'}, {@code '_'} and
+   * {@code '.'}, starting with a letter or digit, of at most {@code maxLength} characters.
+   */
+  public static String name(String field, String value, int maxLength) {
+    notNull(field, value);
+    if (value.isEmpty()) {
+      throw new InvalidRequestException(field, "must not be blank");
+    }
+    if (value.length() > maxLength) {
+      throw new InvalidRequestException(field, "must be at most " + maxLength + " characters, was " + value.length());
+    }
+    for (int i = 0; i < value.length(); i++) {
+      char c = value.charAt(i);
+      boolean alnum = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+      boolean allowed = alnum || (i > 0 && (c == '-' || c == '_' || c == '.'));
+      if (!allowed) {
+        throw new InvalidRequestException(field, "must consist of ASCII letters, digits, '-', '_' and '.', "
+            + "starting with a letter or digit (was '" + printable(value) + "')");
+      }
+    }
+    return value;
+  }
+
+  /** Fails unless {@code value > 0}. */
+  public static long positive(String field, long value) {
+    if (value <= 0) {
+      throw new InvalidRequestException(field, "must be positive, was " + value);
+    }
+    return value;
+  }
+
+  /** Fails unless {@code value >= 0}. */
+  public static long notNegative(String field, long value) {
+    if (value < 0) {
+      throw new InvalidRequestException(field, "must not be negative, was " + value);
+    }
+    return value;
+  }
+
+  /** Fails unless the duration is positive and at most {@code max}. */
+  public static Duration positiveAtMost(String field, Duration value, Duration max) {
+    notNull(field, value);
+    if (value.isNegative() || value.isZero()) {
+      throw new InvalidRequestException(field, "must be positive, was " + value);
+    }
+    if (value.compareTo(max) > 0) {
+      throw new InvalidRequestException(field, "must be at most " + max + ", was " + value);
+    }
+    return value;
+  }
+
+  /** {@code a + b}, failing with a message naming the field when the sum overflows a {@code long}. */
+  public static long addExact(String field, long a, long b) {
+    long sum = a + b;
+    if (((a ^ sum) & (b ^ sum)) < 0) {
+      throw new InvalidRequestException(field, "would overflow a 64-bit count (" + a + " + " + b + ")");
+    }
+    return sum;
+  }
+
+  /** {@code a + b} for non-negative operands, capped at {@link Long#MAX_VALUE}: ceilings saturate. */
+  public static long saturatedAdd(long a, long b) {
+    long sum = a + b;
+    return sum < 0 ? Long.MAX_VALUE : sum;
+  }
+
+  /** Makes a value safe to echo in a message: control characters become escapes, long values are cut. */
+  public static String printable(String value) {
+    Objects.requireNonNull(value);
+    StringBuilder out = new StringBuilder(Math.min(value.length(), 80));
+    for (int i = 0; i < value.length() && out.length() < 64; i++) {
+      char c = value.charAt(i);
+      if (Character.isISOControl(c)) {
+        out.append(String.format("\\u%04x", (int) c));
+      } else {
+        out.append(c);
+      }
+    }
+    if (out.length() >= 64 && value.length() > 64) {
+      out.append("...");
+    }
+    return out.toString();
+  }
+}

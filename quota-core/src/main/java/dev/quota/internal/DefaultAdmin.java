@@ -1,0 +1,358 @@
+package dev.quota.internal;
+
+import dev.quota.InvalidRequestException;
+import dev.quota.Meter;
+import dev.quota.Period;
+import dev.quota.Plan;
+import dev.quota.TenantId;
+import dev.quota.Tier;
+import dev.quota.TierCatalogue;
+import dev.quota.UsageReport;
+import dev.quota.admin.AccessDeniedException;
+import dev.quota.admin.Actor;
+import dev.quota.admin.AdminAuthorizer;
+import dev.quota.admin.AdminOperation;
+import dev.quota.admin.AuditEntry;
+import dev.quota.admin.Bypass;
+import dev.quota.admin.Entitlement;
+import dev.quota.admin.EntitlementId;
+import dev.quota.admin.EntitlementStateException;
+import dev.quota.admin.Grant;
+import dev.quota.admin.Page;
+import dev.quota.admin.PageRequest;
+import dev.quota.admin.PurgeConfirmation;
+import dev.quota.admin.PurgeSummary;
+import dev.quota.admin.QuotaAdmin;
+import dev.quota.admin.ResetResult;
+import dev.quota.admin.Revocation;
+import dev.quota.admin.TierOverride;
+import dev.quota.spi.QuotaStore;
+import dev.quota.spi.RevokeOutcome;
+import dev.quota.spi.StoreUnavailableException;
+import dev.quota.spi.TenantState;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The admin port: validation, authorization, audit entries, and the store's atomic admin primitives. */
+public final class DefaultAdmin implements QuotaAdmin {
+  private static final Logger LOG = LoggerFactory.getLogger(DefaultAdmin.class);
+
+  private final QuotaStore store;
+  private final TierCatalogue catalogue;
+  private final Clock clock;
+  private final AdminAuthorizer authorizer;
+  private final Duration maxEntitlementDuration;
+  private final Evaluator evaluator;
+  private final Alerts alerts;
+
+  /**
+   * Creates the admin.
+   *
+   * @param settings the validated configuration
+   * @param evaluator the policy shared with the guard
+   * @param guard the guard, whose alerts admin changes re-arm
+   */
+  public DefaultAdmin(Settings settings, Evaluator evaluator, DefaultGuard guard) {
+    this.store = settings.store();
+    this.catalogue = settings.catalogue();
+    this.clock = settings.clock();
+    this.authorizer = settings.authorizer();
+    this.maxEntitlementDuration = settings.maxEntitlementDuration();
+    this.evaluator = evaluator;
+    this.alerts = guard.alerts();
+  }
+
+  @Override
+  public ResetResult resetUsage(TenantId tenant, Actor actor, String reason) {
+    checkChange(tenant, actor, reason);
+    return reset(tenant, List.copyOf(catalogue.meters().keySet()), actor, reason);
+  }
+
+  @Override
+  public ResetResult resetUsage(TenantId tenant, Meter meter, Actor actor, String reason) {
+    checkChange(tenant, actor, reason);
+    catalogue.requireMeter(meter);
+    return reset(tenant, List.of(meter), actor, reason);
+  }
+
+  private ResetResult reset(TenantId tenant, List<Meter> meters, Actor actor, String reason) {
+    authorize(actor, AdminOperation.RESET_USAGE, tenant);
+    Instant now = clock.instant();
+    List<Grant> grants = new ArrayList<>();
+    Map<String, String> details = new LinkedHashMap<>();
+    for (Meter meter : meters) {
+      TenantState state = store.read(tenant, meter, now);
+      UsageReport report = evaluator.evaluate(tenant, meter, state, now);
+      // Earlier resets of this period already cancelled part of the usage; cancel only the rest, so that
+      // two resets never give more than one period's allowance back.
+      long cancelled = 0;
+      for (Entitlement e : report.activeEntitlements()) {
+        if (e instanceof Grant g && g.kind() == Grant.Kind.RESET && g.meter().equals(meter)
+            && g.validUntil().equals(report.period().end())) {
+          cancelled = Checks.saturatedAdd(cancelled, g.amount());
+        }
+      }
+      long amount = report.used() - cancelled;
+      details.put(meter + ".used", Long.toString(report.used()));
+      if (amount > 0) {
+        Grant grant = new Grant(EntitlementId.random(), tenant, Grant.Kind.RESET, meter, amount, now,
+            report.period().end(), actor, reason, Optional.empty());
+        grants.add(grant);
+        details.put(meter + ".granted", Long.toString(amount));
+        details.put(meter + ".grant", grant.id().toString());
+        details.put(meter + ".until", grant.validUntil().toString());
+      }
+    }
+    AuditEntry audit = audit(now, tenant, actor, AdminOperation.RESET_USAGE, reason, details);
+    store.addEntitlements(tenant, grants, audit);
+    afterChange(tenant);
+    return new ResetResult(grants, audit);
+  }
+
+  @Override
+  public Grant grantCredit(TenantId tenant, Meter meter, long amount, Instant expiresAt, Actor actor, String reason) {
+    checkChange(tenant, actor, reason);
+    catalogue.requireMeter(meter);
+    Checks.positive("amount", amount);
+    Instant now = clock.instant();
+    checkExpiry("expires at", expiresAt, now);
+    authorize(actor, AdminOperation.GRANT_CREDIT, tenant);
+    Grant grant = new Grant(EntitlementId.random(), tenant, Grant.Kind.CREDIT, meter, amount, now, expiresAt, actor,
+        reason, Optional.empty());
+    Map<String, String> details = new LinkedHashMap<>();
+    details.put("entitlement", grant.id().toString());
+    details.put("meter", meter.name());
+    details.put("amount", Long.toString(amount));
+    details.put("until", expiresAt.toString());
+    store.addEntitlements(tenant, List.of(grant), audit(now, tenant, actor, AdminOperation.GRANT_CREDIT, reason, details));
+    afterChange(tenant);
+    return grant;
+  }
+
+  @Override
+  public TierOverride overrideTier(TenantId tenant, Tier tier, Instant until, Actor actor, String reason) {
+    checkChange(tenant, actor, reason);
+    catalogue.requireTier(tier);
+    Instant now = clock.instant();
+    checkExpiry("until", until, now);
+    authorize(actor, AdminOperation.OVERRIDE_TIER, tenant);
+    TierOverride override = new TierOverride(EntitlementId.random(), tenant, tier, now, until, actor, reason,
+        Optional.empty());
+    Map<String, String> details = new LinkedHashMap<>();
+    details.put("entitlement", override.id().toString());
+    details.put("tier", tier.name());
+    details.put("until", until.toString());
+    store.addEntitlements(tenant, List.of(override),
+        audit(now, tenant, actor, AdminOperation.OVERRIDE_TIER, reason, details));
+    afterChange(tenant);
+    return override;
+  }
+
+  @Override
+  public Bypass bypass(TenantId tenant, Instant until, Actor actor, String reason) {
+    checkChange(tenant, actor, reason);
+    Instant now = clock.instant();
+    checkExpiry("until", until, now);
+    authorize(actor, AdminOperation.BYPASS, tenant);
+    Bypass bypass = new Bypass(EntitlementId.random(), tenant, now, until, actor, reason, Optional.empty());
+    Map<String, String> details = new LinkedHashMap<>();
+    details.put("entitlement", bypass.id().toString());
+    details.put("until", until.toString());
+    store.addEntitlements(tenant, List.of(bypass), audit(now, tenant, actor, AdminOperation.BYPASS, reason, details));
+    afterChange(tenant);
+    return bypass;
+  }
+
+  @Override
+  public Entitlement revoke(EntitlementId id, Actor actor, String reason) {
+    Checks.notNull("entitlement id", id);
+    Checks.notNull("actor", actor);
+    Checks.text("reason", reason, MAX_REASON_LENGTH);
+    Entitlement existing = store.findEntitlement(id)
+        .orElseThrow(() -> new EntitlementStateException("no grant, override or bypass has id " + id));
+    TenantId tenant = existing.tenant();
+    authorize(actor, AdminOperation.REVOKE, tenant);
+    Instant now = clock.instant();
+    Map<String, String> details = new LinkedHashMap<>();
+    details.put("entitlement", id.toString());
+    details.put("kind", kindOf(existing));
+    details.put("validUntil", existing.validUntil().toString());
+    RevokeOutcome outcome = store.revoke(tenant, id, new Revocation(now, actor, reason),
+        audit(now, tenant, actor, AdminOperation.REVOKE, reason, details));
+    return switch (outcome) {
+      case RevokeOutcome.Revoked r -> {
+        afterChange(tenant);
+        yield r.entitlement();
+      }
+      case RevokeOutcome.AlreadyEnded a -> throw new EntitlementStateException(kindOf(a.entitlement()) + " " + id
+          + " of tenant '" + tenant + "' already ended at " + a.entitlement().effectiveEnd());
+      case RevokeOutcome.NotFound n -> throw new EntitlementStateException("no grant, override or bypass has id " + id);
+    };
+  }
+
+  @Override
+  public AuditEntry setPlan(TenantId tenant, Plan plan, Actor actor, String reason) {
+    checkChange(tenant, actor, reason);
+    Checks.notNull("plan", plan);
+    catalogue.requireTier(plan.tier());
+    authorize(actor, AdminOperation.SET_PLAN, tenant);
+    Instant now = clock.instant();
+    TenantState current = store.read(tenant, catalogue.defaultMeter(), now);
+    TenantState next = new TenantState(Optional.of(plan), current.entitlements(), current.version(), List.of());
+    Map<Meter, Period> periods = new LinkedHashMap<>();
+    for (Meter meter : catalogue.meters().keySet()) {
+      periods.put(meter, evaluator.periodOf(next, meter, now));
+    }
+    Map<String, String> details = new LinkedHashMap<>();
+    details.put("previousTier", current.plan().map(p -> p.tier().name()).orElse("(none)"));
+    details.put("tier", plan.tier().name());
+    current.plan().flatMap(p -> p.billingDay().isPresent() ? Optional.of(p.billingDay().getAsInt()) : Optional.empty())
+        .ifPresent(day -> details.put("previousBillingDay", Integer.toString(day)));
+    if (plan.billingDay().isPresent()) {
+      details.put("billingDay", Integer.toString(plan.billingDay().getAsInt()));
+    }
+    AuditEntry audit = audit(now, tenant, actor, AdminOperation.SET_PLAN, reason, details);
+    store.setPlan(tenant, plan, periods, audit);
+    afterChange(tenant);
+    return audit;
+  }
+
+  @Override
+  public List<Entitlement> entitlements(TenantId tenant) {
+    Checks.notNull("tenant", tenant);
+    return store.entitlements(tenant);
+  }
+
+  @Override
+  public Page<AuditEntry> audit(TenantId tenant, PageRequest page) {
+    Checks.notNull("tenant", tenant);
+    Checks.notNull("page", page);
+    return store.audit(Optional.of(tenant), page);
+  }
+
+  @Override
+  public Page<AuditEntry> audit(PageRequest page) {
+    Checks.notNull("page", page);
+    return store.audit(Optional.empty(), page);
+  }
+
+  @Override
+  public Page<UsageReport> listUsage(PageRequest page) {
+    return listUsage(catalogue.defaultMeter(), page);
+  }
+
+  @Override
+  public Page<UsageReport> listUsage(Meter meter, PageRequest page) {
+    catalogue.requireMeter(meter);
+    Checks.notNull("page", page);
+    Instant now = clock.instant();
+    List<UsageReport> reports = new ArrayList<>();
+    store.readAll(meter, now).forEach((tenant, state) -> {
+      UsageReport report = evaluator.evaluate(tenant, meter, state, now);
+      if (report.used() > 0 || report.reserved() > 0) {
+        reports.add(report);
+      }
+    });
+    reports.sort(Comparator.comparingDouble(UsageReport::percentUsed).reversed()
+        .thenComparing(Comparator.comparingLong(UsageReport::used).reversed())
+        .thenComparing(r -> r.tenant().value()));
+    return Page.of(reports, page);
+  }
+
+  @Override
+  public PurgeSummary previewPurge(TenantId tenant, Instant since) {
+    Checks.notNull("tenant", tenant);
+    Checks.notNull("since", since);
+    return store.previewPurge(tenant, since);
+  }
+
+  @Override
+  public PurgeSummary purgeUsage(TenantId tenant, Instant since, PurgeConfirmation confirmation, Actor actor,
+      String reason) {
+    checkChange(tenant, actor, reason);
+    Checks.notNull("since", since);
+    Checks.notNull("purge confirmation", confirmation);
+    Instant now = clock.instant();
+    if (since.isAfter(now)) {
+      throw new InvalidRequestException("since", "must not be in the future (now " + now + "), was " + since);
+    }
+    if (!confirmation.confirms(tenant)) {
+      throw new InvalidRequestException("purge confirmation", "must repeat the tenant id '" + tenant
+          + "' exactly, was '" + Checks.printable(confirmation.typedTenantId()) + "'");
+    }
+    authorize(actor, AdminOperation.PURGE_USAGE, tenant);
+    PurgeSummary summary = store.purge(tenant, since, deleted -> {
+      Map<String, String> details = new LinkedHashMap<>();
+      details.put("since", since.toString());
+      details.put("entries", Long.toString(deleted.entries()));
+      deleted.amountByMeter().forEach((meter, amount) -> details.put(meter + ".amount", Long.toString(amount)));
+      return audit(now, tenant, actor, AdminOperation.PURGE_USAGE, reason, details);
+    });
+    LOG.warn("actor '{}' purged {} usage entries of tenant '{}' since {}: {}", actor, summary.entries(), tenant,
+        since, reason);
+    afterChange(tenant);
+    return summary;
+  }
+
+  // --- helpers ---------------------------------------------------------------------------------------
+
+  private void checkChange(TenantId tenant, Actor actor, String reason) {
+    Checks.notNull("tenant", tenant);
+    Checks.notNull("actor", actor);
+    Checks.text("reason", reason, MAX_REASON_LENGTH);
+  }
+
+  private void checkExpiry(String field, Instant expiry, Instant now) {
+    Checks.notNull(field, expiry);
+    if (!expiry.isAfter(now)) {
+      throw new InvalidRequestException(field, "must be in the future (now " + now + "), was " + expiry);
+    }
+    if (Duration.between(now, expiry).compareTo(maxEntitlementDuration) > 0) {
+      throw new InvalidRequestException(field, "must be at most " + maxEntitlementDuration + " from now ("
+          + now.plus(maxEntitlementDuration) + "), was " + expiry);
+    }
+  }
+
+  private void authorize(Actor actor, AdminOperation operation, TenantId tenant) {
+    if (!authorizer.permits(actor, operation, tenant)) {
+      LOG.warn("refused {} for tenant '{}' by actor '{}': not permitted by the authorizer", operation, tenant, actor);
+      throw new AccessDeniedException(actor, operation, tenant);
+    }
+  }
+
+  private static AuditEntry audit(Instant now, TenantId tenant, Actor actor, AdminOperation operation, String reason,
+      Map<String, String> details) {
+    return new AuditEntry(UUID.randomUUID(), now, tenant, actor, operation, reason, details);
+  }
+
+  private static String kindOf(Entitlement e) {
+    return switch (e) {
+      case Grant g -> "grant";
+      case TierOverride o -> "tier override";
+      case Bypass b -> "bypass";
+    };
+  }
+
+  /** Admin changes move balances: re-arm (or fire) alerts on every meter. Failures here do not undo the change. */
+  private void afterChange(TenantId tenant) {
+    Instant now = clock.instant();
+    try {
+      for (Meter meter : catalogue.meters().keySet()) {
+        TenantState state = store.read(tenant, meter, now);
+        alerts.afterAdminChange(evaluator.evaluate(tenant, meter, state, now), now);
+      }
+    } catch (StoreUnavailableException e) {
+      LOG.warn("could not re-evaluate alerts of tenant '{}' after an admin change: {}", tenant, e.toString());
+    }
+  }
+}

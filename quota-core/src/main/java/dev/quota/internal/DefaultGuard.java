@@ -1,0 +1,504 @@
+package dev.quota.internal;
+
+import dev.quota.ConsumeResult;
+import dev.quota.Decision;
+import dev.quota.Decision.Reason;
+import dev.quota.EnforcementMode;
+import dev.quota.FailurePolicy;
+import dev.quota.Meter;
+import dev.quota.Period;
+import dev.quota.QuotaGuard;
+import dev.quota.RecordResult;
+import dev.quota.Reservation;
+import dev.quota.ReservationId;
+import dev.quota.ReservationStateException;
+import dev.quota.ReserveResult;
+import dev.quota.TenantId;
+import dev.quota.TierCatalogue;
+import dev.quota.UsageConflictException;
+import dev.quota.UsageEvent;
+import dev.quota.UsageKey;
+import dev.quota.UsageReport;
+import dev.quota.spi.CommitOutcome;
+import dev.quota.spi.Counter;
+import dev.quota.spi.LedgerEntry;
+import dev.quota.spi.QuotaStore;
+import dev.quota.spi.ReleaseOutcome;
+import dev.quota.spi.StoreUnavailableException;
+import dev.quota.spi.StoredReservation;
+import dev.quota.spi.TenantState;
+import dev.quota.spi.WriteOutcome;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The guard: validation, the policy via {@link Evaluator}, the store's atomic primitives, alerts. */
+public final class DefaultGuard implements QuotaGuard {
+  private static final Logger LOG = LoggerFactory.getLogger(DefaultGuard.class);
+  /** A write refused as stale means an admin change raced it; re-reading settles it within a few tries. */
+  private static final int MAX_ATTEMPTS = 16;
+  private static final Duration SHADOW_LOG_INTERVAL = Duration.ofMinutes(1);
+
+  private final QuotaStore store;
+  private final TierCatalogue catalogue;
+  private final Clock clock;
+  private final EnforcementMode mode;
+  private final FailurePolicy failurePolicy;
+  private final Duration maxReservationTtl;
+  private final Evaluator evaluator;
+  private final Alerts alerts;
+  private final Outage outage = new Outage();
+  private final Map<String, Instant> shadowLogged = new ConcurrentHashMap<>();
+
+  /**
+   * Creates the guard.
+   *
+   * @param settings the validated configuration
+   * @param evaluator the policy
+   */
+  public DefaultGuard(Settings settings, Evaluator evaluator) {
+    this.store = settings.store();
+    this.catalogue = settings.catalogue();
+    this.clock = settings.clock();
+    this.mode = settings.mode();
+    this.failurePolicy = settings.failurePolicy();
+    this.maxReservationTtl = settings.maxReservationTtl();
+    this.evaluator = evaluator;
+    this.alerts = new Alerts(store, settings.alertThresholds(), settings.alertListeners());
+  }
+
+  Alerts alerts() {
+    return alerts;
+  }
+
+  @Override
+  public boolean canProceed(TenantId tenant) {
+    return check(tenant, catalogue.defaultMeter(), 1).allowed();
+  }
+
+  @Override
+  public Decision check(TenantId tenant, Meter meter, long amount) {
+    validate(tenant, meter);
+    Checks.positive("amount", amount);
+    Instant now = clock.instant();
+    TenantState state;
+    try {
+      state = store.read(tenant, meter, now);
+      outage.succeeded();
+    } catch (StoreUnavailableException e) {
+      return onStoreFailure(tenant, meter, amount, now, e);
+    }
+    return decide(evaluator.evaluate(tenant, meter, state, now), amount);
+  }
+
+  @Override
+  public ConsumeResult tryConsume(TenantId tenant, Meter meter, long amount, UsageKey key) {
+    validate(tenant, meter);
+    Checks.positive("amount", amount);
+    Checks.notNull("usage key", key);
+    Instant now = clock.instant();
+    try {
+      for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+        TenantState state = store.read(tenant, meter, now);
+        UsageReport before = evaluator.evaluate(tenant, meter, state, now);
+        Decision planned = decide(before, amount);
+        LedgerEntry entry = new LedgerEntry(tenant, meter, amount, key, now, before.period(), Map.of());
+        // Bypassed calls, and every call in shadow mode, go through whatever the balance, so their usage is
+        // recorded unconditionally; everything else is a conditional write the store decides atomically.
+        boolean unconditional = mode == EnforcementMode.SHADOW || planned.reason() == Reason.BYPASSED;
+        WriteOutcome outcome = unconditional
+            ? store.append(entry, state.version())
+            : store.consume(entry, before.ceiling(), state.version());
+        outage.succeeded();
+        switch (outcome) {
+          case WriteOutcome.Written w -> {
+            UsageReport after = Evaluator.withCounter(before, w.counter());
+            alerts.afterUsage(after, now);
+            Decision decision = unconditional ? withReport(planned, after) : allowed(after, amount, Reason.WITHIN_BALANCE);
+            return new ConsumeResult(ConsumeResult.Outcome.CONSUMED, decision);
+          }
+          case WriteOutcome.Insufficient i -> {
+            UsageReport after = Evaluator.withCounter(before, i.counter());
+            return new ConsumeResult(ConsumeResult.Outcome.DENIED, denied(after, amount));
+          }
+          case WriteOutcome.Duplicate d -> {
+            if (d.recordedAmount() != amount) {
+              throw new UsageConflictException(tenant, key, d.recordedAmount(), amount);
+            }
+            UsageReport after = Evaluator.withCounter(before, d.counter());
+            return new ConsumeResult(ConsumeResult.Outcome.ALREADY_CONSUMED,
+                new Decision(tenant, meter, true, Reason.WITHIN_BALANCE, amount, false, Optional.of(after)));
+          }
+          case WriteOutcome.Stale s -> {
+            // an admin change moved the tenant's version: read again
+          }
+        }
+      }
+    } catch (StoreUnavailableException e) {
+      Decision decision = onStoreFailure(tenant, meter, amount, now, e);
+      return new ConsumeResult(decision.allowed() ? ConsumeResult.Outcome.ALLOWED_UNRECORDED
+          : ConsumeResult.Outcome.DENIED, decision);
+    }
+    throw tooManyStaleAttempts(tenant);
+  }
+
+  @Override
+  public ReserveResult reserve(TenantId tenant, Meter meter, long estimate, Duration ttl) {
+    validate(tenant, meter);
+    Checks.positive("estimate", estimate);
+    Checks.positiveAtMost("reservation ttl", ttl, maxReservationTtl);
+    Instant now = clock.instant();
+    try {
+      for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+        TenantState state = store.read(tenant, meter, now);
+        UsageReport before = evaluator.evaluate(tenant, meter, state, now);
+        Decision planned = decide(before, estimate);
+        if (!planned.allowed()) {
+          outage.succeeded();
+          return new ReserveResult(planned, Optional.empty());
+        }
+        boolean unconditional = mode == EnforcementMode.SHADOW || planned.reason() == Reason.BYPASSED;
+        StoredReservation hold = new StoredReservation(ReservationId.random(), tenant, meter, estimate,
+            before.period(), now, now.plus(ttl));
+        WriteOutcome outcome = store.reserve(hold, unconditional ? TierCatalogue.UNLIMITED : before.ceiling(),
+            state.version(), now);
+        outage.succeeded();
+        switch (outcome) {
+          case WriteOutcome.Written w -> {
+            UsageReport after = Evaluator.withCounter(before, w.counter());
+            Decision decision = unconditional ? withReport(planned, after) : allowed(after, estimate, Reason.WITHIN_BALANCE);
+            Reservation reservation = new Reservation(hold.id(), tenant, meter, estimate, now, hold.expiresAt(), this);
+            return new ReserveResult(decision, Optional.of(reservation));
+          }
+          case WriteOutcome.Insufficient i -> {
+            return new ReserveResult(denied(Evaluator.withCounter(before, i.counter()), estimate), Optional.empty());
+          }
+          case WriteOutcome.Duplicate d -> throw new IllegalStateException("store reported a duplicate reservation id");
+          case WriteOutcome.Stale s -> {
+            // read again
+          }
+        }
+      }
+    } catch (StoreUnavailableException e) {
+      // A hold cannot be taken without the store; whatever the policy, the caller gets a decision.
+      Decision decision = onStoreFailure(tenant, meter, estimate, now, e);
+      return new ReserveResult(decision, Optional.empty());
+    }
+    throw tooManyStaleAttempts(tenant);
+  }
+
+  @Override
+  public RecordResult commit(TenantId tenant, ReservationId id, Meter meter, long actual, UsageKey key) {
+    validate(tenant, meter);
+    Checks.notNull("reservation id", id);
+    Checks.positive("actual amount", actual);
+    Checks.notNull("usage key", key);
+    Instant now = clock.instant();
+    for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+      TenantState state = read(tenant, meter, now);
+      UsageReport before = evaluator.evaluate(tenant, meter, state, now);
+      LedgerEntry entry = new LedgerEntry(tenant, meter, actual, key, now, before.period(), Map.of());
+      CommitOutcome outcome = store.commit(tenant, id, entry, state.version(), now);
+      switch (outcome) {
+        case CommitOutcome.Committed c -> {
+          UsageReport after = Evaluator.withCounter(before, c.counter());
+          alerts.afterUsage(after, now);
+          return new RecordResult(tenant, meter, key, actual, false, before.period(), after.used());
+        }
+        case CommitOutcome.Duplicate d -> {
+          return duplicate(tenant, meter, key, actual, d.recordedAmount(), before.period(), d.counter());
+        }
+        case CommitOutcome.Released r -> throw new ReservationStateException(
+            "reservation " + id + " of tenant '" + tenant + "' was released; it cannot be committed");
+        case CommitOutcome.CommittedUnderOtherKey k -> throw new ReservationStateException(
+            "reservation " + id + " of tenant '" + tenant + "' was committed under usage key '" + k.key()
+                + "'; it cannot be committed again under '" + key + "'");
+        case CommitOutcome.NotFound n -> {
+          // The store no longer knows the hold (swept long after expiry). The usage happened, so record it.
+          LOG.debug("reservation {} of tenant '{}' is unknown to the store; recording its usage directly", id, tenant);
+          Optional<RecordResult> recorded = appendOnce(before, entry, state.version(), now);
+          if (recorded.isPresent()) {
+            return recorded.get();
+          }
+        }
+        case CommitOutcome.Stale s -> {
+          // read again
+        }
+      }
+    }
+    throw tooManyStaleAttempts(tenant);
+  }
+
+  @Override
+  public boolean release(TenantId tenant, ReservationId id) {
+    Checks.notNull("tenant", tenant);
+    Checks.notNull("reservation id", id);
+    ReleaseOutcome outcome = call(() -> store.release(tenant, id, clock.instant()));
+    return switch (outcome) {
+      case RELEASED -> true;
+      case ALREADY_ENDED, NOT_FOUND -> false;
+      case COMMITTED -> throw new ReservationStateException(
+          "reservation " + id + " of tenant '" + tenant + "' was committed; it cannot be released");
+    };
+  }
+
+  @Override
+  public RecordResult record(UsageEvent event) {
+    Checks.notNull("usage event", event);
+    validate(event.tenant(), event.meter());
+    Instant now = clock.instant();
+    for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+      TenantState state = read(event.tenant(), event.meter(), now);
+      UsageReport before = evaluator.evaluate(event.tenant(), event.meter(), state, now);
+      LedgerEntry entry = new LedgerEntry(event.tenant(), event.meter(), event.amount(), event.key(), now,
+          before.period(), event.attributes());
+      Optional<RecordResult> result = appendOnce(before, entry, state.version(), now);
+      if (result.isPresent()) {
+        return result.get();
+      }
+    }
+    throw tooManyStaleAttempts(event.tenant());
+  }
+
+  @Override
+  public List<RecordResult> recordAll(List<UsageEvent> events) {
+    Checks.notNull("usage events", events);
+    for (int i = 0; i < events.size(); i++) {
+      UsageEvent event = Checks.notNull("usage event " + i, events.get(i));
+      validate(event.tenant(), event.meter());
+    }
+    Instant now = clock.instant();
+    RecordResult[] results = new RecordResult[events.size()];
+    Map<TenantId, List<Integer>> byTenant = new LinkedHashMap<>();
+    for (int i = 0; i < events.size(); i++) {
+      byTenant.computeIfAbsent(events.get(i).tenant(), t -> new ArrayList<>()).add(i);
+    }
+    for (Map.Entry<TenantId, List<Integer>> group : byTenant.entrySet()) {
+      recordTenantBatch(group.getKey(), group.getValue(), events, results, now);
+    }
+    return Arrays.asList(results);
+  }
+
+  private void recordTenantBatch(TenantId tenant, List<Integer> indexes, List<UsageEvent> events,
+      RecordResult[] results, Instant now) {
+    List<Integer> pending = indexes;
+    for (int attempt = 0; attempt < MAX_ATTEMPTS && !pending.isEmpty(); attempt++) {
+      // One state per meter; all share the tenant's version, or the batch is re-read.
+      Map<Meter, TenantState> states = new LinkedHashMap<>();
+      Map<Meter, UsageReport> reports = new LinkedHashMap<>();
+      long version = 0;
+      boolean consistent = true;
+      for (int i : pending) {
+        Meter meter = events.get(i).meter();
+        if (!states.containsKey(meter)) {
+          TenantState state = read(tenant, meter, now);
+          if (!states.isEmpty() && state.version() != version) {
+            consistent = false;
+          }
+          version = state.version();
+          states.put(meter, state);
+          reports.put(meter, evaluator.evaluate(tenant, meter, state, now));
+        }
+      }
+      if (!consistent) {
+        continue;
+      }
+      List<LedgerEntry> entries = new ArrayList<>(pending.size());
+      for (int i : pending) {
+        UsageEvent e = events.get(i);
+        entries.add(new LedgerEntry(tenant, e.meter(), e.amount(), e.key(), now, reports.get(e.meter()).period(),
+            e.attributes()));
+      }
+      final long expected = version;
+      List<WriteOutcome> outcomes = call(() -> store.appendAll(entries, expected));
+      List<Integer> stale = new ArrayList<>();
+      Map<Meter, Counter> latest = new LinkedHashMap<>();
+      for (int k = 0; k < pending.size(); k++) {
+        int i = pending.get(k);
+        UsageEvent e = events.get(i);
+        Period period = reports.get(e.meter()).period();
+        switch (outcomes.get(k)) {
+          case WriteOutcome.Written w -> {
+            results[i] = new RecordResult(tenant, e.meter(), e.key(), e.amount(), false, period, w.counter().used());
+            latest.merge(e.meter(), w.counter(), (a, b) -> b.used() >= a.used() ? b : a);
+          }
+          case WriteOutcome.Duplicate d -> results[i] =
+              duplicate(tenant, e.meter(), e.key(), e.amount(), d.recordedAmount(), period, d.counter());
+          case WriteOutcome.Stale s -> stale.add(i);
+          case WriteOutcome.Insufficient n -> throw new IllegalStateException("store refused an unconditional append");
+        }
+      }
+      latest.forEach((meter, counter) -> alerts.afterUsage(Evaluator.withCounter(reports.get(meter), counter), now));
+      pending = stale;
+    }
+    if (!pending.isEmpty()) {
+      throw tooManyStaleAttempts(tenant);
+    }
+  }
+
+  @Override
+  public UsageReport usage(TenantId tenant) {
+    return usage(tenant, catalogue.defaultMeter());
+  }
+
+  @Override
+  public UsageReport usage(TenantId tenant, Meter meter) {
+    validate(tenant, meter);
+    Instant now = clock.instant();
+    try {
+      TenantState state = store.read(tenant, meter, now);
+      outage.succeeded();
+      return evaluator.evaluate(tenant, meter, state, now);
+    } catch (StoreUnavailableException e) {
+      outage.failed(e, failurePolicy.kind().name());
+      Optional<UsageReport> known = lastKnownReport(tenant, meter, now);
+      if (known.isPresent()) {
+        return known.get();
+      }
+      throw e;
+    }
+  }
+
+  // --- decisions ---------------------------------------------------------------------------------
+
+  private Decision decide(UsageReport report, long amount) {
+    if (report.bypassed()) {
+      return new Decision(report.tenant(), report.meter(), true, Reason.BYPASSED, amount, false, Optional.of(report));
+    }
+    if (report.remaining() >= amount) {
+      return allowed(report, amount, Reason.WITHIN_BALANCE);
+    }
+    return denied(report, amount);
+  }
+
+  private static Decision allowed(UsageReport report, long amount, Reason reason) {
+    return new Decision(report.tenant(), report.meter(), true, reason, amount, false, Optional.of(report));
+  }
+
+  private Decision denied(UsageReport report, long amount) {
+    Reason reason = switch (report.tierSource()) {
+      case REJECTED_WITHOUT_PLAN -> Reason.NO_PLAN;
+      case REJECTED_UNKNOWN_TIER -> Reason.UNKNOWN_TIER;
+      default -> Reason.INSUFFICIENT_BALANCE;
+    };
+    return shadowIfConfigured(new Decision(report.tenant(), report.meter(), false, reason, amount, false,
+        Optional.of(report)));
+  }
+
+  private Decision shadowIfConfigured(Decision denial) {
+    if (mode != EnforcementMode.SHADOW) {
+      return denial;
+    }
+    logShadowed(denial);
+    return new Decision(denial.tenant(), denial.meter(), true, denial.reason(), denial.requested(), true,
+        denial.report());
+  }
+
+  private static Decision withReport(Decision decision, UsageReport report) {
+    return new Decision(decision.tenant(), decision.meter(), decision.allowed(), decision.reason(),
+        decision.requested(), decision.shadowed(), Optional.of(report));
+  }
+
+  private void logShadowed(Decision denial) {
+    String key = denial.tenant().value() + '\u0000' + denial.meter().name();
+    Instant now = clock.instant();
+    Instant last = shadowLogged.get(key);
+    if (last != null && Duration.between(last, now).compareTo(SHADOW_LOG_INTERVAL) < 0) {
+      LOG.debug("shadow mode let tenant '{}' through on {}: {}", denial.tenant(), denial.meter(), denial.reason());
+      return;
+    }
+    if (shadowLogged.size() > 10_000) {
+      shadowLogged.clear();
+    }
+    shadowLogged.put(key, now);
+    LOG.info("shadow mode let tenant '{}' through on {} although enforcement would deny it: {} (requested {}, remaining {})",
+        denial.tenant(), denial.meter(), denial.reason(), denial.requested(), denial.remaining());
+  }
+
+  // --- failures ------------------------------------------------------------------------------------
+
+  private Decision onStoreFailure(TenantId tenant, Meter meter, long amount, Instant now, StoreUnavailableException e) {
+    outage.failed(e, failurePolicy.kind().name());
+    Decision decision = switch (failurePolicy.kind()) {
+      case ALLOW -> new Decision(tenant, meter, true, Reason.STORE_UNAVAILABLE, amount, false, Optional.empty());
+      case DENY -> new Decision(tenant, meter, false, Reason.STORE_UNAVAILABLE, amount, false, Optional.empty());
+      case LAST_KNOWN_STATE -> lastKnownReport(tenant, meter, now)
+          .map(report -> decide(report, amount))
+          .orElseGet(() -> new Decision(tenant, meter, false, Reason.STORE_UNAVAILABLE, amount, false, Optional.empty()));
+    };
+    if (!decision.allowed() && !decision.shadowed()) {
+      return shadowIfConfigured(decision);
+    }
+    return decision;
+  }
+
+  private Optional<UsageReport> lastKnownReport(TenantId tenant, Meter meter, Instant now) {
+    if (failurePolicy.kind() != FailurePolicy.Kind.LAST_KNOWN_STATE) {
+      return Optional.empty();
+    }
+    return store.lastKnown(tenant, meter)
+        .filter(known -> !known.readAt().plus(failurePolicy.maxAge()).isBefore(now))
+        .map(known -> evaluator.evaluate(tenant, meter, known.state(), now));
+  }
+
+  // --- helpers ---------------------------------------------------------------------------------------
+
+  private Optional<RecordResult> appendOnce(UsageReport before, LedgerEntry entry, long version, Instant now) {
+    WriteOutcome outcome = call(() -> store.append(entry, version));
+    return switch (outcome) {
+      case WriteOutcome.Written w -> {
+        UsageReport after = Evaluator.withCounter(before, w.counter());
+        alerts.afterUsage(after, now);
+        yield Optional.of(new RecordResult(entry.tenant(), entry.meter(), entry.key(), entry.amount(), false,
+            entry.period(), after.used()));
+      }
+      case WriteOutcome.Duplicate d -> Optional.of(duplicate(entry.tenant(), entry.meter(), entry.key(),
+          entry.amount(), d.recordedAmount(), entry.period(), d.counter()));
+      case WriteOutcome.Stale s -> Optional.empty();
+      case WriteOutcome.Insufficient i -> throw new IllegalStateException("store refused an unconditional append");
+    };
+  }
+
+  private static RecordResult duplicate(TenantId tenant, Meter meter, UsageKey key, long amount, long recorded,
+      Period period, Counter counter) {
+    if (recorded != amount) {
+      throw new UsageConflictException(tenant, key, recorded, amount);
+    }
+    long used = counter.period().equals(period) ? counter.used() : 0;
+    return new RecordResult(tenant, meter, key, amount, true, period, used);
+  }
+
+  private TenantState read(TenantId tenant, Meter meter, Instant now) {
+    return call(() -> store.read(tenant, meter, now));
+  }
+
+  private <T> T call(java.util.function.Supplier<T> storeCall) {
+    try {
+      T result = storeCall.get();
+      outage.succeeded();
+      return result;
+    } catch (StoreUnavailableException e) {
+      outage.failed(e, failurePolicy.kind().name());
+      throw e;
+    }
+  }
+
+  private void validate(TenantId tenant, Meter meter) {
+    Checks.notNull("tenant", tenant);
+    catalogue.requireMeter(meter);
+  }
+
+  private static IllegalStateException tooManyStaleAttempts(TenantId tenant) {
+    return new IllegalStateException("tenant '" + tenant + "' changed " + MAX_ATTEMPTS
+        + " times while a write was attempted; giving up");
+  }
+}

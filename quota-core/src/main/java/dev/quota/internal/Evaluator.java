@@ -1,0 +1,170 @@
+package dev.quota.internal;
+
+import dev.quota.Meter;
+import dev.quota.Period;
+import dev.quota.PlanFallback;
+import dev.quota.TenantId;
+import dev.quota.Tier;
+import dev.quota.TierCatalogue;
+import dev.quota.UsageReport;
+import dev.quota.UsageReport.TierSource;
+import dev.quota.admin.Bypass;
+import dev.quota.admin.Entitlement;
+import dev.quota.admin.Grant;
+import dev.quota.admin.TierOverride;
+import dev.quota.period.PeriodPolicy;
+import dev.quota.spi.Counter;
+import dev.quota.spi.TenantState;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The balance policy, in one place: from a tenant's stored state to its standing on a meter at an instant.
+ * Every path (guard decisions, usage reports, the admin dashboard, alerts) goes through
+ * {@link #evaluate}, so they cannot disagree.
+ */
+public final class Evaluator {
+  private static final Logger LOG = LoggerFactory.getLogger(Evaluator.class);
+
+  private final TierCatalogue catalogue;
+  private final Set<String> unknownTiersLogged = ConcurrentHashMap.newKeySet();
+
+  /** @param catalogue the tiers and meters */
+  public Evaluator(TierCatalogue catalogue) {
+    this.catalogue = catalogue;
+  }
+
+  /** @return the catalogue */
+  public TierCatalogue catalogue() {
+    return catalogue;
+  }
+
+  /**
+   * The period a tenant's usage of a meter falls in at an instant, given its plan.
+   *
+   * @param state the tenant's state (for the billing day)
+   * @param meter the meter
+   * @param now the instant
+   * @return the period
+   */
+  public Period periodOf(TenantState state, Meter meter, Instant now) {
+    PeriodPolicy policy = catalogue.periodPolicy(meter);
+    if (state.plan().isPresent() && state.plan().get().billingDay().isPresent()) {
+      policy = policy.withBillingDay(state.plan().get().billingDay().getAsInt());
+    }
+    return policy.periodAt(now);
+  }
+
+  /**
+   * Computes a tenant's standing.
+   *
+   * @param tenant the tenant
+   * @param meter a declared meter
+   * @param state its stored state
+   * @param now the instant
+   * @return the report
+   */
+  public UsageReport evaluate(TenantId tenant, Meter meter, TenantState state, Instant now) {
+    Optional<Tier> planned = state.plan().map(p -> p.tier());
+    Tier effective;
+    TierSource source;
+    if (planned.isEmpty()) {
+      boolean fallback = catalogue.whenNoPlan() == PlanFallback.USE_DEFAULT_TIER;
+      effective = fallback ? catalogue.defaultTier() : null;
+      source = fallback ? TierSource.DEFAULT_WITHOUT_PLAN : TierSource.REJECTED_WITHOUT_PLAN;
+    } else if (!catalogue.contains(planned.get())) {
+      warnUnknownTier(tenant, planned.get());
+      boolean fallback = catalogue.whenUnknownTier() == PlanFallback.USE_DEFAULT_TIER;
+      effective = fallback ? catalogue.defaultTier() : null;
+      source = fallback ? TierSource.DEFAULT_FOR_UNKNOWN_TIER : TierSource.REJECTED_UNKNOWN_TIER;
+    } else {
+      effective = planned.get();
+      source = TierSource.PLAN;
+    }
+
+    long granted = 0;
+    Instant bypassedUntil = null;
+    Tier bestOverride = null;
+    List<Entitlement> active = new ArrayList<>(state.entitlements().size());
+    for (Entitlement e : state.entitlements()) {
+      if (!e.isActiveAt(now)) {
+        continue;
+      }
+      switch (e) {
+        case Grant g -> {
+          if (!g.meter().equals(meter)) {
+            continue;
+          }
+          granted = Checks.saturatedAdd(granted, g.amount());
+        }
+        case TierOverride o -> {
+          if (!catalogue.contains(o.tier())) {
+            warnUnknownTier(tenant, o.tier());
+            continue;
+          }
+          if (bestOverride == null || catalogue.compareGenerosity(o.tier(), bestOverride) > 0) {
+            bestOverride = o.tier();
+          }
+        }
+        case Bypass b -> {
+          Instant end = b.effectiveEnd();
+          if (bypassedUntil == null || end.isAfter(bypassedUntil)) {
+            bypassedUntil = end;
+          }
+        }
+      }
+      active.add(e);
+    }
+    if (bestOverride != null) {
+      effective = bestOverride;
+      source = TierSource.OVERRIDE;
+    }
+    long limit = effective == null ? 0 : catalogue.limit(effective, meter);
+
+    Period period = periodOf(state, meter, now);
+    Counter counter = Counter.empty(period);
+    for (Counter c : state.counters()) {
+      if (c.period().equals(period)) {
+        counter = c;
+        break;
+      }
+    }
+    return new UsageReport(tenant, meter, planned, Optional.ofNullable(effective), source, limit, granted,
+        counter.used(), counter.reserved(), period, Optional.ofNullable(bypassedUntil), active, now);
+  }
+
+  /**
+   * Returns a report with the counter replaced by one read after a write.
+   *
+   * @param report the report the write was based on
+   * @param counter the counter after the write
+   * @return the updated report
+   */
+  public static UsageReport withCounter(UsageReport report, Counter counter) {
+    if (!counter.period().equals(report.period())) {
+      return report;
+    }
+    return new UsageReport(report.tenant(), report.meter(), report.plannedTier(), report.effectiveTier(),
+        report.tierSource(), report.limit(), report.granted(), counter.used(), counter.reserved(), report.period(),
+        report.bypassedUntil(), report.activeEntitlements(), report.asOf());
+  }
+
+  /** @return whether the report's tenant is rejected for want of a (known) tier */
+  static boolean rejected(UsageReport report) {
+    return report.tierSource() == TierSource.REJECTED_WITHOUT_PLAN
+        || report.tierSource() == TierSource.REJECTED_UNKNOWN_TIER;
+  }
+
+  private void warnUnknownTier(TenantId tenant, Tier tier) {
+    if (unknownTiersLogged.size() < 1_000 && unknownTiersLogged.add(tier.name())) {
+      LOG.warn("tenant '{}' has tier '{}', which the catalogue does not declare; applying {} (logged once per tier)",
+          tenant, tier, catalogue.whenUnknownTier());
+    }
+  }
+}

@@ -1,0 +1,29 @@
+package dev.quota.internal;
+
+import dev.quota.EnforcementMode;
+import dev.quota.FailurePolicy;
+import dev.quota.TierCatalogue;
+import dev.quota.admin.AdminAuthorizer;
+import dev.quota.alert.QuotaAlertListener;
+import dev.quota.spi.QuotaStore;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * The validated configuration of one quota instance, shared by its guard and admin.
+ *
+ * @param store the store
+ * @param catalogue the tiers and meters
+ * @param clock the only source of time
+ * @param mode enforce or shadow
+ * @param failurePolicy what to decide when the store is unreachable
+ * @param alertThresholds ascending percentages
+ * @param alertListeners who hears about crossings
+ * @param authorizer who may change balances
+ * @param maxReservationTtl the longest reservation
+ * @param maxEntitlementDuration the longest grant, override or bypass
+ */
+public record Settings(QuotaStore store, TierCatalogue catalogue, Clock clock, EnforcementMode mode,
+    FailurePolicy failurePolicy, List<Integer> alertThresholds, List<QuotaAlertListener> alertListeners,
+    AdminAuthorizer authorizer, Duration maxReservationTtl, Duration maxEntitlementDuration) {}
