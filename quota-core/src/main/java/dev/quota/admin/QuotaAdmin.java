@@ -180,4 +180,13 @@ public interface QuotaAdmin {
    * @return what was deleted
    */
   PurgeSummary purgeUsage(TenantId tenant, Instant since, PurgeConfirmation confirmation, Actor actor, String reason);
+
+  /**
+   * Compares every counter of a tenant with the ledger entries it summarizes and reports any drift. Reads
+   * only; a consistent store never drifts, so a drift means data was changed outside the library.
+   *
+   * @param tenant the tenant
+   * @return one check per counter
+   */
+  Verification verify(TenantId tenant);
 }

@@ -26,6 +26,7 @@ import dev.quota.admin.QuotaAdmin;
 import dev.quota.admin.ResetResult;
 import dev.quota.admin.Revocation;
 import dev.quota.admin.TierOverride;
+import dev.quota.admin.Verification;
 import dev.quota.spi.QuotaStore;
 import dev.quota.spi.RevokeOutcome;
 import dev.quota.spi.StoreUnavailableException;
@@ -302,6 +303,12 @@ public final class DefaultAdmin implements QuotaAdmin {
         since, reason);
     afterChange(tenant);
     return summary;
+  }
+
+  @Override
+  public Verification verify(TenantId tenant) {
+    Checks.notNull("tenant", tenant);
+    return new Verification(tenant, store.verify(tenant));
   }
 
   // --- helpers ---------------------------------------------------------------------------------------

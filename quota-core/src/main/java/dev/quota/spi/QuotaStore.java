@@ -6,6 +6,7 @@ import dev.quota.Plan;
 import dev.quota.ReservationId;
 import dev.quota.TenantId;
 import dev.quota.admin.AuditEntry;
+import dev.quota.admin.CounterCheck;
 import dev.quota.admin.Entitlement;
 import dev.quota.admin.EntitlementId;
 import dev.quota.admin.Page;
@@ -230,6 +231,14 @@ public interface QuotaStore {
    * @param thresholdPercents the thresholds to re-arm
    */
   void rearmAlerts(TenantId tenant, Meter meter, Period period, Collection<Integer> thresholdPercents);
+
+  /**
+   * Compares each of a tenant's counters with the sum of the ledger entries of its period.
+   *
+   * @param tenant the tenant
+   * @return one check per counter, oldest period first
+   */
+  List<CounterCheck> verify(TenantId tenant);
 
   /**
    * The last state this store read for a tenant and meter, for {@link dev.quota.FailurePolicy#lastKnownState}.
