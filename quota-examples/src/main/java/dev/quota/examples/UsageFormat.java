@@ -109,8 +109,9 @@ final class UsageFormat {
    * @return an indented line
    */
   static String progress(int call, UsageReport report) {
-    return String.format(Locale.ROOT, "    call %3d  %s %s  used %11s  remaining %11s", call,
-        bar(report.percentUsed()), percent(report.percentUsed()), units(report.used()), units(report.remaining()));
+    return String.format(Locale.ROOT, "    call %3d  %s %s  used %9s of %s  remaining %9s", call,
+        bar(report.percentUsed()), percent(report.percentUsed()), units(report.used()), units(report.ceiling()),
+        units(report.remaining()));
   }
 
   /**
