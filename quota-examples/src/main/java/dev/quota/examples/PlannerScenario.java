@@ -168,9 +168,9 @@ final class PlannerScenario {
     dashboard.items().forEach(r -> out.println(UsageFormat.dashboardRow(r)));
     say("Step 2, check its usage: guard.usage(acme)");
     report(guard.usage(ACME));
-    say("Step 3, unblock: admin.resetUsage(acme, " + OPERATOR + ", reason). Nothing is deleted: the period's usage");
-    say("is granted back until the period ends, and the report keeps showing the real usage. No rows deleted,");
-    say("no tier edited, no back-dated usage, no global switch.");
+    say("Step 3, unblock: admin.resetUsage(acme, " + OPERATOR + ", reason). The period's usage is granted back");
+    say("until the period ends, and the report keeps showing the real usage: no usage deleted or back-dated,");
+    say("no tier edited, no global switch turned off.");
     ResetResult reset = admin.resetUsage(ACME, OPERATOR, "SUP-1423: unblock acme; usage reviewed, legitimate");
     for (Grant grant : reset.grants()) {
       say("  granted " + UsageFormat.units(grant.amount()) + " " + grant.meter() + " until " + grant.validUntil()
@@ -183,6 +183,8 @@ final class PlannerScenario {
 
     // ---- 7. a temporary tier override
     section(7, "A temporary enterprise override that reverts by itself");
+    clock.advance(Duration.ofMinutes(20));
+    say("Simulated time " + clock.instant() + ": sales asks for enterprise headroom for acme's board demo (SUP-1431).");
     Instant until = clock.instant().plus(Duration.ofDays(2));
     admin.overrideTier(ACME, Tier.ENTERPRISE, until, OPERATOR,
         "SUP-1431: board demo on Wednesday, enterprise headroom for two days");
