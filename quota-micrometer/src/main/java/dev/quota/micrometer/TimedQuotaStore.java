@@ -1,0 +1,167 @@
+package dev.quota.micrometer;
+
+import dev.quota.Meter;
+import dev.quota.Period;
+import dev.quota.Plan;
+import dev.quota.ReservationId;
+import dev.quota.TenantId;
+import dev.quota.admin.AuditEntry;
+import dev.quota.admin.CounterCheck;
+import dev.quota.admin.Entitlement;
+import dev.quota.admin.EntitlementId;
+import dev.quota.admin.Page;
+import dev.quota.admin.PageRequest;
+import dev.quota.admin.PurgeSummary;
+import dev.quota.admin.Revocation;
+import dev.quota.micrometer.StoreTimers.StoreOperation;
+import dev.quota.spi.CommitOutcome;
+import dev.quota.spi.LedgerEntry;
+import dev.quota.spi.QuotaStore;
+import dev.quota.spi.ReleaseOutcome;
+import dev.quota.spi.RevokeOutcome;
+import dev.quota.spi.StoredReservation;
+import dev.quota.spi.TenantState;
+import dev.quota.spi.WriteOutcome;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+
+/**
+ * Times every call of a store and follows the holds it opens. Every method of {@link QuotaStore} is
+ * overridden, including those with a default, so that a store's own implementation of a default (a cache's
+ * {@link #lastKnown}, a batch {@link #appendAll}) is never replaced by the interface's.
+ */
+final class TimedQuotaStore implements QuotaStore {
+  private final QuotaStore delegate;
+  private final StoreTimers timers;
+  private final OpenHolds holds;
+
+  TimedQuotaStore(QuotaStore delegate, StoreTimers timers, OpenHolds holds) {
+    this.delegate = delegate;
+    this.timers = timers;
+    this.holds = holds;
+  }
+
+  @Override
+  public TenantState read(TenantId tenant, Meter meter, Instant now) {
+    return timers.time(StoreOperation.READ, () -> delegate.read(tenant, meter, now));
+  }
+
+  @Override
+  public Map<TenantId, TenantState> readAll(Meter meter, Instant now) {
+    return timers.time(StoreOperation.READ_ALL, () -> delegate.readAll(meter, now));
+  }
+
+  @Override
+  public WriteOutcome consume(LedgerEntry entry, long ceiling, long expectedVersion) {
+    return timers.time(StoreOperation.CONSUME, () -> delegate.consume(entry, ceiling, expectedVersion));
+  }
+
+  @Override
+  public WriteOutcome append(LedgerEntry entry, long expectedVersion) {
+    return timers.time(StoreOperation.APPEND, () -> delegate.append(entry, expectedVersion));
+  }
+
+  @Override
+  public List<WriteOutcome> appendAll(List<LedgerEntry> entries, long expectedVersion) {
+    return timers.time(StoreOperation.APPEND_ALL, () -> delegate.appendAll(entries, expectedVersion));
+  }
+
+  @Override
+  public WriteOutcome reserve(StoredReservation reservation, long ceiling, long expectedVersion, Instant now) {
+    WriteOutcome outcome = timers.time(StoreOperation.RESERVE,
+        () -> delegate.reserve(reservation, ceiling, expectedVersion, now));
+    if (outcome instanceof WriteOutcome.Written) {
+      holds.opened(reservation);
+    }
+    return outcome;
+  }
+
+  @Override
+  public CommitOutcome commit(TenantId tenant, ReservationId id, LedgerEntry entry, long expectedVersion, Instant now) {
+    CommitOutcome outcome = timers.time(StoreOperation.COMMIT,
+        () -> delegate.commit(tenant, id, entry, expectedVersion, now));
+    // Every outcome but Stale leaves the hold ended (or shows it was never open here); Stale wrote nothing.
+    if (!(outcome instanceof CommitOutcome.Stale)) {
+      holds.ended(id);
+    }
+    return outcome;
+  }
+
+  @Override
+  public ReleaseOutcome release(TenantId tenant, ReservationId id, Instant now) {
+    ReleaseOutcome outcome = timers.time(StoreOperation.RELEASE, () -> delegate.release(tenant, id, now));
+    holds.ended(id);
+    return outcome;
+  }
+
+  @Override
+  public void addEntitlements(TenantId tenant, List<? extends Entitlement> entitlements, AuditEntry audit) {
+    timers.time(StoreOperation.ADD_ENTITLEMENTS, () -> delegate.addEntitlements(tenant, entitlements, audit));
+  }
+
+  @Override
+  public Optional<Entitlement> findEntitlement(EntitlementId id) {
+    return timers.time(StoreOperation.FIND_ENTITLEMENT, () -> delegate.findEntitlement(id));
+  }
+
+  @Override
+  public RevokeOutcome revoke(TenantId tenant, EntitlementId id, Revocation revocation, AuditEntry audit) {
+    return timers.time(StoreOperation.REVOKE, () -> delegate.revoke(tenant, id, revocation, audit));
+  }
+
+  @Override
+  public List<Entitlement> entitlements(TenantId tenant) {
+    return timers.time(StoreOperation.ENTITLEMENTS, () -> delegate.entitlements(tenant));
+  }
+
+  @Override
+  public void setPlan(TenantId tenant, Plan plan, Map<Meter, Period> currentPeriods, AuditEntry audit) {
+    timers.time(StoreOperation.SET_PLAN, () -> delegate.setPlan(tenant, plan, currentPeriods, audit));
+  }
+
+  @Override
+  public Page<AuditEntry> audit(Optional<TenantId> tenant, PageRequest page) {
+    return timers.time(StoreOperation.AUDIT, () -> delegate.audit(tenant, page));
+  }
+
+  @Override
+  public PurgeSummary previewPurge(TenantId tenant, Instant since) {
+    return timers.time(StoreOperation.PREVIEW_PURGE, () -> delegate.previewPurge(tenant, since));
+  }
+
+  @Override
+  public PurgeSummary purge(TenantId tenant, Instant since, Function<PurgeSummary, AuditEntry> audit) {
+    return timers.time(StoreOperation.PURGE, () -> delegate.purge(tenant, since, audit));
+  }
+
+  @Override
+  public boolean markAlertFired(TenantId tenant, Meter meter, Period period, int thresholdPercent) {
+    return timers.time(StoreOperation.MARK_ALERT_FIRED,
+        () -> delegate.markAlertFired(tenant, meter, period, thresholdPercent));
+  }
+
+  @Override
+  public void rearmAlerts(TenantId tenant, Meter meter, Period period, Collection<Integer> thresholdPercents) {
+    timers.time(StoreOperation.REARM_ALERTS, () -> delegate.rearmAlerts(tenant, meter, period, thresholdPercents));
+  }
+
+  @Override
+  public List<CounterCheck> verify(TenantId tenant) {
+    return timers.time(StoreOperation.VERIFY, () -> delegate.verify(tenant));
+  }
+
+  @Override
+  public Optional<KnownState> lastKnown(TenantId tenant, Meter meter) {
+    // a memory lookup the guard makes only during an outage: passed on untimed
+    return delegate.lastKnown(tenant, meter);
+  }
+
+  @Override
+  public String toString() {
+    return "timed " + delegate;
+  }
+}
