@@ -1,0 +1,236 @@
+package dev.quota.spring.boot.autoconfigure;
+
+import dev.quota.EnforcementMode;
+import dev.quota.FailurePolicy;
+import dev.quota.InvalidRequestException;
+import dev.quota.Meter;
+import dev.quota.Quota;
+import dev.quota.Tier;
+import dev.quota.TierCatalogue;
+import dev.quota.period.PeriodPolicy;
+import dev.quota.spring.boot.autoconfigure.QuotaProperties.MeterPeriod;
+import dev.quota.spring.boot.autoconfigure.QuotaProperties.TierLimits;
+import java.time.Duration;
+import java.time.ZoneId;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Supplier;
+import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
+
+/**
+ * Turns {@link QuotaProperties} into quota-core's values. quota-core validates every value and names the field
+ * it refuses; here each call is made on behalf of one property, so a refusal becomes an
+ * {@link InvalidConfigurationPropertyValueException} naming that property, which Spring Boot reports at
+ * start-up with the value and where it came from.
+ */
+final class PropertyChecks {
+  private PropertyChecks() {}
+
+  /**
+   * Builds the tier catalogue.
+   *
+   * @param properties the bound properties
+   * @return the catalogue
+   * @throws InvalidConfigurationPropertyValueException naming the first property that is invalid
+   */
+  static TierCatalogue catalogue(QuotaProperties properties) {
+    List<TierLimits> tiers = properties.getTiers();
+    if (tiers == null || tiers.isEmpty()) {
+      throw invalid("quota.tiers", tiers, "must declare at least one tier");
+    }
+    Map<String, Meter> meters = meters(properties, tiers);
+    Meter defaultMeter = defaultMeter(properties, meters);
+
+    TierCatalogue.Builder builder = TierCatalogue.builder();
+    builder.meter(defaultMeter, periodPolicy(properties, defaultMeter.name()));
+    for (Meter meter : meters.values()) {
+      if (!meter.equals(defaultMeter)) {
+        builder.meter(meter, periodPolicy(properties, meter.name()));
+      }
+    }
+
+    Set<String> tierNames = new LinkedHashSet<>();
+    for (int i = 0; i < tiers.size(); i++) {
+      String prefix = "quota.tiers[" + i + "]";
+      TierLimits limits = tiers.get(i);
+      if (limits == null || limits.getName() == null) {
+        throw invalid(prefix + ".name", null, "must be set");
+      }
+      String name = limits.getName();
+      Tier tier = check(prefix + ".name", name, () -> Tier.of(name));
+      if (!tierNames.add(name)) {
+        throw invalid(prefix + ".name", name, "must not repeat: tier '" + name + "' is declared twice");
+      }
+      Map<Meter, Long> perMeter = new LinkedHashMap<>();
+      for (Meter meter : meters.values()) {
+        Long limit = limits.getLimits().get(meter.name());
+        String property = prefix + ".limits[" + meter.name() + "]";
+        if (limit == null) {
+          throw invalid(property, null, "must be set: every tier needs a limit on every meter, and meter '"
+              + meter.name() + "' is " + (properties.getMeters().containsKey(meter.name())
+                  ? "declared under quota.meters" : "named by another tier"));
+        }
+        if (limit < 0) {
+          throw invalid(property, limit, "must be 0 or more (units of the meter per period)");
+        }
+        perMeter.put(meter, limit);
+      }
+      builder.tier(tier, perMeter);
+    }
+
+    String defaultTier = properties.getDefaultTier();
+    if (defaultTier != null) {
+      Tier tier = check("quota.default-tier", defaultTier, () -> Tier.of(defaultTier));
+      if (!tierNames.contains(defaultTier)) {
+        throw invalid("quota.default-tier", defaultTier, "must be one of the tiers " + tierNames);
+      }
+      builder.defaultTier(tier);
+    }
+    builder.whenNoPlan(check("quota.when-no-plan", null, () -> properties.getWhenNoPlan()));
+    builder.whenUnknownTier(check("quota.when-unknown-tier", null, () -> properties.getWhenUnknownTier()));
+    // What is left for build() to refuse is a missing default tier while a fallback needs one.
+    return check("quota.default-tier", defaultTier, builder::build);
+  }
+
+  /**
+   * Sets everything but the store, the catalogue, the clock and the listeners on a quota builder.
+   *
+   * @param builder the builder
+   * @param properties the bound properties
+   * @throws InvalidConfigurationPropertyValueException naming the first property that is invalid
+   */
+  static void configure(Quota.Builder builder, QuotaProperties properties) {
+    EnforcementMode mode = properties.getMode();
+    check("quota.mode", mode, () -> builder.mode(mode));
+    QuotaProperties.Failure failure = properties.getFailure();
+    FailurePolicy policy = failurePolicy(failure);
+    builder.failurePolicy(policy);
+    List<Integer> thresholds = properties.getAlerts().getThresholds();
+    check("quota.alerts.thresholds", thresholds, () -> {
+      List<Integer> given = thresholds == null ? List.of() : thresholds;
+      int[] percents = new int[given.size()];
+      for (int i = 0; i < percents.length; i++) {
+        if (given.get(i) == null) {
+          throw new InvalidRequestException("alert threshold", "must not be empty");
+        }
+        percents[i] = given.get(i);
+      }
+      return builder.alertThresholds(percents);
+    });
+    Duration ttl = properties.getMaxReservationTtl();
+    check("quota.max-reservation-ttl", ttl, () -> builder.maxReservationTtl(ttl));
+    Duration entitlement = properties.getMaxEntitlementDuration();
+    check("quota.max-entitlement-duration", entitlement, () -> builder.maxEntitlementDuration(entitlement));
+  }
+
+  private static FailurePolicy failurePolicy(QuotaProperties.Failure failure) {
+    FailurePolicy.Kind kind = failure.getPolicy();
+    if (kind == null) {
+      throw invalid("quota.failure.policy", null, "must be set");
+    }
+    return switch (kind) {
+      case DENY -> FailurePolicy.deny();
+      case ALLOW -> FailurePolicy.allow();
+      case LAST_KNOWN_STATE -> check("quota.failure.max-age", failure.getMaxAge(),
+          () -> FailurePolicy.lastKnownState(failure.getMaxAge()));
+    };
+  }
+
+  /** The meters: those with period settings, then those the tiers name, each once, in that order. */
+  private static Map<String, Meter> meters(QuotaProperties properties, List<TierLimits> tiers) {
+    Map<String, Meter> meters = new LinkedHashMap<>();
+    for (String name : properties.getMeters().keySet()) {
+      meters.put(name, check("quota.meters", name, () -> Meter.of(name)));
+    }
+    for (int i = 0; i < tiers.size(); i++) {
+      TierLimits tier = tiers.get(i);
+      if (tier == null || tier.getLimits() == null) {
+        continue;
+      }
+      for (String name : tier.getLimits().keySet()) {
+        if (!meters.containsKey(name)) {
+          meters.put(name, check("quota.tiers[" + i + "].limits", name, () -> Meter.of(name)));
+        }
+      }
+    }
+    if (meters.isEmpty()) {
+      throw invalid("quota.tiers[0].limits", null, "must name at least one meter, such as ai-tokens");
+    }
+    return meters;
+  }
+
+  private static Meter defaultMeter(QuotaProperties properties, Map<String, Meter> meters) {
+    String name = properties.getDefaultMeter();
+    if (name != null) {
+      if (!meters.containsKey(name)) {
+        throw invalid("quota.default-meter", name, "must be one of the meters " + meters.keySet());
+      }
+      return meters.get(name);
+    }
+    if (meters.containsKey(Meter.AI_TOKENS.name())) {
+      return Meter.AI_TOKENS;
+    }
+    if (meters.size() == 1) {
+      return meters.values().iterator().next();
+    }
+    throw invalid("quota.default-meter", null, "must be set when the tiers name several meters "
+        + meters.keySet() + " and none is ai-tokens");
+  }
+
+  private static PeriodPolicy periodPolicy(QuotaProperties properties, String meter) {
+    QuotaProperties.PeriodDefaults defaults = properties.getPeriod();
+    MeterPeriod settings = properties.getMeters().getOrDefault(meter, new MeterPeriod());
+    String prefix = properties.getMeters().containsKey(meter) ? "quota.meters." + meter : "quota.period";
+    ZoneId zone = settings.getZone() != null ? settings.getZone() : defaults.getZone();
+    if (zone == null) {
+      throw invalid(settings.getZone() != null ? prefix + ".zone" : "quota.period.zone", null, "must be set");
+    }
+    QuotaProperties.PeriodKind kind = settings.getPeriod();
+    if (kind == null) {
+      throw invalid(prefix + ".period", null, "must be month, day or fixed");
+    }
+    return switch (kind) {
+      case MONTH -> {
+        String dayProperty = settings.getBillingDay() != null ? prefix + ".billing-day" : "quota.period.billing-day";
+        int day = settings.getBillingDay() != null ? settings.getBillingDay() : defaults.getBillingDay();
+        yield check(dayProperty, day, () -> PeriodPolicy.monthlyOn(day, zone));
+      }
+      case DAY -> PeriodPolicy.calendarDay(zone);
+      case FIXED -> {
+        Duration length = settings.getLength();
+        if (length == null) {
+          throw invalid(prefix + ".length", null, "must be set for fixed periods");
+        }
+        yield check(prefix + ".length", length, () -> PeriodPolicy.fixed(length));
+      }
+    };
+  }
+
+  /**
+   * Runs a quota-core call made for one property, turning its refusal into a failure naming the property.
+   *
+   * @param property the property's full name
+   * @param value the property's value, shown in the failure
+   * @param call the call
+   * @param <T> what the call returns
+   * @return what the call returned
+   */
+  static <T> T check(String property, Object value, Supplier<T> call) {
+    try {
+      T result = call.get();
+      if (result == null) {
+        throw invalid(property, value, "must be set");
+      }
+      return result;
+    } catch (InvalidRequestException e) {
+      throw new InvalidConfigurationPropertyValueException(property, value, e.getMessage());
+    }
+  }
+
+  static InvalidConfigurationPropertyValueException invalid(String property, Object value, String reason) {
+    return new InvalidConfigurationPropertyValueException(property, value, reason);
+  }
+}

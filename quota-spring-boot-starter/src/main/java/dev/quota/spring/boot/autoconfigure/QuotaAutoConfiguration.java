@@ -1,0 +1,114 @@
+package dev.quota.spring.boot.autoconfigure;
+
+import dev.quota.Quota;
+import dev.quota.QuotaGuard;
+import dev.quota.QuotaObserver;
+import dev.quota.TierCatalogue;
+import dev.quota.admin.AdminAuthorizer;
+import dev.quota.admin.QuotaAdmin;
+import dev.quota.alert.QuotaAlertListener;
+import dev.quota.micrometer.QuotaMetrics;
+import dev.quota.spi.QuotaStore;
+import dev.quota.spring.boot.QuotaThresholdCrossedEvent;
+import java.time.Clock;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.ApplicationEventPublisher;
+import org.springframework.context.annotation.Bean;
+
+/**
+ * Builds {@link Quota}, {@link QuotaGuard} and {@link QuotaAdmin} from the {@code quota.*} properties and the
+ * application's beans. Every bean backs off when the application defines its own.
+ *
+ * <p>Beans it uses when present: a {@link QuotaStore} (else the PostgreSQL store is built from the
+ * {@code DataSource}), a {@link TierCatalogue} (else one from the properties), an {@link AdminAuthorizer}, every
+ * {@link QuotaAlertListener} and {@link QuotaObserver}, a unique {@link Clock} (else the system clock in UTC), and
+ * {@link QuotaMetrics} (made by {@link QuotaMetricsAutoConfiguration} when a {@code MeterRegistry} exists).
+ * Threshold alerts are also published as {@link QuotaThresholdCrossedEvent}s.
+ */
+@AutoConfiguration(afterName = {
+    "org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration",
+    "org.springframework.boot.jooq.autoconfigure.JooqAutoConfiguration",
+    "org.springframework.boot.flyway.autoconfigure.FlywayAutoConfiguration"})
+@ConditionalOnClass(Quota.class)
+@EnableConfigurationProperties(QuotaProperties.class)
+public class QuotaAutoConfiguration {
+
+  /** Creates the configuration; Spring Boot does. */
+  public QuotaAutoConfiguration() {}
+
+  /**
+   * The tiers and meters from {@code quota.tiers}, {@code quota.meters} and related properties.
+   *
+   * @param properties the properties
+   * @return the catalogue
+   */
+  @Bean
+  @ConditionalOnMissingBean
+  public TierCatalogue quotaTierCatalogue(QuotaProperties properties) {
+    return PropertyChecks.catalogue(properties);
+  }
+
+  /**
+   * The quota instance.
+   *
+   * @param store the store
+   * @param catalogue the tiers and meters
+   * @param properties the properties
+   * @param events where threshold alerts are published
+   * @param alertListeners the application's alert listeners, in order
+   * @param observers the application's observers, in order
+   * @param authorizer the application's admin authorizer, if any
+   * @param metrics the Micrometer binding, if metrics are on
+   * @param clock the application's clock, if it has exactly one
+   * @return the instance
+   */
+  @Bean
+  @ConditionalOnMissingBean
+  public Quota quota(QuotaStore store, TierCatalogue catalogue, QuotaProperties properties,
+      ApplicationEventPublisher events, ObjectProvider<QuotaAlertListener> alertListeners,
+      ObjectProvider<QuotaObserver> observers, ObjectProvider<AdminAuthorizer> authorizer,
+      ObjectProvider<QuotaMetrics> metrics, ObjectProvider<Clock> clock) {
+    QuotaMetrics quotaMetrics = metrics.getIfAvailable();
+    Quota.Builder builder = Quota.builder()
+        .store(quotaMetrics != null ? quotaMetrics.timed(store) : store)
+        .catalogue(catalogue)
+        .clock(clock.getIfUnique(Clock::systemUTC))
+        .alertListener(alert -> events.publishEvent(new QuotaThresholdCrossedEvent(alert)));
+    PropertyChecks.configure(builder, properties);
+    alertListeners.orderedStream().forEach(builder::alertListener);
+    observers.orderedStream().forEach(builder::observer);
+    if (quotaMetrics != null) {
+      builder.observer(quotaMetrics.observer());
+    }
+    authorizer.ifUnique(builder::authorizer);
+    return builder.build();
+  }
+
+  /**
+   * The guard the application calls on its hot path.
+   *
+   * @param quota the quota instance
+   * @return its guard
+   */
+  @Bean
+  @ConditionalOnMissingBean
+  public QuotaGuard quotaGuard(Quota quota) {
+    return quota.guard();
+  }
+
+  /**
+   * The audited admin port for operators.
+   *
+   * @param quota the quota instance
+   * @return its admin port
+   */
+  @Bean
+  @ConditionalOnMissingBean
+  public QuotaAdmin quotaAdmin(Quota quota) {
+    return quota.admin();
+  }
+}

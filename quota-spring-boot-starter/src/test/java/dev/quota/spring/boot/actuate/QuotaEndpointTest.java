@@ -1,0 +1,110 @@
+package dev.quota.spring.boot.actuate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.quota.Meter;
+import dev.quota.Plan;
+import dev.quota.QuotaGuard;
+import dev.quota.TenantId;
+import dev.quota.Tier;
+import dev.quota.UsageKey;
+import dev.quota.admin.Actor;
+import dev.quota.admin.QuotaAdmin;
+import dev.quota.spi.QuotaStore;
+import dev.quota.spring.boot.actuate.QuotaEndpoint.MeterUsage;
+import dev.quota.spring.boot.actuate.QuotaEndpoint.TenantUsage;
+import dev.quota.spring.boot.autoconfigure.QuotaAutoConfiguration;
+import dev.quota.spring.boot.autoconfigure.QuotaEndpointAutoConfiguration;
+import dev.quota.testkit.InMemoryQuotaStore;
+import dev.quota.testkit.TestClock;
+import java.time.Clock;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.actuate.endpoint.InvalidEndpointRequestException;
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+
+class QuotaEndpointTest {
+  private static final TenantId ACME = TenantId.of("acme");
+  private final TestClock clock = TestClock.at("2026-03-10T12:00:00Z");
+
+  private final ApplicationContextRunner runner = new ApplicationContextRunner()
+      .withConfiguration(AutoConfigurations.of(QuotaAutoConfiguration.class, QuotaEndpointAutoConfiguration.class))
+      .withBean(QuotaStore.class, InMemoryQuotaStore::new)
+      .withBean(Clock.class, () -> clock);
+
+  @Test
+  void theEndpointIsThereOnlyWhenExposed() {
+    runner.run(context -> assertThat(context).doesNotHaveBean(QuotaEndpoint.class));
+    runner.withPropertyValues("management.endpoints.web.exposure.include=quota")
+        .run(context -> assertThat(context).hasSingleBean(QuotaEndpoint.class));
+  }
+
+  @Test
+  void reportsOneTenantsUsageOnEveryMeterDefaultMeterFirst() {
+    runner.withPropertyValues("management.endpoints.web.exposure.include=quota",
+            "quota.tiers[0].name=free", "quota.tiers[0].limits.ai-calls=50", "quota.tiers[0].limits.ai-tokens=100000",
+            "quota.meters.ai-calls.period=day")
+        .run(context -> {
+          QuotaAdmin admin = context.getBean(QuotaAdmin.class);
+          QuotaGuard guard = context.getBean(QuotaGuard.class);
+          admin.setPlan(ACME, Plan.of(Tier.FREE), Actor.of("billing"), "signed up");
+          guard.tryConsume(ACME, Meter.AI_TOKENS, 25_000, UsageKey.of("s1"));
+          admin.grantCredit(ACME, Meter.AI_TOKENS, 5_000, clock.instant().plus(Duration.ofDays(2)), Actor.of("ops"),
+              "goodwill");
+
+          TenantUsage usage = context.getBean(QuotaEndpoint.class).usage(new String[] {"acme"});
+
+          assertThat(usage.tenant()).isEqualTo("acme");
+          assertThat(usage.meters()).extracting(MeterUsage::meter).containsExactly("ai-tokens", "ai-calls");
+          MeterUsage tokens = usage.meters().get(0);
+          assertThat(tokens.plannedTier()).isEqualTo("free");
+          assertThat(tokens.effectiveTier()).isEqualTo("free");
+          assertThat(tokens.tierSource()).isEqualTo("PLAN");
+          assertThat(tokens.limit()).isEqualTo(100_000);
+          assertThat(tokens.granted()).isEqualTo(5_000);
+          assertThat(tokens.used()).isEqualTo(25_000);
+          assertThat(tokens.remaining()).isEqualTo(80_000);
+          assertThat(tokens.blocked()).isFalse();
+          assertThat(tokens.periodStart()).isEqualTo("2026-03-01T00:00:00Z");
+          assertThat(tokens.resetsAt()).isEqualTo("2026-04-01T00:00:00Z");
+          assertThat(tokens.asOf()).isEqualTo("2026-03-10T12:00:00Z");
+          assertThat(tokens.activeEntitlements()).singleElement().satisfies(grant -> {
+            assertThat(grant.kind()).isEqualTo("credit");
+            assertThat(grant.amount()).isEqualTo(5_000);
+            assertThat(grant.createdBy()).isEqualTo("ops");
+            assertThat(grant.reason()).isEqualTo("goodwill");
+          });
+          assertThat(usage.meters().get(1).resetsAt()).isEqualTo("2026-03-11T00:00:00Z");
+        });
+  }
+
+  @Test
+  void aTenantIdWithSlashesIsReadFromTheRemainingPath() {
+    runner.withPropertyValues("management.endpoints.web.exposure.include=quota").run(context -> {
+      context.getBean(QuotaGuard.class).tryConsume(TenantId.of("org/acme"), Meter.AI_TOKENS, 7, UsageKey.of("s1"));
+
+      TenantUsage usage = context.getBean(QuotaEndpoint.class).usage(new String[] {"org", "acme"});
+
+      assertThat(usage.tenant()).isEqualTo("org/acme");
+      assertThat(usage.meters().get(0).used()).isEqualTo(7);
+    });
+  }
+
+  @Test
+  void aTenantIdQuotaRefusesIsABadRequest() {
+    runner.withPropertyValues("management.endpoints.web.exposure.include=quota").run(context ->
+        assertThatThrownBy(() -> context.getBean(QuotaEndpoint.class).usage(new String[] {" acme"}))
+            .isInstanceOf(InvalidEndpointRequestException.class)
+            .hasMessage("tenant id must not start or end with white space"));
+  }
+
+  @Test
+  void theApplicationsEndpointWins() {
+    QuotaEndpoint own = new QuotaEndpoint(null, null);
+    runner.withPropertyValues("management.endpoints.web.exposure.include=quota")
+        .withBean("ownEndpoint", QuotaEndpoint.class, () -> own)
+        .run(context -> assertThat(context.getBean(QuotaEndpoint.class)).isSameAs(own));
+  }
+}
