@@ -17,7 +17,9 @@ import dev.quota.spi.Counter;
 import dev.quota.spi.TenantState;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -33,11 +35,24 @@ public final class Evaluator {
   private static final Logger LOG = LoggerFactory.getLogger(Evaluator.class);
 
   private final TierCatalogue catalogue;
+  private final Map<Meter, PeriodPolicy[]> policies;
   private final Set<String> unknownTiersLogged = ConcurrentHashMap.newKeySet();
 
   /** @param catalogue the tiers and meters */
   public Evaluator(TierCatalogue catalogue) {
     this.catalogue = catalogue;
+    // One policy per meter and billing day, made once: policies remember their last period, which keeps
+    // the hot path free of date arithmetic; a policy made per call would forget it.
+    Map<Meter, PeriodPolicy[]> byMeter = new HashMap<>();
+    catalogue.meters().forEach((meter, policy) -> {
+      PeriodPolicy[] byDay = new PeriodPolicy[32];
+      byDay[0] = policy;
+      for (int day = 1; day <= 31; day++) {
+        byDay[day] = policy.withBillingDay(day);
+      }
+      byMeter.put(meter, byDay);
+    });
+    this.policies = Map.copyOf(byMeter);
   }
 
   /** @return the catalogue */
@@ -54,11 +69,12 @@ public final class Evaluator {
    * @return the period
    */
   public Period periodOf(TenantState state, Meter meter, Instant now) {
-    PeriodPolicy policy = catalogue.periodPolicy(meter);
+    PeriodPolicy[] byDay = policies.get(catalogue.requireMeter(meter));
+    int day = 0;
     if (state.plan().isPresent() && state.plan().get().billingDay().isPresent()) {
-      policy = policy.withBillingDay(state.plan().get().billingDay().getAsInt());
+      day = state.plan().get().billingDay().getAsInt();
     }
-    return policy.periodAt(now);
+    return byDay[day].periodAt(now);
   }
 
   /**
