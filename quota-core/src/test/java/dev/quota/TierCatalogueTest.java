@@ -68,6 +68,33 @@ class TierCatalogueTest {
     assertThat(byHand).isEqualTo(TierCatalogue.defaults()).hasSameHashCodeAs(TierCatalogue.defaults());
   }
 
+  @Test
+  void cataloguesDeclaringTiersInAnotherOrderAreNotEqual() {
+    // The declaration order is the generosity order: reversing it changes which override wins.
+    TierCatalogue freeThenPro = oneMeter().tier(Tier.FREE, Map.of(Meter.AI_TOKENS, 1L))
+        .tier(Tier.PRO, Map.of(Meter.AI_TOKENS, 2L)).defaultTier(Tier.FREE).build();
+    TierCatalogue proThenFree = oneMeter().tier(Tier.PRO, Map.of(Meter.AI_TOKENS, 2L))
+        .tier(Tier.FREE, Map.of(Meter.AI_TOKENS, 1L)).defaultTier(Tier.FREE).build();
+
+    assertThat(freeThenPro.compareGenerosity(Tier.FREE, Tier.PRO))
+        .isNotEqualTo(proThenFree.compareGenerosity(Tier.FREE, Tier.PRO));
+    assertThat(freeThenPro).isNotEqualTo(proThenFree);
+  }
+
+  @Test
+  void cataloguesDeclaringMetersInAnotherOrderAreNotEqual() {
+    // The first meter declared is the default meter, the one canProceed checks.
+    TierCatalogue tokensFirst = TierCatalogue.builder()
+        .meter(Meter.AI_TOKENS, PeriodPolicy.calendarMonth()).meter(CALLS, PeriodPolicy.calendarMonth())
+        .tier(Tier.FREE, Map.of(Meter.AI_TOKENS, 1L, CALLS, 1L)).defaultTier(Tier.FREE).build();
+    TierCatalogue callsFirst = TierCatalogue.builder()
+        .meter(CALLS, PeriodPolicy.calendarMonth()).meter(Meter.AI_TOKENS, PeriodPolicy.calendarMonth())
+        .tier(Tier.FREE, Map.of(Meter.AI_TOKENS, 1L, CALLS, 1L)).defaultTier(Tier.FREE).build();
+
+    assertThat(tokensFirst.defaultMeter()).isNotEqualTo(callsFirst.defaultMeter());
+    assertThat(tokensFirst).isNotEqualTo(callsFirst);
+  }
+
   // --- builder validation ---------------------------------------------------------------------------------
 
   @Test
