@@ -59,4 +59,22 @@ class FailurePolicyTest {
           assertThat(e.rule()).isEqualTo("must not be null");
         });
   }
+
+  @Test
+  void denyPolicyWithAMaximumAgeIsRejected() {
+    assertThatThrownBy(() -> new FailurePolicy(Kind.DENY, Duration.ofMinutes(5)))
+        .isInstanceOfSatisfying(InvalidRequestException.class, e -> {
+          assertThat(e.field()).isEqualTo("maximum age");
+          assertThat(e.rule()).isEqualTo("must be zero for DENY, was PT5M");
+        });
+  }
+
+  @Test
+  void allowPolicyWithAMaximumAgeIsRejected() {
+    assertThatThrownBy(() -> new FailurePolicy(Kind.ALLOW, Duration.ofSeconds(1)))
+        .isInstanceOfSatisfying(InvalidRequestException.class, e -> {
+          assertThat(e.field()).isEqualTo("maximum age");
+          assertThat(e.rule()).isEqualTo("must be zero for ALLOW, was PT1S");
+        });
+  }
 }
