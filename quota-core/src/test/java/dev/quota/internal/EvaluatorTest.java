@@ -2,6 +2,7 @@ package dev.quota.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ch.qos.logback.classic.Level;
 import dev.quota.Meter;
 import dev.quota.Period;
 import dev.quota.Plan;
@@ -21,6 +22,7 @@ import dev.quota.admin.TierOverride;
 import dev.quota.period.PeriodPolicy;
 import dev.quota.spi.Counter;
 import dev.quota.spi.TenantState;
+import dev.quota.support.LogCapture;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -448,5 +450,31 @@ class EvaluatorTest {
     Period february = new Period(JANUARY.end(), Instant.parse("2027-03-01T00:00:00Z"));
 
     assertThat(Evaluator.withCounter(before, new Counter(february, 10, 5))).isSameAs(before);
+  }
+
+  // --- warnings -------------------------------------------------------------------------------------------------
+
+  @Test
+  void unknownPlanTierIsWarnedOncePerTier() {
+    try (LogCapture logs = LogCapture.start()) {
+      evaluate(onPlan(UNDECLARED));
+      evaluate(onPlan(UNDECLARED));
+      evaluator.evaluate(TenantId.of("globex"), TOKENS, onPlan(UNDECLARED), NOW);
+      evaluate(onPlan(Tier.of("legacy-silver")));
+
+      assertThat(logs.messages(Evaluator.class.getName(), Level.WARN)).hasSize(2)
+          .first().asString().contains("acme").contains("legacy-gold").contains("USE_DEFAULT_TIER");
+    }
+  }
+
+  @Test
+  void overrideToAnUnknownTierIsWarnedAsIgnored() {
+    try (LogCapture logs = LogCapture.start()) {
+      evaluate(onPlan(Tier.PRO, activeOverride(UNDECLARED)));
+
+      assertThat(logs.messages(Evaluator.class.getName(), Level.WARN)).singleElement().asString()
+          .contains("acme").contains("legacy-gold").contains("override").contains("ignor")
+          .doesNotContain("USE_DEFAULT_TIER");
+    }
   }
 }
