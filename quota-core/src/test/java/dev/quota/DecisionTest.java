@@ -80,6 +80,9 @@ class DecisionTest {
   @Test
   void missingReasonIsRejected() {
     assertThatThrownBy(() -> new Decision(TENANT, Meter.AI_TOKENS, true, null, 1, false, Optional.empty()))
-        .isInstanceOfSatisfying(InvalidRequestException.class, e -> assertThat(e.field()).isEqualTo("reason"));
+        .isInstanceOfSatisfying(InvalidRequestException.class, e -> {
+          assertThat(e.field()).isEqualTo("reason");
+          assertThat(e.rule()).isEqualTo("must not be null");
+        });
   }
 }

@@ -398,8 +398,16 @@ class GuardFailurePolicyTest {
     QuotaGuard guard = guard(FailurePolicy.allow());
     store.failing(true);
 
-    assertThatThrownBy(() -> guard.check(TENANT, TOKENS, 0)).isInstanceOf(InvalidRequestException.class);
-    assertThatThrownBy(() -> guard.check(TENANT, Meter.of("undeclared"), 1)).isInstanceOf(InvalidRequestException.class);
+    assertThatThrownBy(() -> guard.check(TENANT, TOKENS, 0))
+        .isInstanceOfSatisfying(InvalidRequestException.class, e -> {
+          assertThat(e.field()).isEqualTo("amount");
+          assertThat(e.rule()).isEqualTo("must be positive, was 0");
+        });
+    assertThatThrownBy(() -> guard.check(TENANT, Meter.of("undeclared"), 1))
+        .isInstanceOfSatisfying(InvalidRequestException.class, e -> {
+          assertThat(e.field()).isEqualTo("meter");
+          assertThat(e.rule()).isEqualTo("must be one of the catalogue's meters [ai-tokens], was 'undeclared'");
+        });
     assertThat(store.calls()).isZero();
   }
 

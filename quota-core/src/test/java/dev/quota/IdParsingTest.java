@@ -70,7 +70,10 @@ class IdParsingTest {
   @Test
   void nullReservationIdIsRejected() {
     assertThatThrownBy(() -> ReservationId.parse(null))
-        .isInstanceOfSatisfying(InvalidRequestException.class, e -> assertThat(e.field()).isEqualTo("reservation id"));
+        .isInstanceOfSatisfying(InvalidRequestException.class, e -> {
+          assertThat(e.field()).isEqualTo("reservation id");
+          assertThat(e.rule()).isEqualTo("must not be null");
+        });
   }
 
   @Test

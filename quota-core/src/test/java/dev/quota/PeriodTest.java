@@ -63,13 +63,19 @@ class PeriodTest {
   @Test
   void nullStartIsRejected() {
     assertThatThrownBy(() -> new Period(null, END))
-        .isInstanceOfSatisfying(InvalidRequestException.class, e -> assertThat(e.field()).isEqualTo("period start"));
+        .isInstanceOfSatisfying(InvalidRequestException.class, e -> {
+          assertThat(e.field()).isEqualTo("period start");
+          assertThat(e.rule()).isEqualTo("must not be null");
+        });
   }
 
   @Test
   void nullEndIsRejected() {
     assertThatThrownBy(() -> new Period(START, null))
-        .isInstanceOfSatisfying(InvalidRequestException.class, e -> assertThat(e.field()).isEqualTo("period end"));
+        .isInstanceOfSatisfying(InvalidRequestException.class, e -> {
+          assertThat(e.field()).isEqualTo("period end");
+          assertThat(e.rule()).isEqualTo("must not be null");
+        });
   }
 
   @Test

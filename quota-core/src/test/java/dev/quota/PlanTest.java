@@ -43,7 +43,10 @@ class PlanTest {
   @Test
   void nullBillingDayIsRejected() {
     assertThatThrownBy(() -> new Plan(Tier.PRO, null))
-        .isInstanceOfSatisfying(InvalidRequestException.class, e -> assertThat(e.field()).isEqualTo("billing day"));
+        .isInstanceOfSatisfying(InvalidRequestException.class, e -> {
+          assertThat(e.field()).isEqualTo("billing day");
+          assertThat(e.rule()).isEqualTo("must not be null");
+        });
   }
 
   @Test

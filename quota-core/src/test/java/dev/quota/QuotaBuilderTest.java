@@ -279,6 +279,9 @@ class QuotaBuilderTest {
 
     assertThatThrownBy(() -> quota.admin().overrideTier(TENANT, Tier.PRO, clock.instant().plus(Duration.ofDays(8)),
         OPERATOR, "trial"))
-        .isInstanceOfSatisfying(InvalidRequestException.class, e -> assertThat(e.field()).isEqualTo("until"));
+        .isInstanceOfSatisfying(InvalidRequestException.class, e -> {
+          assertThat(e.field()).isEqualTo("until");
+          assertThat(e.rule()).startsWith("must be at most PT168H from now");
+        });
   }
 }

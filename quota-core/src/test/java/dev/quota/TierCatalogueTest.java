@@ -215,7 +215,10 @@ class TierCatalogueTest {
   void missingDefaultTierIsRejectedWhenOnlyUnknownTiersFallBackToIt() {
     assertThatThrownBy(() -> oneMeter().tier(Tier.FREE, Map.of(Meter.AI_TOKENS, 1L))
         .whenNoPlan(PlanFallback.REJECT).build())
-        .isInstanceOfSatisfying(InvalidRequestException.class, e -> assertThat(e.field()).isEqualTo("default tier"));
+        .isInstanceOfSatisfying(InvalidRequestException.class, e -> {
+          assertThat(e.field()).isEqualTo("default tier");
+          assertThat(e.rule()).isEqualTo("must be set while a fallback is USE_DEFAULT_TIER");
+        });
   }
 
   @Test
@@ -290,7 +293,10 @@ class TierCatalogueTest {
   @Test
   void comparingAnUndeclaredTierIsRejected() {
     assertThatThrownBy(() -> TierCatalogue.defaults().compareGenerosity(Tier.FREE, TEAM))
-        .isInstanceOfSatisfying(InvalidRequestException.class, e -> assertThat(e.field()).isEqualTo("tier"));
+        .isInstanceOfSatisfying(InvalidRequestException.class, e -> {
+          assertThat(e.field()).isEqualTo("tier");
+          assertThat(e.rule()).startsWith("must be one of the catalogue's tiers [free, pro, enterprise], was 'team'");
+        });
   }
 
   // --- lookups ------------------------------------------------------------------------------------------
@@ -331,13 +337,19 @@ class TierCatalogueTest {
   @Test
   void limitOfAnUndeclaredMeterIsRejected() {
     assertThatThrownBy(() -> TierCatalogue.defaults().limit(Tier.FREE, CALLS))
-        .isInstanceOfSatisfying(InvalidRequestException.class, e -> assertThat(e.field()).isEqualTo("meter"));
+        .isInstanceOfSatisfying(InvalidRequestException.class, e -> {
+          assertThat(e.field()).isEqualTo("meter");
+          assertThat(e.rule()).isEqualTo("must be one of the catalogue's meters [ai-tokens], was 'ai-calls'");
+        });
   }
 
   @Test
   void periodPolicyOfAnUndeclaredMeterIsRejected() {
     assertThatThrownBy(() -> TierCatalogue.defaults().periodPolicy(CALLS))
-        .isInstanceOfSatisfying(InvalidRequestException.class, e -> assertThat(e.field()).isEqualTo("meter"));
+        .isInstanceOfSatisfying(InvalidRequestException.class, e -> {
+          assertThat(e.field()).isEqualTo("meter");
+          assertThat(e.rule()).isEqualTo("must be one of the catalogue's meters [ai-tokens], was 'ai-calls'");
+        });
   }
 
   @Test

@@ -54,19 +54,28 @@ class UsageEventTest {
   @Test
   void missingTenantIsRejected() {
     assertThatThrownBy(() -> UsageEvent.of(null, Meter.AI_TOKENS, 1, KEY))
-        .isInstanceOfSatisfying(InvalidRequestException.class, e -> assertThat(e.field()).isEqualTo("tenant"));
+        .isInstanceOfSatisfying(InvalidRequestException.class, e -> {
+          assertThat(e.field()).isEqualTo("tenant");
+          assertThat(e.rule()).isEqualTo("must not be null");
+        });
   }
 
   @Test
   void missingMeterIsRejected() {
     assertThatThrownBy(() -> UsageEvent.of(TENANT, null, 1, KEY))
-        .isInstanceOfSatisfying(InvalidRequestException.class, e -> assertThat(e.field()).isEqualTo("meter"));
+        .isInstanceOfSatisfying(InvalidRequestException.class, e -> {
+          assertThat(e.field()).isEqualTo("meter");
+          assertThat(e.rule()).isEqualTo("must not be null");
+        });
   }
 
   @Test
   void missingUsageKeyIsRejected() {
     assertThatThrownBy(() -> UsageEvent.of(TENANT, Meter.AI_TOKENS, 1, null))
-        .isInstanceOfSatisfying(InvalidRequestException.class, e -> assertThat(e.field()).isEqualTo("usage key"));
+        .isInstanceOfSatisfying(InvalidRequestException.class, e -> {
+          assertThat(e.field()).isEqualTo("usage key");
+          assertThat(e.rule()).isEqualTo("must not be null");
+        });
   }
 
   @Test

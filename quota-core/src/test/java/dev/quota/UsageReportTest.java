@@ -132,19 +132,28 @@ class UsageReportTest {
   @Test
   void negativeLimitIsRejected() {
     assertThatThrownBy(() -> report(-1, 0, 0, 0))
-        .isInstanceOfSatisfying(InvalidRequestException.class, e -> assertThat(e.field()).isEqualTo("limit"));
+        .isInstanceOfSatisfying(InvalidRequestException.class, e -> {
+          assertThat(e.field()).isEqualTo("limit");
+          assertThat(e.rule()).isEqualTo("must not be negative, was -1");
+        });
   }
 
   @Test
   void negativeGrantedIsRejected() {
     assertThatThrownBy(() -> report(1, -1, 0, 0))
-        .isInstanceOfSatisfying(InvalidRequestException.class, e -> assertThat(e.field()).isEqualTo("granted"));
+        .isInstanceOfSatisfying(InvalidRequestException.class, e -> {
+          assertThat(e.field()).isEqualTo("granted");
+          assertThat(e.rule()).isEqualTo("must not be negative, was -1");
+        });
   }
 
   @Test
   void negativeReservedIsRejected() {
     assertThatThrownBy(() -> report(1, 0, 0, -1))
-        .isInstanceOfSatisfying(InvalidRequestException.class, e -> assertThat(e.field()).isEqualTo("reserved"));
+        .isInstanceOfSatisfying(InvalidRequestException.class, e -> {
+          assertThat(e.field()).isEqualTo("reserved");
+          assertThat(e.rule()).isEqualTo("must not be negative, was -1");
+        });
   }
 
   @Test

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ch.qos.logback.classic.Level;
+import dev.quota.InvalidRequestException;
 import dev.quota.Meter;
 import dev.quota.Plan;
 import dev.quota.Quota;
@@ -169,7 +170,10 @@ class AdminAuthorizationTest {
   void badInputIsRejectedBeforeTheAuthorizerIsAsked() {
     assertThatThrownBy(() -> quota.admin().grantCredit(TENANT, Meter.AI_TOKENS, 0,
         clock.instant().plus(Duration.ofDays(1)), INTRUDER, "credit"))
-        .isInstanceOf(dev.quota.InvalidRequestException.class);
+        .isInstanceOfSatisfying(InvalidRequestException.class, e -> {
+          assertThat(e.field()).isEqualTo("amount");
+          assertThat(e.rule()).isEqualTo("must be positive, was 0");
+        });
 
     assertThat(asked).isEmpty();
   }

@@ -124,14 +124,20 @@ class EntitlementTest {
   void grantNeedsAMeter() {
     assertThatThrownBy(() -> new Grant(EntitlementId.random(), TENANT, Grant.Kind.CREDIT, null, 1, FROM, UNTIL, OPERATOR,
         "r", Optional.empty()))
-        .isInstanceOfSatisfying(InvalidRequestException.class, e -> assertThat(e.field()).isEqualTo("meter"));
+        .isInstanceOfSatisfying(InvalidRequestException.class, e -> {
+          assertThat(e.field()).isEqualTo("meter");
+          assertThat(e.rule()).isEqualTo("must not be null");
+        });
   }
 
   @Test
   void overrideNeedsATier() {
     assertThatThrownBy(() -> new TierOverride(EntitlementId.random(), TENANT, null, FROM, UNTIL, OPERATOR, "r",
         Optional.empty()))
-        .isInstanceOfSatisfying(InvalidRequestException.class, e -> assertThat(e.field()).isEqualTo("tier"));
+        .isInstanceOfSatisfying(InvalidRequestException.class, e -> {
+          assertThat(e.field()).isEqualTo("tier");
+          assertThat(e.rule()).isEqualTo("must not be null");
+        });
   }
 
   @Test
@@ -172,18 +178,27 @@ class EntitlementTest {
   @Test
   void missingRevocationOptionalIsRejected() {
     assertThatThrownBy(() -> new Bypass(EntitlementId.random(), TENANT, FROM, UNTIL, OPERATOR, "r", null))
-        .isInstanceOfSatisfying(InvalidRequestException.class, e -> assertThat(e.field()).isEqualTo("revocation"));
+        .isInstanceOfSatisfying(InvalidRequestException.class, e -> {
+          assertThat(e.field()).isEqualTo("revocation");
+          assertThat(e.rule()).isEqualTo("must not be null");
+        });
   }
 
   @Test
   void revocationNeedsAReason() {
     assertThatThrownBy(() -> new Revocation(REVOKED_AT, OPERATOR, ""))
-        .isInstanceOfSatisfying(InvalidRequestException.class, e -> assertThat(e.field()).isEqualTo("reason"));
+        .isInstanceOfSatisfying(InvalidRequestException.class, e -> {
+          assertThat(e.field()).isEqualTo("reason");
+          assertThat(e.rule()).isEqualTo("must not be blank");
+        });
   }
 
   @Test
   void revocationNeedsAnActor() {
     assertThatThrownBy(() -> new Revocation(REVOKED_AT, null, "r"))
-        .isInstanceOfSatisfying(InvalidRequestException.class, e -> assertThat(e.field()).isEqualTo("revoked by"));
+        .isInstanceOfSatisfying(InvalidRequestException.class, e -> {
+          assertThat(e.field()).isEqualTo("revoked by");
+          assertThat(e.rule()).isEqualTo("must not be null");
+        });
   }
 }

@@ -139,8 +139,10 @@ class BillingDayPolicyTest {
   @ValueSource(ints = {0, 32})
   void withBillingDayRejectsADayOutside1To31OnAMonthlyPolicy(int day) {
     assertThatThrownBy(() -> PeriodPolicy.calendarMonth().withBillingDay(day))
-        .isInstanceOfSatisfying(InvalidRequestException.class,
-            e -> assertThat(e.field()).isEqualTo("billing day"));
+        .isInstanceOfSatisfying(InvalidRequestException.class, e -> {
+          assertThat(e.field()).isEqualTo("billing day");
+          assertThat(e.rule()).isEqualTo("must be between 1 and 31, was " + day);
+        });
   }
 
   @ParameterizedTest
@@ -148,11 +150,15 @@ class BillingDayPolicyTest {
   void withBillingDayRejectsADayOutside1To31OnANonMonthlyPolicy(int day) {
     // Even where the day is ignored, a bad day is a bad request: a plan must not pass here and fail later.
     assertThatThrownBy(() -> PeriodPolicy.fixed(Duration.ofHours(1)).withBillingDay(day))
-        .isInstanceOfSatisfying(InvalidRequestException.class,
-            e -> assertThat(e.field()).isEqualTo("billing day"));
+        .isInstanceOfSatisfying(InvalidRequestException.class, e -> {
+          assertThat(e.field()).isEqualTo("billing day");
+          assertThat(e.rule()).isEqualTo("must be between 1 and 31, was " + day);
+        });
     assertThatThrownBy(() -> PeriodPolicy.calendarDay(UTC).withBillingDay(day))
-        .isInstanceOfSatisfying(InvalidRequestException.class,
-            e -> assertThat(e.field()).isEqualTo("billing day"));
+        .isInstanceOfSatisfying(InvalidRequestException.class, e -> {
+          assertThat(e.field()).isEqualTo("billing day");
+          assertThat(e.rule()).isEqualTo("must be between 1 and 31, was " + day);
+        });
   }
 
   @Test

@@ -80,6 +80,9 @@ class CalendarDayPolicyTest {
   @Test
   void calendarDayRejectsANullZone() {
     assertThatThrownBy(() -> PeriodPolicy.calendarDay(null))
-        .isInstanceOfSatisfying(InvalidRequestException.class, e -> assertThat(e.field()).isEqualTo("zone"));
+        .isInstanceOfSatisfying(InvalidRequestException.class, e -> {
+          assertThat(e.field()).isEqualTo("zone");
+          assertThat(e.rule()).isEqualTo("must not be null");
+        });
   }
 }

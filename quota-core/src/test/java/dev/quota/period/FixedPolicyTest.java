@@ -93,15 +93,19 @@ class FixedPolicyTest {
   @Test
   void zeroLengthIsRejected() {
     assertThatThrownBy(() -> PeriodPolicy.fixed(Duration.ZERO))
-        .isInstanceOfSatisfying(InvalidRequestException.class,
-            e -> assertThat(e.field()).isEqualTo("period length"));
+        .isInstanceOfSatisfying(InvalidRequestException.class, e -> {
+          assertThat(e.field()).isEqualTo("period length");
+          assertThat(e.rule()).isEqualTo("must be at least 1 second, was PT0S");
+        });
   }
 
   @Test
   void negativeLengthIsRejected() {
     assertThatThrownBy(() -> PeriodPolicy.fixed(Duration.ofHours(-1)))
-        .isInstanceOfSatisfying(InvalidRequestException.class,
-            e -> assertThat(e.field()).isEqualTo("period length"));
+        .isInstanceOfSatisfying(InvalidRequestException.class, e -> {
+          assertThat(e.field()).isEqualTo("period length");
+          assertThat(e.rule()).isEqualTo("must be at least 1 second, was PT-1H");
+        });
   }
 
   @Test
@@ -116,8 +120,10 @@ class FixedPolicyTest {
   @Test
   void nullOriginIsRejected() {
     assertThatThrownBy(() -> PeriodPolicy.fixed(Duration.ofHours(1), null))
-        .isInstanceOfSatisfying(InvalidRequestException.class,
-            e -> assertThat(e.field()).isEqualTo("period origin"));
+        .isInstanceOfSatisfying(InvalidRequestException.class, e -> {
+          assertThat(e.field()).isEqualTo("period origin");
+          assertThat(e.rule()).isEqualTo("must not be null");
+        });
   }
 
   @Test
