@@ -528,4 +528,47 @@ class GuardFailurePolicyTest {
     assertThat(store.auditLog()).isEmpty();
     assertThat(quota.admin().entitlements(TENANT)).isEmpty();
   }
+
+  // --- a store that fails after the usage is written ------------------------------------------------------------
+
+  @Test
+  void consumeThatWasRecordedIsReportedAsConsumedWhenOnlyTheAlertMarkFails() {
+    QuotaGuard guard = guard(FailurePolicy.deny());
+    givenUsed(79_999);
+    store.failingAlertMarks(true);
+
+    // Reaches 80 %: the usage is written, then marking the alert fails.
+    ConsumeResult result = guard.tryConsume(TENANT, TOKENS, 1, UsageKey.of("k1"));
+
+    assertThat(store.ledger(TENANT)).extracting(LedgerEntry::key).contains(UsageKey.of("k1"));
+    assertThat(result.outcome()).isEqualTo(Outcome.CONSUMED);
+    assertThat(result.allowed()).isTrue();
+  }
+
+  @Test
+  void recordSucceedsWhenOnlyTheAlertMarkFails() {
+    QuotaGuard guard = guard(FailurePolicy.deny());
+    givenUsed(79_999);
+    store.failingAlertMarks(true);
+
+    RecordResult result = guard.record(UsageEvent.of(TENANT, TOKENS, 1, UsageKey.of("k1")));
+
+    assertThat(result.duplicate()).isFalse();
+    assertThat(result.usedInPeriod()).isEqualTo(80_000);
+  }
+
+  @Test
+  void alertWhoseMarkFailedFiresWithTheNextUsage() {
+    List<Integer> fired = new java.util.ArrayList<>();
+    QuotaGuard guard = Quota.builder().store(store).clock(clock)
+        .alertListener(alert -> fired.add(alert.thresholdPercent())).build().guard();
+    givenUsed(79_999);
+    store.failingAlertMarks(true);
+    guard.record(UsageEvent.of(TENANT, TOKENS, 1, UsageKey.of("k1")));
+    store.failingAlertMarks(false);
+
+    guard.record(UsageEvent.of(TENANT, TOKENS, 1, UsageKey.of("k2")));
+
+    assertThat(fired).containsExactly(80);
+  }
 }

@@ -45,7 +45,8 @@ import java.util.function.Function;
  * on every read) and adds what those tests need to observe and break:
  *
  * <ul>
- *   <li>{@link #failing(boolean)}: every call throws {@link StoreUnavailableException} until switched off;</li>
+ *   <li>{@link #failing(boolean)}: every call throws {@link StoreUnavailableException} until switched off,
+ *       and {@link #failingAlertMarks(boolean)}: only marking alerts does;</li>
  *   <li>{@link #writes()}: how many write primitives reached the store;</li>
  *   <li>{@link #rememberReads(boolean)}: successful reads are kept for {@link QuotaStore#lastKnown}, as a
  *       caching backend would.</li>
@@ -61,6 +62,7 @@ public final class SimpleStore implements QuotaStore {
   private final Map<List<Object>, KnownState> known = new HashMap<>();
   private final List<Integer> alertMarks = new ArrayList<>();
   private boolean failing;
+  private boolean failingAlertMarks;
   private boolean rememberReads;
   private int writes;
   private int calls;
@@ -92,6 +94,12 @@ public final class SimpleStore implements QuotaStore {
   /** Makes every call throw {@link StoreUnavailableException} (true) or work again (false). */
   public synchronized SimpleStore failing(boolean failing) {
     this.failing = failing;
+    return this;
+  }
+
+  /** Makes only {@link #markAlertFired} throw {@link StoreUnavailableException}: the store fails mid-way. */
+  public synchronized SimpleStore failingAlertMarks(boolean failing) {
+    this.failingAlertMarks = failing;
     return this;
   }
 
@@ -422,6 +430,9 @@ public final class SimpleStore implements QuotaStore {
   @Override
   public synchronized boolean markAlertFired(TenantId tenant, Meter meter, Period period, int thresholdPercent) {
     enter(true);
+    if (failingAlertMarks) {
+      throw new StoreUnavailableException("alert marks switched off by the test", new IOException("connection reset"));
+    }
     boolean marked = firedAlerts.add(List.of(tenant, meter, period, thresholdPercent));
     if (marked) {
       alertMarks.add(thresholdPercent);
