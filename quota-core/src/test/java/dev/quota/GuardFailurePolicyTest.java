@@ -14,6 +14,8 @@ import dev.quota.support.LogCapture;
 import dev.quota.support.MutableClock;
 import dev.quota.support.SimpleStore;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -242,7 +244,7 @@ class GuardFailurePolicyTest {
 
   @Test
   void lastKnownStateFromTheEndOfThePreviousPeriodCountsNothingInTheNewOne() {
-    clock.set(java.time.Instant.parse("2027-01-31T23:58:00Z"));
+    clock.set(Instant.parse("2027-01-31T23:58:00Z"));
     store.rememberReads(true);
     QuotaGuard guard = guard(FailurePolicy.lastKnownState(MAX_AGE));
     givenUsed(100_000);
@@ -254,7 +256,7 @@ class GuardFailurePolicyTest {
 
     assertThat(decision.allowed()).isTrue();
     assertThat(decision.snapshot().used()).isZero();
-    assertThat(decision.snapshot().period().start()).isEqualTo(java.time.Instant.parse("2027-02-01T00:00:00Z"));
+    assertThat(decision.snapshot().period().start()).isEqualTo(Instant.parse("2027-02-01T00:00:00Z"));
   }
 
   @Test
@@ -559,7 +561,7 @@ class GuardFailurePolicyTest {
 
   @Test
   void alertWhoseMarkFailedFiresWithTheNextUsage() {
-    List<Integer> fired = new java.util.ArrayList<>();
+    List<Integer> fired = new ArrayList<>();
     QuotaGuard guard = Quota.builder().store(store).clock(clock)
         .alertListener(alert -> fired.add(alert.thresholdPercent())).build().guard();
     givenUsed(79_999);

@@ -3,10 +3,12 @@ package dev.quota;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import ch.qos.logback.classic.Level;
 import dev.quota.Decision.Reason;
 import dev.quota.admin.Actor;
 import dev.quota.alert.ThresholdAlert;
 import dev.quota.period.PeriodPolicy;
+import dev.quota.support.LogCapture;
 import dev.quota.support.MutableClock;
 import dev.quota.support.SimpleStore;
 import java.time.Clock;
@@ -90,10 +92,13 @@ class QuotaBuilderTest {
     Quota quota = builder().build();
     store.failing(true);
 
-    Decision decision = quota.guard().check(TENANT, Meter.AI_TOKENS, 1);
+    try (LogCapture logs = LogCapture.start()) {
+      Decision decision = quota.guard().check(TENANT, Meter.AI_TOKENS, 1);
 
-    assertThat(decision.allowed()).isFalse();
-    assertThat(decision.reason()).isEqualTo(Reason.STORE_UNAVAILABLE);
+      assertThat(decision.allowed()).isFalse();
+      assertThat(decision.reason()).isEqualTo(Reason.STORE_UNAVAILABLE);
+      assertThat(logs.messages("dev.quota.internal.Outage", Level.WARN)).singleElement().asString().contains("DENY");
+    }
   }
 
   @Test
@@ -157,13 +162,6 @@ class QuotaBuilderTest {
     assertThat(quota.mode()).isEqualTo(EnforcementMode.SHADOW);
     assertThat(quota.catalogue()).isSameAs(catalogue);
     assertThat(quota.clock()).isSameAs(clock);
-  }
-
-  @Test
-  void builderBuildsIndependentInstances() {
-    Quota.Builder builder = builder();
-
-    assertThat(builder.build()).isNotSameAs(builder.build());
   }
 
   // --- alert thresholds ---------------------------------------------------------------------------------

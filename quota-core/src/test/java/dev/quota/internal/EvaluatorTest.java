@@ -29,6 +29,8 @@ import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -60,6 +62,7 @@ class EvaluatorTest {
   }
 
   private final Evaluator evaluator = new Evaluator(catalogueBuilder().build());
+  private LogCapture logs;
   private final Evaluator rejecting = new Evaluator(catalogueBuilder()
       .whenNoPlan(PlanFallback.REJECT).whenUnknownTier(PlanFallback.REJECT).build());
 
@@ -94,6 +97,17 @@ class EvaluatorTest {
 
   private static Revocation revocationAt(Instant at) {
     return new Revocation(at, OPERATOR, "revoked");
+  }
+
+  @BeforeEach
+  void captureLogs() {
+    // Unknown tiers are warned about; keep those expected warnings out of the build output.
+    logs = LogCapture.start();
+  }
+
+  @AfterEach
+  void stopCapturing() {
+    logs.close();
   }
 
   private UsageReport evaluate(TenantState state) {
@@ -456,25 +470,21 @@ class EvaluatorTest {
 
   @Test
   void unknownPlanTierIsWarnedOncePerTier() {
-    try (LogCapture logs = LogCapture.start()) {
-      evaluate(onPlan(UNDECLARED));
-      evaluate(onPlan(UNDECLARED));
-      evaluator.evaluate(TenantId.of("globex"), TOKENS, onPlan(UNDECLARED), NOW);
-      evaluate(onPlan(Tier.of("legacy-silver")));
+    evaluate(onPlan(UNDECLARED));
+    evaluate(onPlan(UNDECLARED));
+    evaluator.evaluate(TenantId.of("globex"), TOKENS, onPlan(UNDECLARED), NOW);
+    evaluate(onPlan(Tier.of("legacy-silver")));
 
-      assertThat(logs.messages(Evaluator.class.getName(), Level.WARN)).hasSize(2)
-          .first().asString().contains("acme").contains("legacy-gold").contains("USE_DEFAULT_TIER");
-    }
+    assertThat(logs.messages(Evaluator.class.getName(), Level.WARN)).hasSize(2)
+        .first().asString().contains("acme").contains("legacy-gold").contains("USE_DEFAULT_TIER");
   }
 
   @Test
   void overrideToAnUnknownTierIsWarnedAsIgnored() {
-    try (LogCapture logs = LogCapture.start()) {
-      evaluate(onPlan(Tier.PRO, activeOverride(UNDECLARED)));
+    evaluate(onPlan(Tier.PRO, activeOverride(UNDECLARED)));
 
-      assertThat(logs.messages(Evaluator.class.getName(), Level.WARN)).singleElement().asString()
-          .contains("acme").contains("legacy-gold").contains("override").contains("ignor")
-          .doesNotContain("USE_DEFAULT_TIER");
-    }
+    assertThat(logs.messages(Evaluator.class.getName(), Level.WARN)).singleElement().asString()
+        .contains("acme").contains("legacy-gold").contains("override").contains("ignor")
+        .doesNotContain("USE_DEFAULT_TIER");
   }
 }

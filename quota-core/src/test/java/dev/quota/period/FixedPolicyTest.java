@@ -7,6 +7,7 @@ import dev.quota.InvalidRequestException;
 import dev.quota.Period;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneOffset;
 import org.junit.jupiter.api.Test;
 
 class FixedPolicyTest {
@@ -30,7 +31,7 @@ class FixedPolicyTest {
   @Test
   void dailyFixedPeriodsAreUtcDays() {
     assertThat(PeriodPolicy.fixed(Duration.ofDays(1)).periodAt(at("2027-05-05T23:00:00Z")))
-        .isEqualTo(PeriodPolicy.calendarDay(java.time.ZoneOffset.UTC).periodAt(at("2027-05-05T23:00:00Z")));
+        .isEqualTo(PeriodPolicy.calendarDay(ZoneOffset.UTC).periodAt(at("2027-05-05T23:00:00Z")));
   }
 
   @Test

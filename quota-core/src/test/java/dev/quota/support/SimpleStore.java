@@ -29,6 +29,7 @@ import java.io.IOException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -372,7 +373,7 @@ public final class SimpleStore implements QuotaStore {
   public synchronized List<Entitlement> entitlements(TenantId tenant) {
     enter(false);
     List<Entitlement> newestFirst = new ArrayList<>(data(tenant).entitlements);
-    java.util.Collections.reverse(newestFirst);
+    Collections.reverse(newestFirst);
     return newestFirst;
   }
 
