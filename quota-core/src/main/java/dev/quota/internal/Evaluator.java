@@ -121,7 +121,7 @@ public final class Evaluator {
         }
         case TierOverride o -> {
           if (!catalogue.contains(o.tier())) {
-            warnUnknownTier(tenant, o.tier());
+            warnUnknownOverrideTier(tenant, o);
             continue;
           }
           if (bestOverride == null || catalogue.compareGenerosity(o.tier(), bestOverride) > 0) {
@@ -181,6 +181,14 @@ public final class Evaluator {
     if (unknownTiersLogged.size() < 1_000 && unknownTiersLogged.add(tier.name())) {
       LOG.warn("tenant '{}' has tier '{}', which the catalogue does not declare; applying {} (logged once per tier)",
           tenant, tier, catalogue.whenUnknownTier());
+    }
+  }
+
+  private void warnUnknownOverrideTier(TenantId tenant, TierOverride override) {
+    // An override is not a plan: the unknown-tier fallback does not apply to it, it is simply not in force.
+    if (unknownTiersLogged.size() < 1_000 && unknownTiersLogged.add("override:" + override.tier().name())) {
+      LOG.warn("tenant '{}' has override {} to tier '{}', which the catalogue does not declare; ignoring the override "
+          + "(logged once per tier)", tenant, override.id(), override.tier());
     }
   }
 }
