@@ -160,7 +160,7 @@ class GuardFailurePolicyTest {
   }
 
   @Test
-  void allowPolicyCannotHoldAReservationWithoutTheStore() {
+  void allowPolicyGivesAReservationThatHoldsNothingAndRecordsItsCommitOnceTheStoreIsBack() {
     QuotaGuard guard = guard(FailurePolicy.allow());
     store.failing(true);
 
@@ -168,6 +168,23 @@ class GuardFailurePolicyTest {
 
     assertThat(result.decision().allowed()).isTrue();
     assertThat(result.decision().reason()).isEqualTo(Reason.STORE_UNAVAILABLE);
+    assertThat(result.granted()).isTrue();
+
+    store.failing(false);
+    RecordResult committed = result.reservation().commit(7, UsageKey.of("after-outage"));
+
+    assertThat(committed.duplicate()).isFalse();
+    assertThat(committed.usedInPeriod()).isEqualTo(7);
+  }
+
+  @Test
+  void denyPolicyGivesNoReservation() {
+    QuotaGuard guard = guard(FailurePolicy.deny());
+    store.failing(true);
+
+    ReserveResult result = guard.reserve(TENANT, TOKENS, 10, Duration.ofMinutes(1));
+
+    assertThat(result.decision().allowed()).isFalse();
     assertThat(result.granted()).isFalse();
   }
 

@@ -218,9 +218,16 @@ public final class DefaultGuard implements QuotaGuard {
         }
       }
     } catch (StoreUnavailableException e) {
-      // A hold cannot be taken without the store; whatever the policy, the caller gets a decision.
+      // No hold can be taken without the store. When the failure policy allows the call anyway, the caller
+      // still gets a handle, so the usual reserve-call-commit code works unchanged: the handle holds nothing,
+      // and its commit records the usage once the store answers (the store does not know the id, so the
+      // commit falls back to recording it).
       Decision decision = onStoreFailure(tenant, meter, estimate, now, e);
-      return new ReserveResult(decision, Optional.empty());
+      if (!decision.allowed()) {
+        return new ReserveResult(decision, Optional.empty());
+      }
+      Reservation detached = new Reservation(ReservationId.random(), tenant, meter, estimate, now, now.plus(ttl), this);
+      return new ReserveResult(decision, Optional.of(detached));
     }
     throw tooManyStaleAttempts(tenant);
   }
