@@ -87,7 +87,38 @@ public final class DefaultGuard implements QuotaGuard {
 
   @Override
   public boolean canProceed(TenantId tenant) {
-    return check(Operation.CAN_PROCEED, tenant, catalogue.defaultMeter(), 1).allowed();
+    // The hot path: the same policy as check(), through Evaluator.verdict, which builds no report. Only the
+    // rare paths (store failure, shadowed denials) fall back to the full decision.
+    Checks.notNull("tenant", tenant);
+    Meter meter = catalogue.defaultMeter();
+    Instant now = clock.instant();
+    TenantState state;
+    try {
+      state = store.read(tenant, meter, now);
+      outage.succeeded();
+    } catch (StoreUnavailableException e) {
+      return observed(Operation.CAN_PROCEED, onStoreFailure(tenant, meter, 1, now, e)).allowed();
+    }
+    int verdict = evaluator.verdict(tenant, meter, state, now, 1);
+    switch (verdict) {
+      case Evaluator.ALLOWED -> {
+        observer.onDecision(Operation.CAN_PROCEED, meter, true, Reason.WITHIN_BALANCE, false);
+        return true;
+      }
+      case Evaluator.BYPASSED -> {
+        observer.onDecision(Operation.CAN_PROCEED, meter, true, Reason.BYPASSED, false);
+        return true;
+      }
+      default -> {
+        if (mode == EnforcementMode.SHADOW) {
+          return observed(Operation.CAN_PROCEED, decide(evaluator.evaluate(tenant, meter, state, now), 1)).allowed();
+        }
+        Reason reason = verdict == Evaluator.NO_PLAN ? Reason.NO_PLAN
+            : verdict == Evaluator.UNKNOWN_TIER ? Reason.UNKNOWN_TIER : Reason.INSUFFICIENT_BALANCE;
+        observer.onDecision(Operation.CAN_PROCEED, meter, false, reason, false);
+        return false;
+      }
+    }
   }
 
   @Override
