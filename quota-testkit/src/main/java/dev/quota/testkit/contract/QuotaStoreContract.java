@@ -537,6 +537,18 @@ public abstract class QuotaStoreContract {
     }
 
     @Test
+    void billingDayLeavesDailyMetersOnCalendarDays() {
+      Quota twoMeters = quota(tokensAndDailyCalls());
+
+      twoMeters.admin().setPlan(tenant, Plan.of(PRO, 15), OPERATOR, REASON);
+
+      assertThat(twoMeters.guard().usage(tenant, AI_CALLS))
+          .hasPeriod(period("2026-11-25T00:00:00Z", "2026-11-26T00:00:00Z"));
+      assertThat(twoMeters.guard().usage(tenant, AI_TOKENS))
+          .hasPeriod(period("2026-11-15T00:00:00Z", "2026-12-15T00:00:00Z"));
+    }
+
+    @Test
     void dailyMeterResetsEachDayWhileTheMonthlyMeterKeepsCounting() {
       QuotaGuard twoMeters = quota(tokensAndDailyCalls()).guard();
       use(twoMeters, tenant, AI_CALLS, 50);
@@ -673,6 +685,25 @@ public abstract class QuotaStoreContract {
 
       assertThat(guard.usage(tenant)).hasUsed(400);
       assertThat(guard.usage(other)).hasUsed(200);
+    }
+
+    @Test
+    void recordAllRecordsTheBatchsOtherEventsAndReportsTheConflict() {
+      guard.record(UsageEvent.of(tenant, AI_TOKENS, 100, UsageKey.of("k1")));
+
+      assertThatThrownBy(() -> guard.recordAll(List.of(
+          UsageEvent.of(tenant, AI_TOKENS, 200, UsageKey.of("k2")),
+          UsageEvent.of(tenant, AI_TOKENS, 150, UsageKey.of("k1")),
+          UsageEvent.of(tenant, AI_TOKENS, 300, UsageKey.of("k3")))))
+          .isInstanceOfSatisfying(UsageConflictException.class, e -> {
+            assertThat(e.key()).isEqualTo(UsageKey.of("k1"));
+            assertThat(e.recordedAmount()).isEqualTo(100);
+            assertThat(e.attemptedAmount()).isEqualTo(150);
+          });
+
+      // The other events happened; a conflict elsewhere in the batch must not lose them.
+      assertThat(guard.usage(tenant)).hasUsed(600);
+      assertThat(quota.admin().verify(tenant).consistent()).isTrue();
     }
 
     @Test
@@ -956,6 +987,44 @@ public abstract class QuotaStoreContract {
 
       assertThat(result.duplicate()).isFalse();
       assertThat(guard.usage(tenant)).hasUsed(4_000).hasReserved(0);
+    }
+
+    @Test
+    void commitLongAfterExpiryStillRecordsTheUsage() {
+      Reservation reservation = reserve(10_000);
+      clock.advance(Duration.ofDays(2));
+      // Stores may forget ended holds after a while; a later reservation gives them the chance to.
+      reserve(1).release();
+
+      RecordResult result = reservation.commit(4_000, UsageKey.of("call-1"));
+
+      assertThat(result.duplicate()).isFalse();
+      assertThat(guard.usage(tenant)).hasUsed(4_000).hasReserved(0);
+    }
+
+    @Test
+    void commitUnderAKeyAlreadyRecordedEndsTheHold() {
+      // The host recorded the call's usage already (say, from its own metering) and then commits it.
+      guard.record(UsageEvent.of(tenant, AI_TOKENS, 7_000, UsageKey.of("call-1")));
+      Reservation reservation = reserve(60_000);
+
+      RecordResult result = reservation.commit(7_000, UsageKey.of("call-1"));
+
+      assertThat(result.duplicate()).isTrue();
+      assertThat(guard.usage(tenant)).hasUsed(7_000).hasReserved(0).hasRemaining(93_000);
+    }
+
+    @Test
+    void commitUnderAKeyRecordedWithAnotherAmountIsAConflictAndKeepsTheHold() {
+      guard.record(UsageEvent.of(tenant, AI_TOKENS, 7_000, UsageKey.of("call-1")));
+      Reservation reservation = reserve(60_000);
+
+      assertThatThrownBy(() -> reservation.commit(8_000, UsageKey.of("call-1")))
+          .isInstanceOf(UsageConflictException.class);
+
+      assertThat(guard.usage(tenant)).hasUsed(7_000).hasReserved(60_000);
+      assertThat(reservation.commit(8_000, UsageKey.of("call-1-retry")).duplicate()).isFalse();
+      assertThat(guard.usage(tenant)).hasUsed(15_000).hasReserved(0);
     }
 
     @Test
@@ -2269,6 +2338,20 @@ public abstract class QuotaStoreContract {
     }
 
     @Test
+    void recordedBatchFiresAlertsEvenWhenOneOfItsEventsConflicts() {
+      use(guard, tenant, 100);
+      guard.record(UsageEvent.of(tenant, AI_TOKENS, 10, UsageKey.of("k1")));
+
+      assertThatThrownBy(() -> guard.recordAll(List.of(
+          UsageEvent.of(tenant, AI_TOKENS, 20, UsageKey.of("k1")),
+          UsageEvent.of(tenant, AI_TOKENS, 900, UsageKey.of("k2")))))
+          .isInstanceOf(UsageConflictException.class);
+
+      assertThat(guard.usage(tenant)).hasUsed(1_010);
+      assertThat(alerts.thresholds()).containsExactly(80, 90, 100);
+    }
+
+    @Test
     void reservationsAloneFireNothing() {
       guard.reserve(tenant, AI_TOKENS, 1_000, Duration.ofMinutes(5));
 
@@ -2604,6 +2687,19 @@ public abstract class QuotaStoreContract {
 
       assertNothingWritten();
       assertThat(guard.usage(tenant)).hasNoPlannedTier();
+    }
+
+    @Test
+    void usageThatWouldOverflowTheCounterIsRejectedAndWritesNothing() {
+      QuotaGuard twoMeters = quota(tokensAndDailyCalls()).guard();
+      admin.setPlan(tenant, Plan.of(ENTERPRISE), OPERATOR, REASON);
+      use(twoMeters, tenant, AI_CALLS, Long.MAX_VALUE - 10);
+
+      assertRejected("amount", () -> use(twoMeters, tenant, AI_CALLS, 100));
+      assertRejected("amount", () -> twoMeters.tryConsume(tenant, AI_CALLS, 100, UsageKey.of("over")));
+
+      assertThat(twoMeters.usage(tenant, AI_CALLS)).hasUsed(Long.MAX_VALUE - 10);
+      assertThat(admin.verify(tenant).consistent()).isTrue();
     }
 
     @Test
