@@ -4,6 +4,7 @@ import static dev.quota.Meter.AI_TOKENS;
 import static dev.quota.testkit.QuotaAssertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
 
 import dev.quota.ConsumeResult;
 import dev.quota.Decision.Reason;
@@ -25,14 +26,14 @@ import dev.quota.testkit.FakeQuotaGuard.Method;
 import dev.quota.testkit.FakeQuotaGuard.Script;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.CountDownLatch;
-import java.util.ArrayList;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 
@@ -213,8 +214,8 @@ class FakeQuotaGuardTest {
           UsageEvent.of(GLOBEX, AI_TOKENS, 2, UsageKey.of("b"))));
 
       assertThat(guard.calls()).extracting(Call::method, Call::tenant).containsExactly(
-          org.assertj.core.groups.Tuple.tuple(Method.RECORD, ACME),
-          org.assertj.core.groups.Tuple.tuple(Method.RECORD, GLOBEX));
+          tuple(Method.RECORD, ACME),
+          tuple(Method.RECORD, GLOBEX));
     }
   }
 
