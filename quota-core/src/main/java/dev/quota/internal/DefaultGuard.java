@@ -354,14 +354,25 @@ public final class DefaultGuard implements QuotaGuard {
     for (int i = 0; i < events.size(); i++) {
       byTenant.computeIfAbsent(events.get(i).tenant(), t -> new ArrayList<>()).add(i);
     }
+    // A conflicting event writes nothing, but the batch's other events happened and are recorded, with their
+    // alerts, before the first conflict is thrown.
+    UsageConflictException conflict = null;
     for (Map.Entry<TenantId, List<Integer>> group : byTenant.entrySet()) {
-      recordTenantBatch(group.getKey(), group.getValue(), events, results, now);
+      UsageConflictException found = recordTenantBatch(group.getKey(), group.getValue(), events, results, now);
+      if (conflict == null) {
+        conflict = found;
+      }
+    }
+    if (conflict != null) {
+      throw conflict;
     }
     return Arrays.asList(results);
   }
 
-  private void recordTenantBatch(TenantId tenant, List<Integer> indexes, List<UsageEvent> events,
+  /** Records one tenant's events; returns the first conflict among them, or null. */
+  private UsageConflictException recordTenantBatch(TenantId tenant, List<Integer> indexes, List<UsageEvent> events,
       RecordResult[] results, Instant now) {
+    UsageConflictException conflict = null;
     List<Integer> pending = indexes;
     for (int attempt = 0; attempt < MAX_ATTEMPTS && !pending.isEmpty(); attempt++) {
       // One state per meter; all share the tenant's version, or the batch is re-read.
@@ -405,8 +416,14 @@ public final class DefaultGuard implements QuotaGuard {
             latest.merge(e.meter(), w.counter(), (a, b) -> b.used() >= a.used() ? b : a);
           }
           case WriteOutcome.Duplicate d -> {
-            results[i] = duplicate(tenant, e.meter(), e.key(), e.amount(), d.recordedAmount(), period, d.counter());
-            observer.onUsageRecorded(e.meter(), e.amount(), true);
+            if (d.recordedAmount() != e.amount()) {
+              if (conflict == null) {
+                conflict = new UsageConflictException(tenant, e.key(), d.recordedAmount(), e.amount());
+              }
+            } else {
+              results[i] = duplicate(tenant, e.meter(), e.key(), e.amount(), d.recordedAmount(), period, d.counter());
+              observer.onUsageRecorded(e.meter(), e.amount(), true);
+            }
           }
           case WriteOutcome.Stale s -> stale.add(i);
           case WriteOutcome.Insufficient n -> throw new IllegalStateException("store refused an unconditional append");
@@ -418,6 +435,7 @@ public final class DefaultGuard implements QuotaGuard {
     if (!pending.isEmpty()) {
       throw tooManyStaleAttempts(tenant);
     }
+    return conflict;
   }
 
   @Override

@@ -111,7 +111,8 @@ public interface QuotaStore {
   /**
    * Ends an open reservation by recording its usage: removes the hold from its counter and appends the entry
    * to the entry's period, atomically. An expired open reservation is committed too (its hold no longer
-   * counted).
+   * counted). When the entry's key is already in the ledger with the same amount, the reservation still
+   * ends (see {@link CommitOutcome.Duplicate}): a successful commit never leaves a hold behind.
    *
    * @param tenant the tenant
    * @param id the reservation

@@ -211,6 +211,10 @@ public final class InMemoryQuotaStore implements QuotaStore {
       }
       LedgerEntry existing = data.entry(entry.meter(), entry.key());
       if (existing != null) {
+        if (existing.amount() == entry.amount()) {
+          // The usage this hold stood for is already in the ledger: end the hold, or it blocks for nothing.
+          hold.committedKey = entry.key();
+        }
         return new CommitOutcome.Duplicate(existing.amount(), data.counter(entry.meter(), entry.period(), now));
       }
       boolean expired = !now.isBefore(hold.reservation.expiresAt());
