@@ -288,6 +288,9 @@ public final class DefaultGuard implements QuotaGuard {
         }
         case CommitOutcome.Released r -> throw new ReservationStateException(
             "reservation " + id + " of tenant '" + tenant + "' was released; it cannot be committed");
+        case CommitOutcome.WrongMeter w -> throw new ReservationStateException(
+            "reservation " + id + " of tenant '" + tenant + "' holds meter '" + w.reservedMeter()
+                + "'; it cannot be committed on '" + meter + "'");
         case CommitOutcome.CommittedUnderOtherKey k -> throw new ReservationStateException(
             "reservation " + id + " of tenant '" + tenant + "' was committed under usage key '" + k.key()
                 + "'; it cannot be committed again under '" + key + "'");

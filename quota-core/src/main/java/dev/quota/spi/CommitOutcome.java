@@ -28,6 +28,13 @@ public sealed interface CommitOutcome {
   record Released() implements CommitOutcome {}
 
   /**
+   * Nothing written: the commit named another meter than the reservation's.
+   *
+   * @param reservedMeter the reservation's meter
+   */
+  record WrongMeter(dev.quota.Meter reservedMeter) implements CommitOutcome {}
+
+  /**
    * Nothing written: the reservation was committed under another key.
    *
    * @param key the key it was committed under

@@ -87,7 +87,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * class PostgresQuotaStoreTest extends QuotaStoreContract {
  *   @Override
  *   protected QuotaStore createStore() {
- *     return JooqQuotaStore.builder().dataSource(dataSource).build();
+ *     return PostgresQuotaStore.builder().dataSource(dataSource).build();
  *   }
  * }
  * }
@@ -1064,6 +1064,30 @@ public abstract class QuotaStoreContract {
 
       assertThat(reservation.release()).isFalse();
       assertThat(guard.usage(tenant)).hasReserved(0);
+    }
+
+    @Test
+    void releaseAfterExpiryLeavesTheReservationCommittable() {
+      Reservation reservation = reserve(10_000);
+      clock.advance(TTL);
+      reservation.release();
+
+      RecordResult committed = reservation.commit(7_000, UsageKey.of("late-call"));
+
+      assertThat(committed.duplicate()).isFalse();
+      assertThat(guard.usage(tenant)).hasUsed(7_000).hasReserved(0);
+    }
+
+    @Test
+    void commitOnAnotherMeterThanTheReservationsIsRefusedAndWritesNothing() {
+      QuotaGuard twoMeters = quota(tokensAndDailyCalls()).guard();
+      Reservation reservation = twoMeters.reserve(tenant, AI_TOKENS, 10_000, TTL).reservation();
+
+      assertThatThrownBy(() -> twoMeters.commit(tenant, reservation.id(), AI_CALLS, 3, UsageKey.of("call-1")))
+          .isInstanceOf(ReservationStateException.class)
+          .hasMessageContaining(AI_TOKENS.name());
+      assertThat(twoMeters.usage(tenant, AI_CALLS)).hasUsed(0);
+      assertThat(twoMeters.usage(tenant, AI_TOKENS)).hasUsed(0).hasReserved(10_000);
     }
 
     @Test
