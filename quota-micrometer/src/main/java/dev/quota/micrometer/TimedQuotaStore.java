@@ -84,8 +84,18 @@ final class TimedQuotaStore implements QuotaStore {
   public CommitOutcome commit(TenantId tenant, ReservationId id, LedgerEntry entry, long expectedVersion, Instant now) {
     CommitOutcome outcome = timers.time(StoreOperation.COMMIT,
         () -> delegate.commit(tenant, id, entry, expectedVersion, now));
-    // Every outcome but Stale leaves the hold ended (or shows it was never open here); Stale wrote nothing.
-    if (!(outcome instanceof CommitOutcome.Stale)) {
+    // An exhaustive switch, so that a new outcome makes whoever adds it decide whether the hold ended.
+    boolean ended = switch (outcome) {
+      case CommitOutcome.Committed c -> true;
+      // the hold ends only if the key holds this very amount; else the guard reports a conflict
+      case CommitOutcome.Duplicate d -> d.recordedAmount() == entry.amount();
+      case CommitOutcome.Released r -> true;
+      case CommitOutcome.CommittedUnderOtherKey k -> true;
+      case CommitOutcome.NotFound n -> true;
+      case CommitOutcome.WrongMeter w -> false;
+      case CommitOutcome.Stale s -> false;
+    };
+    if (ended) {
       holds.ended(id);
     }
     return outcome;

@@ -14,6 +14,7 @@ import dev.quota.QuotaGuard;
 import dev.quota.ReserveResult;
 import dev.quota.TenantId;
 import dev.quota.Tier;
+import dev.quota.UsageConflictException;
 import dev.quota.UsageEvent;
 import dev.quota.UsageKey;
 import dev.quota.admin.Actor;
@@ -166,6 +167,18 @@ class QuotaMetricsTest {
 
     first.reservation().commit(900, UsageKey.of("call-1"));
     assertThat(open.value()).isEqualTo(1);
+  }
+
+  @Test
+  void aCommitRefusedForAConflictingUsageKeyLeavesTheHoldOpen() {
+    QuotaGuard guard = guard();
+    guard.record(UsageEvent.of(ACME, Meter.AI_TOKENS, 500, UsageKey.of("call-1")));
+    ReserveResult hold = guard.reserve(ACME, Meter.AI_TOKENS, 1_000, Duration.ofMinutes(2));
+
+    assertThatThrownBy(() -> hold.reservation().commit(900, UsageKey.of("call-1")))
+        .isInstanceOf(UsageConflictException.class);
+
+    assertThat(registry.get(QuotaMetrics.RESERVATIONS_OPEN).tags("meter", "ai-tokens").gauge().value()).isEqualTo(1);
   }
 
   @Test
