@@ -18,6 +18,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Import;
 
 /**
  * Builds {@link Quota}, {@link QuotaGuard} and {@link QuotaAdmin} from the {@code quota.*} properties and the
@@ -35,6 +36,7 @@ import org.springframework.context.annotation.Bean;
     "org.springframework.boot.flyway.autoconfigure.FlywayAutoConfiguration"})
 @ConditionalOnClass(Quota.class)
 @EnableConfigurationProperties(QuotaProperties.class)
+@Import(QuotaStoreConfiguration.class)
 public class QuotaAutoConfiguration {
 
   /** Creates the configuration; Spring Boot does. */
