@@ -57,6 +57,16 @@ class QuotaStoreConfiguration {
       return new QuotaSchemaInitializer(dataSource, schemaName(properties), QuotaSchemaInitializer.Strategy.FLYWAY,
           FlywayMigration.migrationDataSource(beans, dataSource));
     }
+
+    /** With Spring Boot's Flyway support: keeps the application's Flyway off quota's scripts. */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass(name = "org.springframework.boot.flyway.autoconfigure.FlywayConfigurationCustomizer")
+    static class LocationCheckConfiguration {
+      @Bean
+      QuotaFlywayLocationCheck quotaFlywayLocationCheck(QuotaProperties properties) {
+        return new QuotaFlywayLocationCheck(properties.getSchema().getName());
+      }
+    }
   }
 
   @Bean

@@ -70,10 +70,25 @@ class FlywaySchemaTest {
     // The application's own Flyway, in a schema of its own, as a user with spring.flyway.* settings would have it.
     PostgresRunner.forSchema(schema)
         .withPropertyValues("spring.flyway.enabled=true", "spring.flyway.schemas=" + appSchema,
-            "spring.flyway.create-schemas=true", "spring.flyway.fail-on-missing-locations=false")
+            "spring.flyway.create-schemas=true", "spring.flyway.locations=classpath:db/migration/app",
+            "spring.flyway.fail-on-missing-locations=false")
         .run(context -> {
           assertThat(context).hasNotFailed();
           assertThat(context.getBean(QuotaGuard.class).canProceed(ACME)).isTrue();
+        });
+  }
+
+  @Test
+  void theApplicationsFlywayMayNotAlsoTakeInQuotasScripts() {
+    String appSchema = database.schema("defaultlocation");
+    PostgresRunner.forSchema(database.schema("notcovered"))
+        .withPropertyValues("spring.flyway.enabled=true", "spring.flyway.schemas=" + appSchema)
+        .run(context -> {
+          assertThat(context).hasFailed();
+          assertThat(context.getStartupFailure()).rootCause()
+              .hasMessageContaining("spring.flyway.locations")
+              .hasMessageContaining("classpath:db/migration")
+              .hasMessageContaining("takes in quota's scripts");
         });
   }
 

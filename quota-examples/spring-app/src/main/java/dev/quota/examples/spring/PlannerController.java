@@ -1,0 +1,140 @@
+package dev.quota.examples.spring;
+
+import dev.quota.Decision;
+import dev.quota.InvalidRequestException;
+import dev.quota.Meter;
+import dev.quota.QuotaGuard;
+import dev.quota.Reservation;
+import dev.quota.ReserveResult;
+import dev.quota.TenantId;
+import dev.quota.UsageKey;
+import dev.quota.UsageReport;
+import java.time.Duration;
+import java.time.Instant;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.ExceptionHandler;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RestController;
+
+/** The planner's API: an AI call guarded by quota, and the tenant's usage page. */
+@RestController
+@RequestMapping("/tenants/{tenant}")
+public class PlannerController {
+  /** How long a hold may outlive a model call that never returns. */
+  private static final Duration HOLD = Duration.ofMinutes(2);
+
+  private final QuotaGuard guard;
+  private final SimulatedModel model;
+
+  /**
+   * Creates the controller.
+   *
+   * @param guard quota's guard, auto-configured by the starter
+   * @param model the model
+   */
+  public PlannerController(QuotaGuard guard, SimulatedModel model) {
+    this.guard = guard;
+    this.model = model;
+  }
+
+  /**
+   * A plan request.
+   *
+   * @param prompt what to plan
+   * @param maxTokens the most tokens the call may spend: held before the call, the real count recorded after
+   */
+  public record PlanRequest(String prompt, long maxTokens) {}
+
+  /**
+   * A plan.
+   *
+   * @param plan the model's answer
+   * @param tokensUsed the tokens it spent
+   * @param remaining the tenant's tokens left this period
+   */
+  public record PlanResponse(String plan, long tokensUsed, long remaining) {}
+
+  /**
+   * Why a call was refused.
+   *
+   * @param reason quota's reason, such as {@code INSUFFICIENT_BALANCE}
+   * @param remaining the tenant's tokens left this period
+   * @param resetsAt when the period ends
+   */
+  public record Refusal(String reason, long remaining, Instant resetsAt) {}
+
+  /**
+   * The usage page.
+   *
+   * @param tier the tier in force
+   * @param limit its tokens per period
+   * @param used the tokens used this period
+   * @param remaining the tokens left
+   * @param resetsAt when the period ends
+   */
+  public record Usage(String tier, long limit, long used, long remaining, Instant resetsAt) {}
+
+  /**
+   * Runs one AI call: holds {@code maxTokens}, calls the model, records what it really spent. 429 when the
+   * tenant's balance does not cover the hold, 503 when quota's database cannot be reached (the failure policy
+   * denied).
+   *
+   * @param tenant the tenant
+   * @param request the request
+   * @return the plan, or the refusal
+   */
+  @PostMapping("/plans")
+  public ResponseEntity<?> plan(@PathVariable String tenant, @RequestBody PlanRequest request) {
+    TenantId id = TenantId.of(tenant);
+    if (request.prompt() == null) {
+      throw new InvalidRequestException("prompt", "must be given");
+    }
+    ReserveResult hold = guard.reserve(id, Meter.AI_TOKENS, request.maxTokens(), HOLD);
+    if (!hold.granted()) {
+      Decision decision = hold.decision();
+      HttpStatus status = decision.reason() == Decision.Reason.STORE_UNAVAILABLE
+          ? HttpStatus.SERVICE_UNAVAILABLE : HttpStatus.TOO_MANY_REQUESTS;
+      Instant resetsAt = decision.report().map(UsageReport::resetsAt).orElse(null);
+      return ResponseEntity.status(status).body(new Refusal(decision.reason().name(), decision.remaining(), resetsAt));
+    }
+    Reservation reservation = hold.reservation();
+    SimulatedModel.Answer answer;
+    try {
+      answer = model.complete(request.prompt(), request.maxTokens());
+    } catch (RuntimeException e) {
+      reservation.release(); // nothing was spent: give the hold back at once rather than at its expiry
+      throw e;
+    }
+    reservation.commit(answer.tokensUsed(), UsageKey.of(answer.callId()));
+    return ResponseEntity.ok(new PlanResponse(answer.text(), answer.tokensUsed(), guard.usage(id).remaining()));
+  }
+
+  /**
+   * The tenant's usage page: what {@code /subscriptions/usage} shows.
+   *
+   * @param tenant the tenant
+   * @return the usage
+   */
+  @GetMapping("/usage")
+  public Usage usage(@PathVariable String tenant) {
+    UsageReport report = guard.usage(TenantId.of(tenant));
+    return new Usage(report.effectiveTier().map(Object::toString).orElse(null), report.limit(), report.used(),
+        report.remaining(), report.resetsAt());
+  }
+
+  /**
+   * Bad input, as quota names it.
+   *
+   * @param e the refusal
+   * @return 400 with the field and the rule
+   */
+  @ExceptionHandler(InvalidRequestException.class)
+  public ResponseEntity<String> badRequest(InvalidRequestException e) {
+    return ResponseEntity.badRequest().body(e.getMessage());
+  }
+}

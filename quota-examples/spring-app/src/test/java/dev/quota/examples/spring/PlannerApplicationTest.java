@@ -1,0 +1,181 @@
+package dev.quota.examples.spring;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.quota.TenantId;
+import dev.quota.alert.ThresholdAlert;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Drives the planner over HTTP against a real PostgreSQL, in schemas of its own: the planner's account table
+ * (created by its Flyway migration) and quota's tables (migrated by the starter).
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+class PlannerApplicationTest {
+  private static final String SUFFIX = UUID.randomUUID().toString().substring(0, 8);
+  private static final String APP_SCHEMA = "qe_planner_" + SUFFIX;
+  private static final String QUOTA_SCHEMA = "qe_quota_" + SUFFIX;
+  /** 100 words: the simulated model spends 30,000 tokens on it. */
+  private static final String PROMPT = "plan the launch ".repeat(33) + "now";
+
+  private static final HttpClient HTTP = HttpClient.newHttpClient();
+  private static final JsonMapper JSON = JsonMapper.builder().build();
+
+  @LocalServerPort
+  int port;
+
+  @Autowired
+  ThresholdAlerts alerts;
+
+  @DynamicPropertySource
+  static void database(DynamicPropertyRegistry registry) {
+    registry.add("spring.datasource.url", ExampleDatabase::url);
+    registry.add("spring.datasource.hikari.schema", () -> APP_SCHEMA);
+    registry.add("spring.flyway.schemas", () -> APP_SCHEMA);
+    registry.add("quota.schema.name", () -> QUOTA_SCHEMA);
+    registry.add("quota.host-tier-table.schema", () -> APP_SCHEMA);
+  }
+
+  @AfterAll
+  static void dropSchemas() throws SQLException {
+    try (Connection c = DriverManager.getConnection(ExampleDatabase.url()); Statement s = c.createStatement()) {
+      s.execute("DROP SCHEMA IF EXISTS \"" + APP_SCHEMA + "\" CASCADE");
+      s.execute("DROP SCHEMA IF EXISTS \"" + QUOTA_SCHEMA + "\" CASCADE");
+    }
+  }
+
+  @Test
+  void aFreeTenantIsBlockedAtItsLimitWithTheReasonAndWhatRemains() throws Exception {
+    for (int call = 1; call <= 3; call++) {
+      HttpResponse<String> ok = plan("acme", 40_000);
+      assertThat(ok.statusCode()).as("call %d", call).isEqualTo(200);
+      assertThat(json(ok).get("tokensUsed").asLong()).isEqualTo(30_000);
+    }
+
+    HttpResponse<String> blocked = plan("acme", 40_000);
+
+    assertThat(blocked.statusCode()).isEqualTo(429);
+    JsonNode refusal = json(blocked);
+    assertThat(refusal.get("reason").asString()).isEqualTo("INSUFFICIENT_BALANCE");
+    assertThat(refusal.get("remaining").asLong()).isEqualTo(10_000);
+    JsonNode usage = json(get("/tenants/acme/usage"));
+    assertThat(usage.get("tier").asString()).isEqualTo("free");
+    assertThat(usage.get("used").asLong()).isEqualTo(90_000);
+  }
+
+  @Test
+  void aProTenantFromTheAccountTableIsNotBlockedByTheSameCalls() throws Exception {
+    for (int call = 1; call <= 4; call++) {
+      assertThat(plan("globex", 40_000).statusCode()).as("call %d", call).isEqualTo(200);
+    }
+    JsonNode usage = json(get("/tenants/globex/usage"));
+    assertThat(usage.get("tier").asString()).isEqualTo("pro");
+    assertThat(usage.get("remaining").asLong()).isEqualTo(1_000_000 - 120_000);
+  }
+
+  @Test
+  void crossingEightyAndNinetyPercentPublishesThresholdEvents() throws Exception {
+    for (int call = 1; call <= 3; call++) {
+      assertThat(plan("initech", 40_000).statusCode()).isEqualTo(200);
+    }
+
+    assertThat(alerts.recent())
+        .filteredOn(alert -> alert.tenant().equals(TenantId.of("initech")))
+        .extracting(ThresholdAlert::thresholdPercent)
+        .containsExactly(80, 90);
+  }
+
+  @Test
+  void theQuotaActuatorEndpointReportsOneTenantsUsage() throws Exception {
+    assertThat(plan("hooli", 40_000).statusCode()).isEqualTo(200);
+
+    HttpResponse<String> response = get("/actuator/quota/hooli");
+
+    assertThat(response.statusCode()).isEqualTo(200);
+    JsonNode tokens = json(response).get("meters").get(0);
+    assertThat(tokens.get("meter").asString()).isEqualTo("ai-tokens");
+    assertThat(tokens.get("plannedTier").asString()).isEqualTo("free");
+    assertThat(tokens.get("tierSource").asString()).isEqualTo("PLAN");
+    assertThat(tokens.get("limit").asLong()).isEqualTo(100_000);
+    assertThat(tokens.get("used").asLong()).isEqualTo(30_000);
+    assertThat(tokens.get("remaining").asLong()).isEqualTo(70_000);
+  }
+
+  @Test
+  void aTenantWithoutAnAccountFallsBackToTheDefaultTier() throws Exception {
+    JsonNode tokens = json(get("/actuator/quota/walk-in")).get("meters").get(0);
+
+    assertThat(tokens.get("plannedTier").isNull()).isTrue();
+    assertThat(tokens.get("effectiveTier").asString()).isEqualTo("free");
+    assertThat(tokens.get("tierSource").asString()).isEqualTo("DEFAULT_WITHOUT_PLAN");
+  }
+
+  @Test
+  void metricsCountDecisionsByOutcomeAndTimeTheDatabaseCalls() throws Exception {
+    HttpResponse<String> tooBig = plan("hooli-metrics", 500_000);
+    assertThat(tooBig.statusCode()).isEqualTo(429);
+
+    JsonNode denied = json(get("/actuator/metrics/quota.decisions?tag=outcome:denied&tag=operation:reserve"));
+    JsonNode reserves = json(get("/actuator/metrics/quota.store.calls?tag=operation:reserve"));
+
+    assertThat(denied.get("measurements").get(0).get("value").asDouble()).isGreaterThanOrEqualTo(1);
+    assertThat(reserves.get("measurements").get(0).get("statistic").asString()).isEqualTo("COUNT");
+    assertThat(reserves.get("measurements").get(0).get("value").asDouble()).isGreaterThanOrEqualTo(1);
+  }
+
+  @Test
+  void healthShowsQuotasDatabaseReachable() throws Exception {
+    JsonNode quota = json(get("/actuator/health")).get("components").get("quota");
+
+    assertThat(quota.get("status").asString()).isEqualTo("UP");
+    assertThat(quota.get("details").get("database").asString()).isEqualTo("reachable");
+    assertThat(quota.get("details").get("schema").asString()).isEqualTo(QUOTA_SCHEMA);
+  }
+
+  @Test
+  void aTenantIdQuotaRefusesIsABadRequest() throws Exception {
+    HttpResponse<String> response = plan("%20acme", 1_000);
+
+    assertThat(response.statusCode()).isEqualTo(400);
+    assertThat(response.body()).isEqualTo("tenant id must not start or end with white space");
+  }
+
+  private HttpResponse<String> plan(String tenant, long maxTokens) throws IOException, InterruptedException {
+    String body = JSON.writeValueAsString(new PlannerController.PlanRequest(PROMPT, maxTokens));
+    return HTTP.send(HttpRequest.newBuilder(uri("/tenants/" + tenant + "/plans"))
+        .header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString(body))
+        .build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  private HttpResponse<String> get(String path) throws IOException, InterruptedException {
+    return HTTP.send(HttpRequest.newBuilder(uri(path)).GET().build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  private URI uri(String path) {
+    return URI.create("http://127.0.0.1:" + port + path);
+  }
+
+  private static JsonNode json(HttpResponse<String> response) {
+    assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(type -> assertThat(type).contains("json"));
+    return JSON.readTree(response.body());
+  }
+}
