@@ -110,6 +110,8 @@ public final class SqlStore {
   /** Rounds of counter creation, sweeping and lost races one write may go through; a few suffice. */
   private static final int MAX_ROUNDS = 16;
 
+  private static final org.jooq.Name RESERVED_NOW = name("reserved_now");
+  private static final org.jooq.Name NEXT_EXPIRY = name("next_expiry");
   private static final String OPEN = "OPEN";
   private static final String COMMITTED = "COMMITTED";
   private static final String RELEASED = "RELEASED";
@@ -214,7 +216,7 @@ public final class SqlStore {
 
   private static Field<Result<Record>> countersContaining(Condition ofTenant, Meter meter, Instant at) {
     return multiset(select(List.<SelectFieldOrAsterisk>of(COUNTER.PERIOD_START, COUNTER.PERIOD_END, COUNTER.USED,
-            reservedAt(at), nextExpiryAfter(at)))
+            reservedAt(at).as(RESERVED_NOW), nextExpiryAfter(at).as(NEXT_EXPIRY)))
         .from(COUNTER)
         .where(ofTenant, COUNTER.METER.eq(meter.name()), COUNTER.PERIOD_START.le(at), COUNTER.PERIOD_END.gt(at))
         .orderBy(COUNTER.PERIOD_START, COUNTER.PERIOD_END));
@@ -479,7 +481,7 @@ public final class SqlStore {
           .where(counterKey(entry.tenant(), entry.meter(), entry.period()))
           .and(COUNTER.VERSION.eq(expectedVersion))
           .and(exists(selectOne().from(ins)))
-          .returningResult(COUNTER.USED, reservedAt(now), nextExpiryAfter(now)));
+          .returningResult(COUNTER.USED, reservedAt(now).as(RESERVED_NOW), nextExpiryAfter(now).as(NEXT_EXPIRY)));
       Record r = dsl.with(ins).with(upd)
           .select(upd.field(0), upd.field(1), upd.field(2),
               field(select(count()).from(ins)), COUNTER.VERSION, COUNTER.NEXT_HOLD_EXPIRY,
@@ -628,6 +630,14 @@ public final class SqlStore {
       }
       Period holdPeriod = new Period(hold.getPeriodStart(), hold.getPeriodEnd());
       long held = hold.getCounted() ? hold.getAmount() : 0;
+      // The hold ends first, so that the counter statement's view of the holds no longer counts it; if the
+      // usage cannot be written, the transaction rolls back and the hold stays open.
+      dsl.update(RESERVATION)
+          .set(RESERVATION.STATE, COMMITTED)
+          .set(RESERVATION.COMMITTED_KEY, entry.key().value())
+          .set(RESERVATION.COUNTED, false)
+          .where(RESERVATION.TENANT_ID.eq(tenant.value()), RESERVATION.RESERVATION_ID.eq(id.value()))
+          .execute();
       boolean samePeriod = holdPeriod.equals(new Period(micros(entry.period().start()), micros(entry.period().end())));
       CommonTableExpression<Record1<Long>> ins = name("ins").as(dsl.insertInto(USAGE_LEDGER,
               USAGE_LEDGER.TENANT_ID, USAGE_LEDGER.METER, USAGE_LEDGER.USAGE_KEY, USAGE_LEDGER.AMOUNT,
@@ -642,7 +652,7 @@ public final class SqlStore {
           .where(counterKey(tenant, entry.meter(), entry.period()))
           .and(COUNTER.VERSION.eq(expectedVersion))
           .and(exists(selectOne().from(ins)))
-          .returningResult(COUNTER.USED, reservedAt(at), nextExpiryAfter(at)));
+          .returningResult(COUNTER.USED, reservedAt(at).as(RESERVED_NOW), nextExpiryAfter(at).as(NEXT_EXPIRY)));
       Record r = dsl.with(ins).with(upd)
           .select(upd.field(0), upd.field(1), upd.field(2), field(select(count()).from(ins)), COUNTER.VERSION,
               COUNTER.NEXT_HOLD_EXPIRY, COUNTER.PERIOD_START, COUNTER.PERIOD_END, COUNTER.USED, reservedAt(at),
@@ -659,20 +669,12 @@ public final class SqlStore {
           dsl.update(COUNTER).set(COUNTER.RESERVED, COUNTER.RESERVED.minus(held))
               .where(counterKey(tenant, entry.meter(), holdPeriod)).execute();
         }
-        dsl.update(RESERVATION)
-            .set(RESERVATION.STATE, COMMITTED)
-            .set(RESERVATION.COMMITTED_KEY, entry.key().value())
-            .set(RESERVATION.COUNTED, false)
-            .where(RESERVATION.TENANT_ID.eq(tenant.value()), RESERVATION.RESERVATION_ID.eq(id.value()))
-            .execute();
         StoredCounter after = new StoredCounter(entry.period(), r.get(0, Long.class), r.get(1, Long.class),
             r.get(2, Instant.class));
         boolean expired = !at.isBefore(hold.getExpiresAt());
         return new Step.Done<>(new CommitOutcome.Committed(after.counter(), expired), after, expectedVersion);
       }
-      if (inserted) {
-        tx.rollbackOnly();
-      }
+      tx.rollbackOnly(); // the hold stays open
       Long version = r.get(4, Long.class);
       if (version == null) {
         return new Step.CreateCounter<>(entry.period());
@@ -725,7 +727,7 @@ public final class SqlStore {
       }
       Record r = dsl.update(COUNTER).set(COUNTER.RESERVED, COUNTER.RESERVED.minus(hold.getAmount()))
           .where(counterKey(tenant, meter, period))
-          .returningResult(COUNTER.VERSION, COUNTER.USED, reservedAt(at), nextExpiryAfter(at))
+          .returningResult(COUNTER.VERSION, COUNTER.USED, reservedAt(at).as(RESERVED_NOW), nextExpiryAfter(at).as(NEXT_EXPIRY))
           .fetchOne();
       if (r == null) {
         return new Released(outcome, meter, -1, null);
