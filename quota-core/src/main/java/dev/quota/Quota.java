@@ -7,6 +7,7 @@ import dev.quota.internal.Checks;
 import dev.quota.internal.DefaultAdmin;
 import dev.quota.internal.DefaultGuard;
 import dev.quota.internal.Evaluator;
+import dev.quota.internal.Observers;
 import dev.quota.internal.Settings;
 import dev.quota.spi.QuotaStore;
 import java.time.Clock;
@@ -94,6 +95,7 @@ public final class Quota {
     private AdminAuthorizer authorizer = AdminAuthorizer.allowAll();
     private Duration maxReservationTtl = DEFAULT_MAX_RESERVATION_TTL;
     private Duration maxEntitlementDuration = DEFAULT_MAX_ENTITLEMENT_DURATION;
+    private final List<QuotaObserver> observers = new ArrayList<>();
 
     private Builder() {}
 
@@ -226,6 +228,18 @@ public final class Quota {
     }
 
     /**
+     * Adds an observer of decisions and writes, such as a metrics binding. Observers are called on the
+     * hot path; see {@link QuotaObserver}.
+     *
+     * @param observer the observer
+     * @return this builder
+     */
+    public Builder observer(QuotaObserver observer) {
+      observers.add(Checks.notNull("observer", observer));
+      return this;
+    }
+
+    /**
      * Builds the instance.
      *
      * @return the quota instance
@@ -236,7 +250,8 @@ public final class Quota {
         throw new InvalidRequestException("store", "must be set");
       }
       return new Quota(new Settings(store, catalogue, clock, mode, failurePolicy, alertThresholds,
-          List.copyOf(alertListeners), authorizer, maxReservationTtl, maxEntitlementDuration));
+          List.copyOf(alertListeners), authorizer, maxReservationTtl, maxEntitlementDuration,
+          Observers.of(observers)));
     }
   }
 }

@@ -8,6 +8,9 @@ import dev.quota.FailurePolicy;
 import dev.quota.Meter;
 import dev.quota.Period;
 import dev.quota.QuotaGuard;
+import dev.quota.QuotaObserver;
+import dev.quota.QuotaObserver.Operation;
+import dev.quota.QuotaObserver.ReservationEvent;
 import dev.quota.RecordResult;
 import dev.quota.Reservation;
 import dev.quota.ReservationId;
@@ -56,6 +59,7 @@ public final class DefaultGuard implements QuotaGuard {
   private final Duration maxReservationTtl;
   private final Evaluator evaluator;
   private final Alerts alerts;
+  private final QuotaObserver observer;
   private final Outage outage = new Outage();
   private final Map<String, Instant> shadowLogged = new ConcurrentHashMap<>();
 
@@ -74,6 +78,7 @@ public final class DefaultGuard implements QuotaGuard {
     this.maxReservationTtl = settings.maxReservationTtl();
     this.evaluator = evaluator;
     this.alerts = new Alerts(store, settings.alertThresholds(), settings.alertListeners());
+    this.observer = settings.observer();
   }
 
   Alerts alerts() {
@@ -82,11 +87,46 @@ public final class DefaultGuard implements QuotaGuard {
 
   @Override
   public boolean canProceed(TenantId tenant) {
-    return check(tenant, catalogue.defaultMeter(), 1).allowed();
+    // The hot path: the same policy as check(), through Evaluator.verdict, which builds no report. Only the
+    // rare paths (store failure, shadowed denials) fall back to the full decision.
+    Checks.notNull("tenant", tenant);
+    Meter meter = catalogue.defaultMeter();
+    Instant now = clock.instant();
+    TenantState state;
+    try {
+      state = store.read(tenant, meter, now);
+      outage.succeeded();
+    } catch (StoreUnavailableException e) {
+      return observed(Operation.CAN_PROCEED, onStoreFailure(tenant, meter, 1, now, e)).allowed();
+    }
+    int verdict = evaluator.verdict(tenant, meter, state, now, 1);
+    switch (verdict) {
+      case Evaluator.ALLOWED -> {
+        observer.onDecision(Operation.CAN_PROCEED, meter, true, Reason.WITHIN_BALANCE, false);
+        return true;
+      }
+      case Evaluator.BYPASSED -> {
+        observer.onDecision(Operation.CAN_PROCEED, meter, true, Reason.BYPASSED, false);
+        return true;
+      }
+      default -> {
+        if (mode == EnforcementMode.SHADOW) {
+          return observed(Operation.CAN_PROCEED, decide(evaluator.evaluate(tenant, meter, state, now), 1)).allowed();
+        }
+        Reason reason = verdict == Evaluator.NO_PLAN ? Reason.NO_PLAN
+            : verdict == Evaluator.UNKNOWN_TIER ? Reason.UNKNOWN_TIER : Reason.INSUFFICIENT_BALANCE;
+        observer.onDecision(Operation.CAN_PROCEED, meter, false, reason, false);
+        return false;
+      }
+    }
   }
 
   @Override
   public Decision check(TenantId tenant, Meter meter, long amount) {
+    return check(Operation.CHECK, tenant, meter, amount);
+  }
+
+  private Decision check(Operation operation, TenantId tenant, Meter meter, long amount) {
     validate(tenant, meter);
     Checks.positive("amount", amount);
     Instant now = clock.instant();
@@ -95,13 +135,24 @@ public final class DefaultGuard implements QuotaGuard {
       state = store.read(tenant, meter, now);
       outage.succeeded();
     } catch (StoreUnavailableException e) {
-      return onStoreFailure(tenant, meter, amount, now, e);
+      return observed(operation, onStoreFailure(tenant, meter, amount, now, e));
     }
-    return decide(evaluator.evaluate(tenant, meter, state, now), amount);
+    return observed(operation, decide(evaluator.evaluate(tenant, meter, state, now), amount));
   }
 
   @Override
   public ConsumeResult tryConsume(TenantId tenant, Meter meter, long amount, UsageKey key) {
+    ConsumeResult result = consume(tenant, meter, amount, key);
+    observed(Operation.TRY_CONSUME, result.decision());
+    switch (result.outcome()) {
+      case CONSUMED -> observer.onUsageRecorded(meter, amount, false);
+      case ALREADY_CONSUMED -> observer.onUsageRecorded(meter, amount, true);
+      default -> { }
+    }
+    return result;
+  }
+
+  private ConsumeResult consume(TenantId tenant, Meter meter, long amount, UsageKey key) {
     validate(tenant, meter);
     Checks.positive("amount", amount);
     Checks.notNull("usage key", key);
@@ -153,6 +204,15 @@ public final class DefaultGuard implements QuotaGuard {
 
   @Override
   public ReserveResult reserve(TenantId tenant, Meter meter, long estimate, Duration ttl) {
+    ReserveResult result = hold(tenant, meter, estimate, ttl);
+    observed(Operation.RESERVE, result.decision());
+    if (result.granted()) {
+      observer.onReservation(ReservationEvent.OPENED);
+    }
+    return result;
+  }
+
+  private ReserveResult hold(TenantId tenant, Meter meter, long estimate, Duration ttl) {
     validate(tenant, meter);
     Checks.positive("estimate", estimate);
     Checks.positiveAtMost("reservation ttl", ttl, maxReservationTtl);
@@ -187,9 +247,16 @@ public final class DefaultGuard implements QuotaGuard {
         }
       }
     } catch (StoreUnavailableException e) {
-      // A hold cannot be taken without the store; whatever the policy, the caller gets a decision.
+      // No hold can be taken without the store. When the failure policy allows the call anyway, the caller
+      // still gets a handle, so the usual reserve-call-commit code works unchanged: the handle holds nothing,
+      // and its commit records the usage once the store answers (the store does not know the id, so the
+      // commit falls back to recording it).
       Decision decision = onStoreFailure(tenant, meter, estimate, now, e);
-      return new ReserveResult(decision, Optional.empty());
+      if (!decision.allowed()) {
+        return new ReserveResult(decision, Optional.empty());
+      }
+      Reservation detached = new Reservation(ReservationId.random(), tenant, meter, estimate, now, now.plus(ttl), this);
+      return new ReserveResult(decision, Optional.of(detached));
     }
     throw tooManyStaleAttempts(tenant);
   }
@@ -210,6 +277,8 @@ public final class DefaultGuard implements QuotaGuard {
         case CommitOutcome.Committed c -> {
           UsageReport after = Evaluator.withCounter(before, c.counter());
           alerts.afterUsage(after, now);
+          observer.onUsageRecorded(meter, actual, false);
+          observer.onReservation(ReservationEvent.COMMITTED);
           return new RecordResult(tenant, meter, key, actual, false, before.period(), after.used());
         }
         case CommitOutcome.Duplicate d -> {
@@ -242,7 +311,10 @@ public final class DefaultGuard implements QuotaGuard {
     Checks.notNull("reservation id", id);
     ReleaseOutcome outcome = call(() -> store.release(tenant, id, clock.instant()));
     return switch (outcome) {
-      case RELEASED -> true;
+      case RELEASED -> {
+        observer.onReservation(ReservationEvent.RELEASED);
+        yield true;
+      }
       case ALREADY_ENDED, NOT_FOUND -> false;
       case COMMITTED -> throw new ReservationStateException(
           "reservation " + id + " of tenant '" + tenant + "' was committed; it cannot be released");
@@ -327,10 +399,13 @@ public final class DefaultGuard implements QuotaGuard {
         switch (outcomes.get(k)) {
           case WriteOutcome.Written w -> {
             results[i] = new RecordResult(tenant, e.meter(), e.key(), e.amount(), false, period, w.counter().used());
+            observer.onUsageRecorded(e.meter(), e.amount(), false);
             latest.merge(e.meter(), w.counter(), (a, b) -> b.used() >= a.used() ? b : a);
           }
-          case WriteOutcome.Duplicate d -> results[i] =
-              duplicate(tenant, e.meter(), e.key(), e.amount(), d.recordedAmount(), period, d.counter());
+          case WriteOutcome.Duplicate d -> {
+            results[i] = duplicate(tenant, e.meter(), e.key(), e.amount(), d.recordedAmount(), period, d.counter());
+            observer.onUsageRecorded(e.meter(), e.amount(), true);
+          }
           case WriteOutcome.Stale s -> stale.add(i);
           case WriteOutcome.Insufficient n -> throw new IllegalStateException("store refused an unconditional append");
         }
@@ -422,6 +497,11 @@ public final class DefaultGuard implements QuotaGuard {
         denial.tenant(), denial.meter(), denial.reason(), denial.requested(), denial.remaining());
   }
 
+  private Decision observed(Operation operation, Decision decision) {
+    observer.onDecision(operation, decision.meter(), decision.allowed(), decision.reason(), decision.shadowed());
+    return decision;
+  }
+
   // --- failures ------------------------------------------------------------------------------------
 
   private Decision onStoreFailure(TenantId tenant, Meter meter, long amount, Instant now, StoreUnavailableException e) {
@@ -456,11 +536,16 @@ public final class DefaultGuard implements QuotaGuard {
       case WriteOutcome.Written w -> {
         UsageReport after = Evaluator.withCounter(before, w.counter());
         alerts.afterUsage(after, now);
+        observer.onUsageRecorded(entry.meter(), entry.amount(), false);
         yield Optional.of(new RecordResult(entry.tenant(), entry.meter(), entry.key(), entry.amount(), false,
             entry.period(), after.used()));
       }
-      case WriteOutcome.Duplicate d -> Optional.of(duplicate(entry.tenant(), entry.meter(), entry.key(),
-          entry.amount(), d.recordedAmount(), entry.period(), d.counter()));
+      case WriteOutcome.Duplicate d -> {
+        RecordResult result = duplicate(entry.tenant(), entry.meter(), entry.key(), entry.amount(),
+            d.recordedAmount(), entry.period(), d.counter());
+        observer.onUsageRecorded(entry.meter(), entry.amount(), true);
+        yield Optional.of(result);
+      }
       case WriteOutcome.Stale s -> Optional.empty();
       case WriteOutcome.Insufficient i -> throw new IllegalStateException("store refused an unconditional append");
     };

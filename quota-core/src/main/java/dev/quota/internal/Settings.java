@@ -2,6 +2,7 @@ package dev.quota.internal;
 
 import dev.quota.EnforcementMode;
 import dev.quota.FailurePolicy;
+import dev.quota.QuotaObserver;
 import dev.quota.TierCatalogue;
 import dev.quota.admin.AdminAuthorizer;
 import dev.quota.alert.QuotaAlertListener;
@@ -23,7 +24,8 @@ import java.util.List;
  * @param authorizer who may change balances
  * @param maxReservationTtl the longest reservation
  * @param maxEntitlementDuration the longest grant, override or bypass
+ * @param observer who hears about decisions and writes
  */
 public record Settings(QuotaStore store, TierCatalogue catalogue, Clock clock, EnforcementMode mode,
     FailurePolicy failurePolicy, List<Integer> alertThresholds, List<QuotaAlertListener> alertListeners,
-    AdminAuthorizer authorizer, Duration maxReservationTtl, Duration maxEntitlementDuration) {}
+    AdminAuthorizer authorizer, Duration maxReservationTtl, Duration maxEntitlementDuration, QuotaObserver observer) {}

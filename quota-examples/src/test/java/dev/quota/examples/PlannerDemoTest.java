@@ -1,0 +1,168 @@
+package dev.quota.examples;
+
+import static dev.quota.examples.PlannerScenario.ACME;
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.quota.Decision;
+import dev.quota.Tier;
+import dev.quota.UsageReport;
+import dev.quota.admin.AdminOperation;
+import dev.quota.admin.AuditEntry;
+import dev.quota.admin.Grant;
+import dev.quota.admin.TierOverride;
+import dev.quota.alert.ThresholdAlert;
+import dev.quota.spi.LedgerEntry;
+import dev.quota.testkit.InMemoryQuotaStore;
+import dev.quota.testkit.TestClock;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The demo's story, checked on the state it leaves behind and on what it prints. */
+class PlannerDemoTest {
+  private static final long PRO_LIMIT = 1_000_000;
+
+  private InMemoryQuotaStore store;
+  private PlannerScenario.Outcome outcome;
+  private String printed;
+
+  @BeforeEach
+  void tellTheStory() {
+    store = new InMemoryQuotaStore();
+    ByteArrayOutputStream buffer = new ByteArrayOutputStream();
+    outcome = new PlannerScenario(store, "in-memory store", TestClock.at(PlannerScenario.START),
+        new PrintStream(buffer, true, UTF_8)).run();
+    printed = buffer.toString(UTF_8);
+  }
+
+  @Test
+  void alertsFireOnceEachAt80And90And100Percent() {
+    assertThat(outcome.alerts()).extracting(ThresholdAlert::thresholdPercent).containsExactly(80, 90, 100);
+    assertThat(outcome.alerts()).allSatisfy(alert -> {
+      assertThat(alert.tenant()).isEqualTo(ACME);
+      assertThat(alert.ceiling()).isEqualTo(PRO_LIMIT);
+      assertThat(alert.used() * 100).isGreaterThanOrEqualTo(alert.thresholdPercent() * alert.ceiling());
+    });
+    assertThat(printed.lines().filter(line -> line.strip().startsWith("ALERT"))).hasSize(3);
+  }
+
+  @Test
+  void plannerStopsWhenUsageReachesExactlyTheLimit() {
+    UsageReport atLimit = outcome.atLimit();
+    assertThat(atLimit.effectiveTier()).contains(Tier.PRO);
+    assertThat(atLimit.used()).isEqualTo(PRO_LIMIT);
+    assertThat(atLimit.remaining()).isZero();
+    assertThat(atLimit.blocked()).isTrue();
+    assertThat(outcome.canProceedWhenBlocked()).isFalse();
+  }
+
+  @Test
+  void reservationAtTheLimitIsDeniedWithNothingRemaining() {
+    Decision denial = outcome.denial();
+    assertThat(denial.allowed()).isFalse();
+    assertThat(denial.reason()).isEqualTo(Decision.Reason.INSUFFICIENT_BALANCE);
+    assertThat(denial.requested()).isEqualTo(PlannerScenario.CALL_BUDGET);
+    assertThat(denial.remaining()).isZero();
+    assertThat(outcome.deniedCallReserved()).isFalse();
+    assertThat(printed).contains("DENIED, reason INSUFFICIENT_BALANCE");
+  }
+
+  @Test
+  void tokensSpentByACallThatFailedHalfWayAreCommitted() {
+    var commit = outcome.halfFailedCommit();
+    assertThat(commit.duplicate()).isFalse();
+    assertThat(commit.amount()).isPositive().isLessThan(PlannerScenario.CALL_BUDGET);
+    assertThat(store.ledger(ACME))
+        .anySatisfy(entry -> {
+          assertThat(entry.key()).isEqualTo(commit.key());
+          assertThat(entry.amount()).isEqualTo(commit.amount());
+        });
+    assertThat(printed).contains("The model fails: upstream model timed out mid-answer");
+  }
+
+  @Test
+  void everyPlannerCallIsRecordedOnceUnderItsOwnSessionId() {
+    List<LedgerEntry> ledger = store.ledger(ACME);
+    assertThat(ledger).hasSize(outcome.plannerCalls());
+    assertThat(ledger).extracting(LedgerEntry::key).doesNotHaveDuplicates();
+    assertThat(ledger.stream().mapToLong(LedgerEntry::amount).sum()).isEqualTo(outcome.atLimit().used());
+  }
+
+  @Test
+  void resetUnblocksWhileTheReportKeepsTheRealUsage() {
+    UsageReport afterReset = outcome.afterReset();
+    assertThat(outcome.canProceedAfterReset()).isTrue();
+    assertThat(afterReset.used()).isEqualTo(outcome.atLimit().used());
+    assertThat(afterReset.granted()).isEqualTo(outcome.atLimit().used());
+    assertThat(afterReset.blocked()).isFalse();
+    assertThat(outcome.reset().grants()).singleElement().satisfies(grant -> {
+      assertThat(grant.kind()).isEqualTo(Grant.Kind.RESET);
+      assertThat(grant.validUntil()).isEqualTo(afterReset.period().end());
+    });
+  }
+
+  @Test
+  void enterpriseOverrideAppliesWhileActiveAndRevertsByItself() {
+    UsageReport during = outcome.duringOverride();
+    assertThat(during.effectiveTier()).contains(Tier.ENTERPRISE);
+    assertThat(during.tierSource()).isEqualTo(UsageReport.TierSource.OVERRIDE);
+    assertThat(during.limit()).isEqualTo(10_000_000L);
+
+    Instant overrideEnd = during.activeEntitlements().stream()
+        .filter(TierOverride.class::isInstance).map(e -> e.validUntil()).findFirst().orElseThrow();
+    UsageReport after = outcome.afterOverride();
+    assertThat(after.asOf()).isAfter(overrideEnd);
+    assertThat(after.effectiveTier()).contains(Tier.PRO);
+    assertThat(after.tierSource()).isEqualTo(UsageReport.TierSource.PLAN);
+    assertThat(after.limit()).isEqualTo(PRO_LIMIT);
+    assertThat(after.activeEntitlements()).noneMatch(TierOverride.class::isInstance);
+  }
+
+  @Test
+  void auditLogHoldsEveryAdminChangeNewestFirst() {
+    assertThat(outcome.audit()).extracting(AuditEntry::operation)
+        .containsExactly(AdminOperation.OVERRIDE_TIER, AdminOperation.RESET_USAGE, AdminOperation.SET_PLAN);
+    assertThat(outcome.audit()).allSatisfy(entry -> assertThat(entry.reason()).isNotBlank());
+  }
+
+  @Test
+  void ledgerAndCountersAgreeAtTheEnd() {
+    assertThat(outcome.verification().checks()).isNotEmpty();
+    assertThat(outcome.verification().consistent()).isTrue();
+    assertThat(printed).contains("Ledger and counters agree");
+  }
+
+  @Test
+  void printsEverySectionInOrderInSimulatedTime() {
+    assertThat(printed).containsSubsequence(
+        "== 1. Set-up", "simulated time",
+        "== 2. Tenant acme subscribes to pro",
+        "== 3. The AI planner at work",
+        "== 4. A call that fails half-way",
+        "== 5. The planner runs into the limit", "guard.canProceed(acme) = false",
+        "== 6. Operator runbook", "Step 4, verify: guard.canProceed(acme) = true",
+        "== 7. A temporary enterprise override",
+        "== 8. Audit log and ledger check");
+  }
+
+  @Test
+  void printsTheSameTextOnEveryRun() {
+    ByteArrayOutputStream again = new ByteArrayOutputStream();
+    new PlannerScenario(new InMemoryQuotaStore(), "in-memory store", TestClock.at(PlannerScenario.START),
+        new PrintStream(again, true, UTF_8)).run();
+
+    assertThat(again.toString(UTF_8)).isEqualTo(printed);
+  }
+
+  @Test
+  void unknownCommandLineArgumentIsRejected() {
+    assertThatThrownBy(() -> PlannerDemo.chooseStore(List.of("--verbose")))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("'--verbose'");
+  }
+}
