@@ -110,7 +110,8 @@ public interface QuotaGuard {
    *
    * @param events the usage
    * @return one result per event, in order
-   * @throws UsageConflictException if a key was recorded with another amount; events before it may be recorded
+   * @throws UsageConflictException if a key was recorded with another amount: that event writes nothing, every
+   *     other event of the batch is recorded all the same, and the first such conflict is thrown afterwards
    */
   List<RecordResult> recordAll(List<UsageEvent> events);
 

@@ -286,6 +286,9 @@ public final class DefaultGuard implements QuotaGuard {
         }
         case CommitOutcome.Released r -> throw new ReservationStateException(
             "reservation " + id + " of tenant '" + tenant + "' was released; it cannot be committed");
+        case CommitOutcome.WrongMeter w -> throw new ReservationStateException(
+            "reservation " + id + " of tenant '" + tenant + "' holds meter '" + w.reservedMeter()
+                + "'; it cannot be committed on '" + meter + "'");
         case CommitOutcome.CommittedUnderOtherKey k -> throw new ReservationStateException(
             "reservation " + id + " of tenant '" + tenant + "' was committed under usage key '" + k.key()
                 + "'; it cannot be committed again under '" + key + "'");
@@ -352,14 +355,25 @@ public final class DefaultGuard implements QuotaGuard {
     for (int i = 0; i < events.size(); i++) {
       byTenant.computeIfAbsent(events.get(i).tenant(), t -> new ArrayList<>()).add(i);
     }
+    // A conflicting event writes nothing, but the batch's other events happened and are recorded, with their
+    // alerts, before the first conflict is thrown.
+    UsageConflictException conflict = null;
     for (Map.Entry<TenantId, List<Integer>> group : byTenant.entrySet()) {
-      recordTenantBatch(group.getKey(), group.getValue(), events, results, now);
+      UsageConflictException found = recordTenantBatch(group.getKey(), group.getValue(), events, results, now);
+      if (conflict == null) {
+        conflict = found;
+      }
+    }
+    if (conflict != null) {
+      throw conflict;
     }
     return Arrays.asList(results);
   }
 
-  private void recordTenantBatch(TenantId tenant, List<Integer> indexes, List<UsageEvent> events,
+  /** Records one tenant's events; returns the first conflict among them, or null. */
+  private UsageConflictException recordTenantBatch(TenantId tenant, List<Integer> indexes, List<UsageEvent> events,
       RecordResult[] results, Instant now) {
+    UsageConflictException conflict = null;
     List<Integer> pending = indexes;
     for (int attempt = 0; attempt < MAX_ATTEMPTS && !pending.isEmpty(); attempt++) {
       // One state per meter; all share the tenant's version, or the batch is re-read.
@@ -403,8 +417,14 @@ public final class DefaultGuard implements QuotaGuard {
             latest.merge(e.meter(), w.counter(), (a, b) -> b.used() >= a.used() ? b : a);
           }
           case WriteOutcome.Duplicate d -> {
-            results[i] = duplicate(tenant, e.meter(), e.key(), e.amount(), d.recordedAmount(), period, d.counter());
-            observer.onUsageRecorded(e.meter(), e.amount(), true);
+            if (d.recordedAmount() != e.amount()) {
+              if (conflict == null) {
+                conflict = new UsageConflictException(tenant, e.key(), d.recordedAmount(), e.amount());
+              }
+            } else {
+              results[i] = duplicate(tenant, e.meter(), e.key(), e.amount(), d.recordedAmount(), period, d.counter());
+              observer.onUsageRecorded(e.meter(), e.amount(), true);
+            }
           }
           case WriteOutcome.Stale s -> stale.add(i);
           case WriteOutcome.Insufficient n -> throw new IllegalStateException("store refused an unconditional append");
@@ -416,6 +436,7 @@ public final class DefaultGuard implements QuotaGuard {
     if (!pending.isEmpty()) {
       throw tooManyStaleAttempts(tenant);
     }
+    return conflict;
   }
 
   @Override
