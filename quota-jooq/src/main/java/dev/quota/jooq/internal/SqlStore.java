@@ -318,15 +318,22 @@ public final class SqlStore {
     return COUNTER.NEXT_HOLD_EXPIRY.isNull().or(COUNTER.NEXT_HOLD_EXPIRY.gt(at));
   }
 
-  /** {@code used + reserved + amount <= ceiling}, in numeric so that no sum overflows. */
+  private static final BigDecimal LONG_MAX = BigDecimal.valueOf(Long.MAX_VALUE);
+
+  /**
+   * {@code used + reserved + amount <= ceiling}, the sum in numeric and saturating at {@link Long#MAX_VALUE} as the
+   * core's ceilings do: so no sum overflows, and an unlimited ceiling admits a write whose counter then overflows,
+   * which fails as bad input rather than as a denial.
+   */
   private static Condition fits(long amount, long ceiling) {
-    return COUNTER.USED.cast(SQLDataType.NUMERIC).plus(COUNTER.RESERVED).plus(val(amount))
+    return least(COUNTER.USED.cast(SQLDataType.NUMERIC).plus(COUNTER.RESERVED).plus(val(amount)), val(LONG_MAX))
         .le(BigDecimal.valueOf(ceiling));
   }
 
   private static boolean fits(StoredCounter c, long amount, long ceiling) {
-    return BigDecimal.valueOf(c.used()).add(BigDecimal.valueOf(c.reserved())).add(BigDecimal.valueOf(amount))
-        .compareTo(BigDecimal.valueOf(ceiling)) <= 0;
+    BigDecimal sum = BigDecimal.valueOf(c.used()).add(BigDecimal.valueOf(c.reserved())).add(BigDecimal.valueOf(amount))
+        .min(LONG_MAX);
+    return sum.compareTo(BigDecimal.valueOf(ceiling)) <= 0;
   }
 
   // --- usage writes -------------------------------------------------------------------------------------
@@ -609,7 +616,7 @@ public final class SqlStore {
           .where(RESERVATION.TENANT_ID.eq(tenant.value()), RESERVATION.RESERVATION_ID.eq(id.value()))
           .forUpdate()
           .fetchOne();
-      if (hold == null || !OPEN.equals(hold.getState())) {
+      if (hold == null || !OPEN.equals(hold.getState()) || !hold.getMeter().equals(entry.meter().name())) {
         if (versionOf(dsl, tenant) != expectedVersion) {
           return done(stale);
         }
@@ -618,6 +625,9 @@ public final class SqlStore {
         }
         if (RELEASED.equals(hold.getState())) {
           return done(new CommitOutcome.Released());
+        }
+        if (!hold.getMeter().equals(entry.meter().name())) {
+          return done(new CommitOutcome.WrongMeter(Meter.of(hold.getMeter())));
         }
         UsageKey committedKey = UsageKey.of(hold.getCommittedKey());
         if (!committedKey.equals(entry.key())) {
@@ -674,15 +684,26 @@ public final class SqlStore {
         boolean expired = !at.isBefore(hold.getExpiresAt());
         return new Step.Done<>(new CommitOutcome.Committed(after.counter(), expired), after, expectedVersion);
       }
-      tx.rollbackOnly(); // the hold stays open
       Long version = r.get(4, Long.class);
+      Long recorded = r.get(11, Long.class);
+      if (version != null && version == expectedVersion && recorded != null && !inserted
+          && recorded == entry.amount()) {
+        // The usage this hold stood for is already in the ledger: the hold ends (as marked above), no usage is
+        // written.
+        if (held > 0) {
+          dsl.update(COUNTER).set(COUNTER.RESERVED, COUNTER.RESERVED.minus(held))
+              .where(counterKey(tenant, entry.meter(), holdPeriod)).execute();
+        }
+        StoredCounter after = storedCounterOf(dsl, tenant, entry.meter(), entry.period(), at);
+        return new Step.Done<>(new CommitOutcome.Duplicate(recorded, after.counter()), after, expectedVersion);
+      }
+      tx.rollbackOnly(); // the hold stays open
       if (version == null) {
         return new Step.CreateCounter<>(entry.period());
       }
       if (version != expectedVersion) {
         return done(stale);
       }
-      Long recorded = r.get(11, Long.class);
       if (recorded != null && !inserted) {
         return done(new CommitOutcome.Duplicate(recorded, counterAt(r, 6).counter()));
       }
@@ -716,10 +737,14 @@ public final class SqlStore {
       if (RELEASED.equals(hold.getState())) {
         return new Released(ReleaseOutcome.ALREADY_ENDED, null, -1, null);
       }
+      if (!at.isBefore(hold.getExpiresAt())) {
+        // expired holds stay open (and no longer count): their usage may still be committed late
+        return new Released(ReleaseOutcome.ALREADY_ENDED, null, -1, null);
+      }
       dsl.update(RESERVATION).set(RESERVATION.STATE, RELEASED).set(RESERVATION.COUNTED, false)
           .where(RESERVATION.TENANT_ID.eq(tenant.value()), RESERVATION.RESERVATION_ID.eq(id.value()))
           .execute();
-      ReleaseOutcome outcome = at.isBefore(hold.getExpiresAt()) ? ReleaseOutcome.RELEASED : ReleaseOutcome.ALREADY_ENDED;
+      ReleaseOutcome outcome = ReleaseOutcome.RELEASED;
       Meter meter = Meter.of(hold.getMeter());
       Period period = new Period(hold.getPeriodStart(), hold.getPeriodEnd());
       if (!hold.getCounted()) {
@@ -818,9 +843,14 @@ public final class SqlStore {
   }
 
   private static Counter counterOf(DSLContext dsl, TenantId tenant, Meter meter, Period period, Instant at) {
+    return storedCounterOf(dsl, tenant, meter, period, at).counter();
+  }
+
+  private static StoredCounter storedCounterOf(DSLContext dsl, TenantId tenant, Meter meter, Period period,
+      Instant at) {
     Record r = dsl.select(COUNTER.PERIOD_START, COUNTER.PERIOD_END, COUNTER.USED, reservedAt(at), nextExpiryAfter(at))
         .from(COUNTER).where(counterKey(tenant, meter, period)).fetchOne();
-    return r == null ? Counter.empty(period) : counterAt(r, 0).counter();
+    return r == null ? new StoredCounter(period, 0, 0, null) : counterAt(r, 0);
   }
 
   private static Condition ledgerKey(TenantId tenant, Meter meter, UsageKey key) {
