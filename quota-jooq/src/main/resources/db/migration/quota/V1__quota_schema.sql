@@ -56,9 +56,10 @@ CREATE TABLE usage_ledger (
 
 -- Ledger rows older than an archival cut-off, moved here in bounded batches. Balances do not change:
 -- counters keep counting them and verification adds them to the ledger's sums. A usage key is recognised as a
--- duplicate only while its row is in usage_ledger.
+-- duplicate only while its row is in usage_ledger, so a key recorded again after archival may appear twice here.
 CREATE TABLE usage_archive (
   tenant_id     varchar(255) NOT NULL,
+  seq           bigint       GENERATED ALWAYS AS IDENTITY,
   meter         varchar(64)  NOT NULL,
   usage_key     varchar(255) NOT NULL,
   amount        bigint       NOT NULL,
@@ -67,7 +68,7 @@ CREATE TABLE usage_archive (
   period_end    timestamptz  NOT NULL,
   attributes    jsonb,
   archived_at   timestamptz  NOT NULL,
-  CONSTRAINT usage_archive_pk PRIMARY KEY (tenant_id, meter, usage_key, occurred_at)
+  CONSTRAINT usage_archive_pk PRIMARY KEY (tenant_id, seq)
 );
 
 -- Holds on a period's balance. state is OPEN until committed or released; counted tells whether amount is
@@ -147,6 +148,7 @@ CREATE INDEX usage_ledger_tenant_occurred_at ON usage_ledger (tenant_id, occurre
 CREATE INDEX usage_ledger_tenant_period ON usage_ledger (tenant_id, meter, period_start, period_end);
 CREATE INDEX usage_archive_tenant_occurred_at ON usage_archive (tenant_id, occurred_at);
 CREATE INDEX usage_archive_tenant_period ON usage_archive (tenant_id, meter, period_start, period_end);
+CREATE INDEX usage_archive_tenant_key ON usage_archive (tenant_id, meter, usage_key);
 -- sweeping expired holds that still count, and forgetting old ones
 CREATE INDEX reservation_counted_expiry ON reservation (tenant_id, meter, expires_at) WHERE counted;
 CREATE INDEX reservation_tenant_expiry ON reservation (tenant_id, expires_at);

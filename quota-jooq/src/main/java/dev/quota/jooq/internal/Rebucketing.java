@@ -56,8 +56,7 @@ final class Rebucketing {
         .where(USAGE_ARCHIVE.TENANT_ID.eq(tenant.value()), USAGE_ARCHIVE.METER.eq(meter.name()),
             USAGE_ARCHIVE.OCCURRED_AT.ge(start), USAGE_ARCHIVE.OCCURRED_AT.lt(end),
             row(USAGE_ARCHIVE.PERIOD_START, USAGE_ARCHIVE.PERIOD_END).ne(start, end),
-            archived.TENANT_ID.eq(USAGE_ARCHIVE.TENANT_ID), archived.METER.eq(USAGE_ARCHIVE.METER),
-            archived.USAGE_KEY.eq(USAGE_ARCHIVE.USAGE_KEY), archived.OCCURRED_AT.eq(USAGE_ARCHIVE.OCCURRED_AT))
+            archived.TENANT_ID.eq(USAGE_ARCHIVE.TENANT_ID), archived.SEQ.eq(USAGE_ARCHIVE.SEQ))
         .returningResult(archived.PERIOD_START, archived.PERIOD_END, USAGE_ARCHIVE.AMOUNT)
         .fetch()) {
       usedFrom.merge(new Period(r.get(0, Instant.class), r.get(1, Instant.class)), r.get(2, Long.class), Long::sum);

@@ -1251,20 +1251,23 @@ public final class SqlStore {
           .orderBy(USAGE_LEDGER.OCCURRED_AT)
           .limit(batchSize)
           .forUpdate().skipLocked();
-      var moved = name("moved").as(dsl.deleteFrom(USAGE_LEDGER)
+      var moved = dsl.deleteFrom(USAGE_LEDGER)
           .where(row(USAGE_LEDGER.TENANT_ID, USAGE_LEDGER.METER, USAGE_LEDGER.USAGE_KEY).in(batch))
-          .returningResult(USAGE_LEDGER.TENANT_ID, USAGE_LEDGER.METER, USAGE_LEDGER.USAGE_KEY, USAGE_LEDGER.AMOUNT,
-              USAGE_LEDGER.OCCURRED_AT, USAGE_LEDGER.PERIOD_START, USAGE_LEDGER.PERIOD_END, USAGE_LEDGER.ATTRIBUTES));
-      return dsl.with(moved)
-          .insertInto(USAGE_ARCHIVE, USAGE_ARCHIVE.TENANT_ID, USAGE_ARCHIVE.METER, USAGE_ARCHIVE.USAGE_KEY,
-              USAGE_ARCHIVE.AMOUNT, USAGE_ARCHIVE.OCCURRED_AT, USAGE_ARCHIVE.PERIOD_START, USAGE_ARCHIVE.PERIOD_END,
-              USAGE_ARCHIVE.ATTRIBUTES, USAGE_ARCHIVE.ARCHIVED_AT)
-          .select(select(moved.field(USAGE_LEDGER.TENANT_ID), moved.field(USAGE_LEDGER.METER),
-              moved.field(USAGE_LEDGER.USAGE_KEY), moved.field(USAGE_LEDGER.AMOUNT),
-              moved.field(USAGE_LEDGER.OCCURRED_AT), moved.field(USAGE_LEDGER.PERIOD_START),
-              moved.field(USAGE_LEDGER.PERIOD_END), moved.field(USAGE_LEDGER.ATTRIBUTES), currentInstant())
-              .from(moved))
-          .execute();
+          .returning()
+          .fetch();
+      if (moved.isEmpty()) {
+        return 0;
+      }
+      var insert = dsl.insertInto(USAGE_ARCHIVE, USAGE_ARCHIVE.TENANT_ID, USAGE_ARCHIVE.METER, USAGE_ARCHIVE.USAGE_KEY,
+          USAGE_ARCHIVE.AMOUNT, USAGE_ARCHIVE.OCCURRED_AT, USAGE_ARCHIVE.PERIOD_START, USAGE_ARCHIVE.PERIOD_END,
+          USAGE_ARCHIVE.ATTRIBUTES, USAGE_ARCHIVE.ARCHIVED_AT);
+      Instant archivedAt = dsl.select(currentInstant()).fetchSingle().value1();
+      for (var row : moved) {
+        insert = insert.values(row.getTenantId(), row.getMeter(), row.getUsageKey(), row.getAmount(),
+            row.getOccurredAt(), row.getPeriodStart(), row.getPeriodEnd(), row.getAttributes(), archivedAt);
+      }
+      // the same transaction: the rows are in the ledger or in the archive, never in neither or both
+      return insert.execute();
     });
   }
 
