@@ -69,4 +69,25 @@ class StoreBasicsTest {
     assertThat(quota.admin().verify(tenant).consistent()).isTrue();
     assertThat(quota.admin().audit(tenant, dev.quota.admin.PageRequest.first(10)).items()).hasSize(2);
   }
+
+  @Test
+  void aStoreBuiltOnTheHostsDslContextKeepsItsSettingsAndMapsTheSchema() {
+    org.jooq.DSLContext host = org.jooq.impl.DSL.using(DB.dataSource(), org.jooq.SQLDialect.POSTGRES,
+        new org.jooq.conf.Settings().withQueryTimeout(5));
+    try (PostgresQuotaStore onDsl = PostgresQuotaStore.builder().dsl(host).schema(DB.schema()).strict().build()) {
+      Quota viaDsl = Quota.builder().store(onDsl).clock(clock).build();
+      viaDsl.guard().record(UsageEvent.of(tenant, Meter.AI_TOKENS, 7, UsageKey.of("k")));
+      assertThat(quota.guard().usage(tenant).used()).isEqualTo(7);
+    }
+  }
+
+  @Test
+  void aBuilderWithoutADatabaseIsRefusedNamingTheField() {
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> PostgresQuotaStore.builder().build())
+        .isInstanceOfSatisfying(dev.quota.InvalidRequestException.class,
+            e -> assertThat(e.field()).isEqualTo("data source"));
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> PostgresQuotaStore.builder().cacheTtl(Duration.ZERO))
+        .isInstanceOfSatisfying(dev.quota.InvalidRequestException.class,
+            e -> assertThat(e.field()).isEqualTo("cache ttl"));
+  }
 }
