@@ -51,6 +51,11 @@ final class TimedQuotaStore implements QuotaStore {
   }
 
   @Override
+  public TenantState readLatest(TenantId tenant, Meter meter, Instant now) {
+    return timers.time(StoreOperation.READ_LATEST, () -> delegate.readLatest(tenant, meter, now));
+  }
+
+  @Override
   public Map<TenantId, TenantState> readAll(Meter meter, Instant now) {
     return timers.time(StoreOperation.READ_ALL, () -> delegate.readAll(meter, now));
   }
