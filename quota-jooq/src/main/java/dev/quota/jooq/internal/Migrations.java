@@ -19,8 +19,12 @@ import org.jooq.impl.SQLDataType;
 
 /** Creates the schema from the migration scripts shipped in the jar, for hosts without a migration tool. */
 public final class Migrations {
-  /** Where the scripts live on the class path: the location to give Flyway. */
-  public static final String LOCATION = "db/migration/quota";
+  /**
+   * Where the scripts live on the class path: the location to give Flyway. Deliberately outside Flyway's default
+   * {@code db/migration}, which Flyway scans with its sub-folders: an application's own Flyway must not pick
+   * quota's scripts up by accident (their version 1 would clash with the application's).
+   */
+  public static final String LOCATION = "db/quota";
   /** The scripts, in order. A test checks that this list matches the folder. */
   public static final List<String> SCRIPTS = List.of("V1__quota_schema.sql");
 

@@ -8,10 +8,11 @@ import org.springframework.boot.flyway.autoconfigure.FlywayConfigurationCustomiz
 
 /**
  * Stops the application's own Flyway from also running quota's scripts. Flyway scans a location's sub-folders,
- * so the default {@code classpath:db/migration} takes in quota's {@code db/migration/quota} too: its version 1
- * then clashes with the application's, or quota's tables are silently created a second time in the
- * application's schema. Since quota migrates its scripts in a run of its own, such a location is refused at
- * start-up with a message saying what to change.
+ * so a location such as {@code classpath:db} takes in quota's {@code db/quota} too: its version 1 then clashes
+ * with the application's, or quota's tables are silently created a second time in the application's schema.
+ * (Flyway's default {@code classpath:db/migration} does not: quota keeps its scripts outside it for this
+ * reason.) Since quota migrates its scripts in a run of its own, such a location is refused at start-up with a
+ * message saying what to change.
  */
 final class QuotaFlywayLocationCheck implements FlywayConfigurationCustomizer {
   private static final Location QUOTA = new Location(PostgresQuotaStore.MIGRATION_LOCATION);

@@ -12,27 +12,28 @@ import org.springframework.boot.context.properties.source.InvalidConfigurationPr
 class QuotaFlywayLocationCheckTest {
 
   @Test
-  void flywaysDefaultLocationTakesInQuotasScripts() {
-    assertThat(QuotaFlywayLocationCheck.covers(new Location("classpath:db/migration"))).isTrue();
+  void aLocationAtOrAboveQuotasFolderTakesInQuotasScripts() {
     assertThat(QuotaFlywayLocationCheck.covers(new Location("classpath:db"))).isTrue();
-    assertThat(QuotaFlywayLocationCheck.covers(new Location("classpath:db/migration/quota"))).isTrue();
+    assertThat(QuotaFlywayLocationCheck.covers(new Location("classpath:db/quota"))).isTrue();
+    assertThat(QuotaFlywayLocationCheck.covers(new Location("classpath:"))).isTrue();
   }
 
   @Test
-  void aSiblingFolderOrTheFileSystemDoesNot() {
+  void flywaysDefaultLocationASiblingFolderOrTheFileSystemDoNot() {
+    assertThat(QuotaFlywayLocationCheck.covers(new Location("classpath:db/migration"))).isFalse();
     assertThat(QuotaFlywayLocationCheck.covers(new Location("classpath:db/migration/app"))).isFalse();
-    assertThat(QuotaFlywayLocationCheck.covers(new Location("classpath:db/migration/quotas"))).isFalse();
-    assertThat(QuotaFlywayLocationCheck.covers(new Location("filesystem:db/migration"))).isFalse();
+    assertThat(QuotaFlywayLocationCheck.covers(new Location("classpath:db/quotas"))).isFalse();
+    assertThat(QuotaFlywayLocationCheck.covers(new Location("filesystem:db"))).isFalse();
   }
 
   @Test
   void theApplicationsFlywayIsRefusedNamingSpringFlywayLocations() {
     QuotaFlywayLocationCheck check = new QuotaFlywayLocationCheck("quota");
 
-    assertThatThrownBy(() -> check.customize(Flyway.configure().locations("classpath:db/migration")))
+    assertThatThrownBy(() -> check.customize(Flyway.configure().locations("classpath:db")))
         .isInstanceOf(InvalidConfigurationPropertyValueException.class)
         .hasMessageContaining("spring.flyway.locations")
         .hasMessageContaining("classpath:db/migration/app");
-    assertThatNoException().isThrownBy(() -> check.customize(Flyway.configure().locations("classpath:db/migration/app")));
+    assertThatNoException().isThrownBy(() -> check.customize(Flyway.configure().locations("classpath:db/migration")));
   }
 }

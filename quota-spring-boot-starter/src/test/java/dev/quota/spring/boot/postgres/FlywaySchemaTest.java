@@ -80,15 +80,28 @@ class FlywaySchemaTest {
 
   @Test
   void theApplicationsFlywayMayNotAlsoTakeInQuotasScripts() {
-    String appSchema = database.schema("defaultlocation");
+    String appSchema = database.schema("widelocation");
     PostgresRunner.forSchema(database.schema("notcovered"))
-        .withPropertyValues("spring.flyway.enabled=true", "spring.flyway.schemas=" + appSchema)
+        .withPropertyValues("spring.flyway.enabled=true", "spring.flyway.schemas=" + appSchema,
+            "spring.flyway.locations=classpath:db")
         .run(context -> {
           assertThat(context).hasFailed();
           assertThat(context.getStartupFailure()).rootCause()
               .hasMessageContaining("spring.flyway.locations")
-              .hasMessageContaining("classpath:db/migration")
+              .hasMessageContaining("classpath:db")
               .hasMessageContaining("takes in quota's scripts");
+        });
+  }
+
+  @Test
+  void flywaysDefaultLocationLeavesQuotasScriptsAlone() {
+    String appSchema = database.schema("defaultlocation");
+    PostgresRunner.forSchema(database.schema("defaultquota"))
+        .withPropertyValues("spring.flyway.enabled=true", "spring.flyway.schemas=" + appSchema,
+            "spring.flyway.create-schemas=true", "spring.flyway.fail-on-missing-locations=false")
+        .run(context -> {
+          assertThat(context).hasNotFailed();
+          assertThat(context.getBean(QuotaGuard.class).canProceed(ACME)).isTrue();
         });
   }
 
