@@ -256,7 +256,8 @@ record CatalogueFile(TierCatalogue catalogue, List<Integer> alertThresholds) {
   }
 
   private static ZoneId zone(String[] words, int index) {
-    return words.length > index ? ZoneId.of(words[index]) : ZoneOffset.UTC;
+    // normalized: "UTC" is the same policy as the library's ZoneOffset.UTC
+    return words.length > index ? ZoneId.of(words[index]).normalized() : ZoneOffset.UTC;
   }
 
   private static int day(String key, String text) {

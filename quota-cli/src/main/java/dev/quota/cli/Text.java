@@ -4,6 +4,7 @@ import dev.quota.TierCatalogue;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.Locale;
 
@@ -15,8 +16,9 @@ final class Text {
   /** The width of a usage bar, in characters, brackets excluded. */
   static final int BAR_WIDTH = 20;
 
+  private static final ZoneId UTC = ZoneId.of("UTC");
   private static final DateTimeFormatter TIME =
-      DateTimeFormatter.ofPattern("uuuu-MM-dd HH:mm:ss zzz", Locale.ROOT);
+      DateTimeFormatter.ofPattern("uuuu-MM-dd HH:mm:ss zzz", Locale.US);
 
   private Text() {}
 
@@ -60,7 +62,9 @@ final class Text {
    * @return e.g. {@code 2026-12-01 01:00:00 CET}
    */
   static String time(Instant instant, ZoneId zone) {
-    return TIME.format(instant.atZone(zone));
+    // the offset zone UTC would print as "Z"; operators read "UTC"
+    ZoneId shown = zone instanceof ZoneOffset offset && offset.getTotalSeconds() == 0 ? UTC : zone;
+    return TIME.format(instant.atZone(shown));
   }
 
   /**

@@ -1,0 +1,112 @@
+package dev.quota.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.quota.Tier;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class GlobalOptionsTest {
+  private final InProcessCli cli = new InProcessCli();
+
+  @Test
+  void theDatabaseComesFromTheEnvironmentUnlessGiven() {
+    cli.run("usage", "acme");
+    cli.run("--jdbc-url", "jdbc:postgresql://elsewhere/db", "--schema", "billing", "usage", "acme");
+
+    assertThat(cli.opened).containsExactly("jdbc:postgresql://in-memory/test quota",
+        "jdbc:postgresql://elsewhere/db billing");
+  }
+
+  @Test
+  void theSchemaComesFromTheEnvironmentUnlessGiven() {
+    cli.variables.put("QUOTA_SCHEMA", "tenants");
+
+    cli.run("usage", "acme");
+
+    assertThat(cli.opened).containsExactly("jdbc:postgresql://in-memory/test tenants");
+  }
+
+  @Test
+  void withoutADatabaseItIsBadUsage() {
+    cli.variables.remove("QUOTA_JDBC_URL");
+
+    InProcessCli.Result result = cli.run("usage", "acme");
+
+    assertThat(result.exitCode()).isEqualTo(ExitCode.USAGE);
+    assertThat(result.err()).isEqualTo("quota usage: no database given: pass --jdbc-url URL or set QUOTA_JDBC_URL\n");
+  }
+
+  @Test
+  void globalOptionsMayFollowTheCommand() {
+    cli.plan("acme", Tier.FREE);
+
+    assertThat(cli.run("usage", "acme", "--json", "--zone", "Asia/Tokyo").out()).startsWith("{");
+  }
+
+  @Test
+  void anUnknownZoneIsBadUsage() {
+    InProcessCli.Result result = cli.run("--zone", "Mars/Olympus", "usage", "acme");
+
+    assertThat(result.exitCode()).isEqualTo(ExitCode.USAGE);
+    assertThat(result.err()).startsWith("quota usage: --zone: 'Mars/Olympus' is not a zone");
+  }
+
+  @Test
+  void anUnknownOptionIsOneLineOfBadUsage() {
+    InProcessCli.Result result = cli.run("usage", "acme", "--tenant", "x");
+
+    assertThat(result.exitCode()).isEqualTo(ExitCode.USAGE);
+    assertThat(result.err()).isEqualTo("quota usage: Unknown options: '--tenant', 'x' (see 'quota usage --help')\n");
+  }
+
+  @Test
+  void withoutACommandItIsBadUsageListingTheCommands() {
+    InProcessCli.Result result = cli.run();
+
+    assertThat(result.exitCode()).isEqualTo(ExitCode.USAGE);
+    assertThat(result.err().lines()).hasSize(1);
+    assertThat(result.err()).startsWith("quota: a command is required: usage, top, reset");
+  }
+
+  @Test
+  void helpListsTheCommandsAndExitCodesAndExitsZero() {
+    InProcessCli.Result result = cli.run("--help");
+
+    assertThat(result.exitCode()).isEqualTo(ExitCode.OK);
+    assertThat(result.out()).contains("override-tier", "purge", "Exit codes:", "3  database unavailable");
+  }
+
+  @Test
+  void aCatalogueFileReplacesTheDefaultTiers(@TempDir Path dir) throws Exception {
+    Path file = dir.resolve("tiers.properties");
+    Files.writeString(file, """
+        meters = ai-tokens
+        meter.ai-tokens.period = calendar-day UTC
+        tiers = trial, team
+        tier.trial.ai-tokens = 1000
+        tier.team.ai-tokens = unlimited
+        default-tier = trial
+        """);
+    cli.use("acme", 400);
+
+    InProcessCli.Result result = cli.run("--catalogue", file.toString(), "usage", "acme");
+
+    assertThat(result.out()).contains("tier       trial (default tier: the tenant has no plan)", "limit      1,000",
+        "period     2026-11-25 00:00:00 UTC .. 2026-11-26 00:00:00 UTC");
+  }
+
+  @Test
+  void aBrokenCatalogueFileIsBadUsageBeforeConnecting(@TempDir Path dir) throws Exception {
+    Path file = dir.resolve("tiers.properties");
+    Files.writeString(file, "meters = ai-tokens\n");
+
+    InProcessCli.Result result = cli.run("--catalogue", file.toString(), "usage", "acme");
+
+    assertThat(result.exitCode()).isEqualTo(ExitCode.USAGE);
+    assertThat(result.err()).isEqualTo("quota usage: catalogue " + file + ": 'tiers' is missing\n");
+    assertThat(cli.opened).isEmpty();
+  }
+}
