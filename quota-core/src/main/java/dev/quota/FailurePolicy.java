@@ -19,7 +19,7 @@ import java.time.Duration;
  * answers again, and the outage is logged once when it starts and once when it ends.
  *
  * @param kind which policy
- * @param maxAge for {@link Kind#LAST_KNOWN_STATE}, the oldest standing still trusted; else zero
+ * @param maxAge for {@link Kind#LAST_KNOWN_STATE}, the oldest standing still trusted (positive); else zero
  */
 public record FailurePolicy(Kind kind, Duration maxAge) {
 
@@ -39,6 +39,10 @@ public record FailurePolicy(Kind kind, Duration maxAge) {
     Checks.notNull("maximum age", maxAge);
     if (kind == Kind.LAST_KNOWN_STATE && (maxAge.isNegative() || maxAge.isZero())) {
       throw new InvalidRequestException("maximum age", "must be positive, was " + maxAge);
+    }
+    if (kind != Kind.LAST_KNOWN_STATE && !maxAge.isZero()) {
+      // Only LAST_KNOWN_STATE reads it; a value elsewhere would suggest an effect it does not have.
+      throw new InvalidRequestException("maximum age", "must be zero for " + kind + ", was " + maxAge);
     }
   }
 

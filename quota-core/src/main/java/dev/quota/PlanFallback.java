@@ -11,8 +11,9 @@ public enum PlanFallback {
   /** Treat the tenant as being on the catalogue's default tier. */
   USE_DEFAULT_TIER,
   /**
-   * Deny the tenant everything: its limit is 0 on every meter and decisions say
-   * {@link Decision.Reason#NO_PLAN} or {@link Decision.Reason#UNKNOWN_TIER}. Usage is still recorded.
+   * Give the tenant a limit of 0 on every meter: decisions say {@link Decision.Reason#NO_PLAN} or
+   * {@link Decision.Reason#UNKNOWN_TIER}. Usage is still recorded. An operator can still let such a tenant
+   * through on purpose, with a grant, a tier override or a bypass, each audited.
    */
   REJECT
 }

@@ -64,7 +64,9 @@ public interface QuotaGuard {
    * @param meter a meter of the catalogue
    * @param estimate the units to hold, in the meter's unit; positive
    * @param ttl how long the hold counts if nobody ends it; positive, at most the configured maximum
-   * @return the decision and, if allowed, the reservation
+   * @return the decision and, if allowed, the reservation. When the store is unreachable and the
+   *     {@link FailurePolicy} allows the call, the reservation holds nothing in the store; committing it
+   *     records the usage once the store answers again.
    */
   ReserveResult reserve(TenantId tenant, Meter meter, long estimate, Duration ttl);
 
@@ -108,7 +110,8 @@ public interface QuotaGuard {
    *
    * @param events the usage
    * @return one result per event, in order
-   * @throws UsageConflictException if a key was recorded with another amount; events before it may be recorded
+   * @throws UsageConflictException if a key was recorded with another amount: that event writes nothing, every
+   *     other event of the batch is recorded all the same, and the first such conflict is thrown afterwards
    */
   List<RecordResult> recordAll(List<UsageEvent> events);
 

@@ -29,7 +29,8 @@ public record TenantId(String value) {
    *
    * @param value the tenant's identifier
    * @return the validated id
-   * @throws InvalidRequestException if {@code value} is blank, too long or has control characters
+   * @throws InvalidRequestException if {@code value} is blank, too long, has control characters or surrounding
+   *     white space
    */
   public static TenantId of(String value) {
     return new TenantId(value);

@@ -343,7 +343,10 @@ public final class TierCatalogue {
 
   @Override
   public boolean equals(Object o) {
+    // Map equality ignores order, but order matters here: the tiers' order is their generosity and the
+    // first meter is the default meter, so both orders are compared too.
     return o instanceof TierCatalogue other && meters.equals(other.meters) && limits.equals(other.limits)
+        && rank.equals(other.rank) && defaultMeter.equals(other.defaultMeter)
         && Objects.equals(defaultTier, other.defaultTier) && whenNoPlan == other.whenNoPlan
         && whenUnknownTier == other.whenUnknownTier;
   }

@@ -7,7 +7,8 @@ import java.util.UUID;
  * The identity of one usage event, such as the id of the AI session that spent the tokens.
  *
  * <p>Recording is idempotent by key within a tenant and meter: a retried call with the same key and amount
- * counts once. Non-blank, at most {@value #MAX_LENGTH} characters, no control characters.
+ * counts once. Non-blank, at most {@value #MAX_LENGTH} characters, no control characters, no leading or
+ * trailing white space.
  *
  * @param value the event's identity
  */

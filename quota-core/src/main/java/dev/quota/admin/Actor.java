@@ -7,7 +7,7 @@ import dev.quota.internal.Checks;
  * and passed to the {@link AdminAuthorizer}.
  *
  * @param id the actor's identity, as the host knows it; non-blank, at most {@value #MAX_LENGTH} characters,
- *     no control characters
+ *     no control characters, no leading or trailing white space
  */
 public record Actor(String id) {
   /** The longest accepted actor id, in characters. */

@@ -3,8 +3,9 @@ package dev.quota.admin;
 import dev.quota.TenantId;
 
 /**
- * Decides whether an actor may make an admin change to a tenant. Consulted before anything is validated
- * against the store or written; a refusal throws {@link AccessDeniedException} and is logged.
+ * Decides whether an actor may make an admin change to a tenant. Consulted after the input is validated
+ * and before anything is written (a revoke first looks the entitlement up, to learn its tenant); a
+ * refusal throws {@link AccessDeniedException} and is logged.
  *
  * <p>Implementations must be thread-safe and fast; they typically look the actor up in the host's own
  * roles.

@@ -9,7 +9,8 @@ import java.util.Optional;
 /**
  * Another tier for a while, reverting by itself: the replacement for hand-editing a tenant's tier and
  * forgetting to change it back. While active it is the tenant's effective tier; of several active
- * overrides the most generous wins.
+ * overrides the most generous wins. An override applies even when it names a less generous tier than the
+ * plan's: a temporary downgrade is honoured until it ends or is revoked.
  *
  * @param id the identity
  * @param tenant the tenant

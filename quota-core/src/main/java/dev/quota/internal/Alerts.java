@@ -7,6 +7,7 @@ import dev.quota.UsageReport;
 import dev.quota.alert.QuotaAlertListener;
 import dev.quota.alert.ThresholdAlert;
 import dev.quota.spi.QuotaStore;
+import dev.quota.spi.StoreUnavailableException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -31,17 +32,27 @@ final class Alerts {
     this.listeners = listeners;
   }
 
-  /** After usage grew: fires every threshold the report has reached that was not fired yet. */
+  /**
+   * After usage grew: fires every threshold the report has reached that was not fired yet. Never throws for
+   * a store failure: the usage is already written, and the caller must learn that, not that marking an
+   * alert failed.
+   */
   void afterUsage(UsageReport report, Instant now) {
     if (thresholds.isEmpty() || report.used() == 0) {
       return;
     }
     double percent = report.percentUsed();
-    for (int threshold : thresholds) {
-      if (percent < threshold) {
-        break;
+    try {
+      for (int threshold : thresholds) {
+        if (percent < threshold) {
+          break;
+        }
+        fireOnce(report, threshold, now);
       }
-      fireOnce(report, threshold, now);
+    } catch (StoreUnavailableException e) {
+      // The threshold stays unmarked, so the next usage that reaches it fires it.
+      LOG.warn("could not mark threshold alerts of tenant '{}' on {} as fired; they fire with the next usage: {}",
+          report.tenant(), report.meter(), e.toString());
     }
   }
 

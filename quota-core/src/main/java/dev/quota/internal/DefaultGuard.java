@@ -87,7 +87,38 @@ public final class DefaultGuard implements QuotaGuard {
 
   @Override
   public boolean canProceed(TenantId tenant) {
-    return check(Operation.CAN_PROCEED, tenant, catalogue.defaultMeter(), 1).allowed();
+    // The hot path: the same policy as check(), through Evaluator.verdict, which builds no report. Only the
+    // rare paths (store failure, shadowed denials) fall back to the full decision.
+    Checks.notNull("tenant", tenant);
+    Meter meter = catalogue.defaultMeter();
+    Instant now = clock.instant();
+    TenantState state;
+    try {
+      state = store.read(tenant, meter, now);
+      outage.succeeded();
+    } catch (StoreUnavailableException e) {
+      return observed(Operation.CAN_PROCEED, onStoreFailure(tenant, meter, 1, now, e)).allowed();
+    }
+    int verdict = evaluator.verdict(tenant, meter, state, now, 1);
+    switch (verdict) {
+      case Evaluator.ALLOWED -> {
+        observer.onDecision(Operation.CAN_PROCEED, meter, true, Reason.WITHIN_BALANCE, false);
+        return true;
+      }
+      case Evaluator.BYPASSED -> {
+        observer.onDecision(Operation.CAN_PROCEED, meter, true, Reason.BYPASSED, false);
+        return true;
+      }
+      default -> {
+        if (mode == EnforcementMode.SHADOW) {
+          return observed(Operation.CAN_PROCEED, decide(evaluator.evaluate(tenant, meter, state, now), 1)).allowed();
+        }
+        Reason reason = verdict == Evaluator.NO_PLAN ? Reason.NO_PLAN
+            : verdict == Evaluator.UNKNOWN_TIER ? Reason.UNKNOWN_TIER : Reason.INSUFFICIENT_BALANCE;
+        observer.onDecision(Operation.CAN_PROCEED, meter, false, reason, false);
+        return false;
+      }
+    }
   }
 
   @Override
@@ -218,9 +249,16 @@ public final class DefaultGuard implements QuotaGuard {
         }
       }
     } catch (StoreUnavailableException e) {
-      // A hold cannot be taken without the store; whatever the policy, the caller gets a decision.
+      // No hold can be taken without the store. When the failure policy allows the call anyway, the caller
+      // still gets a handle, so the usual reserve-call-commit code works unchanged: the handle holds nothing,
+      // and its commit records the usage once the store answers (the store does not know the id, so the
+      // commit falls back to recording it).
       Decision decision = onStoreFailure(tenant, meter, estimate, now, e);
-      return new ReserveResult(decision, Optional.empty());
+      if (!decision.allowed()) {
+        return new ReserveResult(decision, Optional.empty());
+      }
+      Reservation detached = new Reservation(ReservationId.random(), tenant, meter, estimate, now, now.plus(ttl), this);
+      return new ReserveResult(decision, Optional.of(detached));
     }
     throw tooManyStaleAttempts(tenant);
   }
@@ -250,6 +288,9 @@ public final class DefaultGuard implements QuotaGuard {
         }
         case CommitOutcome.Released r -> throw new ReservationStateException(
             "reservation " + id + " of tenant '" + tenant + "' was released; it cannot be committed");
+        case CommitOutcome.WrongMeter w -> throw new ReservationStateException(
+            "reservation " + id + " of tenant '" + tenant + "' holds meter '" + w.reservedMeter()
+                + "'; it cannot be committed on '" + meter + "'");
         case CommitOutcome.CommittedUnderOtherKey k -> throw new ReservationStateException(
             "reservation " + id + " of tenant '" + tenant + "' was committed under usage key '" + k.key()
                 + "'; it cannot be committed again under '" + key + "'");
@@ -316,14 +357,25 @@ public final class DefaultGuard implements QuotaGuard {
     for (int i = 0; i < events.size(); i++) {
       byTenant.computeIfAbsent(events.get(i).tenant(), t -> new ArrayList<>()).add(i);
     }
+    // A conflicting event writes nothing, but the batch's other events happened and are recorded, with their
+    // alerts, before the first conflict is thrown.
+    UsageConflictException conflict = null;
     for (Map.Entry<TenantId, List<Integer>> group : byTenant.entrySet()) {
-      recordTenantBatch(group.getKey(), group.getValue(), events, results, now);
+      UsageConflictException found = recordTenantBatch(group.getKey(), group.getValue(), events, results, now);
+      if (conflict == null) {
+        conflict = found;
+      }
+    }
+    if (conflict != null) {
+      throw conflict;
     }
     return Arrays.asList(results);
   }
 
-  private void recordTenantBatch(TenantId tenant, List<Integer> indexes, List<UsageEvent> events,
+  /** Records one tenant's events; returns the first conflict among them, or null. */
+  private UsageConflictException recordTenantBatch(TenantId tenant, List<Integer> indexes, List<UsageEvent> events,
       RecordResult[] results, Instant now) {
+    UsageConflictException conflict = null;
     List<Integer> pending = indexes;
     for (int attempt = 0; attempt < MAX_ATTEMPTS && !pending.isEmpty(); attempt++) {
       // One state per meter; all share the tenant's version, or the batch is re-read.
@@ -367,8 +419,14 @@ public final class DefaultGuard implements QuotaGuard {
             latest.merge(e.meter(), w.counter(), (a, b) -> b.used() >= a.used() ? b : a);
           }
           case WriteOutcome.Duplicate d -> {
-            results[i] = duplicate(tenant, e.meter(), e.key(), e.amount(), d.recordedAmount(), period, d.counter());
-            observer.onUsageRecorded(e.meter(), e.amount(), true);
+            if (d.recordedAmount() != e.amount()) {
+              if (conflict == null) {
+                conflict = new UsageConflictException(tenant, e.key(), d.recordedAmount(), e.amount());
+              }
+            } else {
+              results[i] = duplicate(tenant, e.meter(), e.key(), e.amount(), d.recordedAmount(), period, d.counter());
+              observer.onUsageRecorded(e.meter(), e.amount(), true);
+            }
           }
           case WriteOutcome.Stale s -> stale.add(i);
           case WriteOutcome.Insufficient n -> throw new IllegalStateException("store refused an unconditional append");
@@ -380,6 +438,7 @@ public final class DefaultGuard implements QuotaGuard {
     if (!pending.isEmpty()) {
       throw tooManyStaleAttempts(tenant);
     }
+    return conflict;
   }
 
   @Override

@@ -2,6 +2,7 @@ package dev.quota.internal;
 
 import dev.quota.Meter;
 import dev.quota.Period;
+import dev.quota.Plan;
 import dev.quota.PlanFallback;
 import dev.quota.TenantId;
 import dev.quota.Tier;
@@ -17,7 +18,9 @@ import dev.quota.spi.Counter;
 import dev.quota.spi.TenantState;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -33,11 +36,24 @@ public final class Evaluator {
   private static final Logger LOG = LoggerFactory.getLogger(Evaluator.class);
 
   private final TierCatalogue catalogue;
+  private final Map<Meter, PeriodPolicy[]> policies;
   private final Set<String> unknownTiersLogged = ConcurrentHashMap.newKeySet();
 
   /** @param catalogue the tiers and meters */
   public Evaluator(TierCatalogue catalogue) {
     this.catalogue = catalogue;
+    // One policy per meter and billing day, made once: policies remember their last period, which keeps
+    // the hot path free of date arithmetic; a policy made per call would forget it.
+    Map<Meter, PeriodPolicy[]> byMeter = new HashMap<>();
+    catalogue.meters().forEach((meter, policy) -> {
+      PeriodPolicy[] byDay = new PeriodPolicy[32];
+      byDay[0] = policy;
+      for (int day = 1; day <= 31; day++) {
+        byDay[day] = policy.withBillingDay(day);
+      }
+      byMeter.put(meter, byDay);
+    });
+    this.policies = Map.copyOf(byMeter);
   }
 
   /** @return the catalogue */
@@ -54,11 +70,100 @@ public final class Evaluator {
    * @return the period
    */
   public Period periodOf(TenantState state, Meter meter, Instant now) {
-    PeriodPolicy policy = catalogue.periodPolicy(meter);
+    PeriodPolicy[] byDay = policies.get(catalogue.requireMeter(meter));
+    int day = 0;
     if (state.plan().isPresent() && state.plan().get().billingDay().isPresent()) {
-      policy = policy.withBillingDay(state.plan().get().billingDay().getAsInt());
+      day = state.plan().get().billingDay().getAsInt();
     }
-    return policy.periodAt(now);
+    return byDay[day].periodAt(now);
+  }
+
+  /** {@link #verdict}: the balance covers the request. */
+  public static final int ALLOWED = 0;
+  /** {@link #verdict}: an active bypass lets it through. */
+  public static final int BYPASSED = 1;
+  /** {@link #verdict}: denied, the balance does not cover the request. */
+  public static final int INSUFFICIENT = 2;
+  /** {@link #verdict}: denied, the tenant has no plan and such tenants are rejected. */
+  public static final int NO_PLAN = 3;
+  /** {@link #verdict}: denied, the plan's tier is unknown and such tenants are rejected. */
+  public static final int UNKNOWN_TIER = 4;
+
+  /**
+   * Decides a request the way {@link #evaluate} followed by the guard's decision would, without building
+   * a report: the hot path of {@code canProceed}, which must not allocate. A test holds the two paths to
+   * the same answers.
+   *
+   * @param tenant the tenant
+   * @param meter a declared meter
+   * @param state its stored state
+   * @param now the instant
+   * @param amount the units requested
+   * @return one of {@link #ALLOWED}, {@link #BYPASSED}, {@link #INSUFFICIENT}, {@link #NO_PLAN},
+   *     {@link #UNKNOWN_TIER}
+   */
+  public int verdict(TenantId tenant, Meter meter, TenantState state, Instant now, long amount) {
+    Tier effective;
+    int rejection = ALLOWED;
+    Optional<Plan> plan = state.plan();
+    if (plan.isEmpty()) {
+      boolean fallback = catalogue.whenNoPlan() == PlanFallback.USE_DEFAULT_TIER;
+      effective = fallback ? catalogue.defaultTier() : null;
+      rejection = fallback ? ALLOWED : NO_PLAN;
+    } else if (!catalogue.contains(plan.get().tier())) {
+      warnUnknownTier(tenant, plan.get().tier());
+      boolean fallback = catalogue.whenUnknownTier() == PlanFallback.USE_DEFAULT_TIER;
+      effective = fallback ? catalogue.defaultTier() : null;
+      rejection = fallback ? ALLOWED : UNKNOWN_TIER;
+    } else {
+      effective = plan.get().tier();
+    }
+
+    long granted = 0;
+    Tier bestOverride = null;
+    List<Entitlement> entitlements = state.entitlements();
+    for (int i = 0; i < entitlements.size(); i++) {
+      Entitlement e = entitlements.get(i);
+      if (!e.isActiveAt(now)) {
+        continue;
+      }
+      if (e instanceof Bypass) {
+        return BYPASSED;
+      }
+      if (e instanceof Grant g) {
+        if (g.meter().equals(meter)) {
+          granted = Checks.saturatedAdd(granted, g.amount());
+        }
+      } else if (e instanceof TierOverride o && catalogue.contains(o.tier())
+          && (bestOverride == null || catalogue.compareGenerosity(o.tier(), bestOverride) > 0)) {
+        bestOverride = o.tier();
+      }
+    }
+    if (bestOverride != null) {
+      effective = bestOverride;
+      rejection = ALLOWED;
+    }
+    long limit = effective == null ? 0 : catalogue.limit(effective, meter);
+
+    Period period = periodOf(state, meter, now);
+    long used = 0;
+    long reserved = 0;
+    List<Counter> counters = state.counters();
+    for (int i = 0; i < counters.size(); i++) {
+      Counter c = counters.get(i);
+      if (c.period().equals(period)) {
+        used = c.used();
+        reserved = c.reserved();
+        break;
+      }
+    }
+    long ceiling = Checks.saturatedAdd(limit, granted);
+    long taken = Checks.saturatedAdd(used, reserved);
+    long remaining = taken >= ceiling ? 0 : ceiling - taken;
+    if (remaining >= amount) {
+      return ALLOWED;
+    }
+    return rejection == ALLOWED ? INSUFFICIENT : rejection;
   }
 
   /**
@@ -105,7 +210,7 @@ public final class Evaluator {
         }
         case TierOverride o -> {
           if (!catalogue.contains(o.tier())) {
-            warnUnknownTier(tenant, o.tier());
+            warnUnknownOverrideTier(tenant, o);
             continue;
           }
           if (bestOverride == null || catalogue.compareGenerosity(o.tier(), bestOverride) > 0) {
@@ -165,6 +270,14 @@ public final class Evaluator {
     if (unknownTiersLogged.size() < 1_000 && unknownTiersLogged.add(tier.name())) {
       LOG.warn("tenant '{}' has tier '{}', which the catalogue does not declare; applying {} (logged once per tier)",
           tenant, tier, catalogue.whenUnknownTier());
+    }
+  }
+
+  private void warnUnknownOverrideTier(TenantId tenant, TierOverride override) {
+    // An override is not a plan: the unknown-tier fallback does not apply to it, it is simply not in force.
+    if (unknownTiersLogged.size() < 1_000 && unknownTiersLogged.add("override:" + override.tier().name())) {
+      LOG.warn("tenant '{}' has override {} to tier '{}', which the catalogue does not declare; ignoring the override "
+          + "(logged once per tier)", tenant, override.id(), override.tier());
     }
   }
 }

@@ -14,8 +14,10 @@ public sealed interface CommitOutcome {
   record Committed(Counter counter, boolean expired) implements CommitOutcome {}
 
   /**
-   * Nothing written: the usage key is already in the ledger (a retried commit, or a key reused by another
-   * event).
+   * No usage written: the usage key is already in the ledger (a retried commit, or usage the host recorded
+   * under the same key before committing). If the recorded amount equals the commit's, the reservation is
+   * ended as committed under that key, since the usage it held for is in the ledger; otherwise the
+   * reservation stays as it was and the guard reports a conflict.
    *
    * @param recordedAmount the amount recorded under the key
    * @param counter the counter of the usage's period
@@ -24,6 +26,13 @@ public sealed interface CommitOutcome {
 
   /** Nothing written: the reservation was released. */
   record Released() implements CommitOutcome {}
+
+  /**
+   * Nothing written: the commit named another meter than the reservation's.
+   *
+   * @param reservedMeter the reservation's meter
+   */
+  record WrongMeter(dev.quota.Meter reservedMeter) implements CommitOutcome {}
 
   /**
    * Nothing written: the reservation was committed under another key.

@@ -111,7 +111,9 @@ public interface QuotaStore {
   /**
    * Ends an open reservation by recording its usage: removes the hold from its counter and appends the entry
    * to the entry's period, atomically. An expired open reservation is committed too (its hold no longer
-   * counted).
+   * counted). When the entry's key is already in the ledger with the same amount, the reservation still
+   * ends (see {@link CommitOutcome.Duplicate}): a successful commit never leaves a hold behind. A commit
+   * naming another meter than the reservation's writes nothing ({@link CommitOutcome.WrongMeter}).
    *
    * @param tenant the tenant
    * @param id the reservation
@@ -123,7 +125,8 @@ public interface QuotaStore {
   CommitOutcome commit(TenantId tenant, ReservationId id, LedgerEntry entry, long expectedVersion, Instant now);
 
   /**
-   * Ends an open reservation without recording usage.
+   * Ends an open, unexpired reservation without recording usage. An expired one is left unchanged
+   * ({@link ReleaseOutcome#ALREADY_ENDED}) so that a late commit still records its usage.
    *
    * @param tenant the tenant
    * @param id the reservation

@@ -4,7 +4,10 @@ package dev.quota.spi;
 public enum ReleaseOutcome {
   /** An open, unexpired hold ended. */
   RELEASED,
-  /** Nothing to do: the reservation had expired or was released before. */
+  /**
+   * Nothing to do: the reservation was released before, or has expired (an expired reservation is left as
+   * it is, so that its usage can still be committed late).
+   */
   ALREADY_ENDED,
   /** Nothing done: the reservation was committed. */
   COMMITTED,

@@ -201,6 +201,9 @@ public final class InMemoryQuotaStore implements QuotaStore {
       if (hold.released) {
         return new CommitOutcome.Released();
       }
+      if (!hold.reservation.meter().equals(entry.meter())) {
+        return new CommitOutcome.WrongMeter(hold.reservation.meter());
+      }
       if (hold.committedKey != null) {
         if (hold.committedKey.equals(entry.key())) {
           LedgerEntry recorded = data.entry(entry.meter(), entry.key());
@@ -211,6 +214,10 @@ public final class InMemoryQuotaStore implements QuotaStore {
       }
       LedgerEntry existing = data.entry(entry.meter(), entry.key());
       if (existing != null) {
+        if (existing.amount() == entry.amount()) {
+          // The usage this hold stood for is already in the ledger: end the hold, or it blocks for nothing.
+          hold.committedKey = entry.key();
+        }
         return new CommitOutcome.Duplicate(existing.amount(), data.counter(entry.meter(), entry.period(), now));
       }
       boolean expired = !now.isBefore(hold.reservation.expiresAt());
@@ -237,8 +244,12 @@ public final class InMemoryQuotaStore implements QuotaStore {
       if (hold.released) {
         return ReleaseOutcome.ALREADY_ENDED;
       }
+      if (!now.isBefore(hold.reservation.expiresAt())) {
+        // Expired holds stay open: the usage they stood for may still be committed late.
+        return ReleaseOutcome.ALREADY_ENDED;
+      }
       hold.released = true;
-      return now.isBefore(hold.reservation.expiresAt()) ? ReleaseOutcome.RELEASED : ReleaseOutcome.ALREADY_ENDED;
+      return ReleaseOutcome.RELEASED;
     }
   }
 

@@ -1,0 +1,465 @@
+package dev.quota.support;
+
+import dev.quota.Meter;
+import dev.quota.Period;
+import dev.quota.Plan;
+import dev.quota.ReservationId;
+import dev.quota.TenantId;
+import dev.quota.UsageKey;
+import dev.quota.admin.AuditEntry;
+import dev.quota.admin.CounterCheck;
+import dev.quota.admin.Entitlement;
+import dev.quota.admin.EntitlementId;
+import dev.quota.admin.Page;
+import dev.quota.admin.PageRequest;
+import dev.quota.admin.PurgeSummary;
+import dev.quota.admin.Revocation;
+import dev.quota.internal.Checks;
+import dev.quota.spi.CommitOutcome;
+import dev.quota.spi.Counter;
+import dev.quota.spi.LedgerEntry;
+import dev.quota.spi.QuotaStore;
+import dev.quota.spi.ReleaseOutcome;
+import dev.quota.spi.RevokeOutcome;
+import dev.quota.spi.StoreUnavailableException;
+import dev.quota.spi.StoredReservation;
+import dev.quota.spi.TenantState;
+import dev.quota.spi.WriteOutcome;
+import java.io.IOException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.function.Function;
+
+/**
+ * A small, synchronized, map-based double of quota's own storage SPI, for quota-core's tests of the guard
+ * and the admin port. It keeps the SPI's semantics in the simplest way (counters are summed from the ledger
+ * on every read) and adds what those tests need to observe and break:
+ *
+ * <ul>
+ *   <li>{@link #failing(boolean)}: every call throws {@link StoreUnavailableException} until switched off,
+ *       and {@link #failingAlertMarks(boolean)}: only marking alerts does;</li>
+ *   <li>{@link #writes()}: how many write primitives reached the store;</li>
+ *   <li>{@link #rememberReads(boolean)}: successful reads are kept for {@link QuotaStore#lastKnown}, as a
+ *       caching backend would.</li>
+ * </ul>
+ *
+ * <p>It is not the reference model (that is quota-testkit's in-memory store, which depends on quota-core
+ * and so cannot be used here) and makes no attempt at the plan-change ledger move of {@link #setPlan}.
+ */
+public final class SimpleStore implements QuotaStore {
+  private final Map<TenantId, TenantData> tenants = new HashMap<>();
+  private final List<AuditEntry> auditLog = new ArrayList<>();
+  private final Set<List<Object>> firedAlerts = new HashSet<>();
+  private final Map<List<Object>, KnownState> known = new HashMap<>();
+  private final List<Integer> alertMarks = new ArrayList<>();
+  private boolean failing;
+  private boolean failingAlertMarks;
+  private boolean rememberReads;
+  private int writes;
+  private int calls;
+
+  private static final class TenantData {
+    Optional<Plan> plan = Optional.empty();
+    final List<Entitlement> entitlements = new ArrayList<>();
+    long version;
+    final List<LedgerEntry> ledger = new ArrayList<>();
+    final Map<ReservationId, Hold> holds = new LinkedHashMap<>();
+  }
+
+  private static final class Hold {
+    final StoredReservation reservation;
+    boolean released;
+    UsageKey committedUnder;
+
+    Hold(StoredReservation reservation) {
+      this.reservation = reservation;
+    }
+
+    boolean open() {
+      return !released && committedUnder == null;
+    }
+  }
+
+  // --- test controls ------------------------------------------------------------------------------
+
+  /** Makes every call throw {@link StoreUnavailableException} (true) or work again (false). */
+  public synchronized SimpleStore failing(boolean failing) {
+    this.failing = failing;
+    return this;
+  }
+
+  /** Makes only {@link #markAlertFired} throw {@link StoreUnavailableException}: the store fails mid-way. */
+  public synchronized SimpleStore failingAlertMarks(boolean failing) {
+    this.failingAlertMarks = failing;
+    return this;
+  }
+
+  /** Keeps successful reads for {@link #lastKnown}, as a store with a cache would. */
+  public synchronized SimpleStore rememberReads(boolean remember) {
+    this.rememberReads = remember;
+    return this;
+  }
+
+  /** @return how many write primitives reached the store (refused or not), failures excluded */
+  public synchronized int writes() {
+    return writes;
+  }
+
+  /** @return how many calls of any kind reached the store, failures included */
+  public synchronized int calls() {
+    return calls;
+  }
+
+  /** @return every threshold marked as fired, in the order they were marked */
+  public synchronized List<Integer> alertMarks() {
+    return List.copyOf(alertMarks);
+  }
+
+  /** @return the ledger of a tenant, oldest first */
+  public synchronized List<LedgerEntry> ledger(TenantId tenant) {
+    TenantData data = tenants.get(tenant);
+    return data == null ? List.of() : List.copyOf(data.ledger);
+  }
+
+  /** @return the whole audit log, oldest first */
+  public synchronized List<AuditEntry> auditLog() {
+    return List.copyOf(auditLog);
+  }
+
+  /** Sets a tenant's plan directly, without an audit entry: test arrangement only. */
+  public synchronized SimpleStore givenPlan(TenantId tenant, Plan plan) {
+    TenantData data = data(tenant);
+    data.plan = Optional.of(plan);
+    data.version++;
+    return this;
+  }
+
+  /** Records usage directly, unconditionally: test arrangement only. */
+  public synchronized SimpleStore givenUsage(LedgerEntry entry) {
+    data(entry.tenant()).ledger.add(entry);
+    return this;
+  }
+
+  private void enter(boolean write) {
+    calls++;
+    if (failing) {
+      throw new StoreUnavailableException("store switched off by the test",
+          new IOException("connection refused"));
+    }
+    if (write) {
+      writes++;
+    }
+  }
+
+  private TenantData data(TenantId tenant) {
+    return tenants.computeIfAbsent(tenant, t -> new TenantData());
+  }
+
+  // --- reads ----------------------------------------------------------------------------------------
+
+  @Override
+  public synchronized TenantState read(TenantId tenant, Meter meter, Instant now) {
+    enter(false);
+    TenantState state = stateOf(data(tenant), meter, now);
+    if (rememberReads) {
+      known.put(List.of(tenant, meter), new KnownState(state, now));
+    }
+    return state;
+  }
+
+  private static TenantState stateOf(TenantData data, Meter meter, Instant now) {
+    Map<Period, long[]> totals = new LinkedHashMap<>();
+    for (LedgerEntry e : data.ledger) {
+      if (e.meter().equals(meter) && e.period().contains(now)) {
+        totals.computeIfAbsent(e.period(), p -> new long[2])[0] += e.amount();
+      }
+    }
+    for (Hold h : data.holds.values()) {
+      StoredReservation r = h.reservation;
+      if (h.open() && r.meter().equals(meter) && r.period().contains(now) && now.isBefore(r.expiresAt())) {
+        totals.computeIfAbsent(r.period(), p -> new long[2])[1] += r.amount();
+      }
+    }
+    List<Counter> counters = new ArrayList<>();
+    totals.forEach((period, t) -> counters.add(new Counter(period, t[0], t[1])));
+    return new TenantState(data.plan, data.entitlements, data.version, counters);
+  }
+
+  @Override
+  public synchronized Map<TenantId, TenantState> readAll(Meter meter, Instant now) {
+    enter(false);
+    Map<TenantId, TenantState> all = new LinkedHashMap<>();
+    tenants.forEach((tenant, data) -> {
+      TenantState state = stateOf(data, meter, now);
+      if (!state.counters().isEmpty()) {
+        all.put(tenant, state);
+      }
+    });
+    return all;
+  }
+
+  @Override
+  public synchronized Optional<KnownState> lastKnown(TenantId tenant, Meter meter) {
+    // Served from memory, like a cache: it answers while the store itself does not.
+    return Optional.ofNullable(known.get(List.of(tenant, meter)));
+  }
+
+  // --- usage writes -----------------------------------------------------------------------------------
+
+  @Override
+  public synchronized WriteOutcome consume(LedgerEntry entry, long ceiling, long expectedVersion) {
+    enter(true);
+    return write(entry, ceiling, expectedVersion);
+  }
+
+  @Override
+  public synchronized WriteOutcome append(LedgerEntry entry, long expectedVersion) {
+    enter(true);
+    return write(entry, Long.MAX_VALUE, expectedVersion);
+  }
+
+  private WriteOutcome write(LedgerEntry entry, long ceiling, long expectedVersion) {
+    TenantData data = data(entry.tenant());
+    if (data.version != expectedVersion) {
+      return new WriteOutcome.Stale();
+    }
+    Counter before = counter(data, entry.meter(), entry.period(), entry.occurredAt());
+    Optional<LedgerEntry> existing = data.ledger.stream()
+        .filter(e -> e.meter().equals(entry.meter()) && e.key().equals(entry.key())).findFirst();
+    if (existing.isPresent()) {
+      return new WriteOutcome.Duplicate(existing.get().amount(), before);
+    }
+    long taken = Checks.saturatedAdd(before.used(), before.reserved());
+    if (Checks.saturatedAdd(taken, entry.amount()) > ceiling) {
+      return new WriteOutcome.Insufficient(before);
+    }
+    data.ledger.add(entry);
+    return new WriteOutcome.Written(counter(data, entry.meter(), entry.period(), entry.occurredAt()));
+  }
+
+  private static Counter counter(TenantData data, Meter meter, Period period, Instant now) {
+    long used = 0;
+    long reserved = 0;
+    for (LedgerEntry e : data.ledger) {
+      if (e.meter().equals(meter) && e.period().equals(period)) {
+        used += e.amount();
+      }
+    }
+    for (Hold h : data.holds.values()) {
+      StoredReservation r = h.reservation;
+      if (h.open() && r.meter().equals(meter) && r.period().equals(period) && now.isBefore(r.expiresAt())) {
+        reserved += r.amount();
+      }
+    }
+    return new Counter(period, used, reserved);
+  }
+
+  @Override
+  public synchronized WriteOutcome reserve(StoredReservation reservation, long ceiling, long expectedVersion,
+      Instant now) {
+    enter(true);
+    TenantData data = data(reservation.tenant());
+    if (data.version != expectedVersion) {
+      return new WriteOutcome.Stale();
+    }
+    Counter before = counter(data, reservation.meter(), reservation.period(), now);
+    long taken = Checks.saturatedAdd(before.used(), before.reserved());
+    if (Checks.saturatedAdd(taken, reservation.amount()) > ceiling) {
+      return new WriteOutcome.Insufficient(before);
+    }
+    data.holds.put(reservation.id(), new Hold(reservation));
+    return new WriteOutcome.Written(counter(data, reservation.meter(), reservation.period(), now));
+  }
+
+  @Override
+  public synchronized CommitOutcome commit(TenantId tenant, ReservationId id, LedgerEntry entry,
+      long expectedVersion, Instant now) {
+    enter(true);
+    TenantData data = data(tenant);
+    Hold hold = data.holds.get(id);
+    if (hold == null) {
+      return new CommitOutcome.NotFound();
+    }
+    if (hold.released) {
+      return new CommitOutcome.Released();
+    }
+    if (hold.committedUnder != null && !hold.committedUnder.equals(entry.key())) {
+      return new CommitOutcome.CommittedUnderOtherKey(hold.committedUnder);
+    }
+    if (data.version != expectedVersion) {
+      return new CommitOutcome.Stale();
+    }
+    Optional<LedgerEntry> existing = data.ledger.stream()
+        .filter(e -> e.meter().equals(entry.meter()) && e.key().equals(entry.key())).findFirst();
+    if (existing.isPresent()) {
+      return new CommitOutcome.Duplicate(existing.get().amount(),
+          counter(data, entry.meter(), entry.period(), now));
+    }
+    boolean expired = !now.isBefore(hold.reservation.expiresAt());
+    hold.committedUnder = entry.key();
+    data.ledger.add(entry);
+    return new CommitOutcome.Committed(counter(data, entry.meter(), entry.period(), now), expired);
+  }
+
+  @Override
+  public synchronized ReleaseOutcome release(TenantId tenant, ReservationId id, Instant now) {
+    enter(true);
+    Hold hold = data(tenant).holds.get(id);
+    if (hold == null) {
+      return ReleaseOutcome.NOT_FOUND;
+    }
+    if (hold.committedUnder != null) {
+      return ReleaseOutcome.COMMITTED;
+    }
+    if (hold.released || !now.isBefore(hold.reservation.expiresAt())) {
+      hold.released = true;
+      return ReleaseOutcome.ALREADY_ENDED;
+    }
+    hold.released = true;
+    return ReleaseOutcome.RELEASED;
+  }
+
+  // --- admin writes ---------------------------------------------------------------------------------
+
+  @Override
+  public synchronized void addEntitlements(TenantId tenant, List<? extends Entitlement> entitlements,
+      AuditEntry audit) {
+    enter(true);
+    TenantData data = data(tenant);
+    data.entitlements.addAll(entitlements);
+    data.version++;
+    auditLog.add(audit);
+  }
+
+  @Override
+  public synchronized Optional<Entitlement> findEntitlement(EntitlementId id) {
+    enter(false);
+    return tenants.values().stream().flatMap(d -> d.entitlements.stream()).filter(e -> e.id().equals(id))
+        .findFirst();
+  }
+
+  @Override
+  public synchronized RevokeOutcome revoke(TenantId tenant, EntitlementId id, Revocation revocation,
+      AuditEntry audit) {
+    enter(true);
+    TenantData data = data(tenant);
+    for (int i = 0; i < data.entitlements.size(); i++) {
+      Entitlement e = data.entitlements.get(i);
+      if (e.id().equals(id)) {
+        if (!e.isActiveAt(revocation.at())) {
+          return new RevokeOutcome.AlreadyEnded(e);
+        }
+        Entitlement revoked = e.revoked(revocation);
+        data.entitlements.set(i, revoked);
+        data.version++;
+        auditLog.add(audit);
+        return new RevokeOutcome.Revoked(revoked);
+      }
+    }
+    return new RevokeOutcome.NotFound();
+  }
+
+  @Override
+  public synchronized List<Entitlement> entitlements(TenantId tenant) {
+    enter(false);
+    List<Entitlement> newestFirst = new ArrayList<>(data(tenant).entitlements);
+    Collections.reverse(newestFirst);
+    return newestFirst;
+  }
+
+  @Override
+  public synchronized void setPlan(TenantId tenant, Plan plan, Map<Meter, Period> currentPeriods,
+      AuditEntry audit) {
+    enter(true);
+    TenantData data = data(tenant);
+    data.plan = Optional.of(plan);
+    data.version++;
+    auditLog.add(audit);
+  }
+
+  @Override
+  public synchronized Page<AuditEntry> audit(Optional<TenantId> tenant, PageRequest page) {
+    enter(false);
+    List<AuditEntry> newestFirst = new ArrayList<>();
+    for (int i = auditLog.size() - 1; i >= 0; i--) {
+      AuditEntry entry = auditLog.get(i);
+      if (tenant.isEmpty() || tenant.get().equals(entry.tenant())) {
+        newestFirst.add(entry);
+      }
+    }
+    return Page.of(newestFirst, page);
+  }
+
+  @Override
+  public synchronized PurgeSummary previewPurge(TenantId tenant, Instant since) {
+    enter(false);
+    return summarize(tenant, since);
+  }
+
+  private PurgeSummary summarize(TenantId tenant, Instant since) {
+    long entries = 0;
+    Map<Meter, Long> amounts = new TreeMap<>((a, b) -> a.name().compareTo(b.name()));
+    for (LedgerEntry e : data(tenant).ledger) {
+      if (!e.occurredAt().isBefore(since)) {
+        entries++;
+        amounts.merge(e.meter(), e.amount(), Long::sum);
+      }
+    }
+    return new PurgeSummary(tenant, since, entries, amounts);
+  }
+
+  @Override
+  public synchronized PurgeSummary purge(TenantId tenant, Instant since, Function<PurgeSummary, AuditEntry> audit) {
+    enter(true);
+    PurgeSummary summary = summarize(tenant, since);
+    AuditEntry entry = audit.apply(summary);
+    data(tenant).ledger.removeIf(e -> !e.occurredAt().isBefore(since));
+    auditLog.add(entry);
+    return summary;
+  }
+
+  @Override
+  public synchronized boolean markAlertFired(TenantId tenant, Meter meter, Period period, int thresholdPercent) {
+    enter(true);
+    if (failingAlertMarks) {
+      throw new StoreUnavailableException("alert marks switched off by the test", new IOException("connection reset"));
+    }
+    boolean marked = firedAlerts.add(List.of(tenant, meter, period, thresholdPercent));
+    if (marked) {
+      alertMarks.add(thresholdPercent);
+    }
+    return marked;
+  }
+
+  @Override
+  public synchronized void rearmAlerts(TenantId tenant, Meter meter, Period period,
+      Collection<Integer> thresholdPercents) {
+    enter(true);
+    for (int threshold : thresholdPercents) {
+      firedAlerts.remove(List.of(tenant, meter, period, threshold));
+    }
+  }
+
+  @Override
+  public synchronized List<CounterCheck> verify(TenantId tenant) {
+    enter(false);
+    // Counters are summed from the ledger on every read, so they cannot drift here.
+    Map<List<Object>, Long> sums = new LinkedHashMap<>();
+    for (LedgerEntry e : data(tenant).ledger) {
+      sums.merge(List.of(e.meter(), e.period()), e.amount(), Long::sum);
+    }
+    List<CounterCheck> checks = new ArrayList<>();
+    sums.forEach((k, used) -> checks.add(new CounterCheck((Meter) k.get(0), (Period) k.get(1), used, used)));
+    return checks;
+  }
+}
