@@ -2,7 +2,6 @@ package dev.quota.cli;
 
 import dev.quota.spi.QuotaStore;
 import java.time.Instant;
-import java.util.List;
 
 /**
  * The database the commands work on: quota's store in one schema, plus the two maintenance operations
@@ -22,7 +21,7 @@ interface Backend extends AutoCloseable {
   QuotaStore store();
 
   /**
-   * Creates the schema and its tables, or upgrades them to this version of quota.
+   * Creates the schema and quota's tables in it, unless they exist.
    *
    * @return what was done
    */
@@ -44,15 +43,9 @@ interface Backend extends AutoCloseable {
    * What {@link #migrate()} did.
    *
    * @param schema the schema
-   * @param applied the migrations applied now, oldest first; empty if the schema was up to date
-   * @param version the schema's version afterwards
+   * @param created whether the tables were created now; {@code false} if they were there already
    */
-  record Migration(String schema, List<String> applied, String version) {
-    /** Freezes the list. */
-    public Migration {
-      applied = List.copyOf(applied);
-    }
-  }
+  record Migration(String schema, boolean created) {}
 
   /**
    * What {@link #archive(Instant)} did.

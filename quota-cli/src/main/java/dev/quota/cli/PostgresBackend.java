@@ -54,13 +54,14 @@ final class PostgresBackend implements Backend {
   }
 
   /**
-   * Hides the password of a JDBC URL, for messages.
+   * Hides the credentials of a JDBC URL, for messages.
    *
    * @param jdbcUrl the URL
-   * @return the URL with the value of every {@code password} parameter replaced by {@code ***}
+   * @return the URL with the value of every {@code password} parameter, and any user information, replaced by
+   *     {@code ***}
    */
   static String redact(String jdbcUrl) {
-    return jdbcUrl.replaceAll("(?i)(password=)[^&]*", "$1***").replaceAll("//[^/@]*:[^/@]*@", "//***@");
+    return jdbcUrl.replaceAll("(?i)(password=)[^&]*", "$1***").replaceAll("//[^/@]*@", "//***@");
   }
 
   @Override

@@ -68,7 +68,7 @@ final class InProcessCli {
 
       @Override
       public Migration migrate() {
-        return new Migration(schema, List.of(), "in-memory");
+        return new Migration(schema, false);
       }
 
       @Override
