@@ -16,6 +16,9 @@ import java.util.Set;
 
 /** Turns whatever a command threw into the one line and the exit code the operator sees. */
 final class Failures {
+  /** The most characters of an unexpected failure's text shown without --verbose. */
+  static final int MAX_UNEXPECTED_LENGTH = 300;
+
   private Failures() {}
 
   /**
@@ -52,18 +55,34 @@ final class Failures {
   private static Report classifyByCause(Throwable failure, String schema) {
     for (Throwable t : causes(failure)) {
       String state = t instanceof SQLException sql ? sql.getSQLState() : null;
-      if ("42P01".equals(state) || "3F000".equals(state)) {
-        // undefined table or schema: reachable, but nothing to work on yet
-        return new Report(ExitCode.UNAVAILABLE, "schema " + schema + " has no quota tables: run 'quota --schema "
-            + schema + " migrate' first (" + t.getMessage() + ")");
+      if ("3F000".equals(state) || ("42P01".equals(state) && String.valueOf(t.getMessage()).contains("does not exist"))) {
+        // undefined schema or relation (not any 42P01, which also covers a query's own bad reference): the
+        // database is there, quota's tables are not
+        return new Report(ExitCode.UNAVAILABLE, noTables(schema) + " (" + t.getMessage() + ")");
       }
       if ((state != null && state.startsWith("08")) || t instanceof ConnectException
           || t instanceof UnknownHostException || t instanceof SocketException) {
         return new Report(ExitCode.UNAVAILABLE, "database unavailable: " + t.getMessage());
       }
     }
-    return new Report(ExitCode.FAILURE, "unexpected failure: " + failure
+    return new Report(ExitCode.FAILURE, "unexpected failure: " + shortened(failure.toString())
         + " (run with --verbose for the stack trace)");
+  }
+
+  /** A failure's text cut to a readable length: a database error may quote a whole statement. */
+  private static String shortened(String text) {
+    String line = text.replaceAll("\\s*\\R\\s*", " ");
+    return line.length() <= MAX_UNEXPECTED_LENGTH ? line : line.substring(0, MAX_UNEXPECTED_LENGTH) + "...";
+  }
+
+  /**
+   * The line for a schema without quota's tables.
+   *
+   * @param schema the schema
+   * @return what to do about it
+   */
+  static String noTables(String schema) {
+    return "schema " + schema + " has no quota tables: run 'quota --schema " + schema + " migrate' first";
   }
 
   /** The failure and its causes, each once. */

@@ -59,6 +59,19 @@ class FailuresTest {
   }
 
   @Test
+  void aQuerysOwnBadReferenceIsNoMissingSchema() {
+    RuntimeException failure = new RuntimeException(new SQLException(
+        "invalid reference to FROM-clause entry for table \"moved\"", "42P01"));
+    assertThat(Failures.classify(failure, "quota").exitCode()).isEqualTo(ExitCode.FAILURE);
+  }
+
+  @Test
+  void aLongUnexpectedFailureIsShortenedToOneReadableLine() {
+    Failures.Report report = Failures.classify(new IllegalStateException("SQL [" + "x".repeat(5000) + "]"), "quota");
+    assertThat(report.message()).hasSizeLessThan(400).endsWith("... (run with --verbose for the stack trace)");
+  }
+
+  @Test
   void anythingElseIsAnUnexpectedFailureOnOneLine() {
     Failures.Report report = Failures.classify(new IllegalStateException("two\nlines"), "quota");
     assertThat(report.exitCode()).isEqualTo(ExitCode.FAILURE);
