@@ -118,6 +118,16 @@ class CatalogueFileTest {
   }
 
   @Test
+  void theDocumentedExampleFileIsAValidCatalogue() {
+    CatalogueFile example = CatalogueFile.read(Path.of("catalogue.example.properties"));
+
+    assertThat(example.catalogue().meters().keySet()).containsExactly(Meter.AI_TOKENS, Meter.of("ai-calls"));
+    assertThat(example.catalogue().limit(Tier.ENTERPRISE, Meter.of("ai-calls"))).isEqualTo(TierCatalogue.UNLIMITED);
+    assertThat(example.catalogue().limit(Tier.FREE, Meter.AI_TOKENS)).isEqualTo(100_000);
+    assertThat(example.alertThresholds()).containsExactly(80, 90, 100);
+  }
+
+  @Test
   void aFileIsReadFromDisk(@TempDir Path dir) throws Exception {
     Path file = dir.resolve("tiers.properties");
     Files.writeString(file, SEED);
