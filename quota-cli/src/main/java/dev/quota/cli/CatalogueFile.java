@@ -221,7 +221,14 @@ record CatalogueFile(TierCatalogue catalogue, List<Integer> alertThresholds) {
     };
   }
 
-  /** Reads {@code calendar-month [ZONE]}, {@code monthly-on DAY [ZONE]}, {@code calendar-day [ZONE]}, {@code fixed LENGTH [ORIGIN]}. */
+  /**
+   * Reads a period policy: {@code calendar-month [ZONE]}, {@code monthly-on DAY [ZONE]}, {@code calendar-day [ZONE]}
+   * or {@code fixed LENGTH [ORIGIN]}.
+   *
+   * @param key the key, for messages
+   * @param text the value
+   * @return the policy
+   */
   static PeriodPolicy period(String key, String text) {
     String[] words = text.strip().split("\\s+");
     String kind = words[0].toLowerCase(Locale.ROOT);

@@ -55,7 +55,8 @@ final class Failures {
   private static Report classifyByCause(Throwable failure, String schema) {
     for (Throwable t : causes(failure)) {
       String state = t instanceof SQLException sql ? sql.getSQLState() : null;
-      if ("3F000".equals(state) || ("42P01".equals(state) && String.valueOf(t.getMessage()).contains("does not exist"))) {
+      boolean missingRelation = "42P01".equals(state) && String.valueOf(t.getMessage()).contains("does not exist");
+      if ("3F000".equals(state) || missingRelation) {
         // undefined schema or relation (not any 42P01, which also covers a query's own bad reference): the
         // database is there, quota's tables are not
         return new Report(ExitCode.UNAVAILABLE, noTables(schema) + " (" + t.getMessage() + ")");

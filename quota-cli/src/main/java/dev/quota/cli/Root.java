@@ -70,7 +70,8 @@ final class Root implements Runnable {
 
   @Option(names = "--catalogue", paramLabel = "FILE", scope = ScopeType.INHERIT,
       description = "Tiers, limits, meters and periods, if not the defaults free 100k / pro 1M / enterprise "
-          + "10M ai-tokens per calendar month, UTC (default: $QUOTA_CATALOGUE). See the README for the format.")
+          + "10M ai-tokens per calendar month, UTC (default: $QUOTA_CATALOGUE). Format: "
+          + "quota-cli/catalogue.example.properties.")
   Path catalogue;
 
   @Option(names = "--zone", paramLabel = "ZONE", scope = ScopeType.INHERIT,

@@ -48,6 +48,7 @@ class TextTest {
 
   @Test
   void aTimeFromNowCombinesBoth() {
-    assertThat(Text.timeFromNow(NOW.plusSeconds(3600), NOW, ZoneOffset.UTC)).isEqualTo("2026-11-25 11:00:00 UTC (in 1h)");
+    assertThat(Text.timeFromNow(NOW.plusSeconds(3600), NOW, ZoneOffset.UTC))
+        .isEqualTo("2026-11-25 11:00:00 UTC (in 1h)");
   }
 }
