@@ -19,7 +19,8 @@ final class ArchiveCommand extends QuotaCommand {
   int run(Session session) {
     Instant cutOff = session.resolve("--before", before, null, null);
     Backend.Archival archival = session.backend().archive(cutOff);
-    session.out().result(() -> "archived " + Text.units(archival.entries()) + " ledger entries that occurred before "
+    session.out().result(() -> "archived " + Text.count(archival.entries(), "ledger entry", "ledger entries")
+        + " that occurred before "
         + Text.time(archival.before(), session.zone()) + "; balances unchanged", () -> {
           Map<String, Object> document = new LinkedHashMap<>();
           document.put("before", archival.before());

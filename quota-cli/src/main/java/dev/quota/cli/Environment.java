@@ -1,5 +1,6 @@
 package dev.quota.cli;
 
+import java.io.Console;
 import java.io.InputStream;
 import java.io.PrintStream;
 import java.time.Clock;
@@ -19,10 +20,11 @@ import java.util.Optional;
  * @param clock the source of "now"
  * @param systemZone the zone times are shown in without {@code --zone}
  * @param userName the actor without {@code --actor}: the operating system's user
+ * @param interactive whether a person types at a terminal (whose echo ends the prompt's line)
  * @param backends how to reach the database
  */
 record Environment(Map<String, String> variables, InputStream in, PrintStream out, PrintStream err, Clock clock,
-    ZoneId systemZone, String userName, Backend.Opener backends) {
+    ZoneId systemZone, String userName, boolean interactive, Backend.Opener backends) {
 
   /** Freezes the variables. */
   Environment {
@@ -32,7 +34,20 @@ record Environment(Map<String, String> variables, InputStream in, PrintStream ou
   /** @return the process's own environment, streams, clock and zone, with the PostgreSQL backend */
   static Environment system() {
     return new Environment(System.getenv(), System.in, System.out, System.err, Clock.systemUTC(),
-        ZoneId.systemDefault(), System.getProperty("user.name", ""), PostgresBackend::open);
+        ZoneId.systemDefault(), System.getProperty("user.name", ""), terminal(), PostgresBackend::open);
+  }
+
+  /** Java 22 added Console.isTerminal() and a console for redirected streams; Java 21 has a console only at one. */
+  private static boolean terminal() {
+    Console console = System.console();
+    if (console == null) {
+      return false;
+    }
+    try {
+      return (Boolean) Console.class.getMethod("isTerminal").invoke(console);
+    } catch (ReflectiveOperationException | ClassCastException e) {
+      return true;
+    }
   }
 
   /**

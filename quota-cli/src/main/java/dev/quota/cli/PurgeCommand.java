@@ -68,8 +68,8 @@ final class PurgeCommand extends ChangeCommand {
     }
     PurgeSummary deleted = session.admin().purgeUsage(id, from, new PurgeConfirmation(typed), session.actor(), reason);
     document.put("deleted", JsonView.purge(deleted));
-    session.out().result(() -> "Deleted " + Text.units(deleted.entries()) + " ledger entries of " + id
-        + "; the purge is in the audit log.", () -> document);
+    session.out().result(() -> "Deleted " + Text.count(deleted.entries(), "ledger entry", "ledger entries") + " of "
+        + id + "; the purge is in the audit log.", () -> document);
     return ExitCode.OK;
   }
 
@@ -81,6 +81,10 @@ final class PurgeCommand extends ChangeCommand {
     try {
       BufferedReader reader = new BufferedReader(new InputStreamReader(session.env().in(), Charset.defaultCharset()));
       String line = reader.readLine();
+      if (!session.env().interactive()) {
+        // nobody's typing echoed a line break: end the prompt's line
+        err.println();
+      }
       return line == null ? null : line.strip();
     } catch (IOException e) {
       return null;

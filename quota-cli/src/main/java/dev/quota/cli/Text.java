@@ -33,6 +33,18 @@ final class Text {
   }
 
   /**
+   * A count of things with its noun.
+   *
+   * @param count how many
+   * @param singular the noun for one, e.g. {@code ledger entry}
+   * @param plural the noun for several, e.g. {@code ledger entries}
+   * @return e.g. {@code 1 ledger entry}, {@code 1,200 ledger entries}
+   */
+  static String count(long count, String singular, String plural) {
+    return units(count) + " " + (count == 1 ? singular : plural);
+  }
+
+  /**
    * A percentage with one decimal.
    *
    * @param percent the percentage

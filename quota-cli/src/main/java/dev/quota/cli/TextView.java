@@ -165,7 +165,7 @@ final class TextView {
     StringJoiner lines = new StringJoiner("\n");
     lines.add(row("tenant", summary.tenant().value()));
     lines.add(row("since", Text.time(summary.since(), zone)));
-    lines.add(row("entries", Text.units(summary.entries()) + " ledger entries"));
+    lines.add(row("entries", Text.count(summary.entries(), "ledger entry", "ledger entries")));
     Map<String, Long> byMeter = new TreeMap<>();
     summary.amountByMeter().forEach((meter, amount) -> byMeter.put(meter.name(), amount));
     if (byMeter.isEmpty()) {

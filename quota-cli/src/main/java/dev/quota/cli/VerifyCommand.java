@@ -35,8 +35,8 @@ final class VerifyCommand extends QuotaCommand {
     }
     long drifts = checks.stream().filter(c -> !c.getValue().consistent()).count();
     session.out().result(() -> {
-      String summary = checks.size() + " counter" + (checks.size() == 1 ? "" : "s") + " of " + tenants.size()
-          + " tenant" + (tenants.size() == 1 ? "" : "s") + " checked: " + (drifts == 0 ? "all consistent"
+      String summary = Text.count(checks.size(), "counter", "counters") + " of "
+          + Text.count(tenants.size(), "tenant", "tenants") + " checked: " + (drifts == 0 ? "all consistent"
               : drifts + " drifted: data was changed outside quota");
       return checks.isEmpty() ? summary : TextView.verification(checks, session.zone()) + "\n" + summary;
     }, () -> {

@@ -49,7 +49,7 @@ final class InProcessCli {
     ByteArrayOutputStream err = new ByteArrayOutputStream();
     Environment env = new Environment(variables, new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)),
         new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8), clock,
-        ZoneOffset.UTC, "operator", this::open);
+        ZoneOffset.UTC, "operator", false, this::open);
     int exit = QuotaCli.run(args, env);
     return new Result(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
   }

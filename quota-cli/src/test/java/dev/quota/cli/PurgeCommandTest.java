@@ -46,7 +46,8 @@ class PurgeCommandTest {
     assertThat(result.out()).startsWith("Would delete:");
     assertThat(result.err()).endsWith("quota purge: cancelled: 'acme-corp' is not the tenant id 'acme'; nothing was "
         + "deleted\n");
-    assertThat(result.err()).contains("Type the tenant id (acme) to confirm: ");
+    assertThat(result.err()).startsWith("This deletes usage history and cannot be undone. Type the tenant id (acme) "
+        + "to confirm: \nquota purge: cancelled");
     assertThat(cli.store.ledger(ACME)).hasSize(2);
   }
 
@@ -65,7 +66,7 @@ class PurgeCommandTest {
         "--reason", "GDPR-5");
 
     assertThat(result.exitCode()).isEqualTo(ExitCode.OK);
-    assertThat(result.out()).contains("units      20,000 ai-tokens", "Deleted 1 ledger entries of acme");
+    assertThat(result.out()).contains("units      20,000 ai-tokens", "Deleted 1 ledger entry of acme");
     assertThat(cli.store.ledger(ACME)).hasSize(1);
     assertThat(cli.service().guard().usage(ACME).used()).isEqualTo(30_000);
     assertThat(cli.service().admin().audit(ACME, PageRequest.first(1)).items().getFirst().operation())
