@@ -1,8 +1,9 @@
 package dev.quota.cli;
 
 /**
- * The exit codes of the {@code quota} command, for scripts. Every non-zero exit prints one line on
- * standard error.
+ * The exit codes of the {@code quota} command, for scripts. A failure prints one line on standard error; a
+ * blocked tenant ({@code usage}) or a drift ({@code verify}) is an answer, printed on standard output like any
+ * other.
  */
 final class ExitCode {
   /** The command did what was asked; for {@code usage}, the tenant may proceed. */
