@@ -22,10 +22,10 @@ public final class QuotaCli {
    * @param args the command line
    */
   public static void main(String[] args) {
-    boolean verbose = Arrays.asList(args).contains("--verbose");
-    // Before any logger exists: the library logs through slf4j-simple, silent unless asked for.
-    System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", verbose ? "info" : "off");
-    System.setProperty("org.slf4j.simpleLogger.logFile", "System.err");
+    if (Arrays.asList(args).contains("--verbose")) {
+      // before any logger exists; simplelogger.properties keeps the library silent otherwise
+      System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "info");
+    }
     System.setProperty("org.jooq.no-logo", "true");
     System.setProperty("org.jooq.no-tips", "true");
     System.exit(run(args, Environment.system()));
