@@ -92,7 +92,8 @@ public final class DefaultAdmin implements QuotaAdmin {
     List<Grant> grants = new ArrayList<>();
     Map<String, String> details = new LinkedHashMap<>();
     for (Meter meter : meters) {
-      TenantState state = store.read(tenant, meter, now);
+      // the grant cancels the usage read here, so it must not come from a cache
+      TenantState state = store.readLatest(tenant, meter, now);
       UsageReport report = evaluator.evaluate(tenant, meter, state, now);
       // Earlier resets of this period already cancelled part of the usage; cancel only the rest, so that
       // two resets never give more than one period's allowance back.
@@ -208,7 +209,7 @@ public final class DefaultAdmin implements QuotaAdmin {
     catalogue.requireTier(plan.tier());
     authorize(actor, AdminOperation.SET_PLAN, tenant);
     Instant now = clock.instant();
-    TenantState current = store.read(tenant, catalogue.defaultMeter(), now);
+    TenantState current = store.readLatest(tenant, catalogue.defaultMeter(), now);
     TenantState next = new TenantState(Optional.of(plan), current.entitlements(), current.version(), List.of());
     Map<Meter, Period> periods = new LinkedHashMap<>();
     for (Meter meter : catalogue.meters().keySet()) {

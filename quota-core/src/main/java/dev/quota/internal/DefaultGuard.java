@@ -159,7 +159,7 @@ public final class DefaultGuard implements QuotaGuard {
     Instant now = clock.instant();
     try {
       for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-        TenantState state = store.read(tenant, meter, now);
+        TenantState state = attempt == 0 ? store.read(tenant, meter, now) : store.readLatest(tenant, meter, now);
         UsageReport before = evaluator.evaluate(tenant, meter, state, now);
         Decision planned = decide(before, amount);
         LedgerEntry entry = new LedgerEntry(tenant, meter, amount, key, now, before.period(), Map.of());
@@ -219,13 +219,11 @@ public final class DefaultGuard implements QuotaGuard {
     Instant now = clock.instant();
     try {
       for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-        TenantState state = store.read(tenant, meter, now);
+        TenantState state = attempt == 0 ? store.read(tenant, meter, now) : store.readLatest(tenant, meter, now);
         UsageReport before = evaluator.evaluate(tenant, meter, state, now);
         Decision planned = decide(before, estimate);
-        if (!planned.allowed()) {
-          outage.succeeded();
-          return new ReserveResult(planned, Optional.empty());
-        }
+        // A denial is not taken from the read, which a store may serve from a cache: the store's conditional
+        // write decides, as for tryConsume, so a hold freed elsewhere a moment ago is seen.
         boolean unconditional = mode == EnforcementMode.SHADOW || planned.reason() == Reason.BYPASSED;
         StoredReservation hold = new StoredReservation(ReservationId.random(), tenant, meter, estimate,
             before.period(), now, now.plus(ttl));
@@ -271,7 +269,7 @@ public final class DefaultGuard implements QuotaGuard {
     Checks.notNull("usage key", key);
     Instant now = clock.instant();
     for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-      TenantState state = read(tenant, meter, now);
+      TenantState state = read(tenant, meter, now, attempt);
       UsageReport before = evaluator.evaluate(tenant, meter, state, now);
       LedgerEntry entry = new LedgerEntry(tenant, meter, actual, key, now, before.period(), Map.of());
       CommitOutcome outcome = store.commit(tenant, id, entry, state.version(), now);
@@ -332,7 +330,7 @@ public final class DefaultGuard implements QuotaGuard {
     validate(event.tenant(), event.meter());
     Instant now = clock.instant();
     for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-      TenantState state = read(event.tenant(), event.meter(), now);
+      TenantState state = read(event.tenant(), event.meter(), now, attempt);
       UsageReport before = evaluator.evaluate(event.tenant(), event.meter(), state, now);
       LedgerEntry entry = new LedgerEntry(event.tenant(), event.meter(), event.amount(), event.key(), now,
           before.period(), event.attributes());
@@ -386,7 +384,7 @@ public final class DefaultGuard implements QuotaGuard {
       for (int i : pending) {
         Meter meter = events.get(i).meter();
         if (!states.containsKey(meter)) {
-          TenantState state = read(tenant, meter, now);
+          TenantState state = read(tenant, meter, now, attempt);
           if (!states.isEmpty() && state.version() != version) {
             consistent = false;
           }
@@ -583,8 +581,9 @@ public final class DefaultGuard implements QuotaGuard {
     return new RecordResult(tenant, meter, key, amount, true, period, used);
   }
 
-  private TenantState read(TenantId tenant, Meter meter, Instant now) {
-    return call(() -> store.read(tenant, meter, now));
+  /** The first attempt may read a cached state; a retry after {@code Stale} reads the committed one. */
+  private TenantState read(TenantId tenant, Meter meter, Instant now, int attempt) {
+    return call(() -> attempt == 0 ? store.read(tenant, meter, now) : store.readLatest(tenant, meter, now));
   }
 
   private <T> T call(java.util.function.Supplier<T> storeCall) {

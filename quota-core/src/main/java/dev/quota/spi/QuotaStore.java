@@ -55,6 +55,20 @@ public interface QuotaStore {
   TenantState read(TenantId tenant, Meter meter, Instant now);
 
   /**
+   * Reads like {@link #read}, but never from a cache: the state as last committed. The guard calls it to read
+   * again after a write was refused as {@code Stale}, and the admin calls it where the amount of a change is
+   * computed from the state (a reset cancels the usage it reads). Stores without a cache need not override it.
+   *
+   * @param tenant the tenant
+   * @param meter the meter
+   * @param now the time of the read
+   * @return the state, as {@link #read} returns it
+   */
+  default TenantState readLatest(TenantId tenant, Meter meter, Instant now) {
+    return read(tenant, meter, now);
+  }
+
+  /**
    * Reads the state of every tenant that has a counter for the meter containing {@code now}: the admin
    * dashboard's population.
    *

@@ -1,0 +1,630 @@
+package dev.quota.jooq;
+
+import dev.quota.InvalidRequestException;
+import dev.quota.Meter;
+import dev.quota.Period;
+import dev.quota.Plan;
+import dev.quota.ReservationId;
+import dev.quota.TenantId;
+import dev.quota.admin.AuditEntry;
+import dev.quota.admin.CounterCheck;
+import dev.quota.admin.Entitlement;
+import dev.quota.admin.EntitlementId;
+import dev.quota.admin.Page;
+import dev.quota.admin.PageRequest;
+import dev.quota.admin.PurgeSummary;
+import dev.quota.admin.Revocation;
+import dev.quota.jooq.internal.ChangeListener;
+import dev.quota.jooq.internal.ConnectionSource;
+import dev.quota.jooq.internal.Db;
+import dev.quota.jooq.internal.HostPlans;
+import dev.quota.jooq.internal.Migrations;
+import dev.quota.jooq.internal.SqlStore;
+import dev.quota.jooq.internal.StateCache;
+import dev.quota.spi.CommitOutcome;
+import dev.quota.spi.LedgerEntry;
+import dev.quota.spi.QuotaStore;
+import dev.quota.spi.ReleaseOutcome;
+import dev.quota.spi.RevokeOutcome;
+import dev.quota.spi.StoredReservation;
+import dev.quota.spi.TenantState;
+import dev.quota.spi.WriteOutcome;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.function.Function;
+import java.util.regex.Pattern;
+import javax.sql.DataSource;
+import org.jooq.ConnectionProvider;
+import org.jooq.DSLContext;
+import org.jooq.DataType;
+import org.jooq.SQLDialect;
+import org.jooq.conf.MappedSchema;
+import org.jooq.conf.RenderMapping;
+import org.jooq.conf.Settings;
+import org.jooq.conf.SettingsTools;
+import org.jooq.impl.DSL;
+import org.jooq.impl.SQLDataType;
+
+/**
+ * The PostgreSQL {@link QuotaStore}: every primitive as type-safe jOOQ SQL, atomic in one READ COMMITTED
+ * transaction and exact under concurrency across threads and JVM instances, with a Caffeine cache in front of
+ * reads.
+ *
+ * {@snippet :
+ * PostgresQuotaStore store = PostgresQuotaStore.builder()
+ *     .dataSource(dataSource)            // the host's pool
+ *     .schema("quota")                   // where the migration scripts were applied
+ *     .cacheTtl(Duration.ofSeconds(1))   // the most a check may lag behind other instances' usage
+ *     .build();
+ * Quota quota = Quota.builder().store(store).build();
+ * }
+ *
+ * <p><b>Schema.</b> The tables come from the Flyway scripts in the jar at {@value #MIGRATION_LOCATION}; add that
+ * location to the host's Flyway (with the target schema), or call {@link #createSchema(DataSource, String)} once.
+ *
+ * <p><b>Cache.</b> {@link dev.quota.QuotaGuard#canProceed} and {@code usage} read a per-tenant-and-meter state that
+ * is at most {@link Builder#cacheTtl the TTL} old; this instance's own writes update it at once, and admin changes
+ * invalidate it here and, through {@code NOTIFY} on a channel named after the schema, on every other instance,
+ * which {@code LISTEN}s on a dedicated connection (re-established by itself after a drop). Consumes, reserves and
+ * commits are always decided by the database: a cached state only ever makes a write come back {@code Stale},
+ * and the guard then reads again, past the cache. {@link Builder#strict()} turns the cache off.
+ *
+ * <p><b>Failures.</b> Lost connections, administrator terminations, statement timeouts, too many connections and
+ * pool timeouts become {@link dev.quota.spi.StoreUnavailableException} after the transaction rolled back, so the
+ * guard's {@link dev.quota.FailurePolicy} applies; {@link #lastKnown} serves
+ * {@link dev.quota.FailurePolicy#lastKnownState}.
+ *
+ * <p><b>Archival.</b> {@link #archiveUsage(Instant)} moves old ledger rows to an archive table in small batches;
+ * balances and verification are unchanged, but a usage key is recognised as a duplicate only until its row is
+ * archived.
+ *
+ * <p>The store holds one connection for its listener; {@link #close()} releases it.
+ */
+public final class PostgresQuotaStore implements QuotaStore, AutoCloseable {
+  /** The class-path location of the migration scripts, in Flyway's notation. */
+  public static final String MIGRATION_LOCATION = "classpath:" + Migrations.LOCATION;
+
+  private static final Pattern SCHEMA_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,62}");
+  private static final Pattern IDENTIFIER = Pattern.compile("[^\\u0000]{1,63}");
+
+  private final String schema;
+  private final String channel;
+  private final Db db;
+  private final SqlStore sql;
+  private final StateCache cache;
+  private final ChangeListener listener;
+  private final int archiveBatchSize;
+
+  private PostgresQuotaStore(Builder b) {
+    this.schema = b.schema;
+    this.channel = channelFor(b.schema);
+    Settings settings = SettingsTools.clone(b.dsl != null ? b.dsl.settings() : new Settings())
+        .withRenderMapping(new RenderMapping().withSchemata(new MappedSchema().withInput("").withOutput(b.schema)))
+        .withExecuteLogging(false);
+    DSLContext dsl = b.dsl != null ? b.dsl.configuration().derive(settings).dsl()
+        : DSL.using(b.dataSource, SQLDialect.POSTGRES, settings);
+    this.db = new Db(dsl);
+    this.cache = new StateCache(b.strict ? null : b.cacheTtl, b.cacheMaximumSize);
+    this.sql = new SqlStore(db, b.hostPlans, channel, b.reservationRetention, cache);
+    this.archiveBatchSize = b.archiveBatchSize;
+    this.listener = b.listen && cache.caching()
+        ? ChangeListener.start(connectionSource(dsl.configuration().connectionProvider()), channel,
+            this::onNotification, cache::invalidateAll, b.listenerMaxBackoff)
+        : ChangeListener.disabled();
+  }
+
+  /** @return a builder; a {@link Builder#dataSource} or a {@link Builder#dsl} is required */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * Creates quota's tables in a schema (creating the schema too) from the scripts shipped in the jar, unless
+   * they exist: the one-call setup for hosts without a migration tool. Hosts with Flyway add
+   * {@value #MIGRATION_LOCATION} to its locations instead.
+   *
+   * @param dataSource the database, with a role allowed to create the schema and tables
+   * @param schema the schema's name: ASCII letters, digits and underscores, at most 63, not starting with a digit
+   * @return {@code true} if the tables were created, {@code false} if they were there already
+   * @throws InvalidRequestException if the schema name breaks the rule above
+   * @throws dev.quota.spi.StoreUnavailableException if the database cannot be reached
+   */
+  public static boolean createSchema(DataSource dataSource, String schema) {
+    Objects.requireNonNull(dataSource, "dataSource");
+    return Migrations.createSchema(dataSource, checkSchema(schema));
+  }
+
+  /** @return the schema the store's tables live in */
+  public String schema() {
+    return schema;
+  }
+
+  /** @return the notification channel of admin changes, derived from the schema name */
+  public String channel() {
+    return channel;
+  }
+
+  /**
+   * Tells whether the change listener is connected and listening right now: false while it reconnects, when the
+   * cache is off, or when the JDBC driver's API is missing. Useful for a health check.
+   *
+   * @return whether other instances' admin changes reach this instance's cache at once
+   */
+  public boolean isListening() {
+    return listener.isListening();
+  }
+
+  // --- QuotaStore -------------------------------------------------------------------------------------------
+
+  @Override
+  public TenantState read(TenantId tenant, Meter meter, Instant now) {
+    return cache.read(tenant, meter, now, () -> sql.read(tenant, meter, now));
+  }
+
+  @Override
+  public TenantState readLatest(TenantId tenant, Meter meter, Instant now) {
+    return cache.readLatest(tenant, meter, now, () -> sql.read(tenant, meter, now));
+  }
+
+  @Override
+  public Map<TenantId, TenantState> readAll(Meter meter, Instant now) {
+    return sql.readAll(meter, now);
+  }
+
+  @Override
+  public WriteOutcome consume(LedgerEntry entry, long ceiling, long expectedVersion) {
+    return sql.consume(entry, ceiling, expectedVersion);
+  }
+
+  @Override
+  public WriteOutcome append(LedgerEntry entry, long expectedVersion) {
+    return sql.append(entry, expectedVersion);
+  }
+
+  @Override
+  public WriteOutcome reserve(StoredReservation reservation, long ceiling, long expectedVersion, Instant now) {
+    return sql.reserve(reservation, ceiling, expectedVersion, now);
+  }
+
+  @Override
+  public CommitOutcome commit(TenantId tenant, ReservationId id, LedgerEntry entry, long expectedVersion, Instant now) {
+    return sql.commit(tenant, id, entry, expectedVersion, now);
+  }
+
+  @Override
+  public ReleaseOutcome release(TenantId tenant, ReservationId id, Instant now) {
+    return sql.release(tenant, id, now);
+  }
+
+  @Override
+  public void addEntitlements(TenantId tenant, List<? extends Entitlement> entitlements, AuditEntry audit) {
+    sql.addEntitlements(tenant, entitlements, audit);
+  }
+
+  @Override
+  public Optional<Entitlement> findEntitlement(EntitlementId id) {
+    return sql.findEntitlement(id);
+  }
+
+  @Override
+  public RevokeOutcome revoke(TenantId tenant, EntitlementId id, Revocation revocation, AuditEntry audit) {
+    return sql.revoke(tenant, id, revocation, audit);
+  }
+
+  @Override
+  public List<Entitlement> entitlements(TenantId tenant) {
+    return sql.entitlements(tenant);
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * @throws IllegalStateException if plans come from the host's table ({@link Builder#plansFromHostTable}):
+   *     change the tier there
+   */
+  @Override
+  public void setPlan(TenantId tenant, Plan plan, Map<Meter, Period> currentPeriods, AuditEntry audit) {
+    sql.setPlan(tenant, plan, currentPeriods, audit);
+  }
+
+  @Override
+  public Page<AuditEntry> audit(Optional<TenantId> tenant, PageRequest page) {
+    return sql.audit(tenant, page);
+  }
+
+  @Override
+  public PurgeSummary previewPurge(TenantId tenant, Instant since) {
+    return sql.previewPurge(tenant, since);
+  }
+
+  @Override
+  public PurgeSummary purge(TenantId tenant, Instant since, Function<PurgeSummary, AuditEntry> audit) {
+    return sql.purge(tenant, since, audit);
+  }
+
+  @Override
+  public boolean markAlertFired(TenantId tenant, Meter meter, Period period, int thresholdPercent) {
+    return sql.markAlertFired(tenant, meter, period, thresholdPercent);
+  }
+
+  @Override
+  public void rearmAlerts(TenantId tenant, Meter meter, Period period, Collection<Integer> thresholdPercents) {
+    sql.rearmAlerts(tenant, meter, period, thresholdPercents);
+  }
+
+  /** Compares each counter with the sum of its period's entries in the ledger and the archive. */
+  @Override
+  public List<CounterCheck> verify(TenantId tenant) {
+    return sql.verify(tenant);
+  }
+
+  @Override
+  public Optional<KnownState> lastKnown(TenantId tenant, Meter meter) {
+    return cache.lastKnown(tenant, meter);
+  }
+
+  // --- beyond the SPI -----------------------------------------------------------------------------------------
+
+  /**
+   * Tells every store instance that a tenant's plan changed outside quota (in the host's plan table), so that
+   * cached states are dropped now rather than when their TTL ends.
+   *
+   * @param tenant the tenant
+   */
+  public void tenantChanged(TenantId tenant) {
+    Objects.requireNonNull(tenant, "tenant");
+    cache.tenantChanged(tenant);
+    db.read(dsl -> dsl.select(DSL.function(DSL.name("pg_notify"), SQLDataType.OTHER, DSL.val(channel),
+        DSL.val(tenant.value()))).fetch());
+  }
+
+  /**
+   * Moves every tenant's ledger rows that occurred before a cut-off to the archive table, in batches of
+   * {@link Builder#archiveBatchSize} rows, each in its own short transaction. Balances do not change (counters
+   * keep counting the rows, verification adds the archive), and rows a writer holds are skipped, so the hot path
+   * never waits. After archival a retried usage key is no longer recognised as a duplicate: choose a cut-off well
+   * beyond any retry window (months, not minutes).
+   *
+   * @param cutoff rows that occurred before it move
+   * @return how many rows moved
+   */
+  public long archiveUsage(Instant cutoff) {
+    Objects.requireNonNull(cutoff, "cutoff");
+    long moved = 0;
+    TenantId after = null;
+    while (true) {
+      List<TenantId> tenants = sql.tenantsAfter(after, 1_000);
+      for (TenantId tenant : tenants) {
+        moved += archiveUsage(tenant, cutoff);
+      }
+      if (tenants.size() < 1_000) {
+        return moved;
+      }
+      after = tenants.get(tenants.size() - 1);
+    }
+  }
+
+  /**
+   * Moves one tenant's ledger rows that occurred before a cut-off to the archive table, in batches.
+   *
+   * @param tenant the tenant
+   * @param cutoff rows that occurred before it move
+   * @return how many rows moved
+   * @see #archiveUsage(Instant)
+   */
+  public long archiveUsage(TenantId tenant, Instant cutoff) {
+    Objects.requireNonNull(tenant, "tenant");
+    Objects.requireNonNull(cutoff, "cutoff");
+    long moved = 0;
+    int batch;
+    do {
+      batch = sql.archiveBatch(tenant, cutoff, archiveBatchSize);
+      moved += batch;
+    } while (batch == archiveBatchSize);
+    return moved;
+  }
+
+  /**
+   * Stops the change listener, which gives its connection back within a quarter of a second. The data source is
+   * the host's and stays open.
+   */
+  @Override
+  public void close() {
+    listener.close();
+  }
+
+  @Override
+  public String toString() {
+    return "PostgresQuotaStore[schema=" + schema + ", cache=" + (cache.caching() ? "on" : "strict") + "]";
+  }
+
+  private void onNotification(String payload) {
+    try {
+      cache.tenantChanged(TenantId.of(payload));
+    } catch (InvalidRequestException e) {
+      cache.invalidateAll(); // not ours to parse: be safe
+    }
+  }
+
+  private static ConnectionSource connectionSource(ConnectionProvider provider) {
+    return new ConnectionSource() {
+      @Override
+      public Connection acquire() {
+        return provider.acquire();
+      }
+
+      @Override
+      public void release(Connection connection) {
+        provider.release(connection);
+      }
+    };
+  }
+
+  /** The channel: the schema's name after a prefix, or a digest of it when that would exceed 63 bytes. */
+  private static String channelFor(String schema) {
+    String channel = "quota_changes_" + schema;
+    if (channel.length() <= 63) {
+      return channel;
+    }
+    try {
+      byte[] digest = java.security.MessageDigest.getInstance("SHA-256").digest(schema.getBytes(StandardCharsets.UTF_8));
+      return "quota_changes_" + HexFormat.of().formatHex(digest, 0, 16);
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static String checkSchema(String schema) {
+    if (schema == null) {
+      throw new InvalidRequestException("schema", "must not be null");
+    }
+    if (!SCHEMA_NAME.matcher(schema).matches()) {
+      throw new InvalidRequestException("schema", "must be 1 to 63 ASCII letters, digits and underscores, not "
+          + "starting with a digit, was '" + schema + "'");
+    }
+    return schema;
+  }
+
+  private static String checkIdentifier(String field, String value) {
+    if (value == null || value.isBlank() || !IDENTIFIER.matcher(value).matches()) {
+      throw new InvalidRequestException(field, "must be a non-blank SQL identifier of at most 63 characters, was "
+          + (value == null ? "null" : "'" + value + "'"));
+    }
+    return value;
+  }
+
+  /**
+   * Builds a {@link PostgresQuotaStore}. Every setter checks its argument at once and names what it refuses.
+   *
+   * <p>Defaults: schema {@value #DEFAULT_SCHEMA}; cache TTL 1 second; at most 100,000 cached tenant-and-meter
+   * states; change listener on; listener reconnection backoff up to 5 seconds; ended reservations kept 1 day;
+   * archival batches of 1,000 rows; plans in quota's own tenant table.
+   */
+  public static final class Builder {
+    /** The default schema. */
+    public static final String DEFAULT_SCHEMA = "quota";
+    /** The default cache TTL. */
+    public static final Duration DEFAULT_CACHE_TTL = Duration.ofSeconds(1);
+    /** The default most cached states. */
+    public static final long DEFAULT_CACHE_MAXIMUM_SIZE = 100_000;
+
+    private DataSource dataSource;
+    private DSLContext dsl;
+    private String schema = DEFAULT_SCHEMA;
+    private Duration cacheTtl = DEFAULT_CACHE_TTL;
+    private long cacheMaximumSize = DEFAULT_CACHE_MAXIMUM_SIZE;
+    private boolean strict;
+    private boolean listen = true;
+    private Duration listenerMaxBackoff = Duration.ofSeconds(5);
+    private Duration reservationRetention = Duration.ofDays(1);
+    private int archiveBatchSize = 1_000;
+    private HostPlans hostPlans;
+
+    private Builder() {}
+
+    /**
+     * Uses a data source, typically the host's connection pool. The store runs its own short transactions on it
+     * (do not hand it a data source bound to the host's transactions) and holds one connection for the change
+     * listener.
+     *
+     * @param dataSource the data source of a PostgreSQL database
+     * @return this builder
+     */
+    public Builder dataSource(DataSource dataSource) {
+      if (dsl != null) {
+        throw new InvalidRequestException("data source", "cannot be set: a DSLContext was already set");
+      }
+      this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
+      return this;
+    }
+
+    /**
+     * Uses a jOOQ context of the host; its settings are kept, with the store's schema mapping added.
+     *
+     * @param dsl a context of the {@link SQLDialect#POSTGRES} family with a connection provider
+     * @return this builder
+     */
+    public Builder dsl(DSLContext dsl) {
+      if (dataSource != null) {
+        throw new InvalidRequestException("dsl", "cannot be set: a data source was already set");
+      }
+      Objects.requireNonNull(dsl, "dsl");
+      if (dsl.dialect().family() != SQLDialect.POSTGRES) {
+        throw new InvalidRequestException("dsl", "must use the POSTGRES dialect, was " + dsl.dialect());
+      }
+      this.dsl = dsl;
+      return this;
+    }
+
+    /**
+     * Sets the schema of quota's tables; default {@value #DEFAULT_SCHEMA}. The channel of change notifications is
+     * named after it, so instances sharing a schema hear each other.
+     *
+     * @param schema ASCII letters, digits and underscores, at most 63, not starting with a digit
+     * @return this builder
+     */
+    public Builder schema(String schema) {
+      this.schema = checkSchema(schema);
+      return this;
+    }
+
+    /**
+     * Sets how long a state read for {@code canProceed} and {@code usage} may be served from memory; default 1
+     * second. It bounds how far a check lags behind other instances' usage (admin changes arrive faster, by
+     * notification), and how long a missed notification matters.
+     *
+     * @param ttl positive, at most 1 hour
+     * @return this builder
+     */
+    public Builder cacheTtl(Duration ttl) {
+      Objects.requireNonNull(ttl, "ttl");
+      if (ttl.isZero() || ttl.isNegative() || ttl.compareTo(Duration.ofHours(1)) > 0) {
+        throw new InvalidRequestException("cache ttl", "must be positive and at most 1 hour, was " + ttl);
+      }
+      this.cacheTtl = ttl;
+      return this;
+    }
+
+    /**
+     * Sets the most tenant-and-meter states kept in memory; default 100,000.
+     *
+     * @param maximumSize at least 1
+     * @return this builder
+     */
+    public Builder cacheMaximumSize(long maximumSize) {
+      if (maximumSize < 1) {
+        throw new InvalidRequestException("cache maximum size", "must be at least 1, was " + maximumSize);
+      }
+      this.cacheMaximumSize = maximumSize;
+      return this;
+    }
+
+    /**
+     * Turns the cache off: every check reads the database. The last known states are still kept for
+     * {@link dev.quota.FailurePolicy#lastKnownState}.
+     *
+     * @return this builder
+     */
+    public Builder strict() {
+      this.strict = true;
+      return this;
+    }
+
+    /**
+     * Turns the change listener on or off; default on. Off, other instances' admin changes reach this
+     * instance's cache only when its entries expire.
+     *
+     * @param listen whether to listen
+     * @return this builder
+     */
+    public Builder listenForChanges(boolean listen) {
+      this.listen = listen;
+      return this;
+    }
+
+    /**
+     * Sets the longest wait between the listener's reconnection attempts; default 5 seconds.
+     *
+     * @param maxBackoff from 50 milliseconds to 5 minutes
+     * @return this builder
+     */
+    public Builder listenerMaxBackoff(Duration maxBackoff) {
+      Objects.requireNonNull(maxBackoff, "maxBackoff");
+      if (maxBackoff.compareTo(Duration.ofMillis(50)) < 0 || maxBackoff.compareTo(Duration.ofMinutes(5)) > 0) {
+        throw new InvalidRequestException("listener max backoff", "must be from 50 ms to 5 minutes, was " + maxBackoff);
+      }
+      this.listenerMaxBackoff = maxBackoff;
+      return this;
+    }
+
+    /**
+     * Sets how long after expiry an ended reservation is remembered, so that a late commit or release is told
+     * apart from an unknown one; default 1 day.
+     *
+     * @param retention positive, at most 366 days
+     * @return this builder
+     */
+    public Builder reservationRetention(Duration retention) {
+      Objects.requireNonNull(retention, "retention");
+      if (retention.isZero() || retention.isNegative() || retention.compareTo(Duration.ofDays(366)) > 0) {
+        throw new InvalidRequestException("reservation retention", "must be positive and at most 366 days, was "
+            + retention);
+      }
+      this.reservationRetention = retention;
+      return this;
+    }
+
+    /**
+     * Sets how many ledger rows one archival transaction moves; default 1,000.
+     *
+     * @param rows from 1 to 100,000
+     * @return this builder
+     */
+    public Builder archiveBatchSize(int rows) {
+      if (rows < 1 || rows > 100_000) {
+        throw new InvalidRequestException("archive batch size", "must be from 1 to 100000, was " + rows);
+      }
+      this.archiveBatchSize = rows;
+      return this;
+    }
+
+    /**
+     * Takes tenants' tiers from the host's own table, whose id column holds tenant ids as text; quota's
+     * {@code setPlan} is then refused. See {@link #plansFromHostTable(String, String, String, String, DataType)}.
+     *
+     * @param schema the table's schema, such as {@code public}
+     * @param table the table, such as {@code user}
+     * @param idColumn the column holding the tenant id
+     * @param tierColumn the column holding the tier's name
+     * @return this builder
+     */
+    public Builder plansFromHostTable(String schema, String table, String idColumn, String tierColumn) {
+      return plansFromHostTable(schema, table, idColumn, tierColumn, SQLDataType.VARCHAR);
+    }
+
+    /**
+     * Takes tenants' tiers from the host's own table; quota's {@code setPlan} is then refused with an
+     * {@link IllegalStateException}, and a change of a tier in that table reaches cached states when they expire,
+     * or at once if the host calls {@link PostgresQuotaStore#tenantChanged}. A tenant without a row, or with a null
+     * tier, has no plan. The names are quoted as given (case-sensitive), so reserved words such as {@code user}
+     * work.
+     *
+     * @param schema the table's schema, such as {@code public}
+     * @param table the table, such as {@code user}
+     * @param idColumn the column holding the tenant id
+     * @param tierColumn the column holding the tier's name
+     * @param idType the id column's type, such as {@link SQLDataType#BIGINT} or {@link SQLDataType#UUID}: the
+     *     tenant id is cast to it, so the column's index serves the lookup
+     * @return this builder
+     */
+    public Builder plansFromHostTable(String schema, String table, String idColumn, String tierColumn,
+        DataType<?> idType) {
+      Objects.requireNonNull(idType, "idType");
+      this.hostPlans = new HostPlans(checkIdentifier("host plan schema", schema),
+          checkIdentifier("host plan table", table), checkIdentifier("host plan id column", idColumn),
+          checkIdentifier("host plan tier column", tierColumn), idType);
+      return this;
+    }
+
+    /**
+     * Builds the store and starts its change listener (unless the cache or the listener is off).
+     *
+     * @return the store
+     * @throws InvalidRequestException if neither a data source nor a DSLContext was set
+     */
+    public PostgresQuotaStore build() {
+      if (dataSource == null && dsl == null) {
+        throw new InvalidRequestException("data source", "must be set (or a DSLContext)");
+      }
+      return new PostgresQuotaStore(this);
+    }
+  }
+}

@@ -1,0 +1,113 @@
+package dev.quota.jooq.internal;
+
+import dev.quota.InvalidRequestException;
+import dev.quota.spi.StoreUnavailableException;
+import java.net.SocketException;
+import java.sql.SQLException;
+import java.sql.SQLNonTransientConnectionException;
+import java.sql.SQLTransientConnectionException;
+import java.util.ArrayDeque;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.Deque;
+import java.util.Set;
+import org.jooq.exception.DataAccessException;
+
+/** Sorts database failures into the store's exceptions: unavailability, bad input, or a bug. */
+public final class Failures {
+  private Failures() {}
+
+  /**
+   * Translates a failure of a database call, made after the call's transaction was rolled back.
+   *
+   * @param failure what the call threw
+   * @return {@link StoreUnavailableException} for infrastructure failures, {@link InvalidRequestException}
+   *     for a count that would overflow, else the failure itself
+   */
+  public static RuntimeException translate(RuntimeException failure) {
+    if (failure instanceof StoreUnavailableException || failure instanceof InvalidRequestException) {
+      return failure;
+    }
+    if (isUnavailability(failure)) {
+      return new StoreUnavailableException("PostgreSQL is unavailable: " + firstMessage(failure), failure);
+    }
+    if ("22003".equals(sqlState(failure))) {
+      return new InvalidRequestException("amount", "would overflow a 64-bit count of the period");
+    }
+    return failure;
+  }
+
+  /**
+   * Tells whether a transaction that failed this way may simply be run again.
+   *
+   * @param failure what the transaction threw
+   * @return {@code true} for serialization failures and deadlocks
+   */
+  public static boolean isRetryable(Throwable failure) {
+    String state = sqlState(failure);
+    return "40001".equals(state) || "40P01".equals(state);
+  }
+
+  /**
+   * Tells whether a failure means the database cannot be reached or used right now: lost or refused
+   * connections (SQLState class 08), an administrator's shutdown or termination (57P01 to 57P03), a
+   * statement timeout (57014), too many connections (53300), or a pool that gave up waiting.
+   *
+   * @param failure the failure
+   * @return whether it is an infrastructure failure
+   */
+  public static boolean isUnavailability(Throwable failure) {
+    for (Throwable t : causes(failure)) {
+      if (t instanceof SQLTransientConnectionException || t instanceof SQLNonTransientConnectionException
+          || t instanceof SocketException || t instanceof java.io.EOFException) {
+        return true;
+      }
+      String state = t instanceof SQLException sql ? sql.getSQLState()
+          : t instanceof DataAccessException dae ? dae.sqlState() : null;
+      if (state != null && (state.startsWith("08") || state.equals("57P01") || state.equals("57P02")
+          || state.equals("57P03") || state.equals("57014") || state.equals("53300"))) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  static String sqlState(Throwable failure) {
+    for (Throwable t : causes(failure)) {
+      if (t instanceof SQLException sql && sql.getSQLState() != null) {
+        return sql.getSQLState();
+      }
+    }
+    return null;
+  }
+
+  private static String firstMessage(Throwable failure) {
+    for (Throwable t : causes(failure)) {
+      if (t instanceof SQLException && t.getMessage() != null) {
+        return t.getMessage();
+      }
+    }
+    return String.valueOf(failure.getMessage());
+  }
+
+  /** The failure, its causes and everything suppressed along the way (a failed rollback hides the cause there). */
+  private static Iterable<Throwable> causes(Throwable failure) {
+    Set<Throwable> seen = Collections.newSetFromMap(new IdentityHashMap<>());
+    Deque<Throwable> todo = new ArrayDeque<>();
+    todo.add(failure);
+    while (!todo.isEmpty()) {
+      Throwable t = todo.poll();
+      if (t == null || !seen.add(t)) {
+        continue;
+      }
+      if (t.getCause() != null) {
+        todo.add(t.getCause());
+      }
+      Collections.addAll(todo, t.getSuppressed());
+      if (t instanceof SQLException sql && sql.getNextException() != null) {
+        todo.add(sql.getNextException());
+      }
+    }
+    return seen;
+  }
+}

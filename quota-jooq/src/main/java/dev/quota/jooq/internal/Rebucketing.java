@@ -1,0 +1,115 @@
+package dev.quota.jooq.internal;
+
+import static dev.quota.jooq.internal.generated.Tables.COUNTER;
+import static dev.quota.jooq.internal.generated.Tables.RESERVATION;
+import static dev.quota.jooq.internal.generated.Tables.USAGE_ARCHIVE;
+import static dev.quota.jooq.internal.generated.Tables.USAGE_LEDGER;
+import static dev.quota.jooq.internal.SqlStore.micros;
+import static org.jooq.impl.DSL.coalesce;
+import static org.jooq.impl.DSL.least;
+import static org.jooq.impl.DSL.row;
+import static org.jooq.impl.DSL.val;
+
+import dev.quota.Meter;
+import dev.quota.Period;
+import dev.quota.TenantId;
+import dev.quota.jooq.internal.generated.tables.Reservation;
+import dev.quota.jooq.internal.generated.tables.UsageArchive;
+import dev.quota.jooq.internal.generated.tables.UsageLedger;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.jooq.DSLContext;
+import org.jooq.Record;
+
+/**
+ * Moves a tenant's usage into the periods of a new billing day: every ledger (and archive) entry that occurred in
+ * the new current period is moved to it, its amount leaving the old period's counter and joining the new one; open
+ * holds created in it follow. Runs inside the plan change's transaction, after the version was stamped on the
+ * counters, so no write of the old version can slip in between.
+ */
+final class Rebucketing {
+  private Rebucketing() {}
+
+  static void rebucket(DSLContext dsl, TenantId tenant, Meter meter, Period target, long version) {
+    Instant start = micros(target.start());
+    Instant end = micros(target.end());
+    Map<Period, Long> usedFrom = new LinkedHashMap<>();
+
+    UsageLedger previous = USAGE_LEDGER.as("previous");
+    for (Record r : dsl.update(USAGE_LEDGER)
+        .set(USAGE_LEDGER.PERIOD_START, start).set(USAGE_LEDGER.PERIOD_END, end)
+        .from(previous)
+        .where(USAGE_LEDGER.TENANT_ID.eq(tenant.value()), USAGE_LEDGER.METER.eq(meter.name()),
+            USAGE_LEDGER.OCCURRED_AT.ge(start), USAGE_LEDGER.OCCURRED_AT.lt(end),
+            row(USAGE_LEDGER.PERIOD_START, USAGE_LEDGER.PERIOD_END).ne(start, end),
+            previous.TENANT_ID.eq(USAGE_LEDGER.TENANT_ID), previous.METER.eq(USAGE_LEDGER.METER),
+            previous.USAGE_KEY.eq(USAGE_LEDGER.USAGE_KEY))
+        .returningResult(previous.PERIOD_START, previous.PERIOD_END, USAGE_LEDGER.AMOUNT)
+        .fetch()) {
+      usedFrom.merge(new Period(r.get(0, Instant.class), r.get(1, Instant.class)), r.get(2, Long.class), Long::sum);
+    }
+    UsageArchive archived = USAGE_ARCHIVE.as("archived");
+    for (Record r : dsl.update(USAGE_ARCHIVE)
+        .set(USAGE_ARCHIVE.PERIOD_START, start).set(USAGE_ARCHIVE.PERIOD_END, end)
+        .from(archived)
+        .where(USAGE_ARCHIVE.TENANT_ID.eq(tenant.value()), USAGE_ARCHIVE.METER.eq(meter.name()),
+            USAGE_ARCHIVE.OCCURRED_AT.ge(start), USAGE_ARCHIVE.OCCURRED_AT.lt(end),
+            row(USAGE_ARCHIVE.PERIOD_START, USAGE_ARCHIVE.PERIOD_END).ne(start, end),
+            archived.TENANT_ID.eq(USAGE_ARCHIVE.TENANT_ID), archived.SEQ.eq(USAGE_ARCHIVE.SEQ))
+        .returningResult(archived.PERIOD_START, archived.PERIOD_END, USAGE_ARCHIVE.AMOUNT)
+        .fetch()) {
+      usedFrom.merge(new Period(r.get(0, Instant.class), r.get(1, Instant.class)), r.get(2, Long.class), Long::sum);
+    }
+
+    Map<Period, Long> heldFrom = new LinkedHashMap<>();
+    Instant earliestHold = null;
+    Reservation before = RESERVATION.as("before");
+    for (Record r : dsl.update(RESERVATION)
+        .set(RESERVATION.PERIOD_START, start).set(RESERVATION.PERIOD_END, end)
+        .from(before)
+        .where(RESERVATION.TENANT_ID.eq(tenant.value()), RESERVATION.METER.eq(meter.name()),
+            RESERVATION.CREATED_AT.ge(start), RESERVATION.CREATED_AT.lt(end),
+            row(RESERVATION.PERIOD_START, RESERVATION.PERIOD_END).ne(start, end),
+            before.TENANT_ID.eq(RESERVATION.TENANT_ID), before.RESERVATION_ID.eq(RESERVATION.RESERVATION_ID))
+        .returningResult(before.PERIOD_START, before.PERIOD_END, RESERVATION.AMOUNT, RESERVATION.COUNTED,
+            RESERVATION.EXPIRES_AT)
+        .fetch()) {
+      if (Boolean.TRUE.equals(r.get(3, Boolean.class))) {
+        heldFrom.merge(new Period(r.get(0, Instant.class), r.get(1, Instant.class)), r.get(2, Long.class), Long::sum);
+        Instant expiry = r.get(4, Instant.class);
+        earliestHold = earliestHold == null || expiry.isBefore(earliestHold) ? expiry : earliestHold;
+      }
+    }
+
+    long usedTotal = 0;
+    for (Map.Entry<Period, Long> e : usedFrom.entrySet()) {
+      usedTotal += e.getValue();
+      dsl.update(COUNTER).set(COUNTER.USED, COUNTER.USED.minus(e.getValue()))
+          .where(key(tenant, meter, e.getKey())).execute();
+    }
+    long heldTotal = 0;
+    for (Map.Entry<Period, Long> e : heldFrom.entrySet()) {
+      heldTotal += e.getValue();
+      dsl.update(COUNTER).set(COUNTER.RESERVED, COUNTER.RESERVED.minus(e.getValue()))
+          .where(key(tenant, meter, e.getKey())).execute();
+    }
+    if (usedTotal == 0 && heldTotal == 0) {
+      return;
+    }
+    dsl.insertInto(COUNTER, COUNTER.TENANT_ID, COUNTER.METER, COUNTER.PERIOD_START, COUNTER.PERIOD_END, COUNTER.USED,
+            COUNTER.RESERVED, COUNTER.VERSION, COUNTER.NEXT_HOLD_EXPIRY)
+        .values(tenant.value(), meter.name(), start, end, usedTotal, heldTotal, version, earliestHold)
+        .onConflict(COUNTER.TENANT_ID, COUNTER.METER, COUNTER.PERIOD_START, COUNTER.PERIOD_END)
+        .doUpdate()
+        .set(COUNTER.USED, COUNTER.USED.plus(usedTotal))
+        .set(COUNTER.RESERVED, COUNTER.RESERVED.plus(heldTotal))
+        .set(COUNTER.NEXT_HOLD_EXPIRY, least(coalesce(COUNTER.NEXT_HOLD_EXPIRY, val(earliestHold)), val(earliestHold)))
+        .execute();
+  }
+
+  private static org.jooq.Condition key(TenantId tenant, Meter meter, Period period) {
+    return COUNTER.TENANT_ID.eq(tenant.value()).and(COUNTER.METER.eq(meter.name()))
+        .and(COUNTER.PERIOD_START.eq(period.start())).and(COUNTER.PERIOD_END.eq(period.end()));
+  }
+}

@@ -1,0 +1,213 @@
+package dev.quota.jooq.internal;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Expiry;
+import com.github.benmanes.caffeine.cache.Ticker;
+import dev.quota.Meter;
+import dev.quota.TenantId;
+import dev.quota.spi.Counter;
+import dev.quota.spi.QuotaStore.KnownState;
+import dev.quota.spi.TenantState;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
+
+/**
+ * The hot path's memory: per tenant and meter, the state last read, for at most a TTL after it was read (this
+ * instance's own writes update the counter in place without extending it), and only while the instant asked
+ * about lies where the read's counters are exact (no period end, no hold expiry passed).
+ *
+ * <p>Loads go through the map's atomic compute, so an invalidation that arrives while a load is in flight waits
+ * for it and then removes what it loaded: a state read before an admin change never outlives the invalidation.
+ * Without a TTL (strict mode) nothing is served from memory; the last known states are kept either way for the
+ * failure policy.
+ */
+public final class StateCache implements ChangeSink {
+  private record Key(TenantId tenant, Meter meter) {}
+
+  /**
+   * A cached state.
+   *
+   * @param state the state
+   * @param readAt the instant of the read
+   * @param usableFrom the latest start of its counters' periods: before it, the counters may be the wrong ones
+   * @param usableUntil the earliest period end or hold expiry of its counters
+   * @param expiresAtNanos when the TTL ends, by the cache's ticker
+   */
+  private record Entry(TenantState state, Instant readAt, Instant usableFrom, Instant usableUntil,
+      long expiresAtNanos) {
+    boolean usableAt(Instant now) {
+      return !now.isBefore(usableFrom) && now.isBefore(usableUntil);
+    }
+  }
+
+  private final Cache<Key, Entry> cache;
+  private final Cache<Key, KnownState> lastKnown;
+  private final Set<Meter> meters = ConcurrentHashMap.newKeySet();
+  private final long ttlNanos;
+  private final Ticker ticker;
+
+  /**
+   * Creates the cache.
+   *
+   * @param ttl the longest a state is served after its read, or {@code null} to serve none (strict mode)
+   * @param maximumSize the most tenant-and-meter states kept, in each of the cache and the last-known map
+   */
+  public StateCache(Duration ttl, long maximumSize) {
+    this.ticker = Ticker.systemTicker();
+    this.ttlNanos = ttl == null ? 0 : ttl.toNanos();
+    this.cache = ttl == null ? null : Caffeine.newBuilder()
+        .maximumSize(maximumSize)
+        .ticker(ticker)
+        .expireAfter(new Expiry<Key, Entry>() {
+          @Override
+          public long expireAfterCreate(Key key, Entry value, long currentTime) {
+            return Math.max(0, value.expiresAtNanos() - currentTime);
+          }
+
+          @Override
+          public long expireAfterUpdate(Key key, Entry value, long currentTime, long currentDuration) {
+            // a reload brings a new deadline; an in-place update keeps the old one
+            return Math.max(0, value.expiresAtNanos() - currentTime);
+          }
+
+          @Override
+          public long expireAfterRead(Key key, Entry value, long currentTime, long currentDuration) {
+            return currentDuration;
+          }
+        })
+        .build();
+    this.lastKnown = Caffeine.newBuilder().maximumSize(maximumSize).build();
+  }
+
+  /** @return whether states are served from memory */
+  public boolean caching() {
+    return cache != null;
+  }
+
+  /**
+   * Returns the state for an instant: from memory when usable, else from the loader (and remembered).
+   *
+   * @param tenant the tenant
+   * @param meter the meter
+   * @param now the instant asked about
+   * @param loader reads the database
+   * @return the state
+   */
+  public TenantState read(TenantId tenant, Meter meter, Instant now, Supplier<SqlStore.ReadResult> loader) {
+    if (cache == null) {
+      return remember(tenant, meter, now, loader.get()).state();
+    }
+    Key key = new Key(tenant, meter);
+    Entry entry = cache.getIfPresent(key);
+    if (entry != null && entry.usableAt(now)) {
+      return entry.state();
+    }
+    return cache.asMap().compute(key, (k, old) -> old != null && old.usableAt(now) ? old
+        : remember(tenant, meter, now, loader.get())).state();
+  }
+
+  /**
+   * Reads the database whatever is in memory, and keeps what it read.
+   *
+   * @param tenant the tenant
+   * @param meter the meter
+   * @param now the instant asked about
+   * @param loader reads the database
+   * @return the state
+   */
+  public TenantState readLatest(TenantId tenant, Meter meter, Instant now, Supplier<SqlStore.ReadResult> loader) {
+    if (cache == null) {
+      return remember(tenant, meter, now, loader.get()).state();
+    }
+    return cache.asMap().compute(new Key(tenant, meter), (k, old) -> remember(tenant, meter, now, loader.get()))
+        .state();
+  }
+
+  private Entry remember(TenantId tenant, Meter meter, Instant now, SqlStore.ReadResult read) {
+    meters.add(meter);
+    lastKnown.put(new Key(tenant, meter), new KnownState(read.state(), now));
+    Instant usableFrom = Instant.MIN;
+    for (Counter c : read.state().counters()) {
+      usableFrom = c.period().start().isAfter(usableFrom) ? c.period().start() : usableFrom;
+    }
+    return new Entry(read.state(), now, usableFrom, read.validUntil(), ticker.read() + ttlNanos);
+  }
+
+  /**
+   * The state last read for a tenant and meter.
+   *
+   * @param tenant the tenant
+   * @param meter the meter
+   * @return it and when it was read, if known
+   */
+  public Optional<KnownState> lastKnown(TenantId tenant, Meter meter) {
+    return Optional.ofNullable(lastKnown.getIfPresent(new Key(tenant, meter)));
+  }
+
+  @Override
+  public void counterWritten(TenantId tenant, Meter meter, long version, StoredCounter counter) {
+    Key key = new Key(tenant, meter);
+    lastKnown.asMap().computeIfPresent(key, (k, known) -> known.state().version() == version || version < 0
+        ? new KnownState(withCounter(known.state(), counter.counter()), known.readAt()) : known);
+    if (cache == null) {
+      return;
+    }
+    cache.asMap().computeIfPresent(key, (k, entry) -> {
+      if (version >= 0 && entry.state().version() != version) {
+        return null; // the entry predates a change this write did not see: drop it
+      }
+      Instant usableFrom = counter.period().start().isAfter(entry.usableFrom()) ? counter.period().start()
+          : entry.usableFrom();
+      Instant usableUntil = earliest(earliest(entry.usableUntil(), counter.period().end()), counter.nextExpiry());
+      return new Entry(withCounter(entry.state(), counter.counter()), entry.readAt(), usableFrom, usableUntil,
+          entry.expiresAtNanos());
+    });
+  }
+
+  private static TenantState withCounter(TenantState state, Counter counter) {
+    List<Counter> counters = new ArrayList<>(state.counters().size() + 1);
+    boolean replaced = false;
+    for (Counter c : state.counters()) {
+      if (c.period().equals(counter.period())) {
+        counters.add(counter);
+        replaced = true;
+      } else {
+        counters.add(c);
+      }
+    }
+    if (!replaced) {
+      counters.add(counter);
+      counters.sort(Comparator.comparing((Counter c) -> c.period().start()).thenComparing(c -> c.period().end()));
+    }
+    return new TenantState(state.plan(), state.entitlements(), state.version(), counters);
+  }
+
+  @Override
+  public void tenantChanged(TenantId tenant) {
+    if (cache == null) {
+      return;
+    }
+    for (Meter meter : meters) {
+      cache.invalidate(new Key(tenant, meter));
+    }
+  }
+
+  /** Forgets every cached state: after the listener missed notifications. */
+  public void invalidateAll() {
+    if (cache != null) {
+      cache.invalidateAll();
+    }
+  }
+
+  private static Instant earliest(Instant a, Instant b) {
+    return b == null || a.isBefore(b) ? a : b;
+  }
+}

@@ -1,0 +1,171 @@
+package dev.quota.jooq;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.UUID;
+import org.flywaydb.core.Flyway;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.testcontainers.DockerClientFactory;
+import org.testcontainers.postgresql.PostgreSQLContainer;
+
+/**
+ * A real PostgreSQL for a test class, in a schema of its own: created fresh before the class (the migration
+ * scripts applied by Flyway, as a host would) and dropped after it.
+ *
+ * <p>The database is found through the environment variable {@value #URL_VARIABLE} (a JDBC URL with user and
+ * password, e.g. {@code jdbc:postgresql://127.0.0.1:5432/test?user=postgres}), else started with Testcontainers
+ * when Docker is available; otherwise the tests fail, saying how to provide one. They are never skipped.
+ */
+public final class PostgresDatabase implements BeforeAllCallback, AfterAllCallback {
+  /** The environment variable naming the test database. */
+  public static final String URL_VARIABLE = "QUOTA_TEST_JDBC_URL";
+
+  private static String sharedUrl;
+
+  private final List<HikariDataSource> pools = new ArrayList<>();
+  private String schema;
+  private HikariDataSource dataSource;
+
+  @Override
+  public void beforeAll(ExtensionContext context) throws Exception {
+    schema = ("qt_" + context.getRequiredTestClass().getSimpleName() + "_"
+        + UUID.randomUUID().toString().substring(0, 8)).toLowerCase(Locale.ROOT);
+    if (schema.length() > 63) {
+      schema = schema.substring(schema.length() - 63);
+    }
+    try (Connection c = DriverManager.getConnection(url()); Statement s = c.createStatement()) {
+      s.execute("DROP SCHEMA IF EXISTS \"" + schema + "\" CASCADE");
+    }
+    dataSource = newPool(schema, 12);
+    Flyway.configure()
+        .dataSource(dataSource)
+        .schemas(schema)
+        .defaultSchema(schema)
+        .locations(PostgresQuotaStore.MIGRATION_LOCATION)
+        .load()
+        .migrate();
+  }
+
+  @Override
+  public void afterAll(ExtensionContext context) throws Exception {
+    for (HikariDataSource pool : pools) {
+      pool.close();
+    }
+    try (Connection c = DriverManager.getConnection(url()); Statement s = c.createStatement()) {
+      s.execute("DROP SCHEMA IF EXISTS \"" + schema + "\" CASCADE");
+    }
+  }
+
+  /** @return the schema of this test class */
+  public String schema() {
+    return schema;
+  }
+
+  /** @return the class's shared pool, whose connections are named after the schema */
+  public HikariDataSource dataSource() {
+    return dataSource;
+  }
+
+  /**
+   * Opens another pool, closed after the class.
+   *
+   * @param applicationName the {@code application_name} of its connections, to find their backends
+   * @param size the most connections
+   * @return the pool
+   */
+  public HikariDataSource newPool(String applicationName, int size) {
+    return newPool(url(), applicationName, size);
+  }
+
+  /**
+   * Opens a pool on another URL (a proxy of the database), closed after the class.
+   *
+   * @param jdbcUrl the URL
+   * @param applicationName the {@code application_name} of its connections
+   * @param size the most connections
+   * @return the pool
+   */
+  public HikariDataSource newPool(String jdbcUrl, String applicationName, int size) {
+    HikariConfig config = new HikariConfig();
+    config.setJdbcUrl(jdbcUrl);
+    config.setMaximumPoolSize(size);
+    config.setMinimumIdle(0);
+    config.setConnectionTimeout(1_000);
+    config.setValidationTimeout(500);
+    config.setInitializationFailTimeout(-1);
+    config.setPoolName(applicationName);
+    config.addDataSourceProperty("ApplicationName", applicationName);
+    config.addDataSourceProperty("connectTimeout", "2");
+    config.addDataSourceProperty("socketTimeout", "10");
+    HikariDataSource pool = new HikariDataSource(config);
+    pools.add(pool);
+    return pool;
+  }
+
+  /**
+   * Runs SQL as the test's administrator, outside the store (terminating backends, checking the trigger).
+   *
+   * @param sql the statement
+   */
+  public void execute(String sql) throws SQLException {
+    try (Connection c = DriverManager.getConnection(url()); Statement s = c.createStatement()) {
+      s.execute(sql);
+    }
+  }
+
+  /**
+   * Terminates the backends of every connection whose {@code application_name} is given.
+   *
+   * @param applicationName the name
+   * @return how many were terminated
+   */
+  public int terminateBackends(String applicationName) throws SQLException {
+    try (Connection c = DriverManager.getConnection(url());
+        var s = c.prepareStatement("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+            + "WHERE application_name = ? AND pid <> pg_backend_pid()")) {
+      s.setString(1, applicationName);
+      try (var rs = s.executeQuery()) {
+        rs.next();
+        return rs.getInt(1);
+      }
+    }
+  }
+
+  /** @return the JDBC URL of the test database, found once per JVM */
+  public static synchronized String url() {
+    if (sharedUrl != null) {
+      return sharedUrl;
+    }
+    String fromEnvironment = System.getenv(URL_VARIABLE);
+    if (fromEnvironment != null && !fromEnvironment.isBlank()) {
+      sharedUrl = fromEnvironment;
+      return sharedUrl;
+    }
+    boolean docker;
+    try {
+      docker = DockerClientFactory.instance().isDockerAvailable();
+    } catch (RuntimeException | LinkageError e) {
+      docker = false;
+    }
+    if (!docker) {
+      throw new IllegalStateException("No PostgreSQL for the database tests: set " + URL_VARIABLE
+          + " to a JDBC URL with credentials (e.g. jdbc:postgresql://127.0.0.1:5432/test?user=postgres), "
+          + "or make Docker available so that Testcontainers can start one. These tests are never skipped.");
+    }
+    PostgreSQLContainer container = new PostgreSQLContainer("postgres:15-alpine");
+    container.start();
+    Runtime.getRuntime().addShutdownHook(new Thread(container::stop));
+    sharedUrl = container.getJdbcUrl() + (container.getJdbcUrl().contains("?") ? "&" : "?") + "user="
+        + container.getUsername() + "&password=" + container.getPassword();
+    return sharedUrl;
+  }
+}

@@ -1,0 +1,21 @@
+package dev.quota.jooq;
+
+import dev.quota.spi.QuotaStore;
+import dev.quota.testkit.contract.QuotaStoreContract;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** The whole contract suite of quota-testkit against PostgreSQL in strict mode: no cache, every read from the database. */
+class PostgresQuotaStoreStrictContractTest extends QuotaStoreContract {
+  @RegisterExtension
+  static final PostgresDatabase DB = new PostgresDatabase();
+
+  @Override
+  protected QuotaStore createStore() {
+    return PostgresQuotaStore.builder().dataSource(DB.dataSource()).schema(DB.schema()).strict().build();
+  }
+
+  @Override
+  protected void cleanUp(QuotaStore store) {
+    ((PostgresQuotaStore) store).close();
+  }
+}

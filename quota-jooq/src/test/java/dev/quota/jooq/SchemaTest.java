@@ -1,0 +1,83 @@
+package dev.quota.jooq;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.quota.InvalidRequestException;
+import dev.quota.Meter;
+import dev.quota.Quota;
+import dev.quota.TenantId;
+import dev.quota.UsageKey;
+import dev.quota.admin.Actor;
+import dev.quota.jooq.internal.Migrations;
+import dev.quota.testkit.TestClock;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Instant;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** The schema: shipped scripts, one-call creation, and the append-only audit log. */
+class SchemaTest {
+  @RegisterExtension
+  static final PostgresDatabase DB = new PostgresDatabase();
+
+  @Test
+  void theScriptListNamesEveryMigrationInTheFolder() throws IOException {
+    try (Stream<Path> files = Files.list(Path.of("src/main/resources", Migrations.LOCATION))) {
+      assertThat(files.map(p -> p.getFileName().toString()).sorted()).containsExactlyElementsOf(Migrations.SCRIPTS);
+    }
+  }
+
+  @Test
+  void createSchemaCreatesTheTablesOnceAndTheStoreWorksOnThem() throws SQLException {
+    String schema = DB.schema() + "_made";
+    try {
+      assertThat(PostgresQuotaStore.createSchema(DB.dataSource(), schema)).isTrue();
+      assertThat(PostgresQuotaStore.createSchema(DB.dataSource(), schema)).isFalse();
+
+      try (PostgresQuotaStore store = PostgresQuotaStore.builder().dataSource(DB.dataSource()).schema(schema).build()) {
+        Quota quota = Quota.builder().store(store).clock(TestClock.at("2026-11-25T10:00:00Z")).build();
+        TenantId tenant = TenantId.of("made");
+        assertThat(quota.guard().tryConsume(tenant, Meter.AI_TOKENS, 10, UsageKey.of("k")).allowed()).isTrue();
+        assertThat(quota.guard().usage(tenant).used()).isEqualTo(10);
+      }
+    } finally {
+      DB.execute("DROP SCHEMA IF EXISTS \"" + schema + "\" CASCADE");
+    }
+  }
+
+  @Test
+  void aSchemaNameOutsideTheRuleIsRefusedNamingTheField() {
+    assertThatThrownBy(() -> PostgresQuotaStore.createSchema(DB.dataSource(), "quota\"; DROP"))
+        .isInstanceOfSatisfying(InvalidRequestException.class, e -> assertThat(e.field()).isEqualTo("schema"));
+    assertThatThrownBy(() -> PostgresQuotaStore.builder().schema("1quota"))
+        .isInstanceOfSatisfying(InvalidRequestException.class, e -> assertThat(e.field()).isEqualTo("schema"));
+  }
+
+  @Test
+  void theAuditLogRefusesUpdateDeleteAndTruncate() throws SQLException {
+    try (PostgresQuotaStore store = PostgresQuotaStore.builder().dataSource(DB.dataSource()).schema(DB.schema()).build()) {
+      Quota quota = Quota.builder().store(store).clock(TestClock.at("2026-11-25T10:00:00Z")).build();
+      quota.admin().grantCredit(TenantId.of("audited"), Meter.AI_TOKENS, 5, Instant.parse("2026-12-01T00:00:00Z"),
+          Actor.of("ops"), "goodwill");
+    }
+    String table = "\"" + DB.schema() + "\".audit_log";
+    for (String change : new String[] {"UPDATE " + table + " SET reason = 'rewritten'", "DELETE FROM " + table,
+        "TRUNCATE " + table}) {
+      assertThatThrownBy(() -> DB.execute(change)).isInstanceOf(SQLException.class)
+          .hasMessageContaining("append-only");
+    }
+    try (Connection c = DriverManager.getConnection(PostgresDatabase.url()); Statement s = c.createStatement();
+        var rs = s.executeQuery("SELECT count(*) FROM " + table + " WHERE reason = 'goodwill'")) {
+      rs.next();
+      assertThat(rs.getInt(1)).isEqualTo(1);
+    }
+  }
+}
