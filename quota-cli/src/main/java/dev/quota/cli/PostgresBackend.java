@@ -1,14 +1,18 @@
 package dev.quota.cli;
 
+import dev.quota.jooq.PostgresQuotaStore;
 import dev.quota.spi.QuotaStore;
 import java.sql.Connection;
+import java.sql.DatabaseMetaData;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
 import org.postgresql.ds.PGSimpleDataSource;
 
 /**
- * quota's PostgreSQL store in one schema, over the driver's own non-pooling {@code DataSource}: a command
- * needs a connection or two, and a pool would only delay the exit.
+ * quota-jooq's PostgreSQL store in one schema, over the driver's own non-pooling {@code DataSource}: a command
+ * needs a connection or two, and a pool would only delay the exit. The store runs without its cache, so every
+ * command reads the database as it is now; its admin changes still notify the services' caches.
  */
 final class PostgresBackend implements Backend {
   /** How long to wait for a connection before reporting the database unavailable, in seconds. */
@@ -16,6 +20,7 @@ final class PostgresBackend implements Backend {
 
   private final PGSimpleDataSource dataSource;
   private final String schema;
+  private PostgresQuotaStore store;
 
   private PostgresBackend(PGSimpleDataSource dataSource, String schema) {
     this.dataSource = dataSource;
@@ -66,21 +71,48 @@ final class PostgresBackend implements Backend {
 
   @Override
   public QuotaStore store() {
-    throw new UnsupportedOperationException("the PostgreSQL store is wired once quota-jooq is available");
+    if (store == null) {
+      // strict: an operator reads the database as it is now, never a cached state
+      PostgresQuotaStore.Builder builder = PostgresQuotaStore.builder().dataSource(dataSource).schema(schema)
+          .strict().listenForChanges(false);
+      requireTables();
+      store = builder.build();
+    }
+    return store;
+  }
+
+  /** Fails with a hint to migrate when the schema has no tables at all, before any statement of the store. */
+  private void requireTables() {
+    try (Connection connection = dataSource.getConnection()) {
+      DatabaseMetaData metadata = connection.getMetaData();
+      // the name is a pattern to the metadata call: its '_' must match only itself
+      String escape = metadata.getSearchStringEscape();
+      String pattern = schema.replace(escape, escape + escape).replace("_", escape + "_").replace("%", escape + "%");
+      try (ResultSet tables = metadata.getTables(null, pattern, "%", new String[] {"TABLE"})) {
+        if (!tables.next()) {
+          throw new CliException(ExitCode.UNAVAILABLE, Failures.noTables(schema));
+        }
+      }
+    } catch (SQLException e) {
+      throw new CliException(ExitCode.UNAVAILABLE, "database unavailable: " + e.getMessage(), e);
+    }
   }
 
   @Override
   public Migration migrate() {
-    throw new UnsupportedOperationException("migration is wired once quota-jooq is available");
+    return new Migration(schema, PostgresQuotaStore.createSchema(dataSource, schema));
   }
 
   @Override
   public Archival archive(Instant before) {
-    throw new UnsupportedOperationException("archival is wired once quota-jooq is available");
+    store();
+    return new Archival(before, store.archiveUsage(before));
   }
 
   @Override
   public void close() {
-    // PGSimpleDataSource holds no connection between calls
+    if (store != null) {
+      store.close();
+    }
   }
 }
