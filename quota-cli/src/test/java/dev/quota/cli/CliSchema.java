@@ -48,6 +48,9 @@ final class CliSchema implements BeforeAllCallback, AfterAllCallback {
   @Override
   public void afterAll(ExtensionContext context) throws SQLException {
     stores.forEach(PostgresQuotaStore::close);
+    if (schemas.isEmpty()) {
+      return; // no database was found: beforeAll said so
+    }
     try (Connection c = dataSource().getConnection(); Statement s = c.createStatement()) {
       for (String name : schemas) {
         // a name this class made up: letters, digits and underscores only
