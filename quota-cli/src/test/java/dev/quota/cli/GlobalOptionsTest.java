@@ -80,6 +80,31 @@ class GlobalOptionsTest {
   }
 
   @Test
+  void versionComesFromTheJarsManifest() {
+    InProcessCli.Result result = cli.run("--version");
+
+    assertThat(result.exitCode()).isEqualTo(ExitCode.OK);
+    assertThat(result.out()).startsWith("quota ");
+  }
+
+  @Test
+  void archiveTakesAnInstantAndRefusesEndOfPeriodWhichNeedsATenant() {
+    assertThat(cli.run("archive", "--before", "-90d").out())
+        .isEqualTo("archived 0 ledger entries that occurred before 2026-08-27 10:00:00 UTC; balances unchanged\n");
+
+    InProcessCli.Result result = cli.run("archive", "--before", "end-of-period");
+
+    assertThat(result.exitCode()).isEqualTo(ExitCode.USAGE);
+    assertThat(result.err()).isEqualTo("quota archive: --before: end-of-period and start-of-period need a tenant; "
+        + "give an instant, a date or a relative time\n");
+  }
+
+  @Test
+  void migrateSaysWhetherItCreatedTheTables() {
+    assertThat(cli.run("migrate").out()).isEqualTo("schema quota: quota's tables are already there, nothing to do\n");
+  }
+
+  @Test
   void aCatalogueFileReplacesTheDefaultTiers(@TempDir Path dir) throws Exception {
     Path file = dir.resolve("tiers.properties");
     Files.writeString(file, """
