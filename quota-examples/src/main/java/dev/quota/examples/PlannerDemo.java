@@ -1,9 +1,14 @@
 package dev.quota.examples;
 
+import dev.quota.jooq.PostgresQuotaStore;
 import dev.quota.spi.QuotaStore;
 import dev.quota.testkit.InMemoryQuotaStore;
 import dev.quota.testkit.TestClock;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.util.List;
+import org.postgresql.ds.PGSimpleDataSource;
 
 /**
  * Runs the AI-planner scenario and prints it: a pro tenant spends its monthly AI tokens through
@@ -13,38 +18,69 @@ import java.util.List;
  * <p>From the repository root, with {@code JAVA_HOME} pointing to a JDK 21 or newer:
  * <pre>{@code mvn -B -q -pl quota-examples -am -DskipTests package exec:java}</pre>
  *
- * <p>The scenario runs on quota-testkit's in-memory store, in simulated time starting at
- * 2026-11-02T09:00:00Z, and prints the same text on every run.
+ * <p>Without arguments the scenario runs on quota-testkit's in-memory store. With
+ * {@code --jdbc-url URL} it runs on PostgreSQL through quota-jooq, in a new schema named
+ * {@code quota_demo_<UTC timestamp>} that is left in place for inspection:
+ * <pre>{@code mvn -B -q -pl quota-examples -am -DskipTests package exec:java \
+ *     -Dexec.args="--jdbc-url jdbc:postgresql://127.0.0.1:5432/test?user=postgres"}</pre>
+ *
+ * <p>Either way it runs in simulated time starting at 2026-11-02T09:00:00Z and prints the same story.
  */
 public final class PlannerDemo {
+  private static final String USAGE = "usage: PlannerDemo [--jdbc-url URL]"
+      + " (without arguments the scenario runs on the in-memory store)";
+
   private PlannerDemo() {}
 
   /**
    * Runs the scenario on standard output.
    *
-   * @param args none are accepted yet
-   * @throws IllegalArgumentException if an argument is given
+   * @param args nothing, or {@code --jdbc-url URL}
+   * @throws IllegalArgumentException if an argument is not understood
    */
   public static void main(String[] args) {
     StoreChoice choice = chooseStore(List.of(args));
-    TestClock clock = TestClock.at(PlannerScenario.START);
-    new PlannerScenario(choice.store(), choice.description(), clock, System.out).run();
+    try {
+      TestClock clock = TestClock.at(PlannerScenario.START);
+      new PlannerScenario(choice.store(), choice.description(), clock, System.out).run();
+    } finally {
+      choice.close();
+    }
   }
 
   /**
-   * Picks the store from the command line. Only the in-memory store exists so far; options for other
-   * stores go here, and the scenario runs unchanged on whichever is chosen.
+   * Picks the store from the command line; the scenario runs unchanged on whichever is chosen.
    *
    * @param args the command-line arguments
    * @return the store and how to name it in the output
    * @throws IllegalArgumentException if an argument is not understood
    */
   static StoreChoice chooseStore(List<String> args) {
-    if (!args.isEmpty()) {
-      throw new IllegalArgumentException("unknown argument '" + args.get(0) + "'; usage: PlannerDemo (no arguments:"
-          + " the scenario runs on the in-memory store)");
+    if (args.isEmpty()) {
+      return new StoreChoice(new InMemoryQuotaStore(), "in-memory store", () -> { });
     }
-    return new StoreChoice(new InMemoryQuotaStore(), "in-memory store");
+    if (args.size() == 2 && args.get(0).equals("--jdbc-url")) {
+      return postgres(args.get(1), "quota_demo_"
+          + LocalDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.ofPattern("yyyyMMdd_HHmmss")));
+    }
+    throw new IllegalArgumentException("unknown arguments " + args + "; " + USAGE);
+  }
+
+  /**
+   * A PostgreSQL store in a new schema, created from the migration scripts quota-jooq ships.
+   *
+   * @param jdbcUrl the database
+   * @param schema a schema name that does not exist yet
+   * @return the store
+   */
+  static StoreChoice postgres(String jdbcUrl, String schema) {
+    PGSimpleDataSource dataSource = new PGSimpleDataSource();
+    dataSource.setUrl(jdbcUrl);
+    if (!PostgresQuotaStore.createSchema(dataSource, schema)) {
+      throw new IllegalArgumentException("schema '" + schema + "' already has quota's tables; the demo needs an empty one");
+    }
+    PostgresQuotaStore store = PostgresQuotaStore.builder().dataSource(dataSource).schema(schema).build();
+    return new StoreChoice(store, "PostgreSQL store, schema " + schema, store::close);
   }
 
   /**
@@ -52,6 +88,11 @@ public final class PlannerDemo {
    *
    * @param store the empty store
    * @param description how the output names it
+   * @param closer releases the store's resources after the run
    */
-  record StoreChoice(QuotaStore store, String description) {}
+  record StoreChoice(QuotaStore store, String description, Runnable closer) {
+    void close() {
+      closer.run();
+    }
+  }
 }

@@ -163,6 +163,14 @@ class PlannerDemoTest {
   void unknownCommandLineArgumentIsRejected() {
     assertThatThrownBy(() -> PlannerDemo.chooseStore(List.of("--verbose")))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("'--verbose'");
+        .hasMessageContaining("--verbose")
+        .hasMessageContaining("usage: PlannerDemo [--jdbc-url URL]");
+  }
+
+  @Test
+  void jdbcUrlWithoutAValueIsRejected() {
+    assertThatThrownBy(() -> PlannerDemo.chooseStore(List.of("--jdbc-url")))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("usage: PlannerDemo [--jdbc-url URL]");
   }
 }
