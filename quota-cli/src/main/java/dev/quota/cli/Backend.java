@@ -2,6 +2,7 @@ package dev.quota.cli;
 
 import dev.quota.spi.QuotaStore;
 import java.time.Instant;
+import java.util.Optional;
 
 /**
  * The database the commands work on: quota's store in one schema, plus the two maintenance operations
@@ -63,9 +64,10 @@ interface Backend extends AutoCloseable {
      *
      * @param jdbcUrl the JDBC URL, credentials included if the database needs them
      * @param schema the schema quota's tables live in
+     * @param planTable the host's table of tiers, when the services read plans from it
      * @return the backend
      * @throws CliException (database unavailable) if the database cannot be reached
      */
-    Backend open(String jdbcUrl, String schema);
+    Backend open(String jdbcUrl, String schema, Optional<PlanTable> planTable);
   }
 }

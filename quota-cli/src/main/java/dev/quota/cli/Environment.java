@@ -13,7 +13,7 @@ import java.util.Optional;
  * a test clock, captured streams and another backend.
  *
  * @param variables the environment variables ({@code QUOTA_JDBC_URL}, {@code QUOTA_SCHEMA},
- *     {@code QUOTA_CATALOGUE})
+ *     {@code QUOTA_CATALOGUE}, {@code QUOTA_PLANS_FROM})
  * @param in where typed confirmations are read from
  * @param out where results go
  * @param err where errors, prompts and logs go

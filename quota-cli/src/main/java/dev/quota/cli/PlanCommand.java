@@ -28,6 +28,10 @@ final class PlanCommand extends ChangeCommand {
 
   @Override
   int run(Session session) {
+    session.planTable().ifPresent(table -> {
+      throw CliException.refused("tiers come from the host's table " + table.describe() + " (--plans-from): "
+          + "change the tier there; nothing was changed");
+    });
     TenantId id = TenantId.of(tenant);
     Plan plan = billingDay == null ? Plan.of(Tier.of(tier)) : Plan.of(Tier.of(tier), billingDay);
     AuditEntry audit = session.admin().setPlan(id, plan, session.actor(), reason);

@@ -7,6 +7,9 @@ import java.sql.DatabaseMetaData;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
+import java.util.Optional;
+import org.jooq.DataType;
+import org.jooq.impl.SQLDataType;
 import org.postgresql.ds.PGSimpleDataSource;
 
 /**
@@ -20,11 +23,13 @@ final class PostgresBackend implements Backend {
 
   private final PGSimpleDataSource dataSource;
   private final String schema;
+  private final Optional<PlanTable> planTable;
   private PostgresQuotaStore store;
 
-  private PostgresBackend(PGSimpleDataSource dataSource, String schema) {
+  private PostgresBackend(PGSimpleDataSource dataSource, String schema, Optional<PlanTable> planTable) {
     this.dataSource = dataSource;
     this.schema = schema;
+    this.planTable = planTable;
   }
 
   /**
@@ -32,11 +37,12 @@ final class PostgresBackend implements Backend {
    *
    * @param jdbcUrl a {@code jdbc:postgresql:} URL
    * @param schema the schema of quota's tables
+   * @param planTable the host's table of tiers, when the services read plans from it
    * @return the backend
    * @throws CliException bad usage for a URL that is not PostgreSQL's, database unavailable if no connection
    *     can be made
    */
-  static Backend open(String jdbcUrl, String schema) {
+  static Backend open(String jdbcUrl, String schema, Optional<PlanTable> planTable) {
     if (!jdbcUrl.startsWith("jdbc:postgresql:")) {
       throw CliException.usage("--jdbc-url must be a PostgreSQL JDBC URL such as "
           + "jdbc:postgresql://127.0.0.1:5432/app?user=ops, was '" + redact(jdbcUrl) + "'");
@@ -55,7 +61,7 @@ final class PostgresBackend implements Backend {
       throw new CliException(ExitCode.UNAVAILABLE, "database unavailable: cannot connect to " + redact(jdbcUrl)
           + ": " + e.getMessage(), e);
     }
-    return new PostgresBackend(dataSource, schema);
+    return new PostgresBackend(dataSource, schema, planTable);
   }
 
   /**
@@ -75,10 +81,21 @@ final class PostgresBackend implements Backend {
       // strict: an operator reads the database as it is now, never a cached state
       PostgresQuotaStore.Builder builder = PostgresQuotaStore.builder().dataSource(dataSource).schema(schema)
           .strict().listenForChanges(false);
+      planTable.ifPresent(t -> builder.plansFromHostTable(t.schema(), t.table(), t.idColumn(), t.tierColumn(),
+          idType(t.idType())));
       requireTables();
       store = builder.build();
     }
     return store;
+  }
+
+  private static DataType<?> idType(String name) {
+    return switch (name) {
+      case "bigint" -> SQLDataType.BIGINT;
+      case "integer" -> SQLDataType.INTEGER;
+      case "uuid" -> SQLDataType.UUID;
+      default -> SQLDataType.VARCHAR;
+    };
   }
 
   /** Fails with a hint to migrate when the schema has no tables at all, before any statement of the store. */

@@ -3,6 +3,7 @@ package dev.quota.cli;
 import java.nio.file.Path;
 import java.time.DateTimeException;
 import java.time.ZoneId;
+import java.util.Optional;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -46,8 +47,9 @@ import picocli.CommandLine.Spec;
         "  3  database unavailable, or the schema has no quota tables (run migrate)",
         "  4  unexpected failure (--verbose shows the stack trace)",
         "",
-        "Environment: QUOTA_JDBC_URL, QUOTA_SCHEMA and QUOTA_CATALOGUE stand in",
-        "for --jdbc-url, --schema and --catalogue."
+        "Environment: QUOTA_JDBC_URL, QUOTA_SCHEMA, QUOTA_CATALOGUE and",
+        "QUOTA_PLANS_FROM stand in for --jdbc-url, --schema, --catalogue and",
+        "--plans-from."
     })
 final class Root implements Runnable {
   /** The schema without {@code --schema} or {@code QUOTA_SCHEMA}. */
@@ -73,6 +75,12 @@ final class Root implements Runnable {
           + "10M ai-tokens per calendar month, UTC (default: $QUOTA_CATALOGUE). Format: "
           + "quota-cli/catalogue.example.properties.")
   Path catalogue;
+
+  @Option(names = "--plans-from", paramLabel = "TABLE", scope = ScopeType.INHERIT,
+      description = "Read tenants' tiers from the host's table, as services built with plansFromHostTable do: "
+          + "SCHEMA.TABLE(ID_COLUMN[:TYPE],TIER_COLUMN), e.g. public.user(id:bigint,tier) (default: "
+          + "$QUOTA_PLANS_FROM, else quota's own plans).")
+  String plansFrom;
 
   @Option(names = "--zone", paramLabel = "ZONE", scope = ScopeType.INHERIT,
       description = "The zone times are shown and dates are read in, e.g. Europe/Berlin (default: the "
@@ -131,8 +139,10 @@ final class Root implements Runnable {
       String url = jdbcUrl != null ? jdbcUrl : env.variable("QUOTA_JDBC_URL").orElseThrow(() -> CliException.usage(
           "no database given: pass --jdbc-url URL or set QUOTA_JDBC_URL"));
       String schemaName = schema != null ? schema : env.variable("QUOTA_SCHEMA").orElse(DEFAULT_SCHEMA);
-      Backend backend = env.backends().open(url, schemaName);
-      session = new Session(env, backend, schemaName, tiers, operatorZone, actorId(), json);
+      Optional<PlanTable> planTable = Optional.ofNullable(plansFrom).or(() -> env.variable("QUOTA_PLANS_FROM"))
+          .map(PlanTable::parse);
+      Backend backend = env.backends().open(url, schemaName, planTable);
+      session = new Session(env, backend, schemaName, tiers, operatorZone, actorId(), json, planTable);
     }
     return session;
   }

@@ -15,6 +15,7 @@ import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.Supplier;
 
 /**
@@ -30,11 +31,13 @@ final class Session implements AutoCloseable {
   private final ZoneId zone;
   private final String actorId;
   private final Output output;
+  private final Optional<PlanTable> planTable;
   private final List<ThresholdAlert> alerts = Collections.synchronizedList(new ArrayList<>());
   private Quota quota;
 
   Session(Environment env, Backend backend, String schema, CatalogueFile catalogueFile, ZoneId zone, String actorId,
-      boolean json) {
+      boolean json, Optional<PlanTable> planTable) {
+    this.planTable = planTable;
     this.env = env;
     this.backend = backend;
     this.schema = schema;
@@ -65,6 +68,11 @@ final class Session implements AutoCloseable {
 
   QuotaAdmin admin() {
     return quota().admin();
+  }
+
+  /** @return the host's table of tiers, when plans are read from it */
+  Optional<PlanTable> planTable() {
+    return planTable;
   }
 
   Backend backend() {

@@ -30,6 +30,27 @@ class GlobalOptionsTest {
   }
 
   @Test
+  void theHostsPlanTableIsPassedToTheStore() {
+    cli.run("--plans-from", "public.user(id:bigint,tier)", "usage", "acme");
+    cli.variables.put("QUOTA_PLANS_FROM", "crm.accounts(id,tier)");
+    cli.run("usage", "acme");
+
+    assertThat(cli.opened).containsExactly("jdbc:postgresql://in-memory/test quota public.user(id:bigint,tier)",
+        "jdbc:postgresql://in-memory/test quota crm.accounts(id,tier)");
+  }
+
+  @Test
+  void planIsRefusedWhileTiersComeFromTheHostsTable() {
+    InProcessCli.Result result = cli.run("--plans-from", "public.user(id:bigint,tier)", "plan", "acme", "pro",
+        "--reason", "upgrade");
+
+    assertThat(result.exitCode()).isEqualTo(ExitCode.REFUSED);
+    assertThat(result.err()).isEqualTo("quota plan: tiers come from the host's table public.user(id:bigint,tier) "
+        + "(--plans-from): change the tier there; nothing was changed\n");
+    assertThat(cli.service().admin().audit(dev.quota.admin.PageRequest.first(1)).items()).isEmpty();
+  }
+
+  @Test
   void withoutADatabaseItIsBadUsage() {
     cli.variables.remove("QUOTA_JDBC_URL");
 

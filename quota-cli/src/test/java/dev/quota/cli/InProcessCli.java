@@ -21,6 +21,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 
 /**
@@ -58,8 +59,8 @@ final class InProcessCli {
     return runWithInput("", args);
   }
 
-  private Backend open(String url, String schema) {
-    opened.add(url + " " + schema);
+  private Backend open(String url, String schema, Optional<PlanTable> planTable) {
+    opened.add(url + " " + schema + planTable.map(t -> " " + t.describe()).orElse(""));
     return new Backend() {
       @Override
       public QuotaStore store() {

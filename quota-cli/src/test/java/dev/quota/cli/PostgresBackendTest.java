@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
 import java.net.ServerSocket;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 class PostgresBackendTest {
@@ -17,7 +18,7 @@ class PostgresBackendTest {
 
   @Test
   void aUrlOfAnotherDatabaseIsBadUsage() {
-    assertThatThrownBy(() -> PostgresBackend.open("jdbc:mysql://db/app?password=x", "quota"))
+    assertThatThrownBy(() -> PostgresBackend.open("jdbc:mysql://db/app?password=x", "quota", Optional.empty()))
         .isInstanceOfSatisfying(CliException.class, e -> assertThat(e.exitCode()).isEqualTo(ExitCode.USAGE))
         .hasMessage("--jdbc-url must be a PostgreSQL JDBC URL such as jdbc:postgresql://127.0.0.1:5432/app?user=ops, "
             + "was 'jdbc:mysql://db/app?password=***'");
@@ -31,7 +32,7 @@ class PostgresBackendTest {
     }
     String url = "jdbc:postgresql://127.0.0.1:" + port + "/test?user=postgres&password=secret";
 
-    assertThatThrownBy(() -> PostgresBackend.open(url, "quota"))
+    assertThatThrownBy(() -> PostgresBackend.open(url, "quota", Optional.empty()))
         .isInstanceOfSatisfying(CliException.class, e -> assertThat(e.exitCode()).isEqualTo(ExitCode.UNAVAILABLE))
         .hasMessageStartingWith("database unavailable: cannot connect to jdbc:postgresql://127.0.0.1:" + port
             + "/test?user=postgres&password=***: Connection to 127.0.0.1:" + port + " refused")
