@@ -21,18 +21,11 @@ public final class Checks {
    * characters: the rule for identifiers that end up in logs, SQL bind values and audit entries.
    */
   public static String identifier(String field, String value, int maxLength) {
-    notNull(field, value);
-    if (value.isBlank()) {
-      throw new InvalidRequestException(field, "must not be blank");
-    }
-    if (value.length() > maxLength) {
-      throw new InvalidRequestException(field, "must be at most " + maxLength + " characters, was " + value.length());
-    }
-    for (int i = 0; i < value.length(); i++) {
-      if (Character.isISOControl(value.charAt(i))) {
-        throw new InvalidRequestException(field, "must not contain control characters (found U+"
-            + String.format("%04X", (int) value.charAt(i)) + " at index " + i + ")");
-      }
+    nonBlankAtMost(field, value, maxLength);
+    int control = firstControl(value, false);
+    if (control >= 0) {
+      throw new InvalidRequestException(field, "must not contain control characters (found U+"
+          + String.format("%04X", (int) value.charAt(control)) + " at index " + control + ")");
     }
     if (!value.strip().equals(value)) {
       throw new InvalidRequestException(field, "must not start or end with white space");
@@ -40,8 +33,21 @@ public final class Checks {
     return value;
   }
 
-  /** Fails unless {@code value} is a free text: non-blank, bounded, and without control characters but tab and line feed. */
+  /**
+   * Fails unless {@code value} is a free text: non-blank, bounded, and without control characters but tab and
+   * line feed.
+   */
   public static String text(String field, String value, int maxLength) {
+    nonBlankAtMost(field, value, maxLength);
+    int control = firstControl(value, true);
+    if (control >= 0) {
+      throw new InvalidRequestException(field, "must not contain control characters other than tab and line feed "
+          + "(found U+" + String.format("%04X", (int) value.charAt(control)) + " at index " + control + ")");
+    }
+    return value;
+  }
+
+  private static void nonBlankAtMost(String field, String value, int maxLength) {
     notNull(field, value);
     if (value.isBlank()) {
       throw new InvalidRequestException(field, "must not be blank");
@@ -49,14 +55,17 @@ public final class Checks {
     if (value.length() > maxLength) {
       throw new InvalidRequestException(field, "must be at most " + maxLength + " characters, was " + value.length());
     }
+  }
+
+  /** The index of the first control character, tab and line feed allowed or not; -1 if none. */
+  private static int firstControl(String value, boolean allowTabAndLineFeed) {
     for (int i = 0; i < value.length(); i++) {
       char c = value.charAt(i);
-      if (Character.isISOControl(c) && c != '\n' && c != '\t') {
-        throw new InvalidRequestException(field, "must not contain control characters other than tab and line feed (found U+"
-            + String.format("%04X", (int) c) + " at index " + i + ")");
+      if (Character.isISOControl(c) && !(allowTabAndLineFeed && (c == '\n' || c == '\t'))) {
+        return i;
       }
     }
-    return value;
+    return -1;
   }
 
   /**

@@ -68,6 +68,7 @@ import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
 import org.jooq.CommonTableExpression;
 import org.jooq.Condition;
@@ -124,6 +125,7 @@ public final class SqlStore {
   private final String channel;
   private final Duration reservationRetention;
   private final ChangeSink sink;
+  private final TenantWriteLocks writeLocks = new TenantWriteLocks();
   private final Set<String> badHostTiersLogged = ConcurrentHashMap.newKeySet();
 
   /**
@@ -358,6 +360,17 @@ public final class SqlStore {
    * holds are swept, as the round asked.
    */
   private <T> T rounds(TenantId tenant, Meter meter, long expectedVersion, Instant now, T stale,
+      Function<Db.Tx, Step<T>> round) {
+    ReentrantLock lock = writeLocks.of(tenant);
+    lock.lock();
+    try {
+      return roundsLocked(tenant, meter, expectedVersion, now, stale, round);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private <T> T roundsLocked(TenantId tenant, Meter meter, long expectedVersion, Instant now, T stale,
       Function<Db.Tx, Step<T>> round) {
     for (int i = 0; i < MAX_ROUNDS; i++) {
       Step<T> step = db.transaction(round);
@@ -720,6 +733,16 @@ public final class SqlStore {
    * @return the outcome
    */
   public ReleaseOutcome release(TenantId tenant, ReservationId id, Instant now) {
+    ReentrantLock lock = writeLocks.of(tenant);
+    lock.lock();
+    try {
+      return releaseLocked(tenant, id, now);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private ReleaseOutcome releaseLocked(TenantId tenant, ReservationId id, Instant now) {
     Instant at = micros(now);
     record Released(ReleaseOutcome outcome, Meter meter, long version, StoredCounter counter) {}
     Released result = db.transaction(tx -> {
