@@ -1,0 +1,182 @@
+package dev.quota.cli;
+
+import dev.quota.Period;
+import dev.quota.TierCatalogue;
+import dev.quota.UsageReport;
+import dev.quota.admin.AuditEntry;
+import dev.quota.admin.Bypass;
+import dev.quota.admin.CounterCheck;
+import dev.quota.admin.Entitlement;
+import dev.quota.admin.Grant;
+import dev.quota.admin.PurgeSummary;
+import dev.quota.admin.TierOverride;
+import dev.quota.alert.ThresholdAlert;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The {@code --json} form of every result. Instants are ISO-8601 UTC strings; counts are whole numbers in the
+ * meter's unit, and {@code null} where the library says {@link TierCatalogue#UNLIMITED} (a number that large
+ * does not survive a double in most JSON readers).
+ */
+final class JsonView {
+  private JsonView() {}
+
+  /**
+   * A usage report.
+   *
+   * @param r the report
+   * @return its fields, and the derived ceiling, remaining, percentUsed, blocked and resetsAt
+   */
+  static Map<String, Object> usage(UsageReport r) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("tenant", r.tenant().value());
+    m.put("meter", r.meter().name());
+    m.put("plannedTier", r.plannedTier().map(Object::toString));
+    m.put("effectiveTier", r.effectiveTier().map(Object::toString));
+    m.put("tierSource", r.tierSource().name());
+    m.put("limit", count(r.limit()));
+    m.put("granted", count(r.granted()));
+    m.put("used", r.used());
+    m.put("reserved", r.reserved());
+    m.put("ceiling", count(r.ceiling()));
+    m.put("remaining", count(r.remaining()));
+    m.put("percentUsed", Math.round(r.percentUsed() * 100.0) / 100.0);
+    m.put("blocked", r.blocked());
+    m.put("bypassedUntil", r.bypassedUntil());
+    m.put("period", period(r.period()));
+    m.put("resetsAt", r.resetsAt());
+    m.put("activeEntitlements", r.activeEntitlements().stream().map(JsonView::entitlement).toList());
+    m.put("asOf", r.asOf());
+    return m;
+  }
+
+  /**
+   * A grant, tier override or bypass.
+   *
+   * @param e the entitlement
+   * @return its fields; {@code kind} is {@code credit}, {@code reset}, {@code tier-override} or {@code bypass}
+   */
+  static Map<String, Object> entitlement(Entitlement e) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("id", e.id().toString());
+    m.put("tenant", e.tenant().value());
+    switch (e) {
+      case Grant g -> {
+        m.put("kind", g.kind() == Grant.Kind.RESET ? "reset" : "credit");
+        m.put("meter", g.meter().name());
+        m.put("amount", g.amount());
+      }
+      case TierOverride o -> {
+        m.put("kind", "tier-override");
+        m.put("tier", o.tier().name());
+      }
+      case Bypass b -> m.put("kind", "bypass");
+    }
+    m.put("validFrom", e.validFrom());
+    m.put("validUntil", e.validUntil());
+    m.put("createdBy", e.createdBy().id());
+    m.put("reason", e.reason());
+    m.put("revocation", e.revocation().map(r -> {
+      Map<String, Object> rm = new LinkedHashMap<>();
+      rm.put("at", r.at());
+      rm.put("by", r.by().id());
+      rm.put("reason", r.reason());
+      return rm;
+    }));
+    return m;
+  }
+
+  /**
+   * An audit entry.
+   *
+   * @param e the entry
+   * @return its fields, details as an object in their order
+   */
+  static Map<String, Object> audit(AuditEntry e) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("id", e.id().toString());
+    m.put("at", e.at());
+    m.put("tenant", e.tenant().value());
+    m.put("actor", e.actor().id());
+    m.put("operation", e.operation().name());
+    m.put("reason", e.reason());
+    m.put("details", new LinkedHashMap<>(e.details()));
+    return m;
+  }
+
+  /**
+   * One counter compared with its ledger.
+   *
+   * @param tenant the tenant
+   * @param c the check
+   * @return its fields
+   */
+  static Map<String, Object> check(String tenant, CounterCheck c) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("tenant", tenant);
+    m.put("meter", c.meter().name());
+    m.put("period", period(c.period()));
+    m.put("counterUsed", c.counterUsed());
+    m.put("ledgerUsed", c.ledgerUsed());
+    m.put("consistent", c.consistent());
+    m.put("drift", c.drift());
+    return m;
+  }
+
+  /**
+   * What a purge deletes or would delete.
+   *
+   * @param s the summary
+   * @return its fields, amounts by meter name
+   */
+  static Map<String, Object> purge(PurgeSummary s) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("tenant", s.tenant().value());
+    m.put("since", s.since());
+    m.put("entries", s.entries());
+    Map<String, Object> amounts = new TreeMap<>();
+    s.amountByMeter().forEach((meter, amount) -> amounts.put(meter.name(), amount));
+    m.put("amountByMeter", amounts);
+    return m;
+  }
+
+  /**
+   * Threshold alerts.
+   *
+   * @param alerts the alerts
+   * @return one object each
+   */
+  static List<Object> alerts(List<ThresholdAlert> alerts) {
+    return alerts.stream().<Object>map(a -> {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("tenant", a.tenant().value());
+      m.put("meter", a.meter().name());
+      m.put("thresholdPercent", a.thresholdPercent());
+      m.put("used", a.used());
+      m.put("ceiling", count(a.ceiling()));
+      m.put("period", period(a.period()));
+      m.put("at", a.at());
+      return m;
+    }).toList();
+  }
+
+  /**
+   * A period.
+   *
+   * @param p the period
+   * @return {@code start} and {@code end}
+   */
+  static Map<String, Object> period(Period p) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("start", p.start());
+    m.put("end", p.end());
+    return m;
+  }
+
+  private static Long count(long units) {
+    return units == TierCatalogue.UNLIMITED ? null : units;
+  }
+}

@@ -1,0 +1,135 @@
+package dev.quota.cli;
+
+import dev.quota.jooq.PostgresQuotaStore;
+import dev.quota.spi.QuotaStore;
+import java.sql.Connection;
+import java.sql.DatabaseMetaData;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.Optional;
+import org.jooq.DataType;
+import org.jooq.impl.SQLDataType;
+import org.postgresql.ds.PGSimpleDataSource;
+
+/**
+ * quota-jooq's PostgreSQL store in one schema, over the driver's own non-pooling {@code DataSource}: a command
+ * needs a connection or two, and a pool would only delay the exit. The store runs without its cache, so every
+ * command reads the database as it is now; its admin changes still notify the services' caches.
+ */
+final class PostgresBackend implements Backend {
+  /** How long to wait for a connection before reporting the database unavailable, in seconds. */
+  static final int CONNECT_TIMEOUT_SECONDS = 10;
+
+  private final PGSimpleDataSource dataSource;
+  private final String schema;
+  private final Optional<PlanTable> planTable;
+  private PostgresQuotaStore store;
+
+  private PostgresBackend(PGSimpleDataSource dataSource, String schema, Optional<PlanTable> planTable) {
+    this.dataSource = dataSource;
+    this.schema = schema;
+    this.planTable = planTable;
+  }
+
+  /**
+   * Connects to a database and checks that it answers.
+   *
+   * @param jdbcUrl a {@code jdbc:postgresql:} URL
+   * @param schema the schema of quota's tables
+   * @param planTable the host's table of tiers, when the services read plans from it
+   * @return the backend
+   * @throws CliException bad usage for a URL that is not PostgreSQL's, database unavailable if no connection
+   *     can be made
+   */
+  static Backend open(String jdbcUrl, String schema, Optional<PlanTable> planTable) {
+    if (!jdbcUrl.startsWith("jdbc:postgresql:")) {
+      throw CliException.usage("--jdbc-url must be a PostgreSQL JDBC URL such as "
+          + "jdbc:postgresql://127.0.0.1:5432/app?user=ops, was '" + redact(jdbcUrl) + "'");
+    }
+    PGSimpleDataSource dataSource = new PGSimpleDataSource();
+    try {
+      dataSource.setURL(jdbcUrl);
+    } catch (IllegalArgumentException e) {
+      throw CliException.usage("--jdbc-url is not a valid PostgreSQL JDBC URL: '" + redact(jdbcUrl) + "'");
+    }
+    dataSource.setApplicationName("quota-cli");
+    dataSource.setConnectTimeout(CONNECT_TIMEOUT_SECONDS);
+    try (Connection probe = dataSource.getConnection()) {
+      probe.isValid(CONNECT_TIMEOUT_SECONDS);
+    } catch (SQLException e) {
+      throw new CliException(ExitCode.UNAVAILABLE, "database unavailable: cannot connect to " + redact(jdbcUrl)
+          + ": " + e.getMessage(), e);
+    }
+    return new PostgresBackend(dataSource, schema, planTable);
+  }
+
+  /**
+   * Hides the credentials of a JDBC URL, for messages.
+   *
+   * @param jdbcUrl the URL
+   * @return the URL with the value of every {@code password} parameter, and any user information, replaced by
+   *     {@code ***}
+   */
+  static String redact(String jdbcUrl) {
+    return jdbcUrl.replaceAll("(?i)(password=)[^&]*", "$1***").replaceAll("//[^/@]*@", "//***@");
+  }
+
+  @Override
+  public QuotaStore store() {
+    if (store == null) {
+      // strict: an operator reads the database as it is now, never a cached state
+      PostgresQuotaStore.Builder builder = PostgresQuotaStore.builder().dataSource(dataSource).schema(schema)
+          .strict().listenForChanges(false);
+      planTable.ifPresent(t -> builder.plansFromHostTable(t.schema(), t.table(), t.idColumn(), t.tierColumn(),
+          idType(t.idType())));
+      requireTables();
+      store = builder.build();
+    }
+    return store;
+  }
+
+  private static DataType<?> idType(String name) {
+    return switch (name) {
+      case "bigint" -> SQLDataType.BIGINT;
+      case "integer" -> SQLDataType.INTEGER;
+      case "uuid" -> SQLDataType.UUID;
+      default -> SQLDataType.VARCHAR;
+    };
+  }
+
+  /** Fails with a hint to migrate when the schema has no tables at all, before any statement of the store. */
+  private void requireTables() {
+    try (Connection connection = dataSource.getConnection()) {
+      DatabaseMetaData metadata = connection.getMetaData();
+      // the name is a pattern to the metadata call: its '_' must match only itself
+      String escape = metadata.getSearchStringEscape();
+      String pattern = schema.replace(escape, escape + escape).replace("_", escape + "_").replace("%", escape + "%");
+      try (ResultSet tables = metadata.getTables(null, pattern, "%", new String[] {"TABLE"})) {
+        if (!tables.next()) {
+          throw new CliException(ExitCode.UNAVAILABLE, Failures.noTables(schema));
+        }
+      }
+    } catch (SQLException e) {
+      throw new CliException(ExitCode.UNAVAILABLE, "database unavailable: " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public Migration migrate() {
+    return new Migration(schema, PostgresQuotaStore.createSchema(dataSource, schema));
+  }
+
+  @Override
+  public Archival archive(Instant before) {
+    store();
+    return new Archival(before, store.archiveUsage(before));
+  }
+
+  @Override
+  public void close() {
+    if (store != null) {
+      store.close();
+    }
+  }
+}

@@ -1,0 +1,153 @@
+package dev.quota.cli;
+
+import dev.quota.InvalidRequestException;
+import dev.quota.Meter;
+import dev.quota.Period;
+import dev.quota.Quota;
+import dev.quota.QuotaGuard;
+import dev.quota.TenantId;
+import dev.quota.TierCatalogue;
+import dev.quota.admin.Actor;
+import dev.quota.admin.QuotaAdmin;
+import dev.quota.alert.ThresholdAlert;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Supplier;
+
+/**
+ * One run's connection to quota: the backend, the catalogue, the operator's zone and actor, and the output.
+ * The {@link Quota} instance is built on first use, so that {@code migrate} and {@code archive} work on a
+ * schema that has no tables yet.
+ */
+final class Session implements AutoCloseable {
+  private final Environment env;
+  private final Backend backend;
+  private final String schema;
+  private final CatalogueFile catalogueFile;
+  private final ZoneId zone;
+  private final String actorId;
+  private final Output output;
+  private final Optional<PlanTable> planTable;
+  private final List<ThresholdAlert> alerts = Collections.synchronizedList(new ArrayList<>());
+  private Quota quota;
+
+  Session(Environment env, Backend backend, String schema, CatalogueFile catalogueFile, ZoneId zone, String actorId,
+      boolean json, Optional<PlanTable> planTable) {
+    this.planTable = planTable;
+    this.env = env;
+    this.backend = backend;
+    this.schema = schema;
+    this.catalogueFile = catalogueFile;
+    this.zone = zone;
+    this.actorId = actorId;
+    this.output = new Output(env.out(), json);
+  }
+
+  /** @return the quota instance over the schema's store, built on first call */
+  Quota quota() {
+    if (quota == null) {
+      quota = Quota.builder()
+          .store(backend.store())
+          .catalogue(catalogueFile.catalogue())
+          .clock(env.clock())
+          .alertThresholds(catalogueFile.alertThresholds().stream().mapToInt(Integer::intValue).toArray())
+          // an admin change can cross a threshold (a downgrade) or re-arm one (a reset); the operator sees it
+          .alertListener(alerts::add)
+          .build();
+    }
+    return quota;
+  }
+
+  QuotaGuard guard() {
+    return quota().guard();
+  }
+
+  QuotaAdmin admin() {
+    return quota().admin();
+  }
+
+  /** @return the host's table of tiers, when plans are read from it */
+  Optional<PlanTable> planTable() {
+    return planTable;
+  }
+
+  Backend backend() {
+    return backend;
+  }
+
+  String schema() {
+    return schema;
+  }
+
+  TierCatalogue catalogue() {
+    return catalogueFile.catalogue();
+  }
+
+  /**
+   * Resolves a meter option.
+   *
+   * @param name the meter's name, or null for the catalogue's default meter
+   * @return a meter of the catalogue
+   * @throws InvalidRequestException if the catalogue does not declare it
+   */
+  Meter meter(String name) {
+    return name == null ? catalogue().defaultMeter() : catalogue().requireMeter(Meter.of(name));
+  }
+
+  /**
+   * Resolves a time option against now and, for {@code end-of-period} and {@code start-of-period}, the
+   * tenant's current period on a meter.
+   *
+   * @param option the option's name, for messages
+   * @param when the parsed time
+   * @param tenant the tenant whose period counts, or null when the command has none
+   * @param meter the meter whose period counts
+   * @return the instant
+   */
+  Instant resolve(String option, When when, TenantId tenant, Meter meter) {
+    Supplier<Period> period = () -> {
+      if (tenant == null) {
+        throw CliException.usage(option + ": end-of-period and start-of-period need a tenant; give an instant, "
+            + "a date or a relative time");
+      }
+      return guard().usage(tenant, meter).period();
+    };
+    return when.resolve(now(), zone, period);
+  }
+
+  Instant now() {
+    return env.clock().instant();
+  }
+
+  ZoneId zone() {
+    return zone;
+  }
+
+  Actor actor() {
+    return Actor.of(actorId);
+  }
+
+  Output out() {
+    return output;
+  }
+
+  Environment env() {
+    return env;
+  }
+
+  /** @return the threshold alerts this run's changes fired, in order */
+  List<ThresholdAlert> alerts() {
+    synchronized (alerts) {
+      return List.copyOf(alerts);
+    }
+  }
+
+  @Override
+  public void close() {
+    backend.close();
+  }
+}
