@@ -36,7 +36,7 @@ final class PlanCommand extends ChangeCommand {
     Plan plan = billingDay == null ? Plan.of(Tier.of(tier)) : Plan.of(Tier.of(tier), billingDay);
     AuditEntry audit = session.admin().setPlan(id, plan, session.actor(), reason);
     String previous = audit.details().get("previousTier");
-    String was = previous == null || previous.equals("(none)") ? "it had no plan" : "was " + previous;
+    String was = previous == null ? "it had no plan" : "was " + previous;
     String done = id + "'s plan is now " + plan.tier() + (billingDay == null ? "" : ", periods starting on day "
         + billingDay) + " (" + was + ").";
     Map<String, Object> document = new LinkedHashMap<>();

@@ -56,17 +56,20 @@ final class Alerts {
     }
   }
 
-  /** After an admin change: fires what is reached, re-arms what is no longer reached. */
-  void afterAdminChange(UsageReport report, Instant now) {
+  /**
+   * After an admin change: re-arms the thresholds the tenant is now below. It fires nothing, even where the
+   * change (a revoke, a downgrade) put the tenant over a threshold: the change may be made by another process
+   * than the services that tell tenants (an operator's command line), and the mark of an alert fired there
+   * would keep the services from ever sending it. The next usage the services record fires it instead.
+   */
+  void afterAdminChange(UsageReport report) {
     if (thresholds.isEmpty()) {
       return;
     }
     double percent = report.percentUsed();
     List<Integer> rearm = new ArrayList<>();
     for (int threshold : thresholds) {
-      if (percent >= threshold && report.used() > 0) {
-        fireOnce(report, threshold, now);
-      } else {
+      if (percent < threshold || report.used() == 0) {
         rearm.add(threshold);
       }
     }

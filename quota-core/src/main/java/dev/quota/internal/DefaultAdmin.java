@@ -216,7 +216,7 @@ public final class DefaultAdmin implements QuotaAdmin {
       periods.put(meter, evaluator.periodOf(next, meter, now));
     }
     Map<String, String> details = new LinkedHashMap<>();
-    details.put("previousTier", current.plan().map(p -> p.tier().name()).orElse("(none)"));
+    current.plan().ifPresent(p -> details.put("previousTier", p.tier().name()));
     details.put("tier", plan.tier().name());
     current.plan().flatMap(p -> p.billingDay().isPresent() ? Optional.of(p.billingDay().getAsInt()) : Optional.empty())
         .ifPresent(day -> details.put("previousBillingDay", Integer.toString(day)));
@@ -357,7 +357,7 @@ public final class DefaultAdmin implements QuotaAdmin {
     try {
       for (Meter meter : catalogue.meters().keySet()) {
         TenantState state = store.read(tenant, meter, now);
-        alerts.afterAdminChange(evaluator.evaluate(tenant, meter, state, now), now);
+        alerts.afterAdminChange(evaluator.evaluate(tenant, meter, state, now));
       }
     } catch (StoreUnavailableException e) {
       LOG.warn("could not re-evaluate alerts of tenant '{}' after an admin change: {}", tenant, e.toString());

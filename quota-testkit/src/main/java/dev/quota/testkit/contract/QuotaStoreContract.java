@@ -2254,6 +2254,20 @@ public abstract class QuotaStoreContract {
     }
 
     @Test
+    void anAdminChangeThatPutsTheTenantOverAThresholdFiresNothingUntilTheNextUsage() {
+      use(guard, tenant, 700);
+      Grant credit = admin.grantCredit(tenant, AI_TOKENS, 500, START.plus(Duration.ofDays(3)), OPERATOR, REASON);
+      use(guard, tenant, 100);
+      assertThat(alerts.thresholds()).as("800 of 1,500 crosses nothing").isEmpty();
+
+      admin.revoke(credit.id(), OPERATOR, REASON);
+      assertThat(alerts.thresholds()).as("the revoke alone: 800 of 1,000").isEmpty();
+
+      use(guard, tenant, 1);
+      assertThat(alerts.thresholds()).as("the next usage fires what the revoke crossed").containsExactly(80);
+    }
+
+    @Test
     void eachThresholdFiresOnceAsUsageGrows() {
       use(guard, tenant, 850);
       assertThat(alerts.thresholds()).containsExactly(80);
