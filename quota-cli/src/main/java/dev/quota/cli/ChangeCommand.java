@@ -31,13 +31,13 @@ abstract class ChangeCommand extends QuotaCommand {
   }
 
   /**
-   * Prints what the change did, the tenant's standing afterwards and any alerts it fired.
+   * Prints what the change did and the tenant's standing afterwards.
    *
    * @param session the session
    * @param tenant the tenant changed
    * @param meter the meter whose standing to show
    * @param done what was done, in a sentence or two
-   * @param result the JSON fields describing what was done; {@code usage} and {@code alerts} are added
+   * @param result the JSON fields describing what was done; {@code usage} is added
    * @return {@link ExitCode#OK}
    */
   static int changed(Session session, TenantId tenant, Meter meter, String done, Map<String, Object> result) {
@@ -46,14 +46,10 @@ abstract class ChangeCommand extends QuotaCommand {
       StringJoiner text = new StringJoiner("\n");
       text.add(done);
       text.add(TextView.standing(after, session.zone()));
-      if (!session.alerts().isEmpty()) {
-        text.add(TextView.alerts(session.alerts()));
-      }
       return text.toString();
     }, () -> {
       Map<String, Object> document = new LinkedHashMap<>(result);
       document.put("usage", JsonView.usage(after));
-      document.put("alerts", JsonView.alerts(session.alerts()));
       return document;
     });
     return ExitCode.OK;

@@ -10,7 +10,6 @@ import dev.quota.admin.Entitlement;
 import dev.quota.admin.Grant;
 import dev.quota.admin.PurgeSummary;
 import dev.quota.admin.TierOverride;
-import dev.quota.alert.ThresholdAlert;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -141,26 +140,6 @@ final class JsonView {
     s.amountByMeter().forEach((meter, amount) -> amounts.put(meter.name(), amount));
     m.put("amountByMeter", amounts);
     return m;
-  }
-
-  /**
-   * Threshold alerts.
-   *
-   * @param alerts the alerts
-   * @return one object each
-   */
-  static List<Object> alerts(List<ThresholdAlert> alerts) {
-    return alerts.stream().<Object>map(a -> {
-      Map<String, Object> m = new LinkedHashMap<>();
-      m.put("tenant", a.tenant().value());
-      m.put("meter", a.meter().name());
-      m.put("thresholdPercent", a.thresholdPercent());
-      m.put("used", a.used());
-      m.put("ceiling", count(a.ceiling()));
-      m.put("period", period(a.period()));
-      m.put("at", a.at());
-      return m;
-    }).toList();
   }
 
   /**

@@ -9,11 +9,8 @@ import dev.quota.TenantId;
 import dev.quota.TierCatalogue;
 import dev.quota.admin.Actor;
 import dev.quota.admin.QuotaAdmin;
-import dev.quota.alert.ThresholdAlert;
 import java.time.Instant;
 import java.time.ZoneId;
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Supplier;
@@ -32,7 +29,6 @@ final class Session implements AutoCloseable {
   private final String actorId;
   private final Output output;
   private final Optional<PlanTable> planTable;
-  private final List<ThresholdAlert> alerts = Collections.synchronizedList(new ArrayList<>());
   private Quota quota;
 
   Session(Environment env, Backend backend, String schema, CatalogueFile catalogueFile, ZoneId zone, String actorId,
@@ -55,8 +51,7 @@ final class Session implements AutoCloseable {
           .catalogue(catalogueFile.catalogue())
           .clock(env.clock())
           .alertThresholds(catalogueFile.alertThresholds().stream().mapToInt(Integer::intValue).toArray())
-          // an admin change can cross a threshold (a downgrade) or re-arm one (a reset); the operator sees it
-          .alertListener(alerts::add)
+          // the thresholds the services use: an admin change re-arms those it brings usage back below
           .build();
     }
     return quota;
@@ -137,13 +132,6 @@ final class Session implements AutoCloseable {
 
   Environment env() {
     return env;
-  }
-
-  /** @return the threshold alerts this run's changes fired, in order */
-  List<ThresholdAlert> alerts() {
-    synchronized (alerts) {
-      return List.copyOf(alerts);
-    }
   }
 
   @Override

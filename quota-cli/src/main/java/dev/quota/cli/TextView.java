@@ -10,7 +10,6 @@ import dev.quota.admin.Entitlement;
 import dev.quota.admin.Grant;
 import dev.quota.admin.PurgeSummary;
 import dev.quota.admin.TierOverride;
-import dev.quota.alert.ThresholdAlert;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.util.List;
@@ -176,21 +175,6 @@ final class TextView {
         lines.add(row(first ? "units" : "", Text.units(e.getValue()) + " " + e.getKey()));
         first = false;
       }
-    }
-    return lines.toString();
-  }
-
-  /**
-   * Threshold alerts a change fired.
-   *
-   * @param alerts the alerts
-   * @return one line each
-   */
-  static String alerts(List<ThresholdAlert> alerts) {
-    StringJoiner lines = new StringJoiner("\n");
-    for (ThresholdAlert a : alerts) {
-      lines.add(String.format(Locale.ROOT, "alert: %s crossed %d%% of its %s quota (%s of %s used)", a.tenant(),
-          a.thresholdPercent(), a.meter(), Text.units(a.used()), Text.units(a.ceiling())));
     }
     return lines.toString();
   }

@@ -215,16 +215,6 @@ class ChangeCommandsTest {
   }
 
   @Test
-  void aDowngradeThatCrossesThresholdsShowsTheAlerts() {
-    cli.plan("acme", Tier.PRO).use("acme", 950_000);
-
-    InProcessCli.Result result = cli.run("plan", "acme", "free", "--reason", "downgraded");
-
-    assertThat(result.exitCode()).isEqualTo(ExitCode.OK);
-    assertThat(result.out()).contains("alert: acme crossed 100% of its ai-tokens quota (950,000 of 100,000 used)");
-  }
-
-  @Test
   void aChangeAsJsonCarriesTheAuditEntryAndTheNewStanding() {
     cli.plan("acme", Tier.FREE).use("acme", 100_000);
 
