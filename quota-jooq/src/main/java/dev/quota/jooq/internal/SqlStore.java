@@ -488,7 +488,7 @@ public final class SqlStore {
           .where(counterKey(entry.tenant(), entry.meter(), entry.period()))
           .and(COUNTER.VERSION.eq(expectedVersion))
           .and(exists(selectOne().from(ins)))
-          .returningResult(COUNTER.USED, reservedAt(now).as(RESERVED_NOW), nextExpiryAfter(now).as(NEXT_EXPIRY)));
+          .returningResult(COUNTER.USED, COUNTER.RESERVED, COUNTER.NEXT_HOLD_EXPIRY));
       Record r = dsl.with(ins).with(upd)
           .select(upd.field(0), upd.field(1), upd.field(2),
               field(select(count()).from(ins)), COUNTER.VERSION, COUNTER.NEXT_HOLD_EXPIRY,
@@ -502,8 +502,8 @@ public final class SqlStore {
       boolean updated = r.get(0) != null;
       boolean inserted = r.get(3, Integer.class) == 1;
       if (updated) {
-        StoredCounter after = new StoredCounter(entry.period(), r.get(0, Long.class), r.get(1, Long.class),
-            r.get(2, Instant.class));
+        StoredCounter after = afterWrite(dsl, entry.tenant(), entry.meter(), entry.period(), r.get(0, Long.class),
+            r.get(1, Long.class), r.get(2, Instant.class), now);
         return new Step.Done<>(new WriteOutcome.Written(after.counter()), after, expectedVersion);
       }
       Long version = r.get(4, Long.class);
@@ -662,7 +662,7 @@ public final class SqlStore {
           .where(counterKey(tenant, entry.meter(), entry.period()))
           .and(COUNTER.VERSION.eq(expectedVersion))
           .and(exists(selectOne().from(ins)))
-          .returningResult(COUNTER.USED, reservedAt(at).as(RESERVED_NOW), nextExpiryAfter(at).as(NEXT_EXPIRY)));
+          .returningResult(COUNTER.USED, COUNTER.RESERVED, COUNTER.NEXT_HOLD_EXPIRY));
       Record r = dsl.with(ins).with(upd)
           .select(upd.field(0), upd.field(1), upd.field(2), field(select(count()).from(ins)), COUNTER.VERSION,
               COUNTER.NEXT_HOLD_EXPIRY, COUNTER.PERIOD_START, COUNTER.PERIOD_END, COUNTER.USED, reservedAt(at),
@@ -679,8 +679,8 @@ public final class SqlStore {
           dsl.update(COUNTER).set(COUNTER.RESERVED, COUNTER.RESERVED.minus(held))
               .where(counterKey(tenant, entry.meter(), holdPeriod)).execute();
         }
-        StoredCounter after = new StoredCounter(entry.period(), r.get(0, Long.class), r.get(1, Long.class),
-            r.get(2, Instant.class));
+        StoredCounter after = afterWrite(dsl, tenant, entry.meter(), entry.period(), r.get(0, Long.class),
+            r.get(1, Long.class), r.get(2, Instant.class), at);
         boolean expired = !at.isBefore(hold.getExpiresAt());
         return new Step.Done<>(new CommitOutcome.Committed(after.counter(), expired), after, expectedVersion);
       }
@@ -752,13 +752,13 @@ public final class SqlStore {
       }
       Record r = dsl.update(COUNTER).set(COUNTER.RESERVED, COUNTER.RESERVED.minus(hold.getAmount()))
           .where(counterKey(tenant, meter, period))
-          .returningResult(COUNTER.VERSION, COUNTER.USED, reservedAt(at).as(RESERVED_NOW), nextExpiryAfter(at).as(NEXT_EXPIRY))
+          .returningResult(COUNTER.VERSION, COUNTER.USED, COUNTER.RESERVED, COUNTER.NEXT_HOLD_EXPIRY)
           .fetchOne();
       if (r == null) {
         return new Released(outcome, meter, -1, null);
       }
-      return new Released(outcome, meter, r.get(0, Long.class),
-          new StoredCounter(period, r.get(1, Long.class), r.get(2, Long.class), r.get(3, Instant.class)));
+      return new Released(outcome, meter, r.get(0, Long.class), afterWrite(dsl, tenant, meter, period,
+          r.get(1, Long.class), r.get(2, Long.class), r.get(3, Instant.class), at));
     });
     if (result.counter() != null) {
       sink.counterWritten(tenant, result.meter(), result.version(), result.counter());
@@ -840,6 +840,21 @@ public final class SqlStore {
     Long version = dsl.select(TENANT.VERSION).from(TENANT).where(TENANT.TENANT_ID.eq(tenant.value()))
         .fetchOne(TENANT.VERSION);
     return version == null ? 0 : version;
+  }
+
+  /**
+   * The counter as a write left it, from the raw row its statement returned. The row is the one updated, but a
+   * sub-select in the same statement would read the statement's snapshot, which predates a sweep the write may
+   * have waited for, and subtract holds that the sweep had already taken out of {@code reserved}. So
+   * {@code reserved} comes back raw, and only when one of its holds has expired by {@code at} does a statement of
+   * its own (a fresh snapshot, under the row lock this transaction now holds) subtract the expired holds.
+   */
+  private static StoredCounter afterWrite(DSLContext dsl, TenantId tenant, Meter meter, Period period, long used,
+      long reserved, Instant nextHoldExpiry, Instant at) {
+    if (nextHoldExpiry == null || nextHoldExpiry.isAfter(at)) {
+      return new StoredCounter(period, used, reserved, nextHoldExpiry);
+    }
+    return storedCounterOf(dsl, tenant, meter, period, at);
   }
 
   private static Counter counterOf(DSLContext dsl, TenantId tenant, Meter meter, Period period, Instant at) {
