@@ -47,7 +47,8 @@ import java.util.function.Function;
  *
  * <ul>
  *   <li>{@link #failing(boolean)}: every call throws {@link StoreUnavailableException} until switched off,
- *       and {@link #failingAlertMarks(boolean)}: only marking alerts does;</li>
+ *       and {@link #failingAlertMarks(boolean)}: only marking alerts does, {@link #failingCommits(boolean)}: only
+ *       commits do;</li>
  *   <li>{@link #writes()}: how many write primitives reached the store;</li>
  *   <li>{@link #rememberReads(boolean)}: successful reads are kept for {@link QuotaStore#lastKnown}, as a
  *       caching backend would.</li>
@@ -64,6 +65,7 @@ public final class SimpleStore implements QuotaStore {
   private final List<Integer> alertMarks = new ArrayList<>();
   private boolean failing;
   private boolean failingAlertMarks;
+  private boolean failingCommits;
   private boolean rememberReads;
   private int writes;
   private int calls;
@@ -101,6 +103,12 @@ public final class SimpleStore implements QuotaStore {
   /** Makes only {@link #markAlertFired} throw {@link StoreUnavailableException}: the store fails mid-way. */
   public synchronized SimpleStore failingAlertMarks(boolean failing) {
     this.failingAlertMarks = failing;
+    return this;
+  }
+
+  /** Makes only {@link #commit} throw {@link StoreUnavailableException}: the outage starts with a commit. */
+  public synchronized SimpleStore failingCommits(boolean failing) {
+    this.failingCommits = failing;
     return this;
   }
 
@@ -285,6 +293,9 @@ public final class SimpleStore implements QuotaStore {
   public synchronized CommitOutcome commit(TenantId tenant, ReservationId id, LedgerEntry entry,
       long expectedVersion, Instant now) {
     enter(true);
+    if (failingCommits) {
+      throw new StoreUnavailableException("commit cut off by the test", new IOException("connection reset"));
+    }
     TenantData data = data(tenant);
     Hold hold = data.holds.get(id);
     if (hold == null) {
