@@ -52,13 +52,22 @@ public final class TcpProxy implements AutoCloseable {
 
   private void start(ServerSocket socket) {
     server = socket;
+    Object lock = this;
     Thread acceptor = new Thread(() -> {
       while (!socket.isClosed()) {
         try {
           Socket client = socket.accept();
           Socket upstream = new Socket(targetHost, targetPort);
-          sockets.add(client);
-          sockets.add(upstream);
+          synchronized (lock) {
+            // a connection accepted just before a cut must not outlive it
+            if (socket.isClosed()) {
+              client.close();
+              upstream.close();
+              return;
+            }
+            sockets.add(client);
+            sockets.add(upstream);
+          }
           pump(client, upstream);
           pump(upstream, client);
         } catch (IOException e) {
