@@ -75,9 +75,9 @@ class MultiInstanceLoadTest {
 
   private static final int INSTANCES = 3;
   private static final int THREADS_PER_INSTANCE = 8;
-  private static final long TARGET_OPERATIONS = 60_000;
-  /** Far beyond the expected ~30 s: a run that needs it is broken, and fails. */
-  private static final Duration GIVE_UP_AFTER = Duration.ofSeconds(150);
+  private static final long TARGET_OPERATIONS = Long.getLong("quota.reliability.loadOps", 55_000);
+  /** Far beyond the expected minute (on a machine of two cores): a run that needs it is broken, and fails. */
+  private static final Duration GIVE_UP_AFTER = Duration.ofSeconds(300);
   private static final long LIMIT = 30_000;
   private static final Meter METER = Meter.AI_TOKENS;
   private static final Duration PERIOD = Duration.ofMinutes(1);
@@ -122,9 +122,12 @@ class MultiInstanceLoadTest {
     for (int i = 0; i < INSTANCES; i++) {
       var pool = DB.newPool(Jdbc.withParameter("options=-c%20synchronous_commit%3Doff"), "load-" + i,
           THREADS_PER_INSTANCE + 2);
+      // a busy machine may take a while to hand out a connection; an outage is not what this test is about
+      pool.setConnectionTimeout(10_000);
       PostgresQuotaStore store = PostgresQuotaStore.builder().dataSource(pool).schema(DB.schema()).build();
       stores.add(store);
-      instances.add(Quota.builder().store(store).catalogue(CATALOGUE).clock(clock).build());
+      // Threshold alerts have their own tests; off here, each write past a threshold would try to mark it again.
+      instances.add(Quota.builder().store(store).catalogue(CATALOGUE).clock(clock).alertThresholds().build());
     }
     instances.get(0).admin().setPlan(tenant, Plan.of(Tier.FREE), OPERATOR, "load test tenant");
     Instant firstPeriodStart = CATALOGUE.periodPolicy(METER).periodAt(clock.instant()).start();
@@ -175,7 +178,7 @@ class MultiInstanceLoadTest {
             + " violations=%d%n", INSTANCES, INSTANCES * THREADS_PER_INSTANCE, total, took.toMillis(), operations,
         reportedPerPeriod.size(), checks.sum(), violations.size());
     assertThat(violations).isEmpty();
-    assertThat(total).isGreaterThanOrEqualTo(50_000);
+    assertThat(total).isGreaterThanOrEqualTo(Math.min(50_000, TARGET_OPERATIONS));
     assertThat(reportedPerPeriod).as("periods the load ran through").hasSizeGreaterThan(3);
   }
 
@@ -189,14 +192,14 @@ class MultiInstanceLoadTest {
     while (remaining.decrementAndGet() >= 0) {
       sequence++;
       Quota quota = random.nextInt(4) == 0 ? other : own;
-      int dice = random.nextInt(100);
-      if (dice < 38) {
+      int dice = random.nextInt(1000);
+      if (dice < 300) {
         consume(quota, other, random, worker + "-" + sequence);
-      } else if (dice < 58) {
+      } else if (dice < 470) {
         record(quota, random);
-      } else if (dice < 80) {
+      } else if (dice < 670) {
         reserve(quota, random, open);
-      } else if (dice < 81) {
+      } else if (dice < 673) {
         count(Kind.RESET);
         quota.admin().resetUsage(tenant, METER, OPERATOR, "load: unblock");
       } else {
@@ -232,6 +235,10 @@ class MultiInstanceLoadTest {
 
   private void checkConsume(ConsumeResult result, long amount, UsageKey key) {
     Decision decision = result.decision();
+    if (decision.report().isEmpty()) {
+      expect(false, "consume " + key + " decided without the store: " + decision);
+      return;
+    }
     switch (result.outcome()) {
       case CONSUMED -> {
         UsageReport after = decision.snapshot();
@@ -280,6 +287,10 @@ class MultiInstanceLoadTest {
     count(Kind.RESERVE);
     ReserveResult result = quota.guard().reserve(tenant, METER, estimate, ttl);
     Decision decision = result.decision();
+    if (decision.report().isEmpty()) {
+      expect(false, "reserve decided without the store: " + decision);
+      return;
+    }
     UsageReport seen = decision.snapshot();
     if (result.granted()) {
       expect(seen.used() + seen.reserved() <= seen.ceiling(), "reserve of " + estimate + " left used " + seen.used()
@@ -380,7 +391,7 @@ class MultiInstanceLoadTest {
         + " that no call reported as written"));
     Map<Period, Long> reported = new TreeMap<>(java.util.Comparator.comparing(Period::start));
     reportedPerPeriod.forEach((period, sum) -> reported.put(period, sum.sum()));
-    expect(reported.equals(new TreeMap<>(ledgerSorted(ledger))), "units reported per period " + reported
+    expect(reported.equals(ledgerSorted(ledger)), "units reported per period " + reported
         + " differ from the ledger's " + ledger);
 
     // no period's accepted consumes exceed its final ceiling, and resets never gave back more than the usage
