@@ -640,6 +640,13 @@ public final class SqlStore {
       }
       Period holdPeriod = new Period(hold.getPeriodStart(), hold.getPeriodEnd());
       long held = hold.getCounted() ? hold.getAmount() : 0;
+      if (held > 0 && !holdPeriod.equals(new Period(micros(entry.period().start()), micros(entry.period().end())))) {
+        // two counter rows change: lock them in the order of every path that locks several
+        lockCounters(dsl, COUNTER.TENANT_ID.eq(tenant.value()).and(COUNTER.METER.eq(entry.meter().name()))
+            .and(row(COUNTER.PERIOD_START, COUNTER.PERIOD_END).in(
+                row(holdPeriod.start(), holdPeriod.end()),
+                row(micros(entry.period().start()), micros(entry.period().end())))));
+      }
       // The hold ends first, so that the counter statement's view of the holds no longer counts it; if the
       // usage cannot be written, the transaction rolls back and the hold stays open.
       dsl.update(RESERVATION)
@@ -889,8 +896,26 @@ public final class SqlStore {
         .onConflict(TENANT.TENANT_ID).doUpdate().set(TENANT.VERSION, TENANT.VERSION.plus(1))
         .returningResult(TENANT.VERSION)
         .fetchSingle().value1();
-    dsl.update(COUNTER).set(COUNTER.VERSION, version).where(COUNTER.TENANT_ID.eq(tenant.value())).execute();
+    stampVersion(dsl, tenant, version);
     return version;
+  }
+
+  /** Stamps a version on all the tenant's counter rows, locking them in order first. */
+  private static void stampVersion(DSLContext dsl, TenantId tenant, long version) {
+    lockCounters(dsl, COUNTER.TENANT_ID.eq(tenant.value()));
+    dsl.update(COUNTER).set(COUNTER.VERSION, version).where(COUNTER.TENANT_ID.eq(tenant.value())).execute();
+  }
+
+  /**
+   * Locks counter rows by meter, then period: the one order in which every transaction that changes several
+   * counter rows of a tenant locks them (admin changes, sweeps, a commit across a period boundary), so that two
+   * of them never wait for each other. An {@code UPDATE} alone locks rows in whatever order its plan visits them.
+   */
+  private static void lockCounters(DSLContext dsl, Condition which) {
+    dsl.select(COUNTER.METER).from(COUNTER).where(which)
+        .orderBy(COUNTER.METER, COUNTER.PERIOD_START, COUNTER.PERIOD_END)
+        .forUpdate()
+        .fetch();
   }
 
   private void insertAudit(DSLContext dsl, AuditEntry audit) {
@@ -1064,7 +1089,7 @@ public final class SqlStore {
           .set(TENANT.VERSION, TENANT.VERSION.plus(1))
           .returningResult(TENANT.VERSION)
           .fetchSingle().value1();
-      dsl.update(COUNTER).set(COUNTER.VERSION, version).where(COUNTER.TENANT_ID.eq(tenant.value())).execute();
+      stampVersion(dsl, tenant, version);
       currentPeriods.forEach((meter, target) -> Rebucketing.rebucket(dsl, tenant, meter, target, version));
       insertAudit(dsl, audit);
       return null;
