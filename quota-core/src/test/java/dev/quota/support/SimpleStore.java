@@ -66,6 +66,7 @@ public final class SimpleStore implements QuotaStore {
   private boolean failing;
   private boolean failingAlertMarks;
   private boolean failingCommits;
+  private Runnable beforeEntitlementWrite;
   private boolean rememberReads;
   private int writes;
   private int calls;
@@ -109,6 +110,15 @@ public final class SimpleStore implements QuotaStore {
   /** Makes only {@link #commit} throw {@link StoreUnavailableException}: the outage starts with a commit. */
   public synchronized SimpleStore failingCommits(boolean failing) {
     this.failingCommits = failing;
+    return this;
+  }
+
+  /**
+   * Runs something once, just before the next conditional entitlement write checks the version: another admin
+   * change that comes in between a change's read and its write.
+   */
+  public synchronized SimpleStore beforeNextEntitlementWrite(Runnable hook) {
+    this.beforeEntitlementWrite = hook;
     return this;
   }
 
@@ -350,6 +360,22 @@ public final class SimpleStore implements QuotaStore {
     data.entitlements.addAll(entitlements);
     data.version++;
     auditLog.add(audit);
+  }
+
+  @Override
+  public synchronized boolean addEntitlements(TenantId tenant, List<? extends Entitlement> entitlements,
+      AuditEntry audit, long expectedVersion) {
+    Runnable hook = beforeEntitlementWrite;
+    beforeEntitlementWrite = null;
+    if (hook != null) {
+      hook.run();
+    }
+    if (data(tenant).version != expectedVersion) {
+      enter(false);
+      return false;
+    }
+    addEntitlements(tenant, entitlements, audit);
+    return true;
   }
 
   @Override
