@@ -945,21 +945,41 @@ public final class SqlStore {
    * @param audit the audit entry
    */
   public void addEntitlements(TenantId tenant, List<? extends Entitlement> entitlements, AuditEntry audit) {
+    addEntitlements(tenant, entitlements, audit, -1);
+  }
+
+  /**
+   * Adds entitlements with their audit entry and moves the version on, in one transaction, if the version was the
+   * expected one.
+   *
+   * @param tenant the tenant
+   * @param entitlements the new entitlements
+   * @param audit the audit entry
+   * @param expectedVersion the version the entitlements were computed from, or -1 to add whatever the version
+   * @return whether they were added
+   */
+  public boolean addEntitlements(TenantId tenant, List<? extends Entitlement> entitlements, AuditEntry audit,
+      long expectedVersion) {
     for (Entitlement e : entitlements) {
       if (!e.tenant().equals(tenant)) {
         throw new IllegalArgumentException("entitlement " + e.id() + " belongs to another tenant");
       }
     }
-    db.transaction(tx -> {
+    boolean added = db.transaction(tx -> {
       DSLContext dsl = tx.dsl();
-      bumpVersion(dsl, tenant);
+      // the tenant row is locked by the bump, so the version read back is the one this change replaces, plus one
+      if (bumpVersion(dsl, tenant) != expectedVersion + 1 && expectedVersion >= 0) {
+        tx.rollbackOnly();
+        return false;
+      }
       for (Entitlement e : entitlements) {
         insertEntitlement(dsl, e);
       }
       insertAudit(dsl, audit);
-      return null;
+      return true;
     });
     sink.tenantChanged(tenant);
+    return added;
   }
 
   private static void insertEntitlement(DSLContext dsl, Entitlement e) {
