@@ -81,11 +81,6 @@ final class LogCapture extends AppenderBase<ILoggingEvent> implements AutoClosea
     return lines.stream().filter(filter).toList();
   }
 
-  /** Forgets what was captured so far. */
-  synchronized void clear() {
-    lines.clear();
-  }
-
   @Override
   public void close() {
     root.detachAppender(this);

@@ -28,6 +28,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.Deque;
 import java.util.EnumMap;
 import java.util.List;
@@ -416,7 +417,7 @@ class MultiInstanceLoadTest {
         "key " + key + " reported as newly written " + times.get() + " times, ledger has " + amounts.get(key)));
     amounts.keySet().forEach(key -> expect(newlyWritten.containsKey(key), "ledger key " + key
         + " that no call reported as written"));
-    Map<Period, Long> reported = new TreeMap<>(java.util.Comparator.comparing(Period::start));
+    Map<Period, Long> reported = new TreeMap<>(Comparator.comparing(Period::start));
     reportedPerPeriod.forEach((period, sum) -> reported.put(period, sum.sum()));
     expect(reported.equals(ledgerSorted(ledger)), "units reported per period " + reported
         + " differ from the ledger's " + ledger);
@@ -439,7 +440,7 @@ class MultiInstanceLoadTest {
   }
 
   private static Map<Period, Long> ledgerSorted(Map<Period, Long> ledger) {
-    Map<Period, Long> sorted = new TreeMap<>(java.util.Comparator.comparing(Period::start));
+    Map<Period, Long> sorted = new TreeMap<>(Comparator.comparing(Period::start));
     sorted.putAll(ledger);
     return sorted;
   }

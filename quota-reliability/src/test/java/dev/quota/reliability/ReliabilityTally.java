@@ -59,21 +59,7 @@ public final class ReliabilityTally {
     }
   }
 
-  public static long operations() {
-    return OPERATIONS.get();
-  }
 
-  public static long sequences() {
-    return SEQUENCES.get();
-  }
-
-  public static long faults() {
-    return FAULTS.get();
-  }
-
-  public static long badInputs() {
-    return BAD_INPUTS.get();
-  }
 
   /** @return the summary line, exactly {@code RELIABILITY ops=N sequences=N faults=N badInputs=N violations=N} */
   public static String summaryLine() {

@@ -64,19 +64,9 @@ final class Rows {
     return total == null ? 0 : total.longValueExact();
   }
 
-  /** @return the number of ledger rows of the tenant */
-  int ledgerCount(TenantId tenant) {
-    return dsl.fetchCount(t("usage_ledger"), TENANT_ID.eq(tenant.value()));
-  }
-
   /** @return the number of audit entries of the tenant */
   int auditCount(TenantId tenant) {
     return dsl.fetchCount(t("audit_log"), TENANT_ID.eq(tenant.value()));
-  }
-
-  /** @return the number of entitlements of the tenant */
-  int entitlementCount(TenantId tenant) {
-    return dsl.fetchCount(t("entitlement"), TENANT_ID.eq(tenant.value()));
   }
 
   /** @return the ledger's sum per period of one meter */
@@ -179,11 +169,6 @@ final class Rows {
   /** @return the DSL over the test database, for one-off statements */
   DSLContext dsl() {
     return dsl;
-  }
-
-  /** @return a qualified table of quota's schema */
-  Table<?> tableOf(String table) {
-    return t(table);
   }
 
   private static Period period(OffsetDateTime start, OffsetDateTime end) {
