@@ -189,6 +189,40 @@ class BadInputTest {
         }));
   }
 
+  /** Tenant ids and reasons that look like SQL are not bad input: they are stored verbatim and do nothing else. */
+  @TestFactory
+  Stream<DynamicTest> sqlLookingTenantIdsAndReasonsAreStoredVerbatimAndDoNothing() {
+    return Stream.of("'; DROP TABLE usage_ledger; --", "Robert'); DROP TABLE tenant; --", "1' OR '1'='1",
+            "acme%", "$$; TRUNCATE audit_log CASCADE; $$")
+        .map(text -> DynamicTest.dynamicTest("tenant id and reason " + text, () -> {
+          Map<String, Object> before = rows.fingerprint();
+          long acmeUsed = quota.guard().usage(ACME).used();
+          TenantId hostile = TenantId.of(text);
+          quota.admin().grantCredit(hostile, TOKENS, 5, NOW.plusSeconds(60), OPS, text);
+          quota.guard().record(UsageEvent.of(hostile, TOKENS, 3, UsageKey.of(text)));
+          ReliabilityTally.badInput();
+
+          // its tenant row, counter, ledger entry, grant and audit entry, found by exact comparison, and nothing else
+          assertThat(rows.rowsOfTenantId(text)).isEqualTo(5);
+          Map<String, Object> after = rows.fingerprint();
+          for (String table : Rows.TABLES) {
+            int added = (int) after.get(table + ".rows") - (int) before.get(table + ".rows");
+            assertThat(added).as("rows added to %s", table)
+                .isEqualTo(List.of("tenant", "counter", "usage_ledger", "entitlement", "audit_log").contains(table)
+                    ? 1 : 0);
+          }
+          assertThat(quota.admin().audit(hostile, PageRequest.first(5)).items()).singleElement()
+              .satisfies(e -> assertThat(e.reason()).isEqualTo(text));
+          assertThat(quota.guard().usage(hostile).used()).isEqualTo(3);
+          assertThat(quota.guard().usage(ACME).used()).isEqualTo(acmeUsed);
+          synchronized (TABLE) {
+            NOT_BAD.add("tenant id, usage key and reason `" + cell(text) + "` | admin grantCredit, record | none: not bad"
+                + " input, stored verbatim (one row in each of tenant, counter, usage_ledger, entitlement, audit_log),"
+                + " nothing else changed | — |");
+          }
+        }));
+  }
+
   private static String cell(String text) {
     return cell(text, 160);
   }
@@ -231,7 +265,8 @@ class BadInputTest {
     tenantIds.put("tenant id with a C1 control (NEL)", "acme\u0085");
     tenantIds.put("tenant id with a leading space", " acme");
     tenantIds.put("tenant id with a trailing space", "acme ");
-    tenantIds.forEach((input, value) -> cases.add(new Case(input + " `" + cell(value, 40) + "`", "canProceed",
+    tenantIds.forEach((input, value) -> cases.add(new Case(value.isEmpty() ? input : input + " `" + cell(value, 40) + "`",
+        "canProceed",
         q -> q.guard().canProceed(TenantId.of(value)), Expected.invalid("tenant id"))));
     cases.add(new Case("tenant id null", "canProceed", q -> q.guard().canProceed(null), Expected.invalid("tenant")));
     cases.add(new Case("tenant id with NUL", "admin setPlan",
