@@ -177,7 +177,8 @@ class FaultInjectionTest {
     // A terminated backend stays in the pool until a call meets it, so one round of terminations can make calls
     // fail, succeed on a fresh connection and fail again: each such turn is an outage of its own, logged once.
     int outages = assertOutagesLoggedOncePerOutage();
-    assertThat((long) outages).as("outages logged against %s failed calls", failed.get()).isLessThan(failed.get());
+    assertThat((long) outages).as("outages logged against %s failed calls", failed.get())
+        .isLessThanOrEqualTo(failed.get());
     System.out.printf("FAULTS terminations=%d failed calls=%d outages logged=%d%n", kills, failed.get(), outages);
   }
 
