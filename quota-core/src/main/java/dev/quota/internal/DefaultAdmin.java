@@ -106,11 +106,13 @@ public final class DefaultAdmin implements QuotaAdmin {
         version = state.version();
         UsageReport report = evaluator.evaluate(tenant, meter, state, now);
         // Earlier resets of this period already cancelled part of the usage; cancel only the rest, so that
-        // two resets never give more than one period's allowance back.
+        // two resets never give more than one period's allowance back. Those include resets that start a little
+        // after this one's instant: made by an instance whose clock is ahead, or by one that read its clock later.
         long cancelled = 0;
-        for (Entitlement e : report.activeEntitlements()) {
+        for (Entitlement e : state.entitlements()) {
           if (e instanceof Grant g && g.kind() == Grant.Kind.RESET && g.meter().equals(meter)
-              && g.validUntil().equals(report.period().end())) {
+              && g.validUntil().equals(report.period().end())
+              && g.revocation().map(r -> r.at().isAfter(now)).orElse(true)) {
             cancelled = Checks.saturatedAdd(cancelled, g.amount());
           }
         }

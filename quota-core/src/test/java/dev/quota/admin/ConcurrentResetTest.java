@@ -25,6 +25,21 @@ class ConcurrentResetTest {
   }
 
   @Test
+  void aResetOvertakenByAResetOfAnInstanceWhoseClockIsAheadCancelsOnlyWhatTheOtherDidNot() {
+    Quota a = instance();
+    Quota ahead = Quota.builder().store(store).clock(MutableClock.at("2027-01-15T12:00:01Z")).build();
+    a.guard().record(UsageEvent.of(TENANT, Meter.AI_TOKENS, 600, UsageKey.of("usage")));
+    // the other reset's grant starts a second after a's instant, and is written between a's read and a's write
+    store.beforeNextEntitlementWrite(() -> ahead.admin().resetUsage(TENANT, SECOND, "JIRA-1"));
+
+    ResetResult first = a.admin().resetUsage(TENANT, FIRST, "JIRA-2");
+
+    long granted = a.admin().entitlements(TENANT).stream().mapToLong(e -> ((Grant) e).amount()).sum();
+    assertThat(granted).as("usage cancelled, all resets together").isEqualTo(600);
+    assertThat(first.grants()).as("nothing left to cancel").isEmpty();
+  }
+
+  @Test
   void aResetThatAnotherResetOvertookCancelsOnlyWhatTheOtherDidNot() {
     Quota a = instance();
     Quota b = instance();
