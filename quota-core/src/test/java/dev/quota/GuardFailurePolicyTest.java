@@ -508,6 +508,20 @@ class GuardFailurePolicyTest {
   }
 
   @Test
+  void anOutageThatStartsWithACommitIsLoggedAndItsEndToo() {
+    QuotaGuard guard = guard(FailurePolicy.deny());
+    Reservation hold = guard.reserve(TENANT, TOKENS, 10, Duration.ofMinutes(1)).reservation();
+    store.failingCommits(true);
+
+    assertThatThrownBy(() -> hold.commit(5, UsageKey.of("k1"))).isInstanceOf(StoreUnavailableException.class);
+    store.failingCommits(false);
+    hold.commit(5, UsageKey.of("k1"));
+
+    assertThat(outageWarnings()).singleElement().asString().contains("quota store unavailable");
+    assertThat(recoveries()).containsExactly("quota store available again");
+  }
+
+  @Test
   void secondOutageIsLoggedAgain() {
     QuotaGuard guard = guard(FailurePolicy.deny());
     store.failing(true);

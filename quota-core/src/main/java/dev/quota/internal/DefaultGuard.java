@@ -272,7 +272,7 @@ public final class DefaultGuard implements QuotaGuard {
       TenantState state = read(tenant, meter, now, attempt);
       UsageReport before = evaluator.evaluate(tenant, meter, state, now);
       LedgerEntry entry = new LedgerEntry(tenant, meter, actual, key, now, before.period(), Map.of());
-      CommitOutcome outcome = store.commit(tenant, id, entry, state.version(), now);
+      CommitOutcome outcome = call(() -> store.commit(tenant, id, entry, state.version(), now));
       switch (outcome) {
         case CommitOutcome.Committed c -> {
           UsageReport after = Evaluator.withCounter(before, c.counter());

@@ -159,6 +159,28 @@ public interface QuotaStore {
   void addEntitlements(TenantId tenant, List<? extends Entitlement> entitlements, AuditEntry audit);
 
   /**
+   * Adds entitlements like {@link #addEntitlements(TenantId, List, AuditEntry)}, but only if the tenant's version is
+   * still {@code expectedVersion}, in the same atomic step: for changes computed from the state they replace, such
+   * as a reset, which cancels the usage it read minus what earlier resets cancelled. Two such changes racing (two
+   * operators resetting a tenant at once, on one instance or two) must not both be written on the same version, or
+   * both would cancel the same usage.
+   *
+   * <p>The default adds unconditionally and reports success, as stores written before this method did; a store
+   * keeps the guarantee above only if it overrides it.
+   *
+   * @param tenant the tenant
+   * @param entitlements the new entitlements (possibly none)
+   * @param audit the audit entry
+   * @param expectedVersion the entitlement version the entitlements were computed from
+   * @return {@code true} if written; {@code false} if the version moved on, and nothing was written
+   */
+  default boolean addEntitlements(TenantId tenant, List<? extends Entitlement> entitlements, AuditEntry audit,
+      long expectedVersion) {
+    addEntitlements(tenant, entitlements, audit);
+    return true;
+  }
+
+  /**
    * Finds an entitlement by id alone, to learn its tenant before authorizing a revoke.
    *
    * @param id the entitlement

@@ -47,7 +47,8 @@ import java.util.function.Function;
  *
  * <ul>
  *   <li>{@link #failing(boolean)}: every call throws {@link StoreUnavailableException} until switched off,
- *       and {@link #failingAlertMarks(boolean)}: only marking alerts does;</li>
+ *       and {@link #failingAlertMarks(boolean)}: only marking alerts does, {@link #failingCommits(boolean)}: only
+ *       commits do;</li>
  *   <li>{@link #writes()}: how many write primitives reached the store;</li>
  *   <li>{@link #rememberReads(boolean)}: successful reads are kept for {@link QuotaStore#lastKnown}, as a
  *       caching backend would.</li>
@@ -64,6 +65,8 @@ public final class SimpleStore implements QuotaStore {
   private final List<Integer> alertMarks = new ArrayList<>();
   private boolean failing;
   private boolean failingAlertMarks;
+  private boolean failingCommits;
+  private Runnable beforeEntitlementWrite;
   private boolean rememberReads;
   private int writes;
   private int calls;
@@ -101,6 +104,21 @@ public final class SimpleStore implements QuotaStore {
   /** Makes only {@link #markAlertFired} throw {@link StoreUnavailableException}: the store fails mid-way. */
   public synchronized SimpleStore failingAlertMarks(boolean failing) {
     this.failingAlertMarks = failing;
+    return this;
+  }
+
+  /** Makes only {@link #commit} throw {@link StoreUnavailableException}: the outage starts with a commit. */
+  public synchronized SimpleStore failingCommits(boolean failing) {
+    this.failingCommits = failing;
+    return this;
+  }
+
+  /**
+   * Runs something once, just before the next conditional entitlement write checks the version: another admin
+   * change that comes in between a change's read and its write.
+   */
+  public synchronized SimpleStore beforeNextEntitlementWrite(Runnable hook) {
+    this.beforeEntitlementWrite = hook;
     return this;
   }
 
@@ -285,6 +303,9 @@ public final class SimpleStore implements QuotaStore {
   public synchronized CommitOutcome commit(TenantId tenant, ReservationId id, LedgerEntry entry,
       long expectedVersion, Instant now) {
     enter(true);
+    if (failingCommits) {
+      throw new StoreUnavailableException("commit cut off by the test", new IOException("connection reset"));
+    }
     TenantData data = data(tenant);
     Hold hold = data.holds.get(id);
     if (hold == null) {
@@ -339,6 +360,22 @@ public final class SimpleStore implements QuotaStore {
     data.entitlements.addAll(entitlements);
     data.version++;
     auditLog.add(audit);
+  }
+
+  @Override
+  public synchronized boolean addEntitlements(TenantId tenant, List<? extends Entitlement> entitlements,
+      AuditEntry audit, long expectedVersion) {
+    Runnable hook = beforeEntitlementWrite;
+    beforeEntitlementWrite = null;
+    if (hook != null) {
+      hook.run();
+    }
+    if (data(tenant).version != expectedVersion) {
+      enter(false);
+      return false;
+    }
+    addEntitlements(tenant, entitlements, audit);
+    return true;
   }
 
   @Override

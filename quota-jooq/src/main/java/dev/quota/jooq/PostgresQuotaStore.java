@@ -210,6 +210,12 @@ public final class PostgresQuotaStore implements QuotaStore, AutoCloseable {
   }
 
   @Override
+  public boolean addEntitlements(TenantId tenant, List<? extends Entitlement> entitlements, AuditEntry audit,
+      long expectedVersion) {
+    return sql.addEntitlements(tenant, entitlements, audit, expectedVersion);
+  }
+
+  @Override
   public Optional<Entitlement> findEntitlement(EntitlementId id) {
     return sql.findEntitlement(id);
   }

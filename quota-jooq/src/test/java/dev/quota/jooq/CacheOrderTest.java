@@ -12,6 +12,7 @@ import dev.quota.TierCatalogue;
 import dev.quota.UsageKey;
 import dev.quota.UsageReport;
 import dev.quota.period.PeriodPolicy;
+import dev.quota.jooq.testsupport.PostgresDatabase;
 import dev.quota.testkit.TestClock;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -11,6 +11,7 @@ import dev.quota.Tier;
 import dev.quota.TierCatalogue;
 import dev.quota.UsageKey;
 import dev.quota.admin.Actor;
+import dev.quota.jooq.testsupport.PostgresDatabase;
 import dev.quota.period.PeriodPolicy;
 import dev.quota.testkit.TestClock;
 import java.time.Duration;

@@ -14,6 +14,7 @@ import dev.quota.UsageEvent;
 import dev.quota.UsageKey;
 import dev.quota.admin.Actor;
 import dev.quota.admin.PurgeConfirmation;
+import dev.quota.jooq.testsupport.PostgresDatabase;
 import dev.quota.testkit.TestClock;
 import java.net.URI;
 import java.sql.Connection;

@@ -12,6 +12,8 @@ import dev.quota.RecordResult;
 import dev.quota.TenantId;
 import dev.quota.UsageEvent;
 import dev.quota.UsageKey;
+import dev.quota.jooq.testsupport.PostgresDatabase;
+import dev.quota.jooq.testsupport.TcpProxy;
 import dev.quota.spi.StoreUnavailableException;
 import dev.quota.testkit.TestClock;
 import java.net.URI;

@@ -1,5 +1,6 @@
 package dev.quota.jooq;
 
+import dev.quota.jooq.testsupport.PostgresDatabase;
 import dev.quota.spi.QuotaStore;
 import dev.quota.testkit.contract.QuotaStoreContract;
 import org.junit.jupiter.api.extension.RegisterExtension;

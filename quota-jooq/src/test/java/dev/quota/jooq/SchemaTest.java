@@ -10,6 +10,7 @@ import dev.quota.TenantId;
 import dev.quota.UsageKey;
 import dev.quota.admin.Actor;
 import dev.quota.jooq.internal.Migrations;
+import dev.quota.jooq.testsupport.PostgresDatabase;
 import dev.quota.testkit.TestClock;
 import java.io.IOException;
 import java.nio.file.Files;

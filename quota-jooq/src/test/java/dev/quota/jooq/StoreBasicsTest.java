@@ -13,6 +13,7 @@ import dev.quota.Tier;
 import dev.quota.UsageEvent;
 import dev.quota.UsageKey;
 import dev.quota.admin.Actor;
+import dev.quota.jooq.testsupport.PostgresDatabase;
 import dev.quota.testkit.TestClock;
 import java.time.Duration;
 import java.util.Map;

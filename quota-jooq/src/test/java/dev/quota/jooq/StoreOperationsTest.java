@@ -18,6 +18,7 @@ import dev.quota.admin.AuditEntry;
 import dev.quota.admin.EntitlementId;
 import dev.quota.admin.Grant;
 import dev.quota.admin.PageRequest;
+import dev.quota.jooq.testsupport.PostgresDatabase;
 import dev.quota.testkit.TestClock;
 import java.sql.Connection;
 import java.sql.DriverManager;

@@ -119,6 +119,13 @@ final class TimedQuotaStore implements QuotaStore {
   }
 
   @Override
+  public boolean addEntitlements(TenantId tenant, List<? extends Entitlement> entitlements, AuditEntry audit,
+      long expectedVersion) {
+    return timers.time(StoreOperation.ADD_ENTITLEMENTS,
+        () -> delegate.addEntitlements(tenant, entitlements, audit, expectedVersion));
+  }
+
+  @Override
   public Optional<Entitlement> findEntitlement(EntitlementId id) {
     return timers.time(StoreOperation.FIND_ENTITLEMENT, () -> delegate.findEntitlement(id));
   }

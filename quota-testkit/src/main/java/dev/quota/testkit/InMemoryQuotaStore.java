@@ -274,6 +274,19 @@ public final class InMemoryQuotaStore implements QuotaStore {
   }
 
   @Override
+  public boolean addEntitlements(TenantId tenant, List<? extends Entitlement> entitlements, AuditEntry audit,
+      long expectedVersion) {
+    TenantData data = data(tenant);
+    synchronized (data) {
+      if (data.version != expectedVersion) {
+        return false;
+      }
+      addEntitlements(tenant, entitlements, audit);
+      return true;
+    }
+  }
+
+  @Override
   public Optional<Entitlement> findEntitlement(EntitlementId id) {
     TenantId owner = entitlementOwners.get(id);
     if (owner == null) {

@@ -51,7 +51,8 @@ public final class Failures {
   /**
    * Tells whether a failure means the database cannot be reached or used right now: lost or refused
    * connections (SQLState class 08), an administrator's shutdown or termination (57P01 to 57P03), a
-   * statement timeout (57014), too many connections (53300), or a pool that gave up waiting.
+   * statement timeout (57014), a lock wait longer than the role's {@code lock_timeout} (55P03), too many
+   * connections (53300), or a pool that gave up waiting.
    *
    * @param failure the failure
    * @return whether it is an infrastructure failure
@@ -65,7 +66,7 @@ public final class Failures {
       String state = t instanceof SQLException sql ? sql.getSQLState()
           : t instanceof DataAccessException dae ? dae.sqlState() : null;
       if (state != null && (state.startsWith("08") || state.equals("57P01") || state.equals("57P02")
-          || state.equals("57P03") || state.equals("57014") || state.equals("53300"))) {
+          || state.equals("57P03") || state.equals("57014") || state.equals("55P03") || state.equals("53300"))) {
         return true;
       }
     }

@@ -501,7 +501,7 @@ public final class SqlStore {
           .where(counterKey(entry.tenant(), entry.meter(), entry.period()))
           .and(COUNTER.VERSION.eq(expectedVersion))
           .and(exists(selectOne().from(ins)))
-          .returningResult(COUNTER.USED, reservedAt(now).as(RESERVED_NOW), nextExpiryAfter(now).as(NEXT_EXPIRY)));
+          .returningResult(COUNTER.USED, COUNTER.RESERVED, COUNTER.NEXT_HOLD_EXPIRY));
       Record r = dsl.with(ins).with(upd)
           .select(upd.field(0), upd.field(1), upd.field(2),
               field(select(count()).from(ins)), COUNTER.VERSION, COUNTER.NEXT_HOLD_EXPIRY,
@@ -515,8 +515,8 @@ public final class SqlStore {
       boolean updated = r.get(0) != null;
       boolean inserted = r.get(3, Integer.class) == 1;
       if (updated) {
-        StoredCounter after = new StoredCounter(entry.period(), r.get(0, Long.class), r.get(1, Long.class),
-            r.get(2, Instant.class));
+        StoredCounter after = afterWrite(dsl, entry.tenant(), entry.meter(), entry.period(), r.get(0, Long.class),
+            r.get(1, Long.class), r.get(2, Instant.class), now);
         return new Step.Done<>(new WriteOutcome.Written(after.counter()), after, expectedVersion);
       }
       Long version = r.get(4, Long.class);
@@ -653,6 +653,13 @@ public final class SqlStore {
       }
       Period holdPeriod = new Period(hold.getPeriodStart(), hold.getPeriodEnd());
       long held = hold.getCounted() ? hold.getAmount() : 0;
+      if (held > 0 && !holdPeriod.equals(new Period(micros(entry.period().start()), micros(entry.period().end())))) {
+        // two counter rows change: lock them in the order of every path that locks several
+        lockCounters(dsl, COUNTER.TENANT_ID.eq(tenant.value()).and(COUNTER.METER.eq(entry.meter().name()))
+            .and(row(COUNTER.PERIOD_START, COUNTER.PERIOD_END).in(
+                row(holdPeriod.start(), holdPeriod.end()),
+                row(micros(entry.period().start()), micros(entry.period().end())))));
+      }
       // The hold ends first, so that the counter statement's view of the holds no longer counts it; if the
       // usage cannot be written, the transaction rolls back and the hold stays open.
       dsl.update(RESERVATION)
@@ -675,7 +682,7 @@ public final class SqlStore {
           .where(counterKey(tenant, entry.meter(), entry.period()))
           .and(COUNTER.VERSION.eq(expectedVersion))
           .and(exists(selectOne().from(ins)))
-          .returningResult(COUNTER.USED, reservedAt(at).as(RESERVED_NOW), nextExpiryAfter(at).as(NEXT_EXPIRY)));
+          .returningResult(COUNTER.USED, COUNTER.RESERVED, COUNTER.NEXT_HOLD_EXPIRY));
       Record r = dsl.with(ins).with(upd)
           .select(upd.field(0), upd.field(1), upd.field(2), field(select(count()).from(ins)), COUNTER.VERSION,
               COUNTER.NEXT_HOLD_EXPIRY, COUNTER.PERIOD_START, COUNTER.PERIOD_END, COUNTER.USED, reservedAt(at),
@@ -692,8 +699,8 @@ public final class SqlStore {
           dsl.update(COUNTER).set(COUNTER.RESERVED, COUNTER.RESERVED.minus(held))
               .where(counterKey(tenant, entry.meter(), holdPeriod)).execute();
         }
-        StoredCounter after = new StoredCounter(entry.period(), r.get(0, Long.class), r.get(1, Long.class),
-            r.get(2, Instant.class));
+        StoredCounter after = afterWrite(dsl, tenant, entry.meter(), entry.period(), r.get(0, Long.class),
+            r.get(1, Long.class), r.get(2, Instant.class), at);
         boolean expired = !at.isBefore(hold.getExpiresAt());
         return new Step.Done<>(new CommitOutcome.Committed(after.counter(), expired), after, expectedVersion);
       }
@@ -775,13 +782,13 @@ public final class SqlStore {
       }
       Record r = dsl.update(COUNTER).set(COUNTER.RESERVED, COUNTER.RESERVED.minus(hold.getAmount()))
           .where(counterKey(tenant, meter, period))
-          .returningResult(COUNTER.VERSION, COUNTER.USED, reservedAt(at).as(RESERVED_NOW), nextExpiryAfter(at).as(NEXT_EXPIRY))
+          .returningResult(COUNTER.VERSION, COUNTER.USED, COUNTER.RESERVED, COUNTER.NEXT_HOLD_EXPIRY)
           .fetchOne();
       if (r == null) {
         return new Released(outcome, meter, -1, null);
       }
-      return new Released(outcome, meter, r.get(0, Long.class),
-          new StoredCounter(period, r.get(1, Long.class), r.get(2, Long.class), r.get(3, Instant.class)));
+      return new Released(outcome, meter, r.get(0, Long.class), afterWrite(dsl, tenant, meter, period,
+          r.get(1, Long.class), r.get(2, Long.class), r.get(3, Instant.class), at));
     });
     if (result.counter() != null) {
       sink.counterWritten(tenant, result.meter(), result.version(), result.counter());
@@ -865,6 +872,21 @@ public final class SqlStore {
     return version == null ? 0 : version;
   }
 
+  /**
+   * The counter as a write left it, from the raw row its statement returned. The row is the one updated, but a
+   * sub-select in the same statement would read the statement's snapshot, which predates a sweep the write may
+   * have waited for, and subtract holds that the sweep had already taken out of {@code reserved}. So
+   * {@code reserved} comes back raw, and only when one of its holds has expired by {@code at} does a statement of
+   * its own (a fresh snapshot, under the row lock this transaction now holds) subtract the expired holds.
+   */
+  private static StoredCounter afterWrite(DSLContext dsl, TenantId tenant, Meter meter, Period period, long used,
+      long reserved, Instant nextHoldExpiry, Instant at) {
+    if (nextHoldExpiry == null || nextHoldExpiry.isAfter(at)) {
+      return new StoredCounter(period, used, reserved, nextHoldExpiry);
+    }
+    return storedCounterOf(dsl, tenant, meter, period, at);
+  }
+
   private static Counter counterOf(DSLContext dsl, TenantId tenant, Meter meter, Period period, Instant at) {
     return storedCounterOf(dsl, tenant, meter, period, at).counter();
   }
@@ -897,8 +919,26 @@ public final class SqlStore {
         .onConflict(TENANT.TENANT_ID).doUpdate().set(TENANT.VERSION, TENANT.VERSION.plus(1))
         .returningResult(TENANT.VERSION)
         .fetchSingle().value1();
-    dsl.update(COUNTER).set(COUNTER.VERSION, version).where(COUNTER.TENANT_ID.eq(tenant.value())).execute();
+    stampVersion(dsl, tenant, version);
     return version;
+  }
+
+  /** Stamps a version on all the tenant's counter rows, locking them in order first. */
+  private static void stampVersion(DSLContext dsl, TenantId tenant, long version) {
+    lockCounters(dsl, COUNTER.TENANT_ID.eq(tenant.value()));
+    dsl.update(COUNTER).set(COUNTER.VERSION, version).where(COUNTER.TENANT_ID.eq(tenant.value())).execute();
+  }
+
+  /**
+   * Locks counter rows by meter, then period: the one order in which every transaction that changes several
+   * counter rows of a tenant locks them (admin changes, sweeps, a commit across a period boundary), so that two
+   * of them never wait for each other. An {@code UPDATE} alone locks rows in whatever order its plan visits them.
+   */
+  private static void lockCounters(DSLContext dsl, Condition which) {
+    dsl.select(COUNTER.METER).from(COUNTER).where(which)
+        .orderBy(COUNTER.METER, COUNTER.PERIOD_START, COUNTER.PERIOD_END)
+        .forUpdate()
+        .fetch();
   }
 
   private void insertAudit(DSLContext dsl, AuditEntry audit) {
@@ -928,21 +968,41 @@ public final class SqlStore {
    * @param audit the audit entry
    */
   public void addEntitlements(TenantId tenant, List<? extends Entitlement> entitlements, AuditEntry audit) {
+    addEntitlements(tenant, entitlements, audit, -1);
+  }
+
+  /**
+   * Adds entitlements with their audit entry and moves the version on, in one transaction, if the version was the
+   * expected one.
+   *
+   * @param tenant the tenant
+   * @param entitlements the new entitlements
+   * @param audit the audit entry
+   * @param expectedVersion the version the entitlements were computed from, or -1 to add whatever the version
+   * @return whether they were added
+   */
+  public boolean addEntitlements(TenantId tenant, List<? extends Entitlement> entitlements, AuditEntry audit,
+      long expectedVersion) {
     for (Entitlement e : entitlements) {
       if (!e.tenant().equals(tenant)) {
         throw new IllegalArgumentException("entitlement " + e.id() + " belongs to another tenant");
       }
     }
-    db.transaction(tx -> {
+    boolean added = db.transaction(tx -> {
       DSLContext dsl = tx.dsl();
-      bumpVersion(dsl, tenant);
+      // the tenant row is locked by the bump, so the version read back is the one this change replaces, plus one
+      if (bumpVersion(dsl, tenant) != expectedVersion + 1 && expectedVersion >= 0) {
+        tx.rollbackOnly();
+        return false;
+      }
       for (Entitlement e : entitlements) {
         insertEntitlement(dsl, e);
       }
       insertAudit(dsl, audit);
-      return null;
+      return true;
     });
     sink.tenantChanged(tenant);
+    return added;
   }
 
   private static void insertEntitlement(DSLContext dsl, Entitlement e) {
@@ -1072,7 +1132,7 @@ public final class SqlStore {
           .set(TENANT.VERSION, TENANT.VERSION.plus(1))
           .returningResult(TENANT.VERSION)
           .fetchSingle().value1();
-      dsl.update(COUNTER).set(COUNTER.VERSION, version).where(COUNTER.TENANT_ID.eq(tenant.value())).execute();
+      stampVersion(dsl, tenant, version);
       currentPeriods.forEach((meter, target) -> Rebucketing.rebucket(dsl, tenant, meter, target, version));
       insertAudit(dsl, audit);
       return null;

@@ -874,6 +874,21 @@ public abstract class QuotaStoreContract {
     }
 
     @Test
+    void concurrentResetsTogetherCancelThePeriodsUsageOnce() {
+      Quota quota = quota();
+      TenantId tenant = newTenant("reset");
+      quota.guard().record(UsageEvent.of(tenant, AI_TOKENS, 700, UsageKey.of("usage")));
+
+      Concurrently.run(threads, 1, concurrencyTimeout(),
+          (thread, op) -> quota.admin().resetUsage(tenant, AI_TOKENS, OPERATOR, REASON));
+
+      assertThat(quota.admin().entitlements(tenant)).allSatisfy(e -> assertThat(e).isInstanceOf(Grant.class))
+          .extracting(e -> ((Grant) e).amount()).containsExactly(700L);
+      assertThat(quota.guard().usage(tenant)).hasUsed(700);
+      assertThat(quota.guard().usage(tenant).granted()).isEqualTo(700);
+    }
+
+    @Test
     void concurrentRecordsAreAllCounted() {
       Quota quota = quota();
       TenantId tenant = newTenant("recorded");

@@ -1,4 +1,4 @@
-package dev.quota.jooq;
+package dev.quota.jooq.testsupport;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -14,14 +14,14 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * A TCP proxy on the loopback interface in front of the test database, to cut the network for real: {@link #cut()}
  * closes every proxied connection and refuses new ones until {@link #restore()}.
  */
-final class TcpProxy implements AutoCloseable {
+public final class TcpProxy implements AutoCloseable {
   private final String targetHost;
   private final int targetPort;
   private final int port;
   private final List<Socket> sockets = new CopyOnWriteArrayList<>();
   private volatile ServerSocket server;
 
-  TcpProxy(String targetHost, int targetPort) throws IOException {
+  public TcpProxy(String targetHost, int targetPort) throws IOException {
     this.targetHost = targetHost;
     this.targetPort = targetPort;
     ServerSocket first = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
@@ -29,12 +29,12 @@ final class TcpProxy implements AutoCloseable {
     start(first);
   }
 
-  int port() {
+  public int port() {
     return port;
   }
 
   /** Closes every connection and refuses new ones. */
-  synchronized void cut() throws IOException {
+  public synchronized void cut() throws IOException {
     server.close();
     for (Socket s : sockets) {
       s.close();
@@ -43,7 +43,7 @@ final class TcpProxy implements AutoCloseable {
   }
 
   /** Accepts connections again, on the same port. */
-  synchronized void restore() throws IOException {
+  public synchronized void restore() throws IOException {
     ServerSocket again = new ServerSocket();
     again.setReuseAddress(true);
     again.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 50);
@@ -52,13 +52,22 @@ final class TcpProxy implements AutoCloseable {
 
   private void start(ServerSocket socket) {
     server = socket;
+    Object lock = this;
     Thread acceptor = new Thread(() -> {
       while (!socket.isClosed()) {
         try {
           Socket client = socket.accept();
           Socket upstream = new Socket(targetHost, targetPort);
-          sockets.add(client);
-          sockets.add(upstream);
+          synchronized (lock) {
+            // a connection accepted just before a cut must not outlive it
+            if (socket.isClosed()) {
+              client.close();
+              upstream.close();
+              return;
+            }
+            sockets.add(client);
+            sockets.add(upstream);
+          }
           pump(client, upstream);
           pump(upstream, client);
         } catch (IOException e) {

@@ -1,7 +1,8 @@
-package dev.quota.jooq;
+package dev.quota.jooq.testsupport;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import dev.quota.jooq.PostgresQuotaStore;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;

@@ -1,0 +1,141 @@
+package dev.quota.jooq;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.quota.Meter;
+import dev.quota.Period;
+import dev.quota.Quota;
+import dev.quota.RecordResult;
+import dev.quota.Reservation;
+import dev.quota.TenantId;
+import dev.quota.UsageEvent;
+import dev.quota.UsageKey;
+import dev.quota.admin.Actor;
+import dev.quota.admin.Grant;
+import dev.quota.jooq.testsupport.PostgresDatabase;
+import dev.quota.testkit.TestClock;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * Transactions that lock several counter rows of a tenant lock them in one order (meter, then period), so that a
+ * commit across a period boundary and an admin change cannot deadlock. Staged with a lock the test holds, so the
+ * two transactions meet in the order that deadlocks when the order is not kept; PostgreSQL's deadlock timeout is
+ * raised on their connections, so a deadlock shows as a wait of seconds rather than a quick retry.
+ */
+class LockOrderTest {
+  @RegisterExtension
+  static final PostgresDatabase DB = new PostgresDatabase();
+
+  private static final Period NOVEMBER = new Period(Instant.parse("2026-11-01T00:00:00Z"),
+      Instant.parse("2026-12-01T00:00:00Z"));
+  private static final Period DECEMBER = new Period(Instant.parse("2026-12-01T00:00:00Z"),
+      Instant.parse("2027-01-01T00:00:00Z"));
+
+  private final TestClock clock = TestClock.at("2026-11-30T23:58:00Z");
+  private final List<PostgresQuotaStore> stores = new ArrayList<>();
+  private final ExecutorService threads = Executors.newFixedThreadPool(2);
+  private TenantId tenant;
+  private String id;
+
+  @BeforeEach
+  void newTenant() {
+    id = UUID.randomUUID().toString().substring(0, 8);
+    tenant = TenantId.of("lock-order-" + id);
+  }
+
+  @AfterEach
+  void tearDown() {
+    threads.shutdownNow();
+    stores.forEach(PostgresQuotaStore::close);
+  }
+
+  private Quota quota(String applicationName) {
+    String url = PostgresDatabase.url();
+    var pool = DB.newPool(url + (url.contains("?") ? "&" : "?") + "options=-c%20deadlock_timeout%3D5s",
+        applicationName, 2);
+    PostgresQuotaStore store = PostgresQuotaStore.builder().dataSource(pool).schema(DB.schema()).strict().build();
+    stores.add(store);
+    return Quota.builder().store(store).clock(clock).build();
+  }
+
+  @Test
+  void aCommitAcrossAPeriodBoundaryAndAnAdminChangeDoNotDeadlock() throws Exception {
+    Quota committer = quota("committer-" + id);
+    Quota admin = quota("admin-" + id);
+    Reservation november = committer.guard().reserve(tenant, Meter.AI_TOKENS, 100, Duration.ofMinutes(10))
+        .reservation();
+    clock.set("2026-12-01T00:01:00Z");
+    committer.guard().record(UsageEvent.of(tenant, Meter.AI_TOKENS, 1, UsageKey.of("december")));
+
+    Future<RecordResult> commit;
+    Future<Grant> grant;
+    long released;
+    try (Connection lock = lockCounter(DECEMBER)) {
+      commit = threads.submit(() -> november.commit(40, UsageKey.of("late")));
+      awaitWaitingForALock("committer-" + id);
+      grant = threads.submit(() -> admin.admin().grantCredit(tenant, Meter.AI_TOKENS, 10,
+          Instant.parse("2026-12-02T00:00:00Z"), Actor.of("ops"), "goodwill"));
+      awaitWaitingForALock("admin-" + id);
+      lock.rollback();
+      released = System.nanoTime();
+    }
+    RecordResult committed = commit.get(30, TimeUnit.SECONDS);
+    grant.get(30, TimeUnit.SECONDS);
+    Duration took = Duration.ofNanos(System.nanoTime() - released);
+
+    assertThat(took).as("both done without waiting for PostgreSQL to break a deadlock").isLessThan(Duration.ofSeconds(3));
+    assertThat(committed.period()).isEqualTo(DECEMBER);
+    assertThat(committer.guard().usage(tenant).used()).isEqualTo(41);
+    assertThat(committer.guard().usage(tenant).granted()).isEqualTo(10);
+    assertThat(committer.admin().verify(tenant).consistent()).isTrue();
+  }
+
+  private Connection lockCounter(Period period) throws SQLException {
+    Connection lock = DriverManager.getConnection(PostgresDatabase.url());
+    lock.setAutoCommit(false);
+    try (var s = lock.prepareStatement("SELECT used FROM \"" + DB.schema() + "\".counter WHERE tenant_id = ? "
+        + "AND period_start = ? FOR UPDATE")) {
+      s.setString(1, tenant.value());
+      s.setObject(2, period.start().atOffset(java.time.ZoneOffset.UTC));
+      s.executeQuery().close();
+    }
+    return lock;
+  }
+
+  private static void awaitWaitingForALock(String applicationName) throws SQLException {
+    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+    try (Connection c = DriverManager.getConnection(PostgresDatabase.url());
+        var s = c.prepareStatement("SELECT count(*) FROM pg_stat_activity WHERE application_name = ? "
+            + "AND wait_event_type = 'Lock'")) {
+      s.setString(1, applicationName);
+      while (true) {
+        try (var rs = s.executeQuery()) {
+          rs.next();
+          if (rs.getInt(1) > 0) {
+            return;
+          }
+        }
+        if (System.nanoTime() > deadline) {
+          throw new AssertionError(applicationName + " never waited for a counter row");
+        }
+        LockSupport.parkNanos(5_000_000);
+      }
+    }
+  }
+}
