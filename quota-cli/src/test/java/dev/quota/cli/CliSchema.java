@@ -1,5 +1,6 @@
 package dev.quota.cli;
 
+import dev.quota.jooq.testsupport.PostgresDatabase;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.quota.Meter;
@@ -36,7 +37,7 @@ final class CliSchema implements BeforeAllCallback, AfterAllCallback {
   @Override
   public void beforeAll(ExtensionContext context) throws SQLException {
     schema = newSchemaName(context.getRequiredTestClass().getSimpleName());
-    cli = new CliJar(TestDatabase.url(), schema);
+    cli = new CliJar(PostgresDatabase.url(), schema);
     migration = cli.run("migrate");
     assertThat(migration.exitCode()).as("quota migrate: %s", migration.err()).isZero();
     PostgresQuotaStore store = PostgresQuotaStore.builder().dataSource(dataSource()).schema(schema).strict()
@@ -118,7 +119,7 @@ final class CliSchema implements BeforeAllCallback, AfterAllCallback {
 
   static PGSimpleDataSource dataSource() {
     PGSimpleDataSource dataSource = new PGSimpleDataSource();
-    dataSource.setURL(TestDatabase.url());
+    dataSource.setURL(PostgresDatabase.url());
     return dataSource;
   }
 }

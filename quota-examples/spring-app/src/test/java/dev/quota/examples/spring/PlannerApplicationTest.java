@@ -1,5 +1,6 @@
 package dev.quota.examples.spring;
 
+import dev.quota.jooq.testsupport.PostgresDatabase;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.quota.TenantId;
@@ -47,7 +48,7 @@ class PlannerApplicationTest {
 
   @DynamicPropertySource
   static void database(DynamicPropertyRegistry registry) {
-    registry.add("spring.datasource.url", ExampleDatabase::url);
+    registry.add("spring.datasource.url", PostgresDatabase::url);
     registry.add("spring.datasource.hikari.schema", () -> APP_SCHEMA);
     registry.add("spring.flyway.schemas", () -> APP_SCHEMA);
     registry.add("quota.schema.name", () -> QUOTA_SCHEMA);
@@ -56,7 +57,7 @@ class PlannerApplicationTest {
 
   @AfterAll
   static void dropSchemas() throws SQLException {
-    try (Connection c = DriverManager.getConnection(ExampleDatabase.url()); Statement s = c.createStatement()) {
+    try (Connection c = DriverManager.getConnection(PostgresDatabase.url()); Statement s = c.createStatement()) {
       s.execute("DROP SCHEMA IF EXISTS \"" + APP_SCHEMA + "\" CASCADE");
       s.execute("DROP SCHEMA IF EXISTS \"" + QUOTA_SCHEMA + "\" CASCADE");
     }

@@ -1,5 +1,6 @@
 package dev.quota.spring.boot.postgres;
 
+import dev.quota.jooq.testsupport.PostgresDatabase;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
@@ -9,8 +10,6 @@ import java.util.UUID;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
-import org.testcontainers.DockerClientFactory;
-import org.testcontainers.postgresql.PostgreSQLContainer;
 
 /**
  * A real PostgreSQL for a test class and a fresh schema name of its own, dropped after the class (with its
@@ -21,9 +20,8 @@ import org.testcontainers.postgresql.PostgreSQLContainer;
  */
 public final class TestDatabase implements BeforeAllCallback, AfterAllCallback {
   /** The environment variable naming the test database. */
-  public static final String URL_VARIABLE = "QUOTA_TEST_JDBC_URL";
+  public static final String URL_VARIABLE = PostgresDatabase.URL_VARIABLE;
 
-  private static String sharedUrl;
 
   private String schema;
   private final java.util.List<String> schemas = new java.util.ArrayList<>();
@@ -81,32 +79,8 @@ public final class TestDatabase implements BeforeAllCallback, AfterAllCallback {
     }
   }
 
-  /** @return the JDBC URL of the test database, found once per JVM */
-  public static synchronized String url() {
-    if (sharedUrl != null) {
-      return sharedUrl;
-    }
-    String fromEnvironment = System.getenv(URL_VARIABLE);
-    if (fromEnvironment != null && !fromEnvironment.isBlank()) {
-      sharedUrl = fromEnvironment;
-      return sharedUrl;
-    }
-    boolean docker;
-    try {
-      docker = DockerClientFactory.instance().isDockerAvailable();
-    } catch (RuntimeException | LinkageError e) {
-      docker = false;
-    }
-    if (!docker) {
-      throw new IllegalStateException("No PostgreSQL for the database tests: set " + URL_VARIABLE
-          + " to a JDBC URL with credentials (e.g. jdbc:postgresql://127.0.0.1:5432/test?user=postgres), "
-          + "or make Docker available so that Testcontainers can start one. These tests are never skipped.");
-    }
-    PostgreSQLContainer container = new PostgreSQLContainer("postgres:15-alpine");
-    container.start();
-    Runtime.getRuntime().addShutdownHook(new Thread(container::stop));
-    sharedUrl = container.getJdbcUrl() + (container.getJdbcUrl().contains("?") ? "&" : "?") + "user="
-        + container.getUsername() + "&password=" + container.getPassword();
-    return sharedUrl;
+  /** @return the JDBC URL of the test database, found once per JVM, as every database test of the project finds it */
+  public static String url() {
+    return PostgresDatabase.url();
   }
 }
