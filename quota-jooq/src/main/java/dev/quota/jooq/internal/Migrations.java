@@ -22,7 +22,7 @@ public final class Migrations {
   /** Where the scripts live on the class path: the location to give Flyway. */
   public static final String LOCATION = "db/migration/quota";
   /** The scripts, in order. A test checks that this list matches the folder. */
-  public static final List<String> SCRIPTS = List.of("V1__quota_schema.sql");
+  public static final List<String> SCRIPTS = List.of("V1__quota_schema.sql", "V2__batched_usage_writes.sql");
 
   private Migrations() {}
 

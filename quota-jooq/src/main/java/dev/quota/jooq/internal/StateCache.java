@@ -2,7 +2,6 @@ package dev.quota.jooq.internal;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
-import com.github.benmanes.caffeine.cache.Expiry;
 import com.github.benmanes.caffeine.cache.Ticker;
 import dev.quota.Meter;
 import dev.quota.TenantId;
@@ -15,7 +14,6 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 
@@ -43,53 +41,68 @@ public final class StateCache implements ChangeSink {
    */
   private record Entry(TenantState state, Instant readAt, Instant usableFrom, Instant usableUntil,
       long expiresAtNanos) {
-    boolean usableAt(Instant now) {
-      return !now.isBefore(usableFrom) && now.isBefore(usableUntil);
+    boolean usableAt(Instant now, long nanos) {
+      return nanos - expiresAtNanos < 0 && !now.isBefore(usableFrom) && now.isBefore(usableUntil);
     }
   }
 
-  private final Cache<Key, Entry> cache;
+  /*
+   * One size-bounded cache per meter, keyed by the tenant id itself: a hit allocates nothing (no composite key)
+   * and pays for no expiry bookkeeping in the cache; the TTL is checked here against the entry's deadline. An
+   * entry past its deadline stays until it is reloaded, replaced or evicted by size.
+   */
+  private final ConcurrentHashMap<Meter, Cache<TenantId, Entry>> caches = new ConcurrentHashMap<>();
   private final Cache<Key, KnownState> lastKnown;
-  private final Set<Meter> meters = ConcurrentHashMap.newKeySet();
+  private final long maximumSize;
   private final long ttlNanos;
+  private final boolean caching;
   private final Ticker ticker;
 
   /**
    * Creates the cache.
    *
    * @param ttl the longest a state is served after its read, or {@code null} to serve none (strict mode)
-   * @param maximumSize the most tenant-and-meter states kept, in each of the cache and the last-known map
+   * @param maximumSize the most tenant states kept per meter, in each of the cache and the last-known map
    */
   public StateCache(Duration ttl, long maximumSize) {
     this.ticker = Ticker.systemTicker();
+    this.caching = ttl != null;
     this.ttlNanos = ttl == null ? 0 : ttl.toNanos();
-    this.cache = ttl == null ? null : Caffeine.newBuilder()
-        .maximumSize(maximumSize)
-        .ticker(ticker)
-        .expireAfter(new Expiry<Key, Entry>() {
-          @Override
-          public long expireAfterCreate(Key key, Entry value, long currentTime) {
-            return Math.max(0, value.expiresAtNanos() - currentTime);
-          }
-
-          @Override
-          public long expireAfterUpdate(Key key, Entry value, long currentTime, long currentDuration) {
-            // a reload brings a new deadline; an in-place update keeps the old one
-            return Math.max(0, value.expiresAtNanos() - currentTime);
-          }
-
-          @Override
-          public long expireAfterRead(Key key, Entry value, long currentTime, long currentDuration) {
-            return currentDuration;
-          }
-        })
-        .build();
+    this.maximumSize = maximumSize;
     this.lastKnown = Caffeine.newBuilder().maximumSize(maximumSize).build();
   }
 
   /** @return whether states are served from memory */
   public boolean caching() {
-    return cache != null;
+    return caching;
+  }
+
+  private Cache<TenantId, Entry> cacheOf(Meter meter) {
+    Cache<TenantId, Entry> cache = caches.get(meter);
+    if (cache == null) {
+      cache = caches.computeIfAbsent(meter, m -> Caffeine.newBuilder().maximumSize(maximumSize).build());
+    }
+    return cache;
+  }
+
+  /**
+   * Returns the state for an instant if memory holds a usable one: the hot path, which allocates nothing.
+   *
+   * @param tenant the tenant
+   * @param meter the meter
+   * @param now the instant asked about
+   * @return the state, or {@code null} if it must be read
+   */
+  public TenantState cached(TenantId tenant, Meter meter, Instant now) {
+    if (!caching) {
+      return null;
+    }
+    Cache<TenantId, Entry> cache = caches.get(meter);
+    if (cache == null) {
+      return null;
+    }
+    Entry entry = cache.getIfPresent(tenant);
+    return entry != null && entry.usableAt(now, ticker.read()) ? entry.state() : null;
   }
 
   /**
@@ -102,15 +115,14 @@ public final class StateCache implements ChangeSink {
    * @return the state
    */
   public TenantState read(TenantId tenant, Meter meter, Instant now, Supplier<SqlStore.ReadResult> loader) {
-    if (cache == null) {
+    if (!caching) {
       return remember(tenant, meter, now, loader.get()).state();
     }
-    Key key = new Key(tenant, meter);
-    Entry entry = cache.getIfPresent(key);
-    if (entry != null && entry.usableAt(now)) {
-      return entry.state();
+    TenantState hit = cached(tenant, meter, now);
+    if (hit != null) {
+      return hit;
     }
-    return cache.asMap().compute(key, (k, old) -> old != null && old.usableAt(now) ? old
+    return cacheOf(meter).asMap().compute(tenant, (k, old) -> old != null && old.usableAt(now, ticker.read()) ? old
         : remember(tenant, meter, now, loader.get())).state();
   }
 
@@ -124,15 +136,13 @@ public final class StateCache implements ChangeSink {
    * @return the state
    */
   public TenantState readLatest(TenantId tenant, Meter meter, Instant now, Supplier<SqlStore.ReadResult> loader) {
-    if (cache == null) {
+    if (!caching) {
       return remember(tenant, meter, now, loader.get()).state();
     }
-    return cache.asMap().compute(new Key(tenant, meter), (k, old) -> remember(tenant, meter, now, loader.get()))
-        .state();
+    return cacheOf(meter).asMap().compute(tenant, (k, old) -> remember(tenant, meter, now, loader.get())).state();
   }
 
   private Entry remember(TenantId tenant, Meter meter, Instant now, SqlStore.ReadResult read) {
-    meters.add(meter);
     lastKnown.put(new Key(tenant, meter), new KnownState(read.state(), now));
     Instant usableFrom = Instant.MIN;
     for (Counter c : read.state().counters()) {
@@ -157,10 +167,11 @@ public final class StateCache implements ChangeSink {
     Key key = new Key(tenant, meter);
     lastKnown.asMap().computeIfPresent(key, (k, known) -> known.state().version() == version || version < 0
         ? new KnownState(withCounter(known.state(), counter.counter()), known.readAt()) : known);
+    Cache<TenantId, Entry> cache = caching ? caches.get(meter) : null;
     if (cache == null) {
       return;
     }
-    cache.asMap().computeIfPresent(key, (k, entry) -> {
+    cache.asMap().computeIfPresent(tenant, (k, entry) -> {
       if (version >= 0 && entry.state().version() != version) {
         return null; // the entry predates a change this write did not see: drop it
       }
@@ -192,17 +203,14 @@ public final class StateCache implements ChangeSink {
 
   @Override
   public void tenantChanged(TenantId tenant) {
-    if (cache == null) {
-      return;
-    }
-    for (Meter meter : meters) {
-      cache.invalidate(new Key(tenant, meter));
+    for (Cache<TenantId, Entry> cache : caches.values()) {
+      cache.invalidate(tenant);
     }
   }
 
   /** Forgets every cached state: after the listener missed notifications. */
   public void invalidateAll() {
-    if (cache != null) {
+    for (Cache<TenantId, Entry> cache : caches.values()) {
       cache.invalidateAll();
     }
   }
