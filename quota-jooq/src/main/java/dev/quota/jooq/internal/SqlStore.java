@@ -65,6 +65,7 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -177,6 +178,7 @@ public final class SqlStore {
         Long version = null;
         Long billingDay = null;
         List<Entitlement> entitlements = new ArrayList<>(2);
+        List<Long> sequence = new ArrayList<>(2);
         List<Counter> counters = new ArrayList<>(1);
         Instant validUntil = Instant.MAX;
         while (rs.next()) {
@@ -187,7 +189,10 @@ public final class SqlStore {
               version = StateQuery.nullableLong(rs, StateQuery.N1);
               billingDay = StateQuery.nullableLong(rs, StateQuery.N2);
             }
-            case StateQuery.ENTITLEMENT_ROW -> entitlements.add(entitlement(tenant, rs));
+            case StateQuery.ENTITLEMENT_ROW -> {
+              entitlements.add(entitlement(tenant, rs));
+              sequence.add(rs.getLong(StateQuery.ORD));
+            }
             case StateQuery.COUNTER_ROW -> {
               Period period = new Period(StateQuery.instant(rs, StateQuery.T1), StateQuery.instant(rs, StateQuery.T2));
               Instant nextExpiry = StateQuery.instant(rs, StateQuery.T3);
@@ -197,11 +202,30 @@ public final class SqlStore {
             default -> throw new IllegalStateException("unknown row kind " + rs.getInt(StateQuery.KIND));
           }
         }
+        if (entitlements.size() > 1) {
+          entitlements = inCreationOrder(entitlements, sequence);
+        }
+        if (counters.size() > 1) {
+          counters.sort(Comparator.comparing((Counter c) -> c.period().start()).thenComparing(c -> c.period().end()));
+        }
         Optional<Plan> plan = planOf(tenant, tier, billingDay == null ? null : billingDay.shortValue(), hostTier);
         return new ReadResult(new TenantState(plan, entitlements, version == null ? 0 : version, counters),
             validUntil);
       }
     });
+  }
+
+  private static List<Entitlement> inCreationOrder(List<Entitlement> entitlements, List<Long> sequence) {
+    Integer[] order = new Integer[entitlements.size()];
+    for (int i = 0; i < order.length; i++) {
+      order[i] = i;
+    }
+    java.util.Arrays.sort(order, Comparator.comparing(sequence::get));
+    List<Entitlement> sorted = new ArrayList<>(order.length);
+    for (int i : order) {
+      sorted.add(entitlements.get(i));
+    }
+    return sorted;
   }
 
   private Optional<Plan> planOf(TenantId tenant, String tier, Short billingDay, String hostTier) {

@@ -8,7 +8,6 @@ import static org.jooq.impl.DSL.coalesce;
 import static org.jooq.impl.DSL.field;
 import static org.jooq.impl.DSL.inline;
 import static org.jooq.impl.DSL.min;
-import static org.jooq.impl.DSL.name;
 import static org.jooq.impl.DSL.select;
 import static org.jooq.impl.DSL.selectOne;
 import static org.jooq.impl.DSL.sum;
@@ -54,6 +53,7 @@ final class StateQuery {
   static final int T2 = 13;
   static final int T3 = 14;
   static final int ID = 15;
+  static final int ORD = 16;
 
   private final RenderedQuery query;
 
@@ -86,8 +86,8 @@ final class StateQuery {
         .from(COUNTER)
         .where(COUNTER.TENANT_ID.eq(tenant), COUNTER.METER.eq(meter), COUNTER.PERIOD_START.le(at),
             COUNTER.PERIOD_END.gt(at));
-    var union = tenantRow.unionAll(entitlementRows).unionAll(counterRows)
-        .orderBy(field(name("kind")), field(name("ord")), field(name("t1")), field(name("t2")));
+    // no ORDER BY: the few rows are put in order by the reader, which spares the server a sort per check
+    var union = tenantRow.unionAll(entitlementRows).unionAll(counterRows);
     this.query = RenderedQuery.render(dsl, union, 3);
   }
 
