@@ -383,6 +383,11 @@ public final class PostgresQuotaStore implements QuotaStore, AutoCloseable {
     return "PostgresQuotaStore[schema=" + schema + ", cache=" + (cache.caching() ? "on" : "strict") + "]";
   }
 
+  /** @return the batched writes, for tests of their decisions */
+  BatchWrites batches() {
+    return batches;
+  }
+
   private void onNotification(String payload) {
     try {
       cache.tenantChanged(TenantId.of(payload));

@@ -203,4 +203,13 @@ public final class Batcher<K, Q, R> {
   int lanes() {
     return lanes.size();
   }
+
+  /** @return how many requests wait in all lanes right now (for tests) */
+  int queued() {
+    int queued = 0;
+    for (Lane<Q> lane : lanes.values()) {
+      queued += lane.queue.size();
+    }
+    return queued;
+  }
 }
