@@ -35,6 +35,8 @@ public final class BenchDatabase {
   public static final String URL_VARIABLE = "QUOTA_BENCH_JDBC_URL";
   /** The database used when the variable is not set. */
   public static final String DEFAULT_URL = "jdbc:postgresql://127.0.0.1:5432/test?user=postgres";
+  /** The system property that, when set, names the database instead of the environment variable (for the smoke test). */
+  public static final String URL_PROPERTY = "quota.bench.jdbcUrl";
   /** The system property naming the schema prefix (the smoke test uses its own). */
   public static final String SCHEMA_PROPERTY = "quota.bench.schema";
   /** The tenants the many-tenant benchmarks spread over, at random. */
@@ -54,6 +56,10 @@ public final class BenchDatabase {
 
   /** @return the JDBC URL of the benchmark database */
   public static String url() {
+    String property = System.getProperty(URL_PROPERTY);
+    if (property != null && !property.isBlank()) {
+      return property;
+    }
     String url = System.getenv(URL_VARIABLE);
     return url == null || url.isBlank() ? DEFAULT_URL : url;
   }
@@ -202,6 +208,14 @@ public final class BenchDatabase {
       } catch (SQLException notAllowed) {
         // only superusers may: the load's writes then settle during the first warm-up
       }
+    }
+  }
+
+  /** Drops both schemas: the smoke test cleans up after itself. */
+  public static void drop() throws SQLException {
+    try (Connection c = DriverManager.getConnection(url()); Statement st = c.createStatement()) {
+      st.execute("DROP SCHEMA IF EXISTS \"" + schema() + "\" CASCADE");
+      st.execute("DROP SCHEMA IF EXISTS \"" + baselineSchema() + "\" CASCADE");
     }
   }
 
