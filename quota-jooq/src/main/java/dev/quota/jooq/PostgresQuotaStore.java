@@ -82,6 +82,14 @@ import org.jooq.impl.SQLDataType;
  * commits are always decided by the database: a cached state only ever makes a write come back {@code Stale},
  * and the guard then reads again, past the cache. {@link Builder#strict()} turns the cache off.
  *
+ * <p><b>Hot paths.</b> A cached check allocates nothing in the store and touches no database. An uncached read of a
+ * tenant's state is one statement and one round trip, rendered once at start-up, whatever the size of the ledger
+ * (counters are kept per period). Concurrent {@code tryConsume}s of one tenant are combined into one statement
+ * ({@link Builder#combineConsumes}), and concurrent records are group-committed ({@link Builder#groupCommitRecords}):
+ * one transaction, one durable commit per batch, each caller with its own exact outcome, returning only once its usage
+ * is committed. Both run through the functions of migration V2, which the role needs {@code EXECUTE} on (PostgreSQL
+ * grants it to everyone by default).
+ *
  * <p><b>Failures.</b> Lost connections, administrator terminations, statement timeouts, too many connections and
  * pool timeouts become {@link dev.quota.spi.StoreUnavailableException} after the transaction rolled back, so the
  * guard's {@link dev.quota.FailurePolicy} applies; {@link #lastKnown} serves
