@@ -11,10 +11,17 @@
 --   expected one), 3 no counter row yet (the caller creates it and calls again), 4 insufficient,
 --   5 expired holds must be swept first (the caller sweeps and calls again).
 -- Timestamps and attributes arrive as text (ISO-8601 instants, JSON objects) and are cast here.
+--
+-- Cached plans are generic, and with statistics that lag behind (a tenant that grew since the last ANALYZE, or
+-- autovacuum off) another index on (meter, period) or (tenant, meter, period) can look as cheap as the key, and
+-- would read every tenant's counter of the period, or every ledger entry of the tenant. So a counter row is found
+-- by bounds on its primary key that no other index can serve (a row comparison, both ways), and updated by its
+-- address once locked; a ledger key is looked up in the primary key's order, which only the key gives for free.
 
 -- [jooq ignore start]
 -- Conditional consumption of one counter by several requests, in order: request i is written if and only if
--- its key is new and used + reserved + (amounts written before it in this call) + amount <= its ceiling.
+-- its key is new and used + reserved + (amounts written before it in this call) + amount <= its ceiling; a key
+-- already recorded is a duplicate, whether or not its amount would fit.
 -- The counter row is locked first, so the decisions are exact against every concurrent writer.
 CREATE FUNCTION quota_consume_batch(
   p_tenant          varchar,
@@ -34,6 +41,7 @@ LANGUAGE plpgsql
 SET search_path FROM CURRENT
 AS $$
 DECLARE
+  c_row       tid;
   c_version   bigint;
   c_used      bigint;
   c_reserved  bigint;
@@ -42,11 +50,11 @@ DECLARE
   v_recorded  bigint;
   v_count     integer := coalesce(array_length(p_keys, 1), 0);
 BEGIN
-  SELECT c.version, c.used, c.reserved, c.next_hold_expiry
-    INTO c_version, c_used, c_reserved, c_next
+  SELECT c.version, c.used, c.reserved, c.next_hold_expiry, c.ctid
+    INTO c_version, c_used, c_reserved, c_next, c_row
     FROM counter c
-   WHERE c.tenant_id = p_tenant AND c.meter = p_meter
-     AND c.period_start = p_period_start AND c.period_end = p_period_end
+   WHERE (c.tenant_id, c.meter, c.period_start, c.period_end) >= (p_tenant, p_meter, p_period_start, p_period_end)
+     AND (c.tenant_id, c.meter, c.period_start, c.period_end) <= (p_tenant, p_meter, p_period_start, p_period_end)
      FOR UPDATE;
   IF NOT FOUND THEN
     RETURN QUERY SELECT 0, 3::smallint, NULL::bigint, NULL::bigint, NULL::bigint, NULL::timestamptz;
@@ -64,14 +72,10 @@ BEGIN
   FOR i IN 1 .. v_count LOOP
     o_index := i - 1;
     o_recorded := NULL;
-    SELECT l.amount INTO v_recorded FROM usage_ledger l
-     WHERE l.tenant_id = p_tenant AND l.meter = p_meter AND l.usage_key = p_keys[i];
-    IF FOUND THEN
-      o_outcome := 1;
-      o_recorded := v_recorded;
-    ELSIF least(c_used::numeric + c_reserved + p_amounts[i], 9223372036854775807) > p_ceilings[i] THEN
-      o_outcome := 4;
-    ELSE
+    o_outcome := NULL;
+    IF least(c_used::numeric + c_reserved + p_amounts[i], 9223372036854775807) <= p_ceilings[i] THEN
+      -- It fits: the insert's conflict check (on the primary key) tells a new key from a recorded one, so the
+      -- common case reads no ledger row at all.
       INSERT INTO usage_ledger (tenant_id, meter, usage_key, amount, occurred_at, period_start, period_end, attributes)
       VALUES (p_tenant, p_meter, p_keys[i], p_amounts[i], p_occurred_at[i]::timestamptz, p_period_start, p_period_end,
               p_attributes[i]::jsonb)
@@ -79,12 +83,24 @@ BEGIN
       IF FOUND THEN
         c_used := c_used + p_amounts[i];
         o_outcome := 0;
-      ELSE
-        -- recorded by a concurrent transaction that committed while this insert waited for it
-        SELECT l.amount INTO v_recorded FROM usage_ledger l
-         WHERE l.tenant_id = p_tenant AND l.meter = p_meter AND l.usage_key = p_keys[i];
+      END IF;
+    END IF;
+    IF o_outcome IS NULL THEN
+      -- Not written: a recorded key is a duplicate (whether or not it would fit), anything else does not fit.
+      -- ORDER BY the primary key makes the key lookup the cheapest plan even when the statistics do not know
+      -- yet how many rows the tenant has (another index on (tenant, meter, ...) would then look as cheap).
+      SELECT l.amount INTO v_recorded FROM usage_ledger l
+       WHERE l.tenant_id = p_tenant AND l.meter = p_meter AND l.usage_key = p_keys[i]
+       ORDER BY l.tenant_id, l.meter, l.usage_key LIMIT 1;
+      IF FOUND THEN
         o_outcome := 1;
         o_recorded := v_recorded;
+      ELSIF least(c_used::numeric + c_reserved + p_amounts[i], 9223372036854775807) <= p_ceilings[i] THEN
+        -- it fit and met a key that is gone again (a purge in between): the caller runs the batch again
+        RAISE EXCEPTION 'usage key % of tenant % changed during the batch', p_keys[i], p_tenant
+          USING ERRCODE = 'serialization_failure';
+      ELSE
+        o_outcome := 4;
       END IF;
     END IF;
     o_used := c_used;
@@ -93,9 +109,7 @@ BEGIN
     RETURN NEXT;
   END LOOP;
   IF c_used <> v_before THEN
-    UPDATE counter c SET used = c_used
-     WHERE c.tenant_id = p_tenant AND c.meter = p_meter
-       AND c.period_start = p_period_start AND c.period_end = p_period_end;
+    UPDATE counter c SET used = c_used WHERE c.ctid = c_row; -- the row locked above, found again by its address
   END IF;
 END;
 $$;
@@ -125,6 +139,7 @@ DECLARE
   k_meter     varchar;
   k_start     timestamptz;
   k_end       timestamptz;
+  c_row       tid;
   c_found     boolean := false;
   c_version   bigint;
   c_used      bigint;
@@ -145,17 +160,17 @@ BEGIN
     IF k_tenant IS DISTINCT FROM e.tenant OR k_meter IS DISTINCT FROM e.meter
        OR k_start IS DISTINCT FROM e.period_start OR k_end IS DISTINCT FROM e.period_end THEN
       IF c_found AND c_used <> v_before THEN
-        UPDATE counter c SET used = c_used
-         WHERE c.tenant_id = k_tenant AND c.meter = k_meter AND c.period_start = k_start AND c.period_end = k_end;
+        UPDATE counter c SET used = c_used WHERE c.ctid = c_row;
       END IF;
       k_tenant := e.tenant;
       k_meter := e.meter;
       k_start := e.period_start;
       k_end := e.period_end;
-      SELECT c.version, c.used, c.reserved, c.next_hold_expiry
-        INTO c_version, c_used, c_reserved, c_next
+      SELECT c.version, c.used, c.reserved, c.next_hold_expiry, c.ctid
+        INTO c_version, c_used, c_reserved, c_next, c_row
         FROM counter c
-       WHERE c.tenant_id = k_tenant AND c.meter = k_meter AND c.period_start = k_start AND c.period_end = k_end
+       WHERE (c.tenant_id, c.meter, c.period_start, c.period_end) >= (k_tenant, k_meter, k_start, k_end)
+         AND (c.tenant_id, c.meter, c.period_start, c.period_end) <= (k_tenant, k_meter, k_start, k_end)
          FOR UPDATE;
       c_found := FOUND;
       IF c_found AND c_next IS NOT NULL AND c_next <= p_now THEN
@@ -187,7 +202,8 @@ BEGIN
         o_outcome := 0;
       ELSE
         SELECT l.amount INTO v_recorded FROM usage_ledger l
-         WHERE l.tenant_id = e.tenant AND l.meter = e.meter AND l.usage_key = e.usage_key;
+         WHERE l.tenant_id = e.tenant AND l.meter = e.meter AND l.usage_key = e.usage_key
+         ORDER BY l.tenant_id, l.meter, l.usage_key LIMIT 1;
         o_outcome := 1;
         o_recorded := v_recorded;
       END IF;
@@ -198,8 +214,7 @@ BEGIN
     RETURN NEXT;
   END LOOP;
   IF c_found AND c_used <> v_before THEN
-    UPDATE counter c SET used = c_used
-     WHERE c.tenant_id = k_tenant AND c.meter = k_meter AND c.period_start = k_start AND c.period_end = k_end;
+    UPDATE counter c SET used = c_used WHERE c.ctid = c_row;
   END IF;
 END;
 $$;

@@ -8,6 +8,7 @@ import static org.jooq.impl.DSL.coalesce;
 import static org.jooq.impl.DSL.field;
 import static org.jooq.impl.DSL.inline;
 import static org.jooq.impl.DSL.min;
+import static org.jooq.impl.DSL.row;
 import static org.jooq.impl.DSL.select;
 import static org.jooq.impl.DSL.selectOne;
 import static org.jooq.impl.DSL.sum;
@@ -84,7 +85,12 @@ final class StateQuery {
             COUNTER.USED, reservedAt(at), COUNTER.PERIOD_START, COUNTER.PERIOD_END, nextExpiryAfter(at), noId,
             inline(0L))
         .from(COUNTER)
-        .where(COUNTER.TENANT_ID.eq(tenant), COUNTER.METER.eq(meter), COUNTER.PERIOD_START.le(at),
+        // The tenant's and meter's periods starting up to the instant, as bounds on the primary key (tenant, meter,
+        // period_start) that no other index can serve: a generic plan would otherwise take the index on (meter,
+        // period) when the statistics lag behind (autovacuum off, a table that grew since ANALYZE) and read every
+        // tenant's counter of the period.
+        .where(row(COUNTER.TENANT_ID, COUNTER.METER).ge(row(tenant, meter)),
+            row(COUNTER.TENANT_ID, COUNTER.METER, COUNTER.PERIOD_START).le(row(tenant, meter, at)),
             COUNTER.PERIOD_END.gt(at));
     // no ORDER BY: the few rows are put in order by the reader, which spares the server a sort per check
     var union = tenantRow.unionAll(entitlementRows).unionAll(counterRows);
