@@ -534,7 +534,8 @@ public final class PostgresQuotaStore implements QuotaStore, AutoCloseable {
 
     /**
      * Sets how long a state read for {@code canProceed} and {@code usage} may be served from memory; default 1
-     * second. It bounds how far a check lags behind other instances' usage (admin changes arrive faster, by
+     * second, measured on the guard's clock (the instants it passes to the store), so that a test clock governs it
+     * too and a hit reads no clock of its own. It bounds how far a check lags behind other instances' usage (admin changes arrive faster, by
      * notification), and how long a missed notification matters.
      *
      * @param ttl positive, at most 1 hour

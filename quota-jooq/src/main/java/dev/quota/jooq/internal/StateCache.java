@@ -2,7 +2,6 @@ package dev.quota.jooq.internal;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
-import com.github.benmanes.caffeine.cache.Ticker;
 import dev.quota.Meter;
 import dev.quota.TenantId;
 import dev.quota.spi.Counter;
@@ -31,32 +30,31 @@ public final class StateCache implements ChangeSink {
   private record Key(TenantId tenant, Meter meter) {}
 
   /**
-   * A cached state.
+   * A cached state, served for the instants in [{@code usableFrom}, {@code usableUntil}).
    *
    * @param state the state
    * @param readAt the instant of the read
-   * @param usableFrom the latest start of its counters' periods: before it, the counters may be the wrong ones
-   * @param usableUntil the earliest period end or hold expiry of its counters
-   * @param expiresAtNanos when the TTL ends, by the cache's ticker
+   * @param usableFrom the latest of its counters' period starts (before it, the counters may be the wrong ones) and
+   *     one TTL before the read (a clock set back does not keep it alive)
+   * @param usableUntil the earliest of its counters' period ends and hold expiries, and one TTL after the read
    */
-  private record Entry(TenantState state, Instant readAt, Instant usableFrom, Instant usableUntil,
-      long expiresAtNanos) {
-    boolean usableAt(Instant now, long nanos) {
-      return nanos - expiresAtNanos < 0 && !now.isBefore(usableFrom) && now.isBefore(usableUntil);
+  private record Entry(TenantState state, Instant readAt, Instant usableFrom, Instant usableUntil) {
+    boolean usableAt(Instant now) {
+      return !now.isBefore(usableFrom) && now.isBefore(usableUntil);
     }
   }
 
   /*
-   * One size-bounded cache per meter, keyed by the tenant id itself: a hit allocates nothing (no composite key)
-   * and pays for no expiry bookkeeping in the cache; the TTL is checked here against the entry's deadline. An
-   * entry past its deadline stays until it is reloaded, replaced or evicted by size.
+   * One size-bounded cache per meter, keyed by the tenant id itself: a hit allocates nothing (no composite key),
+   * pays for no expiry bookkeeping in the cache and reads no clock: the TTL is measured on the instants the guard
+   * passes (its injected clock), like every other time in quota, and checked here with the entry's window. An entry
+   * past its window stays until it is reloaded, replaced or evicted by size.
    */
   private final ConcurrentHashMap<Meter, Cache<TenantId, Entry>> caches = new ConcurrentHashMap<>();
   private final Cache<Key, KnownState> lastKnown;
   private final long maximumSize;
-  private final long ttlNanos;
+  private final Duration ttl;
   private final boolean caching;
-  private final Ticker ticker;
 
   /**
    * Creates the cache.
@@ -65,9 +63,8 @@ public final class StateCache implements ChangeSink {
    * @param maximumSize the most tenant states kept per meter, in each of the cache and the last-known map
    */
   public StateCache(Duration ttl, long maximumSize) {
-    this.ticker = Ticker.systemTicker();
     this.caching = ttl != null;
-    this.ttlNanos = ttl == null ? 0 : ttl.toNanos();
+    this.ttl = ttl == null ? Duration.ZERO : ttl;
     this.maximumSize = maximumSize;
     this.lastKnown = Caffeine.newBuilder().maximumSize(maximumSize).build();
   }
@@ -102,7 +99,7 @@ public final class StateCache implements ChangeSink {
       return null;
     }
     Entry entry = cache.getIfPresent(tenant);
-    return entry != null && entry.usableAt(now, ticker.read()) ? entry.state() : null;
+    return entry != null && entry.usableAt(now) ? entry.state() : null;
   }
 
   /**
@@ -122,7 +119,7 @@ public final class StateCache implements ChangeSink {
     if (hit != null) {
       return hit;
     }
-    return cacheOf(meter).asMap().compute(tenant, (k, old) -> old != null && old.usableAt(now, ticker.read()) ? old
+    return cacheOf(meter).asMap().compute(tenant, (k, old) -> old != null && old.usableAt(now) ? old
         : remember(tenant, meter, now, loader.get())).state();
   }
 
@@ -144,11 +141,11 @@ public final class StateCache implements ChangeSink {
 
   private Entry remember(TenantId tenant, Meter meter, Instant now, SqlStore.ReadResult read) {
     lastKnown.put(new Key(tenant, meter), new KnownState(read.state(), now));
-    Instant usableFrom = Instant.MIN;
+    Instant usableFrom = now.minus(ttl);
     for (Counter c : read.state().counters()) {
       usableFrom = c.period().start().isAfter(usableFrom) ? c.period().start() : usableFrom;
     }
-    return new Entry(read.state(), now, usableFrom, read.validUntil(), ticker.read() + ttlNanos);
+    return new Entry(read.state(), now, usableFrom, earliest(read.validUntil(), now.plus(ttl)));
   }
 
   /**
@@ -178,8 +175,7 @@ public final class StateCache implements ChangeSink {
       Instant usableFrom = counter.period().start().isAfter(entry.usableFrom()) ? counter.period().start()
           : entry.usableFrom();
       Instant usableUntil = earliest(earliest(entry.usableUntil(), counter.period().end()), counter.nextExpiry());
-      return new Entry(withCounter(entry.state(), counter.counter()), entry.readAt(), usableFrom, usableUntil,
-          entry.expiresAtNanos());
+      return new Entry(withCounter(entry.state(), counter.counter()), entry.readAt(), usableFrom, usableUntil);
     });
   }
 
