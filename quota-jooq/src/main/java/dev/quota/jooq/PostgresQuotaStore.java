@@ -206,19 +206,21 @@ public final class PostgresQuotaStore implements QuotaStore, AutoCloseable {
 
   @Override
   public WriteOutcome consume(LedgerEntry entry, long ceiling, long expectedVersion) {
+    ConsumeKey key = new ConsumeKey(entry.tenant(), entry.meter(), entry.period(), expectedVersion);
+    ConsumeRequest request = new ConsumeRequest(entry, ceiling);
     if (consumes == null) {
-      return sql.consume(entry, ceiling, expectedVersion);
+      return alone(batches.consumeBatch(key, List.of(request))); // the same statement, one request per transaction
     }
-    return consumes.submit(new ConsumeKey(entry.tenant(), entry.meter(), entry.period(), expectedVersion),
-        new ConsumeRequest(entry, ceiling));
+    return consumes.submit(key, request);
   }
 
   @Override
   public WriteOutcome append(LedgerEntry entry, long expectedVersion) {
+    AppendRequest request = new AppendRequest(entry, expectedVersion);
     if (appends == null) {
-      return sql.append(entry, expectedVersion);
+      return alone(batches.appendBatch(ALL_APPENDS, List.of(request))); // one transaction per record
     }
-    return appends.submit(ALL_APPENDS, new AppendRequest(entry, expectedVersion));
+    return appends.submit(ALL_APPENDS, request);
   }
 
   /**
@@ -389,6 +391,14 @@ public final class PostgresQuotaStore implements QuotaStore, AutoCloseable {
   @Override
   public String toString() {
     return "PostgresQuotaStore[schema=" + schema + ", cache=" + (cache.caching() ? "on" : "strict") + "]";
+  }
+
+  private static WriteOutcome alone(List<Object> results) {
+    Object result = results.get(0);
+    if (result instanceof RuntimeException failure) {
+      throw failure;
+    }
+    return (WriteOutcome) result;
   }
 
   /** @return the batched writes, for tests of their decisions */
@@ -676,7 +686,8 @@ public final class PostgresQuotaStore implements QuotaStore, AutoCloseable {
      * period into one statement and one transaction; default on. Each caller still gets its own exact decision, as
      * if the requests had run one after another in arrival order: a request is accepted if and only if {@code used +
      * reserved}, plus the amounts accepted before it, plus its amount, stay within its ceiling. A hot tenant then
-     * pays one row lock and one durable commit per batch instead of per request. A lone request is not delayed.
+     * pays one row lock and one durable commit per batch instead of per request. A lone request is not delayed. Off,
+     * each request runs alone through the same statement, in a transaction of its own.
      *
      * @param combine whether to combine
      * @return this builder
@@ -690,7 +701,8 @@ public final class PostgresQuotaStore implements QuotaStore, AutoCloseable {
      * Group commit of usage records ({@code record}): the concurrent appends of this instance, of any tenants, share
      * one statement and one transaction; default on. Each call returns only after the transaction holding its usage
      * committed, with its own outcome; a batch that fails fails every call in it and writes nothing (a failure other
-     * than the database's unavailability makes its calls run again one by one). A lone call is not delayed.
+     * than the database's unavailability makes its calls run again one by one). A lone call is not delayed. Off, each
+     * record runs alone through the same statement, in a transaction of its own.
      *
      * @param groupCommit whether to group appends
      * @return this builder
