@@ -12,7 +12,9 @@
 --   5 expired holds must be swept first (the caller sweeps and calls again).
 -- Timestamps and attributes arrive as text (ISO-8601 instants, JSON objects) and are cast here.
 --
--- Cached plans are generic, and with statistics that lag behind (a tenant that grew since the last ANALYZE, or
+-- Plans are generic (plan_cache_mode), made once per session: planning the statements afresh for each call, as
+-- PostgreSQL does for a function's first calls and whenever a custom plan looks cheaper, would cost more than the
+-- call itself. With statistics that lag behind (a tenant that grew since the last ANALYZE, or
 -- autovacuum off) another index on (meter, period) or (tenant, meter, period) can look as cheap as the key, and
 -- would read every tenant's counter of the period, or every ledger entry of the tenant. So a counter row is found
 -- by bounds on its primary key that no other index can serve (a row comparison, both ways), and updated by its
@@ -39,6 +41,7 @@ RETURNS TABLE (o_index integer, o_outcome smallint, o_recorded bigint, o_used bi
                o_next_expiry timestamptz)
 LANGUAGE plpgsql
 SET search_path FROM CURRENT
+SET plan_cache_mode = force_generic_plan
 AS $$
 DECLARE
   c_row       tid;
@@ -132,6 +135,7 @@ RETURNS TABLE (o_index integer, o_outcome smallint, o_recorded bigint, o_used bi
                o_next_expiry timestamptz)
 LANGUAGE plpgsql
 SET search_path FROM CURRENT
+SET plan_cache_mode = force_generic_plan
 AS $$
 DECLARE
   e           record;
