@@ -34,7 +34,8 @@ public class Baselines {
     BucketProxy bucket;
 
     @Setup(Level.Trial)
-    public void open() {
+    public void open() throws SQLException {
+      BenchDatabase.vacuumHotTables();
       pool = BenchDatabase.pool("bench-bucket4j", 16);
       var proxyManager = Bucket4jPostgreSQL.advisoryLockBasedBuilder(pool)
           .table("\"" + BenchDatabase.baselineSchema() + "\".bucket")
@@ -62,7 +63,8 @@ public class Baselines {
     OffsetDateTime monthStart;
 
     @Setup(Level.Trial)
-    public void open() {
+    public void open() throws SQLException {
+      BenchDatabase.vacuumHotTables();
       pool = BenchDatabase.pool("bench-single-tx", 16);
       String b = "\"" + BenchDatabase.baselineSchema() + "\"";
       sql = "WITH ins AS (INSERT INTO " + b + ".usage (tenant_id, usage_key, amount, occurred_at) "

@@ -32,7 +32,8 @@ public class OurChecks {
   private TenantId ledgerTenant;
 
   @Setup(Level.Trial)
-  public void open() {
+  public void open() throws java.sql.SQLException {
+    BenchDatabase.vacuumHotTables();
     pool = BenchDatabase.pool("bench-checks", 16);
     cachedStore = PostgresQuotaStore.builder().dataSource(pool).schema(BenchDatabase.schema()).build();
     strictStore = PostgresQuotaStore.builder().dataSource(pool).schema(BenchDatabase.schema()).strict().build();

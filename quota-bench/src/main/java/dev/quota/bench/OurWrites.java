@@ -46,7 +46,8 @@ public class OurWrites {
   private QuotaGuard guard;
 
   @Setup(Level.Trial)
-  public void open() {
+  public void open() throws java.sql.SQLException {
+    BenchDatabase.vacuumHotTables();
     pool = BenchDatabase.pool("bench-writes", 16);
     store = PostgresQuotaStore.builder().dataSource(pool).schema(BenchDatabase.schema())
         .combineConsumes(combine).groupCommitRecords(groupCommit).build();
