@@ -362,9 +362,15 @@ public final class SqlStore {
 
   // --- counter expressions -----------------------------------------------------------------------------
 
+  /**
+   * One counter row, as bounds on the primary key that no other index can serve (a row comparison both ways): the
+   * driver's prepared statements get generic plans, and with statistics that lag behind, the index on (meter, period)
+   * can look as cheap as the key and would read every tenant's counter of the period.
+   */
   private static Condition counterKey(TenantId tenant, Meter meter, Period period) {
-    return COUNTER.TENANT_ID.eq(tenant.value()).and(COUNTER.METER.eq(meter.name()))
-        .and(COUNTER.PERIOD_START.eq(micros(period.start()))).and(COUNTER.PERIOD_END.eq(micros(period.end())));
+    var key = row(COUNTER.TENANT_ID, COUNTER.METER, COUNTER.PERIOD_START, COUNTER.PERIOD_END);
+    var value = row(val(tenant.value()), val(meter.name()), val(micros(period.start())), val(micros(period.end())));
+    return key.ge(value).and(key.le(value));
   }
 
   /** The holds of the counter row in scope. */
@@ -928,9 +934,12 @@ public final class SqlStore {
     return r == null ? new StoredCounter(period, 0, 0, null) : counterAt(r, 0);
   }
 
+  /** One ledger row, as bounds on the primary key (see {@link #counterKey}: the index on (tenant, meter, period) would
+   * read every entry of the tenant). */
   private static Condition ledgerKey(TenantId tenant, Meter meter, UsageKey key) {
-    return USAGE_LEDGER.TENANT_ID.eq(tenant.value()).and(USAGE_LEDGER.METER.eq(meter.name()))
-        .and(USAGE_LEDGER.USAGE_KEY.eq(key.value()));
+    var pk = row(USAGE_LEDGER.TENANT_ID, USAGE_LEDGER.METER, USAGE_LEDGER.USAGE_KEY);
+    var value = row(val(tenant.value()), val(meter.name()), val(key.value()));
+    return pk.ge(value).and(pk.le(value));
   }
 
   private static JSONB attributes(LedgerEntry entry) {

@@ -162,7 +162,8 @@ public final class StateCache implements ChangeSink {
   @Override
   public void counterWritten(TenantId tenant, Meter meter, long version, StoredCounter counter) {
     Key key = new Key(tenant, meter);
-    lastKnown.asMap().computeIfPresent(key, (k, known) -> known.state().version() == version || version < 0
+    lastKnown.asMap().computeIfPresent(key, (k, known) -> (known.state().version() == version || version < 0)
+        && age(known.state(), counter.counter()) == Age.NEWER
         ? new KnownState(withCounter(known.state(), counter.counter()), known.readAt()) : known);
     Cache<TenantId, Entry> cache = caching ? caches.get(meter) : null;
     if (cache == null) {
@@ -172,12 +173,43 @@ public final class StateCache implements ChangeSink {
       if (version >= 0 && entry.state().version() != version) {
         return null; // the entry predates a change this write did not see: drop it
       }
-      Instant usableFrom = counter.period().start().isAfter(entry.usableFrom()) ? counter.period().start()
-          : entry.usableFrom();
-      Instant usableUntil = earliest(earliest(entry.usableUntil(), counter.period().end()), counter.nextExpiry());
-      return new Entry(withCounter(entry.state(), counter.counter()), entry.readAt(), usableFrom, usableUntil);
+      switch (age(entry.state(), counter.counter())) {
+        case OLDER, SAME -> {
+          return entry; // concurrent writes report back in any order: never step back to an older counter
+        }
+        case UNKNOWN -> {
+          return null; // cannot tell which is later: read again
+        }
+        default -> {
+          Instant usableFrom = counter.period().start().isAfter(entry.usableFrom()) ? counter.period().start()
+              : entry.usableFrom();
+          Instant usableUntil = earliest(earliest(entry.usableUntil(), counter.period().end()), counter.nextExpiry());
+          return new Entry(withCounter(entry.state(), counter.counter()), entry.readAt(), usableFrom, usableUntil);
+        }
+      }
     });
   }
+
+  private enum Age { NEWER, SAME, OLDER, UNKNOWN }
+
+  /**
+   * Orders a counter a write left against the one a state holds for its period. Writes are serialized by the row's
+   * lock and usage only grows between the admin changes that invalidate (a purge, a plan change), so a larger
+   * {@code used} is a later state and a smaller one an earlier; with an equal {@code used} and another
+   * {@code reserved} (holds taken or ended), the order cannot be told.
+   */
+  private static Age age(TenantState state, Counter written) {
+    for (Counter held : state.counters()) {
+      if (held.period().equals(written.period())) {
+        if (written.used() != held.used()) {
+          return written.used() > held.used() ? Age.NEWER : Age.OLDER;
+        }
+        return written.reserved() == held.reserved() ? Age.SAME : Age.UNKNOWN;
+      }
+    }
+    return Age.NEWER;
+  }
+
 
   private static TenantState withCounter(TenantState state, Counter counter) {
     List<Counter> counters = new ArrayList<>(state.counters().size() + 1);
