@@ -6,7 +6,7 @@
 -- of their arrays. Both functions are SECURITY INVOKER (the caller's table privileges apply) and resolve table
 -- names in the schema they were created in (search_path fixed at creation), whatever the caller's search path.
 --
--- Outcome codes, shared with the Java side (dev.quota.jooq.internal.BatchOutcome):
+-- Outcome codes, shared with the Java side (the constants of dev.quota.jooq.internal.BatchWrites):
 --   0 written, 1 duplicate (o_recorded holds the recorded amount), 2 stale (the counter's version is not the
 --   expected one), 3 no counter row yet (the caller creates it and calls again), 4 insufficient,
 --   5 expired holds must be swept first (the caller sweeps and calls again).
