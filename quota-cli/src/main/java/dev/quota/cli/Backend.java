@@ -44,7 +44,7 @@ interface Backend extends AutoCloseable {
    * What {@link #migrate()} did.
    *
    * @param schema the schema
-   * @param created whether the tables were created now; {@code false} if they were there already
+   * @param created whether scripts ran now (tables created or upgraded); {@code false} if they were up to date
    */
   record Migration(String schema, boolean created) {}
 

@@ -12,8 +12,8 @@ final class MigrateCommand extends QuotaCommand {
   int run(Session session) {
     Backend.Migration migration = session.backend().migrate();
     session.out().result(() -> migration.created()
-        ? "schema " + migration.schema() + ": quota's tables created"
-        : "schema " + migration.schema() + ": quota's tables are already there, nothing to do", () -> {
+        ? "schema " + migration.schema() + ": quota's tables created or upgraded"
+        : "schema " + migration.schema() + ": quota's tables are up to date, nothing to do", () -> {
           Map<String, Object> document = new LinkedHashMap<>();
           document.put("schema", migration.schema());
           document.put("created", migration.created());

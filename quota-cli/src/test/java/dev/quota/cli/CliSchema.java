@@ -1,6 +1,5 @@
 package dev.quota.cli;
 
-import dev.quota.jooq.testsupport.PostgresDatabase;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.quota.Meter;
@@ -9,6 +8,7 @@ import dev.quota.TenantId;
 import dev.quota.UsageEvent;
 import dev.quota.UsageKey;
 import dev.quota.jooq.PostgresQuotaStore;
+import dev.quota.jooq.testsupport.PostgresDatabase;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;

@@ -122,7 +122,7 @@ class GlobalOptionsTest {
 
   @Test
   void migrateSaysWhetherItCreatedTheTables() {
-    assertThat(cli.run("migrate").out()).isEqualTo("schema quota: quota's tables are already there, nothing to do\n");
+    assertThat(cli.run("migrate").out()).isEqualTo("schema quota: quota's tables are up to date, nothing to do\n");
   }
 
   @Test

@@ -13,7 +13,7 @@ class MigrateIT {
   @Test
   void migrateCreatesTheSchemaAndItsTables() {
     assertThat(db.migration().exitCode()).isZero();
-    assertThat(db.migration().out()).isEqualTo("schema " + db.schema() + ": quota's tables created\n");
+    assertThat(db.migration().out()).isEqualTo("schema " + db.schema() + ": quota's tables created or upgraded\n");
     assertThat(db.migration().err()).isEmpty();
     assertThat(db.cli().run("usage", "acme").exitCode()).isZero();
   }
@@ -23,7 +23,7 @@ class MigrateIT {
     CliJar.Result again = db.cli().run("migrate");
 
     assertThat(again.exitCode()).isZero();
-    assertThat(again.out()).isEqualTo("schema " + db.schema() + ": quota's tables are already there, nothing to do\n");
+    assertThat(again.out()).isEqualTo("schema " + db.schema() + ": quota's tables are up to date, nothing to do\n");
   }
 
   @Test

@@ -37,6 +37,8 @@ public final class Evaluator {
 
   private final TierCatalogue catalogue;
   private final Map<Meter, PeriodPolicy[]> policies;
+  /** Per meter, every tier's limit: one lookup on the hot path instead of the catalogue's validated getters. */
+  private final Map<Meter, Map<Tier, Long>> limits;
   private final Set<String> unknownTiersLogged = ConcurrentHashMap.newKeySet();
 
   /** @param catalogue the tiers and meters */
@@ -54,6 +56,15 @@ public final class Evaluator {
       byMeter.put(meter, byDay);
     });
     this.policies = Map.copyOf(byMeter);
+    Map<Meter, Map<Tier, Long>> limitsByMeter = new HashMap<>();
+    for (Meter meter : catalogue.meters().keySet()) {
+      Map<Tier, Long> perTier = new HashMap<>();
+      for (Tier tier : catalogue.tiers()) {
+        perTier.put(tier, catalogue.limit(tier, meter));
+      }
+      limitsByMeter.put(meter, Map.copyOf(perTier));
+    }
+    this.limits = Map.copyOf(limitsByMeter);
   }
 
   /** @return the catalogue */
@@ -103,20 +114,30 @@ public final class Evaluator {
    *     {@link #UNKNOWN_TIER}
    */
   public int verdict(TenantId tenant, Meter meter, TenantState state, Instant now, long amount) {
+    // The same rules as evaluate(), with two map lookups in all: the meter's limits and the tier's limit in them.
+    Map<Tier, Long> limitOf = limits.get(meter);
+    if (limitOf == null) {
+      catalogue.requireMeter(meter); // throws, naming the meter
+    }
     Tier effective;
+    Long limit;
     int rejection = ALLOWED;
     Optional<Plan> plan = state.plan();
     if (plan.isEmpty()) {
       boolean fallback = catalogue.whenNoPlan() == PlanFallback.USE_DEFAULT_TIER;
       effective = fallback ? catalogue.defaultTier() : null;
+      limit = fallback ? limitOf.get(effective) : null;
       rejection = fallback ? ALLOWED : NO_PLAN;
-    } else if (!catalogue.contains(plan.get().tier())) {
-      warnUnknownTier(tenant, plan.get().tier());
-      boolean fallback = catalogue.whenUnknownTier() == PlanFallback.USE_DEFAULT_TIER;
-      effective = fallback ? catalogue.defaultTier() : null;
-      rejection = fallback ? ALLOWED : UNKNOWN_TIER;
     } else {
       effective = plan.get().tier();
+      limit = limitOf.get(effective);
+      if (limit == null) {
+        warnUnknownTier(tenant, effective);
+        boolean fallback = catalogue.whenUnknownTier() == PlanFallback.USE_DEFAULT_TIER;
+        effective = fallback ? catalogue.defaultTier() : null;
+        limit = fallback ? limitOf.get(effective) : null;
+        rejection = fallback ? ALLOWED : UNKNOWN_TIER;
+      }
     }
 
     long granted = 0;
@@ -134,18 +155,22 @@ public final class Evaluator {
         if (g.meter().equals(meter)) {
           granted = Checks.saturatedAdd(granted, g.amount());
         }
-      } else if (e instanceof TierOverride o && catalogue.contains(o.tier())
+      } else if (e instanceof TierOverride o && limitOf.containsKey(o.tier())
           && (bestOverride == null || catalogue.compareGenerosity(o.tier(), bestOverride) > 0)) {
         bestOverride = o.tier();
       }
     }
     if (bestOverride != null) {
-      effective = bestOverride;
+      limit = limitOf.get(bestOverride);
       rejection = ALLOWED;
     }
-    long limit = effective == null ? 0 : catalogue.limit(effective, meter);
+    long ceiling = Checks.saturatedAdd(limit == null ? 0 : limit, granted);
 
-    Period period = periodOf(state, meter, now);
+    int day = 0;
+    if (plan.isPresent() && plan.get().billingDay().isPresent()) {
+      day = plan.get().billingDay().getAsInt();
+    }
+    Period period = policies.get(meter)[day].periodAt(now);
     long used = 0;
     long reserved = 0;
     List<Counter> counters = state.counters();
@@ -157,7 +182,6 @@ public final class Evaluator {
         break;
       }
     }
-    long ceiling = Checks.saturatedAdd(limit, granted);
     long taken = Checks.saturatedAdd(used, reserved);
     long remaining = taken >= ceiling ? 0 : ceiling - taken;
     if (remaining >= amount) {

@@ -14,6 +14,11 @@ import dev.quota.admin.Page;
 import dev.quota.admin.PageRequest;
 import dev.quota.admin.PurgeSummary;
 import dev.quota.admin.Revocation;
+import dev.quota.jooq.internal.BatchWrites;
+import dev.quota.jooq.internal.BatchWrites.AppendRequest;
+import dev.quota.jooq.internal.BatchWrites.ConsumeKey;
+import dev.quota.jooq.internal.BatchWrites.ConsumeRequest;
+import dev.quota.jooq.internal.Batcher;
 import dev.quota.jooq.internal.ChangeListener;
 import dev.quota.jooq.internal.ConnectionSource;
 import dev.quota.jooq.internal.Db;
@@ -77,6 +82,14 @@ import org.jooq.impl.SQLDataType;
  * commits are always decided by the database: a cached state only ever makes a write come back {@code Stale},
  * and the guard then reads again, past the cache. {@link Builder#strict()} turns the cache off.
  *
+ * <p><b>Hot paths.</b> A cached check allocates nothing in the store and touches no database. An uncached read of a
+ * tenant's state is one statement and one round trip, rendered once at start-up, whatever the size of the ledger
+ * (counters are kept per period). Concurrent {@code tryConsume}s of one tenant are combined into one statement
+ * ({@link Builder#combineConsumes}), and concurrent records are group-committed ({@link Builder#groupCommitRecords}):
+ * one transaction, one durable commit per batch, each caller with its own exact outcome, returning only once its usage
+ * is committed. Both run through the functions of migration V2, which the role needs {@code EXECUTE} on (PostgreSQL
+ * grants it to everyone by default).
+ *
  * <p><b>Failures.</b> Lost connections, administrator terminations, statement timeouts, too many connections and
  * pool timeouts become {@link dev.quota.spi.StoreUnavailableException} after the transaction rolled back, so the
  * guard's {@link dev.quota.FailurePolicy} applies; {@link #lastKnown} serves
@@ -102,6 +115,11 @@ public final class PostgresQuotaStore implements QuotaStore, AutoCloseable {
   private final StateCache cache;
   private final ChangeListener listener;
   private final int archiveBatchSize;
+  private final BatchWrites batches;
+  private final Batcher<ConsumeKey, ConsumeRequest, WriteOutcome> consumes;
+  private final Batcher<Object, AppendRequest, WriteOutcome> appends;
+  /** The one lane of appends: a batch takes appends of any tenants. */
+  private static final Object ALL_APPENDS = new Object();
 
   private PostgresQuotaStore(Builder b) {
     this.schema = b.schema;
@@ -115,6 +133,9 @@ public final class PostgresQuotaStore implements QuotaStore, AutoCloseable {
     this.cache = new StateCache(b.strict ? null : b.cacheTtl, b.cacheMaximumSize);
     this.sql = new SqlStore(db, b.hostPlans, channel, b.reservationRetention, cache);
     this.archiveBatchSize = b.archiveBatchSize;
+    this.batches = new BatchWrites(db, b.schema, sql, cache);
+    this.consumes = b.combineConsumes ? new Batcher<>(b.maxBatchSize, batches::consumeBatch) : null;
+    this.appends = b.groupCommitAppends ? new Batcher<>(b.maxBatchSize, batches::appendBatch) : null;
     this.listener = b.listen && cache.caching()
         ? ChangeListener.start(connectionSource(dsl.configuration().connectionProvider()), channel,
             this::onNotification, cache::invalidateAll, b.listenerMaxBackoff)
@@ -127,13 +148,15 @@ public final class PostgresQuotaStore implements QuotaStore, AutoCloseable {
   }
 
   /**
-   * Creates quota's tables in a schema (creating the schema too) from the scripts shipped in the jar, unless
-   * they exist: the one-call setup for hosts without a migration tool. Hosts with Flyway add
-   * {@value #MIGRATION_LOCATION} to its locations instead.
+   * Creates or upgrades quota's tables in a schema (creating the schema too) from the scripts shipped in the jar:
+   * the one-call setup for hosts without a migration tool. It runs, in order and in one transaction, the scripts
+   * not run before, noting each in the schema's table {@code quota_schema_scripts}; so calling it at every
+   * start-up is safe, and a newer jar's scripts are applied by the same call. Hosts with Flyway add
+   * {@value #MIGRATION_LOCATION} to its locations instead (and should not mix the two on one schema).
    *
    * @param dataSource the database, with a role allowed to create the schema and tables
    * @param schema the schema's name: ASCII letters, digits and underscores, at most 63, not starting with a digit
-   * @return {@code true} if the tables were created, {@code false} if they were there already
+   * @return {@code true} if a script ran, {@code false} if the schema was up to date
    * @throws InvalidRequestException if the schema name breaks the rule above
    * @throws dev.quota.spi.StoreUnavailableException if the database cannot be reached
    */
@@ -166,6 +189,10 @@ public final class PostgresQuotaStore implements QuotaStore, AutoCloseable {
 
   @Override
   public TenantState read(TenantId tenant, Meter meter, Instant now) {
+    TenantState cached = cache.cached(tenant, meter, now);
+    if (cached != null) {
+      return cached; // the hot path: no allocation, no database
+    }
     return cache.read(tenant, meter, now, () -> sql.read(tenant, meter, now));
   }
 
@@ -181,12 +208,34 @@ public final class PostgresQuotaStore implements QuotaStore, AutoCloseable {
 
   @Override
   public WriteOutcome consume(LedgerEntry entry, long ceiling, long expectedVersion) {
-    return sql.consume(entry, ceiling, expectedVersion);
+    ConsumeKey key = new ConsumeKey(entry.tenant(), entry.meter(), entry.period(), expectedVersion);
+    ConsumeRequest request = new ConsumeRequest(entry, ceiling);
+    if (consumes == null) {
+      return alone(batches.consumeBatch(key, List.of(request))); // the same statement, one request per transaction
+    }
+    return consumes.submit(key, request);
   }
 
   @Override
   public WriteOutcome append(LedgerEntry entry, long expectedVersion) {
-    return sql.append(entry, expectedVersion);
+    AppendRequest request = new AppendRequest(entry, expectedVersion);
+    if (appends == null) {
+      return alone(batches.appendBatch(ALL_APPENDS, List.of(request))); // one transaction per record
+    }
+    return appends.submit(ALL_APPENDS, request);
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * <p>One statement and one transaction for all the entries: all of them are written, or (on a failure) none.
+   */
+  @Override
+  public List<WriteOutcome> appendAll(List<LedgerEntry> entries, long expectedVersion) {
+    if (entries.isEmpty()) {
+      return List.of();
+    }
+    return batches.appendAll(entries, expectedVersion);
   }
 
   @Override
@@ -352,6 +401,19 @@ public final class PostgresQuotaStore implements QuotaStore, AutoCloseable {
     return "PostgresQuotaStore[schema=" + schema + ", cache=" + (cache.caching() ? "on" : "strict") + "]";
   }
 
+  private static WriteOutcome alone(List<Object> results) {
+    Object result = results.get(0);
+    if (result instanceof RuntimeException failure) {
+      throw failure;
+    }
+    return (WriteOutcome) result;
+  }
+
+  /** @return the batched writes, for tests of their decisions */
+  BatchWrites batches() {
+    return batches;
+  }
+
   private void onNotification(String payload) {
     try {
       cache.tenantChanged(TenantId.of(payload));
@@ -410,17 +472,20 @@ public final class PostgresQuotaStore implements QuotaStore, AutoCloseable {
   /**
    * Builds a {@link PostgresQuotaStore}. Every setter checks its argument at once and names what it refuses.
    *
-   * <p>Defaults: schema {@value #DEFAULT_SCHEMA}; cache TTL 1 second; at most 100,000 cached tenant-and-meter
-   * states; change listener on; listener reconnection backoff up to 5 seconds; ended reservations kept 1 day;
-   * archival batches of 1,000 rows; plans in quota's own tenant table.
+   * <p>Defaults: schema {@value #DEFAULT_SCHEMA}; cache TTL 1 second; at most 100,000 cached tenant states per
+   * meter; change listener on; listener reconnection backoff up to 5 seconds; ended reservations kept 1 day;
+   * archival batches of 1,000 rows; plans in quota's own tenant table; concurrent consumptions of one tenant
+   * combined and concurrent records group-committed, at most 256 requests per statement.
    */
   public static final class Builder {
     /** The default schema. */
     public static final String DEFAULT_SCHEMA = "quota";
     /** The default cache TTL. */
     public static final Duration DEFAULT_CACHE_TTL = Duration.ofSeconds(1);
-    /** The default most cached states. */
+    /** The default most cached states per meter. */
     public static final long DEFAULT_CACHE_MAXIMUM_SIZE = 100_000;
+    /** The default most requests combined into one statement. */
+    public static final int DEFAULT_MAX_BATCH_SIZE = 256;
 
     private DataSource dataSource;
     private DSLContext dsl;
@@ -433,6 +498,9 @@ public final class PostgresQuotaStore implements QuotaStore, AutoCloseable {
     private Duration reservationRetention = Duration.ofDays(1);
     private int archiveBatchSize = 1_000;
     private HostPlans hostPlans;
+    private boolean combineConsumes = true;
+    private boolean groupCommitAppends = true;
+    private int maxBatchSize = DEFAULT_MAX_BATCH_SIZE;
 
     private Builder() {}
 
@@ -484,7 +552,8 @@ public final class PostgresQuotaStore implements QuotaStore, AutoCloseable {
 
     /**
      * Sets how long a state read for {@code canProceed} and {@code usage} may be served from memory; default 1
-     * second. It bounds how far a check lags behind other instances' usage (admin changes arrive faster, by
+     * second, measured on the guard's clock (the instants it passes to the store), so that a test clock governs it
+     * too and a hit reads no clock of its own. It bounds how far a check lags behind other instances' usage (admin changes arrive faster, by
      * notification), and how long a missed notification matters.
      *
      * @param ttl positive, at most 1 hour
@@ -500,7 +569,7 @@ public final class PostgresQuotaStore implements QuotaStore, AutoCloseable {
     }
 
     /**
-     * Sets the most tenant-and-meter states kept in memory; default 100,000.
+     * Sets the most tenant states kept in memory per meter; default 100,000.
      *
      * @param maximumSize at least 1
      * @return this builder
@@ -617,6 +686,52 @@ public final class PostgresQuotaStore implements QuotaStore, AutoCloseable {
       this.hostPlans = new HostPlans(checkIdentifier("host plan schema", schema),
           checkIdentifier("host plan table", table), checkIdentifier("host plan id column", idColumn),
           checkIdentifier("host plan tier column", tierColumn), idType);
+      return this;
+    }
+
+    /**
+     * Combines the concurrent consumptions ({@code tryConsume}) of this instance that hit the same tenant, meter and
+     * period into one statement and one transaction; default on. Each caller still gets its own exact decision, as
+     * if the requests had run one after another in arrival order: a request is accepted if and only if {@code used +
+     * reserved}, plus the amounts accepted before it, plus its amount, stay within its ceiling. A hot tenant then
+     * pays one row lock and one durable commit per batch instead of per request. A lone request is not delayed. Off,
+     * each request runs alone through the same statement, in a transaction of its own.
+     *
+     * @param combine whether to combine
+     * @return this builder
+     */
+    public Builder combineConsumes(boolean combine) {
+      this.combineConsumes = combine;
+      return this;
+    }
+
+    /**
+     * Group commit of usage records ({@code record}): the concurrent appends of this instance, of any tenants, share
+     * one statement and one transaction; default on. Each call returns only after the transaction holding its usage
+     * committed, with its own outcome; a batch that fails fails every call in it and writes nothing (a failure other
+     * than the database's unavailability makes its calls run again one by one). A lone call is not delayed. Off, each
+     * record runs alone through the same statement, in a transaction of its own.
+     *
+     * @param groupCommit whether to group appends
+     * @return this builder
+     */
+    public Builder groupCommitRecords(boolean groupCommit) {
+      this.groupCommitAppends = groupCommit;
+      return this;
+    }
+
+    /**
+     * Sets the most requests one combined consumption or group commit takes; default
+     * {@value #DEFAULT_MAX_BATCH_SIZE}. Requests beyond it wait for the next batch.
+     *
+     * @param requests from 1 to 10,000
+     * @return this builder
+     */
+    public Builder maxBatchSize(int requests) {
+      if (requests < 1 || requests > 10_000) {
+        throw new InvalidRequestException("max batch size", "must be from 1 to 10000, was " + requests);
+      }
+      this.maxBatchSize = requests;
       return this;
     }
 

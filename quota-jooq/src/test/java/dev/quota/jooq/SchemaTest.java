@@ -7,6 +7,7 @@ import dev.quota.InvalidRequestException;
 import dev.quota.Meter;
 import dev.quota.Quota;
 import dev.quota.TenantId;
+import dev.quota.UsageEvent;
 import dev.quota.UsageKey;
 import dev.quota.admin.Actor;
 import dev.quota.jooq.internal.Migrations;
@@ -21,6 +22,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Instant;
 import java.util.stream.Stream;
+import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -48,6 +50,29 @@ class SchemaTest {
         TenantId tenant = TenantId.of("made");
         assertThat(quota.guard().tryConsume(tenant, Meter.AI_TOKENS, 10, UsageKey.of("k")).allowed()).isTrue();
         assertThat(quota.guard().usage(tenant).used()).isEqualTo(10);
+      }
+    } finally {
+      DB.execute("DROP SCHEMA IF EXISTS \"" + schema + "\" CASCADE");
+    }
+  }
+
+  @Test
+  void createSchemaUpgradesASchemaMadeWithTheFirstScriptOnly() throws SQLException {
+    String schema = DB.schema() + "_old";
+    try {
+      Flyway.configure().dataSource(DB.dataSource()).schemas(schema).createSchemas(true)
+          .locations(PostgresQuotaStore.MIGRATION_LOCATION).target("1").load().migrate();
+
+      assertThat(PostgresQuotaStore.createSchema(DB.dataSource(), schema)).as("the later scripts ran").isTrue();
+      assertThat(PostgresQuotaStore.createSchema(DB.dataSource(), schema)).as("then it is up to date").isFalse();
+
+      try (PostgresQuotaStore store = PostgresQuotaStore.builder().dataSource(DB.dataSource()).schema(schema).build()) {
+        Quota quota = Quota.builder().store(store).clock(TestClock.at("2026-11-25T10:00:00Z")).build();
+        TenantId tenant = TenantId.of("upgraded");
+        assertThat(quota.guard().tryConsume(tenant, Meter.AI_TOKENS, 10, UsageKey.of("k")).allowed()).isTrue();
+        assertThat(quota.guard().record(UsageEvent.of(tenant, Meter.AI_TOKENS, 5, UsageKey.of("r"))).duplicate())
+            .isFalse();
+        assertThat(quota.guard().usage(tenant).used()).isEqualTo(15);
       }
     } finally {
       DB.execute("DROP SCHEMA IF EXISTS \"" + schema + "\" CASCADE");

@@ -41,6 +41,69 @@ public final class Db {
     }
   }
 
+  /** JDBC work on a connection of the store's. */
+  @FunctionalInterface
+  public interface JdbcWork<T> {
+    /**
+     * @param connection a connection, in auto-commit mode unless the host's pool hands out others
+     * @return the result
+     * @throws SQLException on a database failure
+     */
+    T run(Connection connection) throws SQLException;
+  }
+
+  /**
+   * Runs one statement with plain JDBC, as its own transaction (auto-commit, or a commit after it when the
+   * connection is not in auto-commit mode). Serialization failures and deadlocks are retried a few times;
+   * other failures come out translated.
+   *
+   * @param work the statement
+   * @param <T> the result type
+   * @return what the work returned
+   */
+  public <T> T statement(JdbcWork<T> work) {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return onConnection(work);
+      } catch (SQLException e) {
+        RuntimeException failure = new org.jooq.exception.DataAccessException("SQL [" + e.getMessage() + "]", e);
+        if (attempt < MAX_TRANSACTION_ATTEMPTS && Failures.isRetryable(failure)) {
+          continue;
+        }
+        throw Failures.translate(failure);
+      } catch (RuntimeException e) {
+        if (attempt < MAX_TRANSACTION_ATTEMPTS && Failures.isRetryable(e)) {
+          continue;
+        }
+        throw Failures.translate(e);
+      }
+    }
+  }
+
+  private <T> T onConnection(JdbcWork<T> work) throws SQLException {
+    org.jooq.ConnectionProvider provider = dsl.configuration().connectionProvider();
+    Connection connection = provider.acquire();
+    try {
+      if (connection.getAutoCommit()) {
+        return work.run(connection);
+      }
+      try {
+        T result = work.run(connection);
+        connection.commit();
+        return result;
+      } catch (SQLException | RuntimeException e) {
+        try {
+          connection.rollback();
+        } catch (SQLException rollbackFailure) {
+          e.addSuppressed(rollbackFailure);
+        }
+        throw e;
+      }
+    } finally {
+      provider.release(connection);
+    }
+  }
+
   /**
    * Runs work in one transaction.
    *

@@ -43,6 +43,11 @@ public final class HostPlans {
     this.idType = idType;
   }
 
+  /** For the precompiled read: the tenant id is a parameter. */
+  Field<String> tierOf(Field<String> tenant) {
+    return field(select(tier.cast(SQLDataType.VARCHAR)).from(table).where(id.eq(cast(tenant, idType))));
+  }
+
   Field<String> tierOf(TenantId tenant) {
     return field(select(tier.cast(SQLDataType.VARCHAR)).from(table).where(id.eq(cast(val(tenant.value()), idType))));
   }

@@ -56,11 +56,16 @@ import dev.quota.spi.StoredReservation;
 import dev.quota.spi.TenantState;
 import dev.quota.spi.WriteOutcome;
 import java.math.BigDecimal;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.UUID;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -127,6 +132,7 @@ public final class SqlStore {
   private final ChangeSink sink;
   private final TenantWriteLocks writeLocks = new TenantWriteLocks();
   private final Set<String> badHostTiersLogged = ConcurrentHashMap.newKeySet();
+  private final StateQuery stateQuery;
 
   /**
    * Creates the SQL layer.
@@ -143,6 +149,7 @@ public final class SqlStore {
     this.channel = channel;
     this.reservationRetention = reservationRetention;
     this.sink = sink;
+    this.stateQuery = new StateQuery(db.dsl(), hostPlans);
   }
 
   // --- reads ----------------------------------------------------------------------------------------
@@ -165,16 +172,92 @@ public final class SqlStore {
    */
   public ReadResult read(TenantId tenant, Meter meter, Instant now) {
     Instant at = micros(now);
-    Field<Result<Record>> entitlements = entitlementsActiveOrLater(ENTITLEMENT.TENANT_ID.eq(tenant.value()), at);
-    Field<Result<Record>> counters = countersContaining(COUNTER.TENANT_ID.eq(tenant.value()), meter, at);
-    Field<String> hostTier = hostPlans == null ? val((String) null) : hostPlans.tierOf(tenant);
-    Record row = db.read(dsl -> dsl
-        .select(TENANT.TIER, TENANT.BILLING_DAY, TENANT.VERSION, hostTier, entitlements, counters)
-        .from(selectOne().asTable())
-        .leftJoin(TENANT).on(TENANT.TENANT_ID.eq(tenant.value()))
-        .fetchSingle());
-    return toReadResult(tenant, row.get(TENANT.TIER), row.get(TENANT.BILLING_DAY), row.get(TENANT.VERSION),
-        row.get(hostTier), row.get(entitlements), row.get(counters), at);
+    return db.statement(connection -> {
+      try (PreparedStatement statement = stateQuery.bind(connection, tenant.value(), meter.name(), at);
+          ResultSet rs = statement.executeQuery()) {
+        String tier = null;
+        String hostTier = null;
+        Long version = null;
+        Long billingDay = null;
+        List<Entitlement> entitlements = new ArrayList<>(2);
+        List<Long> sequence = new ArrayList<>(2);
+        List<Counter> counters = new ArrayList<>(1);
+        Instant validUntil = Instant.MAX;
+        while (rs.next()) {
+          switch (rs.getInt(StateQuery.KIND)) {
+            case StateQuery.TENANT_ROW -> {
+              tier = rs.getString(StateQuery.S1);
+              hostTier = rs.getString(StateQuery.S2);
+              version = StateQuery.nullableLong(rs, StateQuery.N1);
+              billingDay = StateQuery.nullableLong(rs, StateQuery.N2);
+            }
+            case StateQuery.ENTITLEMENT_ROW -> {
+              entitlements.add(entitlement(tenant, rs));
+              sequence.add(rs.getLong(StateQuery.ORD));
+            }
+            case StateQuery.COUNTER_ROW -> {
+              Period period = new Period(StateQuery.instant(rs, StateQuery.T1), StateQuery.instant(rs, StateQuery.T2));
+              Instant nextExpiry = StateQuery.instant(rs, StateQuery.T3);
+              counters.add(new Counter(period, rs.getLong(StateQuery.N1), rs.getLong(StateQuery.N2)));
+              validUntil = earliest(earliest(validUntil, period.end()), nextExpiry);
+            }
+            default -> throw new IllegalStateException("unknown row kind " + rs.getInt(StateQuery.KIND));
+          }
+        }
+        if (entitlements.size() > 1) {
+          entitlements = inCreationOrder(entitlements, sequence);
+        }
+        if (counters.size() > 1) {
+          counters.sort(Comparator.comparing((Counter c) -> c.period().start()).thenComparing(c -> c.period().end()));
+        }
+        Optional<Plan> plan = planOf(tenant, tier, billingDay == null ? null : billingDay.shortValue(), hostTier);
+        return new ReadResult(new TenantState(plan, entitlements, version == null ? 0 : version, counters),
+            validUntil);
+      }
+    });
+  }
+
+  private static List<Entitlement> inCreationOrder(List<Entitlement> entitlements, List<Long> sequence) {
+    Integer[] order = new Integer[entitlements.size()];
+    for (int i = 0; i < order.length; i++) {
+      order[i] = i;
+    }
+    java.util.Arrays.sort(order, Comparator.comparing(sequence::get));
+    List<Entitlement> sorted = new ArrayList<>(order.length);
+    for (int i : order) {
+      sorted.add(entitlements.get(i));
+    }
+    return sorted;
+  }
+
+  private Optional<Plan> planOf(TenantId tenant, String tier, Short billingDay, String hostTier) {
+    if (hostPlans != null) {
+      return hostTier == null ? Optional.empty() : tierNamed(tenant, hostTier).map(Plan::of);
+    }
+    if (tier == null) {
+      return Optional.empty();
+    }
+    return Optional.of(new Plan(Tier.of(tier), billingDay == null ? OptionalInt.empty() : OptionalInt.of(billingDay)));
+  }
+
+  private static Entitlement entitlement(TenantId tenant, ResultSet rs) throws SQLException {
+    EntitlementId id = new EntitlementId(rs.getObject(StateQuery.ID, UUID.class));
+    Instant from = StateQuery.instant(rs, StateQuery.T1);
+    Instant until = StateQuery.instant(rs, StateQuery.T2);
+    Actor by = Actor.of(rs.getString(StateQuery.S5));
+    String reason = rs.getString(StateQuery.S6);
+    Instant revokedAt = StateQuery.instant(rs, StateQuery.T3);
+    Optional<Revocation> revocation = revokedAt == null ? Optional.empty()
+        : Optional.of(new Revocation(revokedAt, Actor.of(rs.getString(StateQuery.S7)), rs.getString(StateQuery.S8)));
+    String kind = rs.getString(StateQuery.S1);
+    return switch (kind) {
+      case GRANT -> new Grant(id, tenant, Grant.Kind.valueOf(rs.getString(StateQuery.S2)),
+          Meter.of(rs.getString(StateQuery.S3)), rs.getLong(StateQuery.N1), from, until, by, reason, revocation);
+      case TIER_OVERRIDE -> new TierOverride(id, tenant, Tier.of(rs.getString(StateQuery.S4)), from, until, by, reason,
+          revocation);
+      case BYPASS -> new Bypass(id, tenant, from, until, by, reason, revocation);
+      default -> throw new IllegalStateException("unknown entitlement kind " + kind);
+    };
   }
 
   /**
@@ -226,15 +309,7 @@ public final class SqlStore {
 
   private ReadResult toReadResult(TenantId tenant, String tier, Short billingDay, Long version, String hostTier,
       Result<Record> entitlementRows, Result<Record> counterRows, Instant at) {
-    Optional<Plan> plan;
-    if (hostPlans != null) {
-      plan = hostTier == null ? Optional.empty() : tierNamed(tenant, hostTier).map(Plan::of);
-    } else if (tier == null) {
-      plan = Optional.empty();
-    } else {
-      plan = Optional.of(new Plan(Tier.of(tier),
-          billingDay == null ? OptionalInt.empty() : OptionalInt.of(billingDay)));
-    }
+    Optional<Plan> plan = planOf(tenant, tier, billingDay, hostTier);
     List<Entitlement> entitlements = new ArrayList<>(entitlementRows.size());
     for (Record r : entitlementRows) {
       entitlements.add(entitlement(tenant, r));
@@ -289,9 +364,15 @@ public final class SqlStore {
 
   // --- counter expressions -----------------------------------------------------------------------------
 
+  /**
+   * One counter row, as bounds on the primary key that no other index can serve (a row comparison both ways): the
+   * driver's prepared statements get generic plans, and with statistics that lag behind, the index on (meter, period)
+   * can look as cheap as the key and would read every tenant's counter of the period.
+   */
   private static Condition counterKey(TenantId tenant, Meter meter, Period period) {
-    return COUNTER.TENANT_ID.eq(tenant.value()).and(COUNTER.METER.eq(meter.name()))
-        .and(COUNTER.PERIOD_START.eq(micros(period.start()))).and(COUNTER.PERIOD_END.eq(micros(period.end())));
+    var key = row(COUNTER.TENANT_ID, COUNTER.METER, COUNTER.PERIOD_START, COUNTER.PERIOD_END);
+    var value = row(val(tenant.value()), val(meter.name()), val(micros(period.start())), val(micros(period.end())));
+    return key.ge(value).and(key.le(value));
   }
 
   /** The holds of the counter row in scope. */
@@ -802,7 +883,7 @@ public final class SqlStore {
    *
    * @return {@code false} if the tenant's version is not the expected one (nothing created)
    */
-  private boolean ensureCounter(TenantId tenant, Meter meter, Period period, long expectedVersion) {
+  boolean ensureCounter(TenantId tenant, Meter meter, Period period, long expectedVersion) {
     return db.transaction(tx -> {
       DSLContext dsl = tx.dsl();
       dsl.insertInto(TENANT, TENANT.TENANT_ID, TENANT.VERSION).values(tenant.value(), 0L)
@@ -898,9 +979,12 @@ public final class SqlStore {
     return r == null ? new StoredCounter(period, 0, 0, null) : counterAt(r, 0);
   }
 
+  /** One ledger row, as bounds on the primary key (see {@link #counterKey}: the index on (tenant, meter, period) would
+   * read every entry of the tenant). */
   private static Condition ledgerKey(TenantId tenant, Meter meter, UsageKey key) {
-    return USAGE_LEDGER.TENANT_ID.eq(tenant.value()).and(USAGE_LEDGER.METER.eq(meter.name()))
-        .and(USAGE_LEDGER.USAGE_KEY.eq(key.value()));
+    var pk = row(USAGE_LEDGER.TENANT_ID, USAGE_LEDGER.METER, USAGE_LEDGER.USAGE_KEY);
+    var value = row(val(tenant.value()), val(meter.name()), val(key.value()));
+    return pk.ge(value).and(pk.le(value));
   }
 
   private static JSONB attributes(LedgerEntry entry) {

@@ -2,8 +2,6 @@ package dev.quota.jooq.internal;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
-import com.github.benmanes.caffeine.cache.Expiry;
-import com.github.benmanes.caffeine.cache.Ticker;
 import dev.quota.Meter;
 import dev.quota.TenantId;
 import dev.quota.spi.Counter;
@@ -15,7 +13,6 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 
@@ -33,63 +30,76 @@ public final class StateCache implements ChangeSink {
   private record Key(TenantId tenant, Meter meter) {}
 
   /**
-   * A cached state.
+   * A cached state, served for the instants in [{@code usableFrom}, {@code usableUntil}).
    *
    * @param state the state
    * @param readAt the instant of the read
-   * @param usableFrom the latest start of its counters' periods: before it, the counters may be the wrong ones
-   * @param usableUntil the earliest period end or hold expiry of its counters
-   * @param expiresAtNanos when the TTL ends, by the cache's ticker
+   * @param usableFrom the latest of its counters' period starts (before it, the counters may be the wrong ones) and
+   *     one TTL before the read (a clock set back does not keep it alive)
+   * @param usableUntil the earliest of its counters' period ends and hold expiries, and one TTL after the read
    */
-  private record Entry(TenantState state, Instant readAt, Instant usableFrom, Instant usableUntil,
-      long expiresAtNanos) {
+  private record Entry(TenantState state, Instant readAt, Instant usableFrom, Instant usableUntil) {
     boolean usableAt(Instant now) {
       return !now.isBefore(usableFrom) && now.isBefore(usableUntil);
     }
   }
 
-  private final Cache<Key, Entry> cache;
+  /*
+   * One size-bounded cache per meter, keyed by the tenant id itself: a hit allocates nothing (no composite key),
+   * pays for no expiry bookkeeping in the cache and reads no clock: the TTL is measured on the instants the guard
+   * passes (its injected clock), like every other time in quota, and checked here with the entry's window. An entry
+   * past its window stays until it is reloaded, replaced or evicted by size.
+   */
+  private final ConcurrentHashMap<Meter, Cache<TenantId, Entry>> caches = new ConcurrentHashMap<>();
   private final Cache<Key, KnownState> lastKnown;
-  private final Set<Meter> meters = ConcurrentHashMap.newKeySet();
-  private final long ttlNanos;
-  private final Ticker ticker;
+  private final long maximumSize;
+  private final Duration ttl;
+  private final boolean caching;
 
   /**
    * Creates the cache.
    *
    * @param ttl the longest a state is served after its read, or {@code null} to serve none (strict mode)
-   * @param maximumSize the most tenant-and-meter states kept, in each of the cache and the last-known map
+   * @param maximumSize the most tenant states kept per meter, in each of the cache and the last-known map
    */
   public StateCache(Duration ttl, long maximumSize) {
-    this.ticker = Ticker.systemTicker();
-    this.ttlNanos = ttl == null ? 0 : ttl.toNanos();
-    this.cache = ttl == null ? null : Caffeine.newBuilder()
-        .maximumSize(maximumSize)
-        .ticker(ticker)
-        .expireAfter(new Expiry<Key, Entry>() {
-          @Override
-          public long expireAfterCreate(Key key, Entry value, long currentTime) {
-            return Math.max(0, value.expiresAtNanos() - currentTime);
-          }
-
-          @Override
-          public long expireAfterUpdate(Key key, Entry value, long currentTime, long currentDuration) {
-            // a reload brings a new deadline; an in-place update keeps the old one
-            return Math.max(0, value.expiresAtNanos() - currentTime);
-          }
-
-          @Override
-          public long expireAfterRead(Key key, Entry value, long currentTime, long currentDuration) {
-            return currentDuration;
-          }
-        })
-        .build();
+    this.caching = ttl != null;
+    this.ttl = ttl == null ? Duration.ZERO : ttl;
+    this.maximumSize = maximumSize;
     this.lastKnown = Caffeine.newBuilder().maximumSize(maximumSize).build();
   }
 
   /** @return whether states are served from memory */
   public boolean caching() {
-    return cache != null;
+    return caching;
+  }
+
+  private Cache<TenantId, Entry> cacheOf(Meter meter) {
+    Cache<TenantId, Entry> cache = caches.get(meter);
+    if (cache == null) {
+      cache = caches.computeIfAbsent(meter, m -> Caffeine.newBuilder().maximumSize(maximumSize).build());
+    }
+    return cache;
+  }
+
+  /**
+   * Returns the state for an instant if memory holds a usable one: the hot path, which allocates nothing.
+   *
+   * @param tenant the tenant
+   * @param meter the meter
+   * @param now the instant asked about
+   * @return the state, or {@code null} if it must be read
+   */
+  public TenantState cached(TenantId tenant, Meter meter, Instant now) {
+    if (!caching) {
+      return null;
+    }
+    Cache<TenantId, Entry> cache = caches.get(meter);
+    if (cache == null) {
+      return null;
+    }
+    Entry entry = cache.getIfPresent(tenant);
+    return entry != null && entry.usableAt(now) ? entry.state() : null;
   }
 
   /**
@@ -102,15 +112,14 @@ public final class StateCache implements ChangeSink {
    * @return the state
    */
   public TenantState read(TenantId tenant, Meter meter, Instant now, Supplier<SqlStore.ReadResult> loader) {
-    if (cache == null) {
+    if (!caching) {
       return remember(tenant, meter, now, loader.get()).state();
     }
-    Key key = new Key(tenant, meter);
-    Entry entry = cache.getIfPresent(key);
-    if (entry != null && entry.usableAt(now)) {
-      return entry.state();
+    TenantState hit = cached(tenant, meter, now);
+    if (hit != null) {
+      return hit;
     }
-    return cache.asMap().compute(key, (k, old) -> old != null && old.usableAt(now) ? old
+    return cacheOf(meter).asMap().compute(tenant, (k, old) -> old != null && old.usableAt(now) ? old
         : remember(tenant, meter, now, loader.get())).state();
   }
 
@@ -124,21 +133,19 @@ public final class StateCache implements ChangeSink {
    * @return the state
    */
   public TenantState readLatest(TenantId tenant, Meter meter, Instant now, Supplier<SqlStore.ReadResult> loader) {
-    if (cache == null) {
+    if (!caching) {
       return remember(tenant, meter, now, loader.get()).state();
     }
-    return cache.asMap().compute(new Key(tenant, meter), (k, old) -> remember(tenant, meter, now, loader.get()))
-        .state();
+    return cacheOf(meter).asMap().compute(tenant, (k, old) -> remember(tenant, meter, now, loader.get())).state();
   }
 
   private Entry remember(TenantId tenant, Meter meter, Instant now, SqlStore.ReadResult read) {
-    meters.add(meter);
     lastKnown.put(new Key(tenant, meter), new KnownState(read.state(), now));
-    Instant usableFrom = Instant.MIN;
+    Instant usableFrom = now.minus(ttl);
     for (Counter c : read.state().counters()) {
       usableFrom = c.period().start().isAfter(usableFrom) ? c.period().start() : usableFrom;
     }
-    return new Entry(read.state(), now, usableFrom, read.validUntil(), ticker.read() + ttlNanos);
+    return new Entry(read.state(), now, usableFrom, earliest(read.validUntil(), now.plus(ttl)));
   }
 
   /**
@@ -155,22 +162,54 @@ public final class StateCache implements ChangeSink {
   @Override
   public void counterWritten(TenantId tenant, Meter meter, long version, StoredCounter counter) {
     Key key = new Key(tenant, meter);
-    lastKnown.asMap().computeIfPresent(key, (k, known) -> known.state().version() == version || version < 0
+    lastKnown.asMap().computeIfPresent(key, (k, known) -> (known.state().version() == version || version < 0)
+        && age(known.state(), counter.counter()) == Age.NEWER
         ? new KnownState(withCounter(known.state(), counter.counter()), known.readAt()) : known);
+    Cache<TenantId, Entry> cache = caching ? caches.get(meter) : null;
     if (cache == null) {
       return;
     }
-    cache.asMap().computeIfPresent(key, (k, entry) -> {
+    cache.asMap().computeIfPresent(tenant, (k, entry) -> {
       if (version >= 0 && entry.state().version() != version) {
         return null; // the entry predates a change this write did not see: drop it
       }
-      Instant usableFrom = counter.period().start().isAfter(entry.usableFrom()) ? counter.period().start()
-          : entry.usableFrom();
-      Instant usableUntil = earliest(earliest(entry.usableUntil(), counter.period().end()), counter.nextExpiry());
-      return new Entry(withCounter(entry.state(), counter.counter()), entry.readAt(), usableFrom, usableUntil,
-          entry.expiresAtNanos());
+      switch (age(entry.state(), counter.counter())) {
+        case OLDER, SAME -> {
+          return entry; // concurrent writes report back in any order: never step back to an older counter
+        }
+        case UNKNOWN -> {
+          return null; // cannot tell which is later: read again
+        }
+        default -> {
+          Instant usableFrom = counter.period().start().isAfter(entry.usableFrom()) ? counter.period().start()
+              : entry.usableFrom();
+          Instant usableUntil = earliest(earliest(entry.usableUntil(), counter.period().end()), counter.nextExpiry());
+          return new Entry(withCounter(entry.state(), counter.counter()), entry.readAt(), usableFrom, usableUntil);
+        }
+      }
     });
   }
+
+  private enum Age { NEWER, SAME, OLDER, UNKNOWN }
+
+  /**
+   * Orders a counter a write left against the one a state holds for its period. Writes are serialized by the row's
+   * lock and usage only grows between the admin changes that invalidate (a purge, a plan change), so a larger
+   * {@code used} is a later state and a smaller one an earlier; with an equal {@code used} and another
+   * {@code reserved} (holds taken or ended), the order cannot be told.
+   */
+  private static Age age(TenantState state, Counter written) {
+    for (Counter held : state.counters()) {
+      if (held.period().equals(written.period())) {
+        if (written.used() != held.used()) {
+          return written.used() > held.used() ? Age.NEWER : Age.OLDER;
+        }
+        return written.reserved() == held.reserved() ? Age.SAME : Age.UNKNOWN;
+      }
+    }
+    return Age.NEWER;
+  }
+
 
   private static TenantState withCounter(TenantState state, Counter counter) {
     List<Counter> counters = new ArrayList<>(state.counters().size() + 1);
@@ -192,17 +231,14 @@ public final class StateCache implements ChangeSink {
 
   @Override
   public void tenantChanged(TenantId tenant) {
-    if (cache == null) {
-      return;
-    }
-    for (Meter meter : meters) {
-      cache.invalidate(new Key(tenant, meter));
+    for (Cache<TenantId, Entry> cache : caches.values()) {
+      cache.invalidate(tenant);
     }
   }
 
   /** Forgets every cached state: after the listener missed notifications. */
   public void invalidateAll() {
-    if (cache != null) {
+    for (Cache<TenantId, Entry> cache : caches.values()) {
       cache.invalidateAll();
     }
   }

@@ -1,10 +1,10 @@
 package dev.quota.examples.spring;
 
-import dev.quota.jooq.testsupport.PostgresDatabase;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.quota.TenantId;
 import dev.quota.alert.ThresholdAlert;
+import dev.quota.jooq.testsupport.PostgresDatabase;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;

@@ -23,7 +23,8 @@ import org.springframework.context.annotation.Configuration;
 
 /**
  * The PostgreSQL store over the application's {@link DataSource}, unless the application defines a
- * {@link QuotaStore}. When jOOQ's starter made a {@link DSLContext}, the store keeps its settings and listeners.
+ * {@link QuotaStore}. When jOOQ's starter made a {@link DSLContext}, the store keeps its settings and listeners
+ * (for the statements jOOQ runs; the hot paths run statements rendered once, over JDBC).
  *
  * <p>Either way the store gets its connections straight from the {@code DataSource}, never through Spring's
  * transaction synchronisation: quota commits its own short transactions, and joining the caller's transaction

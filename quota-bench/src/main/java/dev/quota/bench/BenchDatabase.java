@@ -1,0 +1,253 @@
+package dev.quota.bench;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import dev.quota.Meter;
+import dev.quota.Period;
+import dev.quota.Quota;
+import dev.quota.Tier;
+import dev.quota.TierCatalogue;
+import dev.quota.jooq.PostgresQuotaStore;
+import dev.quota.period.PeriodPolicy;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The benchmarks' database: where it is, the schemas and data every benchmark expects, and the pools and stores the
+ * benchmarks open. {@link #prepare} runs once per run, before any benchmark, in the runner's JVM; the benchmarks'
+ * forks only connect.
+ *
+ * <p>Two schemas: {@code <prefix>} holds quota's tables (created by {@link PostgresQuotaStore#createSchema}), and
+ * {@code <prefix>_baseline} the other designs' tables: the seed's usage table with its (tenant, occurred_at) index,
+ * Bucket4j's bucket table, and a minimal ledger-and-counter pair written one transaction per event.
+ */
+public final class BenchDatabase {
+  /** The environment variable naming the database, a JDBC URL with credentials. */
+  public static final String URL_VARIABLE = "QUOTA_BENCH_JDBC_URL";
+  /** The database used when the variable is not set. */
+  public static final String DEFAULT_URL = "jdbc:postgresql://127.0.0.1:5432/test?user=postgres";
+  /** The system property that, when set, names the database instead of the environment variable (for the smoke test). */
+  public static final String URL_PROPERTY = "quota.bench.jdbcUrl";
+  /** The system property naming the schema prefix (the smoke test uses its own). */
+  public static final String SCHEMA_PROPERTY = "quota.bench.schema";
+  /** The tenants the many-tenant benchmarks spread over, at random. */
+  public static final int TENANTS = 100;
+  /** The tier every benchmark tenant is on: a limit no benchmark reaches, so every write is accepted. */
+  public static final Tier TIER = Tier.of("bench");
+  /** Its limit, in tokens per calendar month. */
+  public static final long LIMIT = 1_000_000_000_000_000L;
+  /** The catalogue of the benchmarks. */
+  public static final TierCatalogue CATALOGUE = TierCatalogue.builder()
+      .meter(Meter.AI_TOKENS, PeriodPolicy.calendarMonth())
+      .tier(TIER, Map.of(Meter.AI_TOKENS, LIMIT))
+      .defaultTier(TIER)
+      .build();
+
+  private BenchDatabase() {}
+
+  /** @return the JDBC URL of the benchmark database */
+  public static String url() {
+    String property = System.getProperty(URL_PROPERTY);
+    if (property != null && !property.isBlank()) {
+      return property;
+    }
+    String url = System.getenv(URL_VARIABLE);
+    return url == null || url.isBlank() ? DEFAULT_URL : url;
+  }
+
+  /** @return the schema of quota's tables */
+  public static String schema() {
+    return System.getProperty(SCHEMA_PROPERTY, "quota_bench");
+  }
+
+  /** @return the schema of the baselines' tables */
+  public static String baselineSchema() {
+    return schema() + "_baseline";
+  }
+
+  /** @return the tenant whose ledger holds {@code rows} entries this month */
+  public static String ledgerTenant(int rows) {
+    return "ledger-" + rows;
+  }
+
+  /** @return the tenant whose seed-design usage table holds {@code rows} rows this month */
+  public static String seedTenant(int rows) {
+    return "seed-" + rows;
+  }
+
+  /**
+   * Opens a pool.
+   *
+   * @param name the pool's and its connections' application name
+   * @param size the most connections
+   * @return the pool
+   */
+  public static HikariDataSource pool(String name, int size) {
+    HikariConfig config = new HikariConfig();
+    config.setJdbcUrl(url());
+    config.setMaximumPoolSize(size);
+    config.setMinimumIdle(size);
+    config.setPoolName(name);
+    config.addDataSourceProperty("ApplicationName", name);
+    return new HikariDataSource(config);
+  }
+
+  /**
+   * Builds quota on a pool.
+   *
+   * @param store the store
+   * @return quota with the benchmarks' catalogue and the system clock
+   */
+  public static Quota quota(PostgresQuotaStore store) {
+    return Quota.builder().store(store).catalogue(CATALOGUE).clock(Clock.systemUTC()).build();
+  }
+
+  /** @return the calendar month (UTC) containing now: the period every benchmark writes to */
+  public static Period currentMonth() {
+    return PeriodPolicy.calendarMonth().periodAt(Instant.now());
+  }
+
+  /**
+   * Creates both schemas afresh and fills them: tenants with plans, ledgers of the given sizes (with counters that
+   * match them), the seed design's usage rows, Bucket4j's table and the one-transaction-per-event tables.
+   *
+   * @param ledgerSizes the ledger sizes of the uncached-check tenants
+   * @param seedSizes the usage-table sizes of the seed-design tenants
+   */
+  public static void prepare(List<Integer> ledgerSizes, List<Integer> seedSizes) throws SQLException {
+    String s = "\"" + schema() + "\"";
+    String b = "\"" + baselineSchema() + "\"";
+    Period month = currentMonth();
+    OffsetDateTime start = OffsetDateTime.ofInstant(month.start(), ZoneOffset.UTC);
+    OffsetDateTime end = OffsetDateTime.ofInstant(month.end(), ZoneOffset.UTC);
+    // spread rows over the part of the month that has passed, so that a check "since the start of the month" reads all
+    long spanSeconds = Math.max(60, Instant.now().getEpochSecond() - month.start().getEpochSecond() - 1);
+    try (Connection c = DriverManager.getConnection(url()); Statement st = c.createStatement()) {
+      st.execute("DROP SCHEMA IF EXISTS " + s + " CASCADE");
+      st.execute("DROP SCHEMA IF EXISTS " + b + " CASCADE");
+    }
+    try (HikariDataSource pool = pool("quota-bench-setup", 2)) {
+      PostgresQuotaStore.createSchema(pool, schema());
+    }
+    try (Connection c = DriverManager.getConnection(url())) {
+      c.setAutoCommit(false);
+      try (Statement st = c.createStatement()) {
+        st.execute("SET LOCAL synchronous_commit = off"); // loading only; the benchmarks run durable
+        st.execute("INSERT INTO " + s + ".tenant (tenant_id, tier, version) SELECT 'many-' || i, 'bench', 0 "
+            + "FROM generate_series(0, " + (TENANTS - 1) + ") AS i");
+        st.execute("INSERT INTO " + s + ".tenant (tenant_id, tier, version) VALUES ('hot', 'bench', 0), "
+            + "('cached', 'bench', 0), ('uncached', 'bench', 0)");
+      }
+      for (int rows : ledgerSizes) {
+        try (PreparedStatement tenant = c.prepareStatement(
+                "INSERT INTO " + s + ".tenant (tenant_id, tier, version) VALUES (?, 'bench', 0)");
+            PreparedStatement ledger = c.prepareStatement("INSERT INTO " + s + ".usage_ledger (tenant_id, meter, "
+                + "usage_key, amount, occurred_at, period_start, period_end) SELECT ?, 'ai-tokens', 'k' || i, 1, "
+                + "? + (i % ?) * interval '1 second', ?, ? FROM generate_series(1, ?) AS i");
+            PreparedStatement counter = c.prepareStatement("INSERT INTO " + s + ".counter (tenant_id, meter, "
+                + "period_start, period_end, used, reserved, version) VALUES (?, 'ai-tokens', ?, ?, ?, 0, 0)")) {
+          tenant.setString(1, ledgerTenant(rows));
+          tenant.execute();
+          ledger.setString(1, ledgerTenant(rows));
+          ledger.setObject(2, start);
+          ledger.setLong(3, spanSeconds);
+          ledger.setObject(4, start);
+          ledger.setObject(5, end);
+          ledger.setInt(6, rows);
+          ledger.execute();
+          counter.setString(1, ledgerTenant(rows));
+          counter.setObject(2, start);
+          counter.setObject(3, end);
+          counter.setLong(4, rows);
+          counter.execute();
+        }
+      }
+      try (Statement st = c.createStatement()) {
+        st.execute("CREATE SCHEMA " + b);
+        // the seed's design: one row per AI call, summed per check
+        st.execute("CREATE TABLE " + b + ".seed_usage (id bigserial PRIMARY KEY, tenant_id varchar(255) NOT NULL, "
+            + "tokens bigint NOT NULL, occurred_at timestamptz NOT NULL)");
+        st.execute("CREATE TABLE " + b + ".bucket (id bigint PRIMARY KEY, state bytea, expires_at bigint)");
+        st.execute("CREATE TABLE " + b + ".usage (tenant_id varchar(255) NOT NULL, usage_key varchar(255) NOT NULL, "
+            + "amount bigint NOT NULL, occurred_at timestamptz NOT NULL, PRIMARY KEY (tenant_id, usage_key))");
+        st.execute("CREATE TABLE " + b + ".counter (tenant_id varchar(255) NOT NULL, period_start timestamptz NOT NULL, "
+            + "used bigint NOT NULL, PRIMARY KEY (tenant_id, period_start))");
+      }
+      for (int rows : seedSizes) {
+        try (PreparedStatement seed = c.prepareStatement("INSERT INTO " + b + ".seed_usage (tenant_id, tokens, "
+            + "occurred_at) SELECT ?, 1 + i % 100, ? + (i % ?) * interval '1 second' FROM generate_series(1, ?) AS i")) {
+          seed.setString(1, seedTenant(rows));
+          seed.setObject(2, start);
+          seed.setLong(3, spanSeconds);
+          seed.setInt(4, rows);
+          seed.execute();
+        }
+      }
+      try (Statement st = c.createStatement()) {
+        st.execute("CREATE INDEX seed_usage_tenant_occurred_at ON " + b + ".seed_usage (tenant_id, occurred_at)");
+      }
+      c.commit();
+      c.setAutoCommit(true);
+      try (Statement st = c.createStatement()) {
+        st.execute("VACUUM ANALYZE " + s + ".usage_ledger");
+        st.execute("VACUUM ANALYZE " + s + ".counter");
+        st.execute("VACUUM ANALYZE " + s + ".tenant");
+        st.execute("VACUUM ANALYZE " + b + ".seed_usage");
+      }
+      try (Statement st = c.createStatement()) {
+        st.execute("CHECKPOINT"); // so that the load's WAL is not flushed during the first benchmark
+      } catch (SQLException notAllowed) {
+        // only superusers may: the load's writes then settle during the first warm-up
+      }
+    }
+  }
+
+  /**
+   * Vacuums the small, often-updated tables (counters, tenants, holds, Bucket4j's bucket, the baseline's counters)
+   * before a benchmark, standing in for autovacuum when the server runs without it (as this machine's does): every
+   * update leaves a dead row version behind, and a benchmark should not pay for the previous one's.
+   */
+  public static void vacuumHotTables() throws SQLException {
+    String s = "\"" + schema() + "\"";
+    String b = "\"" + baselineSchema() + "\"";
+    try (Connection c = DriverManager.getConnection(url()); Statement st = c.createStatement()) {
+      for (String table : List.of(s + ".counter", s + ".tenant", s + ".reservation", b + ".bucket", b + ".counter")) {
+        st.execute("VACUUM " + table);
+      }
+    }
+  }
+
+  /** Drops both schemas: the smoke test cleans up after itself. */
+  public static void drop() throws SQLException {
+    try (Connection c = DriverManager.getConnection(url()); Statement st = c.createStatement()) {
+      st.execute("DROP SCHEMA IF EXISTS \"" + schema() + "\" CASCADE");
+      st.execute("DROP SCHEMA IF EXISTS \"" + baselineSchema() + "\" CASCADE");
+    }
+  }
+
+  /**
+   * Reads one setting of the server, for the report.
+   *
+   * @param name the setting
+   * @return its value
+   */
+  public static String setting(String name) throws SQLException {
+    try (Connection c = DriverManager.getConnection(url());
+        PreparedStatement st = c.prepareStatement("SELECT current_setting(?)")) {
+      st.setString(1, name);
+      try (var rs = st.executeQuery()) {
+        rs.next();
+        return rs.getString(1);
+      }
+    }
+  }
+}
