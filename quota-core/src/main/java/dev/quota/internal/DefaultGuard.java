@@ -99,26 +99,13 @@ public final class DefaultGuard implements QuotaGuard {
     } catch (StoreUnavailableException e) {
       return observed(Operation.CAN_PROCEED, onStoreFailure(tenant, meter, 1, now, e)).allowed();
     }
-    int verdict = evaluator.verdict(tenant, meter, state, now, 1);
-    switch (verdict) {
-      case Evaluator.ALLOWED -> {
-        observer.onDecision(Operation.CAN_PROCEED, meter, true, Reason.WITHIN_BALANCE, false);
-        return true;
-      }
-      case Evaluator.BYPASSED -> {
-        observer.onDecision(Operation.CAN_PROCEED, meter, true, Reason.BYPASSED, false);
-        return true;
-      }
-      default -> {
-        if (mode == EnforcementMode.SHADOW) {
-          return observed(Operation.CAN_PROCEED, decide(evaluator.evaluate(tenant, meter, state, now), 1)).allowed();
-        }
-        Reason reason = verdict == Evaluator.NO_PLAN ? Reason.NO_PLAN
-            : verdict == Evaluator.UNKNOWN_TIER ? Reason.UNKNOWN_TIER : Reason.INSUFFICIENT_BALANCE;
-        observer.onDecision(Operation.CAN_PROCEED, meter, false, reason, false);
-        return false;
-      }
+    Reason verdict = evaluator.verdict(tenant, meter, state, now, 1);
+    boolean allowed = verdict == Reason.WITHIN_BALANCE || verdict == Reason.BYPASSED;
+    if (!allowed && mode == EnforcementMode.SHADOW) {
+      return observed(Operation.CAN_PROCEED, decide(evaluator.evaluate(tenant, meter, state, now), 1)).allowed();
     }
+    observer.onDecision(Operation.CAN_PROCEED, meter, allowed, verdict, false);
+    return allowed;
   }
 
   @Override
@@ -479,13 +466,8 @@ public final class DefaultGuard implements QuotaGuard {
   }
 
   private Decision denied(UsageReport report, long amount) {
-    Reason reason = switch (report.tierSource()) {
-      case REJECTED_WITHOUT_PLAN -> Reason.NO_PLAN;
-      case REJECTED_UNKNOWN_TIER -> Reason.UNKNOWN_TIER;
-      default -> Reason.INSUFFICIENT_BALANCE;
-    };
-    return shadowIfConfigured(new Decision(report.tenant(), report.meter(), false, reason, amount, false,
-        Optional.of(report)));
+    return shadowIfConfigured(new Decision(report.tenant(), report.meter(), false,
+        Evaluator.denialReason(report.tierSource()), amount, false, Optional.of(report)));
   }
 
   private Decision shadowIfConfigured(Decision denial) {

@@ -1,5 +1,6 @@
 package dev.quota.internal;
 
+import dev.quota.Decision.Reason;
 import dev.quota.Meter;
 import dev.quota.Period;
 import dev.quota.Plan;
@@ -81,24 +82,15 @@ public final class Evaluator {
    * @return the period
    */
   public Period periodOf(TenantState state, Meter meter, Instant now) {
-    PeriodPolicy[] byDay = policies.get(catalogue.requireMeter(meter));
-    int day = 0;
-    if (state.plan().isPresent() && state.plan().get().billingDay().isPresent()) {
-      day = state.plan().get().billingDay().getAsInt();
-    }
-    return byDay[day].periodAt(now);
+    return periodIn(policies.get(catalogue.requireMeter(meter)), state, now);
   }
 
-  /** {@link #verdict}: the balance covers the request. */
-  public static final int ALLOWED = 0;
-  /** {@link #verdict}: an active bypass lets it through. */
-  public static final int BYPASSED = 1;
-  /** {@link #verdict}: denied, the balance does not cover the request. */
-  public static final int INSUFFICIENT = 2;
-  /** {@link #verdict}: denied, the tenant has no plan and such tenants are rejected. */
-  public static final int NO_PLAN = 3;
-  /** {@link #verdict}: denied, the plan's tier is unknown and such tenants are rejected. */
-  public static final int UNKNOWN_TIER = 4;
+  /** The period at {@code now} of a meter's policies (one per billing day), for the tenant's billing day. */
+  private static Period periodIn(PeriodPolicy[] byDay, TenantState state, Instant now) {
+    Optional<Plan> plan = state.plan();
+    int day = plan.isPresent() && plan.get().billingDay().isPresent() ? plan.get().billingDay().getAsInt() : 0;
+    return byDay[day].periodAt(now);
+  }
 
   /**
    * Decides a request the way {@link #evaluate} followed by the guard's decision would, without building
@@ -110,35 +102,17 @@ public final class Evaluator {
    * @param state its stored state
    * @param now the instant
    * @param amount the units requested
-   * @return one of {@link #ALLOWED}, {@link #BYPASSED}, {@link #INSUFFICIENT}, {@link #NO_PLAN},
-   *     {@link #UNKNOWN_TIER}
+   * @return {@link Reason#WITHIN_BALANCE} or {@link Reason#BYPASSED} if allowed, else
+   *     {@link Reason#INSUFFICIENT_BALANCE}, {@link Reason#NO_PLAN} or {@link Reason#UNKNOWN_TIER}
    */
-  public int verdict(TenantId tenant, Meter meter, TenantState state, Instant now, long amount) {
+  public Reason verdict(TenantId tenant, Meter meter, TenantState state, Instant now, long amount) {
     // The same rules as evaluate(), with two map lookups in all: the meter's limits and the tier's limit in them.
     Map<Tier, Long> limitOf = limits.get(meter);
     if (limitOf == null) {
       catalogue.requireMeter(meter); // throws, naming the meter
     }
-    Tier effective;
-    Long limit;
-    int rejection = ALLOWED;
-    Optional<Plan> plan = state.plan();
-    if (plan.isEmpty()) {
-      boolean fallback = catalogue.whenNoPlan() == PlanFallback.USE_DEFAULT_TIER;
-      effective = fallback ? catalogue.defaultTier() : null;
-      limit = fallback ? limitOf.get(effective) : null;
-      rejection = fallback ? ALLOWED : NO_PLAN;
-    } else {
-      effective = plan.get().tier();
-      limit = limitOf.get(effective);
-      if (limit == null) {
-        warnUnknownTier(tenant, effective);
-        boolean fallback = catalogue.whenUnknownTier() == PlanFallback.USE_DEFAULT_TIER;
-        effective = fallback ? catalogue.defaultTier() : null;
-        limit = fallback ? limitOf.get(effective) : null;
-        rejection = fallback ? ALLOWED : UNKNOWN_TIER;
-      }
-    }
+    TierSource source = baseSource(tenant, state);
+    Tier effective = baseTier(source, state);
 
     long granted = 0;
     Tier bestOverride = null;
@@ -149,7 +123,7 @@ public final class Evaluator {
         continue;
       }
       if (e instanceof Bypass) {
-        return BYPASSED;
+        return Reason.BYPASSED;
       }
       if (e instanceof Grant g) {
         if (g.meter().equals(meter)) {
@@ -161,33 +135,29 @@ public final class Evaluator {
       }
     }
     if (bestOverride != null) {
-      limit = limitOf.get(bestOverride);
-      rejection = ALLOWED;
+      effective = bestOverride;
+      source = TierSource.OVERRIDE;
     }
-    long ceiling = Checks.saturatedAdd(limit == null ? 0 : limit, granted);
+    long ceiling = Checks.saturatedAdd(effective == null ? 0 : limitOf.get(effective), granted);
 
-    int day = 0;
-    if (plan.isPresent() && plan.get().billingDay().isPresent()) {
-      day = plan.get().billingDay().getAsInt();
-    }
-    Period period = policies.get(meter)[day].periodAt(now);
-    long used = 0;
-    long reserved = 0;
-    List<Counter> counters = state.counters();
-    for (int i = 0; i < counters.size(); i++) {
-      Counter c = counters.get(i);
-      if (c.period().equals(period)) {
-        used = c.used();
-        reserved = c.reserved();
-        break;
-      }
-    }
-    long taken = Checks.saturatedAdd(used, reserved);
+    Counter counter = counterIn(state.counters(), periodIn(policies.get(meter), state, now));
+    long taken = counter == null ? 0 : Checks.saturatedAdd(counter.used(), counter.reserved());
     long remaining = taken >= ceiling ? 0 : ceiling - taken;
-    if (remaining >= amount) {
-      return ALLOWED;
-    }
-    return rejection == ALLOWED ? INSUFFICIENT : rejection;
+    return remaining >= amount ? Reason.WITHIN_BALANCE : denialReason(source);
+  }
+
+  /**
+   * Why a tenant whose balance does not cover a request is denied: for want of a (known) tier, or of balance.
+   *
+   * @param source where the tenant's effective tier comes from
+   * @return {@link Reason#NO_PLAN}, {@link Reason#UNKNOWN_TIER} or {@link Reason#INSUFFICIENT_BALANCE}
+   */
+  public static Reason denialReason(TierSource source) {
+    return switch (source) {
+      case REJECTED_WITHOUT_PLAN -> Reason.NO_PLAN;
+      case REJECTED_UNKNOWN_TIER -> Reason.UNKNOWN_TIER;
+      default -> Reason.INSUFFICIENT_BALANCE;
+    };
   }
 
   /**
@@ -200,22 +170,9 @@ public final class Evaluator {
    * @return the report
    */
   public UsageReport evaluate(TenantId tenant, Meter meter, TenantState state, Instant now) {
-    Optional<Tier> planned = state.plan().map(p -> p.tier());
-    Tier effective;
-    TierSource source;
-    if (planned.isEmpty()) {
-      boolean fallback = catalogue.whenNoPlan() == PlanFallback.USE_DEFAULT_TIER;
-      effective = fallback ? catalogue.defaultTier() : null;
-      source = fallback ? TierSource.DEFAULT_WITHOUT_PLAN : TierSource.REJECTED_WITHOUT_PLAN;
-    } else if (!catalogue.contains(planned.get())) {
-      warnUnknownTier(tenant, planned.get());
-      boolean fallback = catalogue.whenUnknownTier() == PlanFallback.USE_DEFAULT_TIER;
-      effective = fallback ? catalogue.defaultTier() : null;
-      source = fallback ? TierSource.DEFAULT_FOR_UNKNOWN_TIER : TierSource.REJECTED_UNKNOWN_TIER;
-    } else {
-      effective = planned.get();
-      source = TierSource.PLAN;
-    }
+    catalogue.requireMeter(meter);
+    TierSource source = baseSource(tenant, state);
+    Tier effective = baseTier(source, state);
 
     long granted = 0;
     Instant bypassedUntil = null;
@@ -254,18 +211,48 @@ public final class Evaluator {
       effective = bestOverride;
       source = TierSource.OVERRIDE;
     }
-    long limit = effective == null ? 0 : catalogue.limit(effective, meter);
+    long limit = effective == null ? 0 : limits.get(meter).get(effective);
 
-    Period period = periodOf(state, meter, now);
-    Counter counter = Counter.empty(period);
-    for (Counter c : state.counters()) {
+    Period period = periodIn(policies.get(meter), state, now);
+    Counter counter = counterIn(state.counters(), period);
+    return new UsageReport(tenant, meter, state.plan().map(Plan::tier), Optional.ofNullable(effective), source,
+        limit, granted, counter == null ? 0 : counter.used(), counter == null ? 0 : counter.reserved(), period,
+        Optional.ofNullable(bypassedUntil), active, now);
+  }
+
+  /** Where the tenant's tier comes from before overrides: its plan, the default tier, or nowhere (rejected). */
+  private TierSource baseSource(TenantId tenant, TenantState state) {
+    Optional<Plan> plan = state.plan();
+    if (plan.isEmpty()) {
+      return catalogue.whenNoPlan() == PlanFallback.USE_DEFAULT_TIER ? TierSource.DEFAULT_WITHOUT_PLAN
+          : TierSource.REJECTED_WITHOUT_PLAN;
+    }
+    if (catalogue.contains(plan.get().tier())) {
+      return TierSource.PLAN;
+    }
+    warnUnknownTier(tenant, plan.get().tier());
+    return catalogue.whenUnknownTier() == PlanFallback.USE_DEFAULT_TIER ? TierSource.DEFAULT_FOR_UNKNOWN_TIER
+        : TierSource.REJECTED_UNKNOWN_TIER;
+  }
+
+  /** The tier a {@link #baseSource} names, or null for a rejected tenant. */
+  private Tier baseTier(TierSource source, TenantState state) {
+    return switch (source) {
+      case PLAN -> state.plan().get().tier();
+      case DEFAULT_WITHOUT_PLAN, DEFAULT_FOR_UNKNOWN_TIER -> catalogue.defaultTier();
+      default -> null;
+    };
+  }
+
+  /** The counter of exactly that period, or null if the state has none. */
+  private static Counter counterIn(List<Counter> counters, Period period) {
+    for (int i = 0; i < counters.size(); i++) {
+      Counter c = counters.get(i);
       if (c.period().equals(period)) {
-        counter = c;
-        break;
+        return c;
       }
     }
-    return new UsageReport(tenant, meter, planned, Optional.ofNullable(effective), source, limit, granted,
-        counter.used(), counter.reserved(), period, Optional.ofNullable(bypassedUntil), active, now);
+    return null;
   }
 
   /**
@@ -282,12 +269,6 @@ public final class Evaluator {
     return new UsageReport(report.tenant(), report.meter(), report.plannedTier(), report.effectiveTier(),
         report.tierSource(), report.limit(), report.granted(), counter.used(), counter.reserved(), report.period(),
         report.bypassedUntil(), report.activeEntitlements(), report.asOf());
-  }
-
-  /** @return whether the report's tenant is rejected for want of a (known) tier */
-  static boolean rejected(UsageReport report) {
-    return report.tierSource() == TierSource.REJECTED_WITHOUT_PLAN
-        || report.tierSource() == TierSource.REJECTED_UNKNOWN_TIER;
   }
 
   private void warnUnknownTier(TenantId tenant, Tier tier) {
