@@ -93,7 +93,7 @@ public final class BatchWrites {
    *
    * @param db the statements' runner
    * @param schema the schema holding the functions
-   * @param sql the single-request paths, for creating counters, sweeping and running requests one by one
+   * @param sql the single-request paths, for creating counters and sweeping expired holds
    * @param sink hears about committed changes
    */
   public BatchWrites(Db db, String schema, SqlStore sql, ChangeSink sink) {
@@ -145,7 +145,7 @@ public final class BatchWrites {
       List<Object> results = new ArrayList<>(requests.size());
       for (ConsumeRequest r : requests) {
         try {
-          results.add(sql.consume(r.entry(), r.ceiling(), key.version()));
+          results.add(consumeRounds(key, List.of(r)).get(0));
         } catch (RuntimeException failure) {
           results.add(failure);
         }
@@ -248,7 +248,7 @@ public final class BatchWrites {
       List<Object> results = new ArrayList<>(requests.size());
       for (AppendRequest r : requests) {
         try {
-          results.add(sql.append(r.entry(), r.version()));
+          results.add(appendRounds(List.of(r)).get(0));
         } catch (RuntimeException failure) {
           results.add(failure);
         }

@@ -17,7 +17,6 @@ import static org.jooq.impl.DSL.least;
 import static org.jooq.impl.DSL.min;
 import static org.jooq.impl.DSL.multiset;
 import static org.jooq.impl.DSL.name;
-import static org.jooq.impl.DSL.notExists;
 import static org.jooq.impl.DSL.row;
 import static org.jooq.impl.DSL.select;
 import static org.jooq.impl.DSL.selectOne;
@@ -73,7 +72,6 @@ import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
 import org.jooq.CommonTableExpression;
 import org.jooq.Condition;
@@ -130,7 +128,6 @@ public final class SqlStore {
   private final String channel;
   private final Duration reservationRetention;
   private final ChangeSink sink;
-  private final TenantWriteLocks writeLocks = new TenantWriteLocks();
   private final Set<String> badHostTiersLogged = ConcurrentHashMap.newKeySet();
   private final StateQuery stateQuery;
 
@@ -442,17 +439,6 @@ public final class SqlStore {
    */
   private <T> T rounds(TenantId tenant, Meter meter, long expectedVersion, Instant now, T stale,
       Function<Db.Tx, Step<T>> round) {
-    ReentrantLock lock = writeLocks.of(tenant);
-    lock.lock();
-    try {
-      return roundsLocked(tenant, meter, expectedVersion, now, stale, round);
-    } finally {
-      lock.unlock();
-    }
-  }
-
-  private <T> T roundsLocked(TenantId tenant, Meter meter, long expectedVersion, Instant now, T stale,
-      Function<Db.Tx, Step<T>> round) {
     for (int i = 0; i < MAX_ROUNDS; i++) {
       Step<T> step = db.transaction(round);
       switch (step) {
@@ -478,145 +464,6 @@ public final class SqlStore {
     }
     throw new IllegalStateException("tenant '" + tenant + "' on " + meter + ": a write did not settle after "
         + MAX_ROUNDS + " rounds");
-  }
-
-  /**
-   * The conditional usage write: one statement whose update of the counter decides, and whose ledger insert
-   * happens only if it did.
-   *
-   * @param entry the usage
-   * @param ceiling the most {@code used + reserved} may reach
-   * @param expectedVersion the version the ceiling came from
-   * @return the outcome
-   */
-  public WriteOutcome consume(LedgerEntry entry, long ceiling, long expectedVersion) {
-    Instant now = micros(entry.occurredAt());
-    WriteOutcome stale = new WriteOutcome.Stale();
-    return rounds(entry.tenant(), entry.meter(), expectedVersion, now, stale, tx -> {
-      DSLContext dsl = tx.dsl();
-      CommonTableExpression<Record3<Long, Long, Instant>> upd = name("upd").as(dsl.update(COUNTER)
-          .set(COUNTER.USED, COUNTER.USED.plus(entry.amount()))
-          .where(counterKey(entry.tenant(), entry.meter(), entry.period()))
-          .and(COUNTER.VERSION.eq(expectedVersion))
-          .and(holdsUnexpired(now))
-          .and(fits(entry.amount(), ceiling))
-          // a snapshot check that spares a rollback in the common duplicate case; the insert's conflict
-          // handling below is what makes it exact
-          .and(notExists(selectOne().from(USAGE_LEDGER).where(ledgerKey(entry.tenant(), entry.meter(), entry.key()))))
-          .returningResult(COUNTER.USED, COUNTER.RESERVED, COUNTER.NEXT_HOLD_EXPIRY));
-      CommonTableExpression<Record1<Long>> ins = name("ins").as(dsl.insertInto(USAGE_LEDGER,
-              USAGE_LEDGER.TENANT_ID, USAGE_LEDGER.METER, USAGE_LEDGER.USAGE_KEY, USAGE_LEDGER.AMOUNT,
-              USAGE_LEDGER.OCCURRED_AT, USAGE_LEDGER.PERIOD_START, USAGE_LEDGER.PERIOD_END, USAGE_LEDGER.ATTRIBUTES)
-          .select(select(val(entry.tenant().value()), val(entry.meter().name()), val(entry.key().value()),
-              val(entry.amount()), val(now), val(micros(entry.period().start())), val(micros(entry.period().end())),
-              val(attributes(entry))).from(upd))
-          .onConflictDoNothing()
-          .returningResult(USAGE_LEDGER.AMOUNT));
-      Record r = dsl.with(upd).with(ins)
-          .select(upd.field(COUNTER.USED), upd.field(COUNTER.RESERVED), upd.field(COUNTER.NEXT_HOLD_EXPIRY),
-              field(select(count()).from(ins)), COUNTER.VERSION, COUNTER.NEXT_HOLD_EXPIRY,
-              COUNTER.PERIOD_START, COUNTER.PERIOD_END, COUNTER.USED, reservedAt(now), nextExpiryAfter(now),
-              USAGE_LEDGER.AMOUNT)
-          .from(selectOne().asTable())
-          .leftJoin(upd).on(trueCondition())
-          .leftJoin(COUNTER).on(counterKey(entry.tenant(), entry.meter(), entry.period()))
-          .leftJoin(USAGE_LEDGER).on(ledgerKey(entry.tenant(), entry.meter(), entry.key()))
-          .fetchSingle();
-      boolean updated = r.get(0) != null;
-      boolean inserted = r.get(3, Integer.class) == 1;
-      if (updated && inserted) {
-        StoredCounter after = new StoredCounter(entry.period(), r.get(0, Long.class), r.get(1, Long.class),
-            r.get(2, Instant.class));
-        return new Step.Done<>(new WriteOutcome.Written(after.counter()), after, expectedVersion);
-      }
-      if (updated) {
-        // the key was recorded concurrently after the snapshot: undo the counter, and look again
-        tx.rollbackOnly();
-        return new Step.Again<>();
-      }
-      Long version = r.get(4, Long.class);
-      if (version == null) {
-        return new Step.CreateCounter<>(entry.period());
-      }
-      if (version != expectedVersion) {
-        return done(stale);
-      }
-      StoredCounter current = counterAt(r, 6);
-      Long recorded = r.get(11, Long.class);
-      if (recorded != null) {
-        return done(new WriteOutcome.Duplicate(recorded, current.counter()));
-      }
-      Instant holdExpiry = r.get(5, Instant.class);
-      if (holdExpiry != null && !holdExpiry.isAfter(now)) {
-        return new Step.Sweep<>();
-      }
-      if (fits(current, entry.amount(), ceiling)) {
-        return new Step.Again<>();
-      }
-      return done(new WriteOutcome.Insufficient(current.counter()));
-    });
-  }
-
-  /**
-   * The unconditional usage write: ledger insert first, counter increment only if the row was new, one
-   * statement.
-   *
-   * @param entry the usage
-   * @param expectedVersion the version the entry's period came from
-   * @return the outcome
-   */
-  public WriteOutcome append(LedgerEntry entry, long expectedVersion) {
-    Instant now = micros(entry.occurredAt());
-    WriteOutcome stale = new WriteOutcome.Stale();
-    return rounds(entry.tenant(), entry.meter(), expectedVersion, now, stale, tx -> {
-      DSLContext dsl = tx.dsl();
-      CommonTableExpression<Record1<Long>> ins = name("ins").as(dsl.insertInto(USAGE_LEDGER,
-              USAGE_LEDGER.TENANT_ID, USAGE_LEDGER.METER, USAGE_LEDGER.USAGE_KEY, USAGE_LEDGER.AMOUNT,
-              USAGE_LEDGER.OCCURRED_AT, USAGE_LEDGER.PERIOD_START, USAGE_LEDGER.PERIOD_END, USAGE_LEDGER.ATTRIBUTES)
-          .values(entry.tenant().value(), entry.meter().name(), entry.key().value(), entry.amount(), now,
-              micros(entry.period().start()), micros(entry.period().end()), attributes(entry))
-          .onConflictDoNothing()
-          .returningResult(USAGE_LEDGER.AMOUNT));
-      CommonTableExpression<Record3<Long, Long, Instant>> upd = name("upd").as(dsl.update(COUNTER)
-          .set(COUNTER.USED, COUNTER.USED.plus(entry.amount()))
-          .where(counterKey(entry.tenant(), entry.meter(), entry.period()))
-          .and(COUNTER.VERSION.eq(expectedVersion))
-          .and(exists(selectOne().from(ins)))
-          .returningResult(COUNTER.USED, COUNTER.RESERVED, COUNTER.NEXT_HOLD_EXPIRY));
-      Record r = dsl.with(ins).with(upd)
-          .select(upd.field(0), upd.field(1), upd.field(2),
-              field(select(count()).from(ins)), COUNTER.VERSION, COUNTER.NEXT_HOLD_EXPIRY,
-              COUNTER.PERIOD_START, COUNTER.PERIOD_END, COUNTER.USED, reservedAt(now), nextExpiryAfter(now),
-              USAGE_LEDGER.AMOUNT)
-          .from(selectOne().asTable())
-          .leftJoin(upd).on(trueCondition())
-          .leftJoin(COUNTER).on(counterKey(entry.tenant(), entry.meter(), entry.period()))
-          .leftJoin(USAGE_LEDGER).on(ledgerKey(entry.tenant(), entry.meter(), entry.key()))
-          .fetchSingle();
-      boolean updated = r.get(0) != null;
-      boolean inserted = r.get(3, Integer.class) == 1;
-      if (updated) {
-        StoredCounter after = afterWrite(dsl, entry.tenant(), entry.meter(), entry.period(), r.get(0, Long.class),
-            r.get(1, Long.class), r.get(2, Instant.class), now);
-        return new Step.Done<>(new WriteOutcome.Written(after.counter()), after, expectedVersion);
-      }
-      Long version = r.get(4, Long.class);
-      if (inserted) {
-        // the ledger row went in but the counter refused it: undo
-        tx.rollbackOnly();
-      }
-      if (version == null) {
-        return new Step.CreateCounter<>(entry.period());
-      }
-      if (version != expectedVersion) {
-        return done(stale);
-      }
-      Long recorded = r.get(11, Long.class);
-      if (recorded != null && !inserted) {
-        return done(new WriteOutcome.Duplicate(recorded, counterAt(r, 6).counter()));
-      }
-      return new Step.Again<>();
-    });
   }
 
   /**
@@ -821,16 +668,6 @@ public final class SqlStore {
    * @return the outcome
    */
   public ReleaseOutcome release(TenantId tenant, ReservationId id, Instant now) {
-    ReentrantLock lock = writeLocks.of(tenant);
-    lock.lock();
-    try {
-      return releaseLocked(tenant, id, now);
-    } finally {
-      lock.unlock();
-    }
-  }
-
-  private ReleaseOutcome releaseLocked(TenantId tenant, ReservationId id, Instant now) {
     Instant at = micros(now);
     record Released(ReleaseOutcome outcome, Meter meter, long version, StoredCounter counter) {}
     Released result = db.transaction(tx -> {
