@@ -14,7 +14,6 @@ import dev.quota.jooq.testsupport.PostgresDatabase;
 import dev.quota.testkit.TestClock;
 import java.sql.Connection;
 import java.sql.DriverManager;
-import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -25,7 +24,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -87,10 +85,10 @@ class ExpiredHoldRaceTest {
       clock.set(T.plusSeconds(15));
       Future<ConsumeResult> sweeping = threads.submit(() ->
           sweeper.guard().tryConsume(tenant, Meter.AI_TOKENS, 1, UsageKey.of("sweeping")));
-      awaitWaitingForALock(sweeperPool);
+      PostgresDatabase.awaitWaitingForALock(sweeperPool);
       clock.set(T.plusSeconds(25));
       Future<T> waiting = threads.submit(write);
-      awaitWaitingForALock(writerPool);
+      PostgresDatabase.awaitWaitingForALock(writerPool);
       lock.rollback();
       sweeping.get(10, TimeUnit.SECONDS);
       return waiting.get(10, TimeUnit.SECONDS);
@@ -142,26 +140,5 @@ class ExpiredHoldRaceTest {
     }, sweeper);
 
     assertThat(writer.guard().usage(tenant).reserved()).isZero();
-  }
-
-  private static void awaitWaitingForALock(String applicationName) throws SQLException {
-    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-    try (Connection c = DriverManager.getConnection(PostgresDatabase.url());
-        var s = c.prepareStatement("SELECT count(*) FROM pg_stat_activity WHERE application_name = ? "
-            + "AND wait_event_type = 'Lock'")) {
-      s.setString(1, applicationName);
-      while (true) {
-        try (var rs = s.executeQuery()) {
-          rs.next();
-          if (rs.getInt(1) > 0) {
-            return;
-          }
-        }
-        if (System.nanoTime() > deadline) {
-          throw new AssertionError(applicationName + " never waited for the counter row");
-        }
-        LockSupport.parkNanos(5_000_000);
-      }
-    }
   }
 }

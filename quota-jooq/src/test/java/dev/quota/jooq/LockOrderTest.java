@@ -26,7 +26,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -88,10 +87,10 @@ class LockOrderTest {
     long released;
     try (Connection lock = lockCounter(DECEMBER)) {
       commit = threads.submit(() -> november.commit(40, UsageKey.of("late")));
-      awaitWaitingForALock("committer-" + id);
+      PostgresDatabase.awaitWaitingForALock("committer-" + id);
       grant = threads.submit(() -> admin.admin().grantCredit(tenant, Meter.AI_TOKENS, 10,
           Instant.parse("2026-12-02T00:00:00Z"), Actor.of("ops"), "goodwill"));
-      awaitWaitingForALock("admin-" + id);
+      PostgresDatabase.awaitWaitingForALock("admin-" + id);
       lock.rollback();
       released = System.nanoTime();
     }
@@ -116,26 +115,5 @@ class LockOrderTest {
       s.executeQuery().close();
     }
     return lock;
-  }
-
-  private static void awaitWaitingForALock(String applicationName) throws SQLException {
-    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-    try (Connection c = DriverManager.getConnection(PostgresDatabase.url());
-        var s = c.prepareStatement("SELECT count(*) FROM pg_stat_activity WHERE application_name = ? "
-            + "AND wait_event_type = 'Lock'")) {
-      s.setString(1, applicationName);
-      while (true) {
-        try (var rs = s.executeQuery()) {
-          rs.next();
-          if (rs.getInt(1) > 0) {
-            return;
-          }
-        }
-        if (System.nanoTime() > deadline) {
-          throw new AssertionError(applicationName + " never waited for a counter row");
-        }
-        LockSupport.parkNanos(5_000_000);
-      }
-    }
   }
 }

@@ -200,7 +200,7 @@ class FaultInjectionTest {
         case RESERVE -> quota.guard().reserve(tenant, METER, 7, Duration.ofMinutes(1));
         case COMMIT -> open.commit(7, UsageKey.of("killed"));
       });
-      awaitWaitingForALock(poolName);
+      PostgresDatabase.awaitWaitingForALock(poolName);
       assertThat(DB.terminateBackends(poolName)).isPositive();
       ReliabilityTally.fault();
       lock.rollback();
@@ -442,22 +442,6 @@ class FaultInjectionTest {
       s.executeQuery().close();
     }
     return lock;
-  }
-
-  private static void awaitWaitingForALock(String applicationName) throws SQLException {
-    awaitTrue(() -> {
-      try (Connection c = DriverManager.getConnection(PostgresDatabase.url());
-          var s = c.prepareStatement("SELECT count(*) FROM pg_stat_activity WHERE application_name = ? "
-              + "AND wait_event_type = 'Lock'")) {
-        s.setString(1, applicationName);
-        try (var rs = s.executeQuery()) {
-          rs.next();
-          return rs.getInt(1) > 0;
-        }
-      } catch (SQLException e) {
-        throw new IllegalStateException(e);
-      }
-    }, Duration.ofSeconds(10));
   }
 
   static void awaitTrue(BooleanSupplier condition, Duration timeout) {

@@ -7,10 +7,12 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.UUID;
+import java.util.concurrent.locks.LockSupport;
 import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
@@ -137,6 +139,34 @@ public final class PostgresDatabase implements BeforeAllCallback, AfterAllCallba
       try (var rs = s.executeQuery()) {
         rs.next();
         return rs.getInt(1);
+      }
+    }
+  }
+
+  /**
+   * Waits until a connection of a pool (found by its {@code application_name}) waits for a lock: how a test
+   * knows a write it started is queued behind a row it holds.
+   *
+   * @param applicationName the pool's application name
+   * @throws AssertionError if none waits within 10 seconds
+   */
+  public static void awaitWaitingForALock(String applicationName) throws SQLException {
+    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+    try (Connection c = DriverManager.getConnection(url());
+        var s = c.prepareStatement("SELECT count(*) FROM pg_stat_activity WHERE application_name = ? "
+            + "AND wait_event_type = 'Lock'")) {
+      s.setString(1, applicationName);
+      while (true) {
+        try (var rs = s.executeQuery()) {
+          rs.next();
+          if (rs.getInt(1) > 0) {
+            return;
+          }
+        }
+        if (System.nanoTime() > deadline) {
+          throw new AssertionError(applicationName + " never waited for a lock");
+        }
+        LockSupport.parkNanos(5_000_000);
       }
     }
   }
