@@ -23,6 +23,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.function.Function;
 import java.util.Map;
 import java.util.Set;
 import org.jooq.DSLContext;
@@ -134,8 +135,16 @@ public final class BatchWrites {
    * @return one {@link WriteOutcome} or {@link RuntimeException} per request
    */
   public List<Object> consumeBatch(ConsumeKey key, List<ConsumeRequest> requests) {
+    return batchOrAlone(requests, batch -> consumeRounds(key, batch));
+  }
+
+  /**
+   * Runs a batch; if it fails for another reason than the database's unavailability, runs its requests again one
+   * by one through the same statement, so that each caller gets its own outcome or failure.
+   */
+  private static <R> List<Object> batchOrAlone(List<R> requests, Function<List<R>, List<WriteOutcome>> rounds) {
     try {
-      return List.copyOf(consumeRounds(key, requests));
+      return List.copyOf(rounds.apply(requests));
     } catch (StoreUnavailableException e) {
       throw e;
     } catch (RuntimeException e) {
@@ -143,9 +152,9 @@ public final class BatchWrites {
         throw e;
       }
       List<Object> results = new ArrayList<>(requests.size());
-      for (ConsumeRequest r : requests) {
+      for (R request : requests) {
         try {
-          results.add(consumeRounds(key, List.of(r)).get(0));
+          results.add(rounds.apply(List.of(request)).get(0));
         } catch (RuntimeException failure) {
           results.add(failure);
         }
@@ -237,24 +246,7 @@ public final class BatchWrites {
    * @return one {@link WriteOutcome} or {@link RuntimeException} per request
    */
   public List<Object> appendBatch(Object key, List<AppendRequest> requests) {
-    try {
-      return List.copyOf(appendRounds(requests));
-    } catch (StoreUnavailableException e) {
-      throw e;
-    } catch (RuntimeException e) {
-      if (requests.size() == 1) {
-        throw e;
-      }
-      List<Object> results = new ArrayList<>(requests.size());
-      for (AppendRequest r : requests) {
-        try {
-          results.add(appendRounds(List.of(r)).get(0));
-        } catch (RuntimeException failure) {
-          results.add(failure);
-        }
-      }
-      return results;
-    }
+    return batchOrAlone(requests, this::appendRounds);
   }
 
   /**
