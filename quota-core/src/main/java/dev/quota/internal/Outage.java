@@ -1,6 +1,5 @@
 package dev.quota.internal;
 
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -8,23 +7,37 @@ import org.slf4j.LoggerFactory;
 final class Outage {
   private static final Logger LOG = LoggerFactory.getLogger(Outage.class);
 
-  private final AtomicBoolean down = new AtomicBoolean();
+  private volatile boolean down;
 
   void failed(RuntimeException cause, String policy) {
-    if (down.compareAndSet(false, true)) {
-      LOG.warn("quota store unavailable, applying failure policy {} until it answers again: {}", policy,
-          cause.toString(), cause);
+    if (down) {
+      return;
+    }
+    // The change and its log line under one lock: with a bare compare-and-set, a thread that ended an outage
+    // could write "available again" after another thread had already logged the next outage's start.
+    synchronized (this) {
+      if (!down) {
+        down = true;
+        LOG.warn("quota store unavailable, applying failure policy {} until it answers again: {}", policy,
+            cause.toString(), cause);
+      }
     }
   }
 
   void succeeded() {
-    // A plain volatile read on the hot path; the CAS only runs on the first success after an outage.
-    if (down.get() && down.compareAndSet(true, false)) {
-      LOG.info("quota store available again");
+    // A plain volatile read on the hot path; the lock is taken only on the first success after an outage.
+    if (!down) {
+      return;
+    }
+    synchronized (this) {
+      if (down) {
+        down = false;
+        LOG.info("quota store available again");
+      }
     }
   }
 
   boolean isDown() {
-    return down.get();
+    return down;
   }
 }
