@@ -13,7 +13,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * Runs the built jar as an operator would: {@code java -jar quota-cli/target/quota-cli.jar ...} in a process of
@@ -80,9 +82,16 @@ final class CliJar {
         process.destroyForcibly();
         throw new AssertionError("quota " + String.join(" ", args) + " did not end within " + TIMEOUT_SECONDS + " s");
       }
-      return new Result(process.exitValue(), out.join(), err.join());
+      // the process has ended, so its output is closed: reading it ends at once
+      return new Result(process.exitValue(), out.get(TIMEOUT_SECONDS, TimeUnit.SECONDS),
+          err.get(TIMEOUT_SECONDS, TimeUnit.SECONDS));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
+    } catch (ExecutionException e) {
+      throw new AssertionError("reading the output of quota " + String.join(" ", args) + " failed", e.getCause());
+    } catch (TimeoutException e) {
+      throw new AssertionError("the output of quota " + String.join(" ", args) + " did not end within "
+          + TIMEOUT_SECONDS + " s", e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new AssertionError("interrupted", e);

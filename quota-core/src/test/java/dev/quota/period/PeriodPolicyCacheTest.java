@@ -18,6 +18,7 @@ import java.util.SplittableRandom;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -116,7 +117,7 @@ class PeriodPolicyCacheTest {
         }));
       }
       for (Future<Integer> result : results) {
-        assertThat(result.get()).isEqualTo(500);
+        assertThat(result.get(1, TimeUnit.MINUTES)).isEqualTo(500);
       }
     } finally {
       pool.shutdownNow();

@@ -73,29 +73,32 @@ class CacheOrderTest {
     ExecutorService pool = Executors.newFixedThreadPool(THREADS);
     CountDownLatch start = new CountDownLatch(1);
     List<Future<?>> futures = new ArrayList<>();
-    for (int t = 0; t < THREADS; t++) {
-      int thread = t;
-      futures.add(pool.submit(() -> {
-        start.await();
-        for (int i = 0; i < OPERATIONS; i++) {
-          long amount = 1 + ThreadLocalRandom.current().nextInt(50);
-          if (i % 3 == 0) {
-            guard.tryConsume(tenant, Meter.AI_TOKENS, amount, UsageKey.of("c-" + thread + "-" + i));
-          } else {
-            ReserveResult hold = guard.reserve(tenant, Meter.AI_TOKENS, amount, Duration.ofMinutes(5));
-            if (i % 3 == 2) {
-              hold.reservation().release();
+    try {
+      for (int t = 0; t < THREADS; t++) {
+        int thread = t;
+        futures.add(pool.submit(() -> {
+          assertThat(start.await(30, TimeUnit.SECONDS)).as("released").isTrue();
+          for (int i = 0; i < OPERATIONS; i++) {
+            long amount = 1 + ThreadLocalRandom.current().nextInt(50);
+            if (i % 3 == 0) {
+              guard.tryConsume(tenant, Meter.AI_TOKENS, amount, UsageKey.of("c-" + thread + "-" + i));
+            } else {
+              ReserveResult hold = guard.reserve(tenant, Meter.AI_TOKENS, amount, Duration.ofMinutes(5));
+              if (i % 3 == 2) {
+                hold.reservation().release();
+              }
             }
           }
-        }
-        return null;
-      }));
+          return null;
+        }));
+      }
+      start.countDown();
+      for (Future<?> f : futures) {
+        f.get(60, TimeUnit.SECONDS);
+      }
+    } finally {
+      pool.shutdownNow();
     }
-    start.countDown();
-    for (Future<?> f : futures) {
-      f.get(60, TimeUnit.SECONDS);
-    }
-    pool.shutdown();
 
     UsageReport fromCache = guard.usage(tenant);
     UsageReport fromDatabase = truth.usage(tenant);

@@ -155,10 +155,13 @@ class CachedCanProceedOvershootTest {
         }));
       }
     }
-    for (Future<?> w : workers) {
-      w.get(120, TimeUnit.SECONDS);
+    try {
+      for (Future<?> w : workers) {
+        w.get(120, TimeUnit.SECONDS);
+      }
+    } finally {
+      threads.shutdownNow();
     }
-    threads.shutdown();
 
     long used = new Rows(DB.dataSource(), DB.schema()).ledgerSum(tenant);
     long overshoot = used - LIMIT;
@@ -218,10 +221,13 @@ class CachedCanProceedOvershootTest {
         return allowed;
       }));
     }
-    for (Future<Boolean> caller : callers) {
-      assertThat(caller.get(30, TimeUnit.SECONDS)).as("a caller passed on the stale view").isTrue();
+    try {
+      for (Future<Boolean> caller : callers) {
+        assertThat(caller.get(30, TimeUnit.SECONDS)).as("a caller passed on the stale view").isTrue();
+      }
+    } finally {
+      threads.shutdownNow();
     }
-    threads.shutdown();
 
     long overshoot = new Rows(DB.dataSource(), DB.schema()).ledgerSum(tenant) - LIMIT;
     long bound = othersWithinTtl + THREADS * RECORD_AMOUNT - 1;

@@ -342,7 +342,7 @@ class FakeQuotaGuardTest {
       for (int t = 0; t < threads; t++) {
         int thread = t;
         futures.add(pool.submit(() -> {
-          start.await();
+          assertThat(start.await(30, TimeUnit.SECONDS)).as("released").isTrue();
           long consumed = 0;
           for (int op = 0; op < perThread; op++) {
             if (consume(ACME, 1, "t" + thread + "-" + op).outcome() == ConsumeResult.Outcome.CONSUMED) {
@@ -355,7 +355,7 @@ class FakeQuotaGuardTest {
       start.countDown();
       long consumed = 0;
       for (Future<Long> future : futures) {
-        consumed += future.get(10, TimeUnit.SECONDS);
+        consumed += future.get(60, TimeUnit.SECONDS);
       }
 
       assertThat(consumed).isEqualTo(500);

@@ -20,8 +20,10 @@ import dev.quota.admin.Grant;
 import dev.quota.admin.Verification;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * Concurrency: many threads on one tenant never together exceed its balance, and every unit recorded is a
@@ -29,8 +31,17 @@ import org.junit.jupiter.api.Test;
  *
  * <p>Run by every backend's test that extends {@link QuotaStoreContract}, as its nested class
  * {@link QuotaStoreContract.Concurrency}.
+ *
+ * <p>Each test waits for its threads at most {@link QuotaStoreContract#concurrencyTimeout()}, and takes at most
+ * {@value #TIME_LIMIT_MINUTES} minutes as a whole: a store that hangs fails the test rather than the build.
  */
+@Timeout(value = ConcurrencyContract.TIME_LIMIT_MINUTES, unit = TimeUnit.MINUTES)
 public abstract class ConcurrencyContract extends ContractFixture {
+  /**
+   * The longest one test of this group may take, in minutes, its threads and its reads together; a backend's
+   * {@link QuotaStoreContract#concurrencyTimeout()} must stay below it.
+   */
+  public static final long TIME_LIMIT_MINUTES = 5;
   /** Every operation's amount: a balance that is a whole multiple of it can be spent to the last unit. */
   private static final long AMOUNT = 7;
 
@@ -52,6 +63,8 @@ public abstract class ConcurrencyContract extends ContractFixture {
     operations = operationsPerThread();
     assertThat(threads).as("concurrentThreads()").isGreaterThanOrEqualTo(2);
     assertThat(operations).as("operationsPerThread()").isPositive();
+    assertThat(concurrencyTimeout()).as("concurrencyTimeout()").isPositive()
+        .isLessThan(Duration.ofMinutes(TIME_LIMIT_MINUTES));
   }
 
   /** The balance half the attempts can spend, so that the other half contend for nothing left. */

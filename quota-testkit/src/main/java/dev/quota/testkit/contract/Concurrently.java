@@ -13,7 +13,8 @@ import java.util.concurrent.TimeoutException;
 
 /**
  * Runs the same operation on many threads released together by a start gate, so that they really contend,
- * within a bounded time.
+ * within a bounded time. Every wait is bounded by the one timeout, and the threads are daemons, interrupted when
+ * the run ends: a store that hangs fails the run instead of keeping the JVM alive.
  */
 final class Concurrently {
   private Concurrently() {}
@@ -31,7 +32,7 @@ final class Concurrently {
    * @throws AssertionError if an operation failed or the whole did not finish within {@code timeout}
    */
   static <T> List<T> run(int threads, int operationsPerThread, Duration timeout, Operation<T> operation) {
-    ExecutorService pool = Executors.newFixedThreadPool(threads);
+    ExecutorService pool = Executors.newFixedThreadPool(threads, Concurrently::daemon);
     CountDownLatch ready = new CountDownLatch(threads);
     CountDownLatch start = new CountDownLatch(1);
     long deadline = System.nanoTime() + timeout.toNanos();
@@ -42,7 +43,9 @@ final class Concurrently {
         futures.add(pool.submit(() -> {
           ready.countDown();
           // Released together, so the first operations of every thread overlap.
-          start.await();
+          if (!start.await(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+            throw new IllegalStateException("not released within " + timeout);
+          }
           List<T> results = new ArrayList<>(operationsPerThread);
           for (int op = 0; op < operationsPerThread; op++) {
             results.add(operation.run(thread, op));
@@ -50,7 +53,7 @@ final class Concurrently {
           return results;
         }));
       }
-      if (!ready.await(timeout.toNanos(), TimeUnit.NANOSECONDS)) {
+      if (!ready.await(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
         throw new AssertionError("the " + threads + " threads did not start within " + timeout);
       }
       start.countDown();
@@ -70,5 +73,11 @@ final class Concurrently {
     } finally {
       pool.shutdownNow();
     }
+  }
+
+  private static Thread daemon(Runnable work) {
+    Thread thread = new Thread(work, "quota-contract-concurrently");
+    thread.setDaemon(true);
+    return thread;
   }
 }

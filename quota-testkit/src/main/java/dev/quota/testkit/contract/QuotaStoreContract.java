@@ -101,8 +101,9 @@ public abstract class QuotaStoreContract {
   }
 
   /**
-   * The longest a concurrency test may take before it fails; 30 seconds by default. A bound against a
-   * hung store, far above what a correct one needs.
+   * The longest the threads of a concurrency test may take before it fails; 30 seconds by default. A bound
+   * against a hung store, far above what a correct one needs. Must stay below
+   * {@value ConcurrencyContract#TIME_LIMIT_MINUTES} minutes, the limit of each concurrency test as a whole.
    *
    * @return the time limit
    */
