@@ -1,5 +1,6 @@
 package dev.quota.jooq;
 
+import static dev.quota.jooq.CrossInstanceTest.awaitTrue;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -26,6 +27,7 @@ import dev.quota.spi.WriteOutcome;
 import dev.quota.testkit.TestClock;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -71,8 +73,11 @@ class BatchedWritesTest {
   @AfterEach
   void close() throws InterruptedException {
     threads.shutdownNow();
-    threads.awaitTermination(30, TimeUnit.SECONDS);
-    stores.forEach(PostgresQuotaStore::close);
+    try {
+      assertThat(threads.awaitTermination(30, TimeUnit.SECONDS)).as("the callers ended").isTrue();
+    } finally {
+      stores.forEach(PostgresQuotaStore::close);
+    }
   }
 
   private PostgresQuotaStore store(PostgresQuotaStore.Builder builder) {
@@ -195,7 +200,7 @@ class BatchedWritesTest {
     for (int t = 0; t < 16; t++) {
       int thread = t;
       callers.add(threads.submit(() -> {
-        start.await();
+        assertThat(start.await(30, TimeUnit.SECONDS)).as("released").isTrue();
         List<long[]> seen = new ArrayList<>(); // amount, outcome (1 written, 0 insufficient), used after, reserved
         for (int i = 0; i < 25; i++) {
           long amount = ThreadLocalRandom.current().nextLong(1, 15);
@@ -266,6 +271,12 @@ class BatchedWritesTest {
     assertThat(inLedger).isEqualTo(total);
   }
 
+  /**
+   * Five terminations of the pool's backends under sixteen threads of batched writes. Each waits until writes have
+   * been reported again since the one before (batches run between them), and every other one is made while a batch
+   * waits for the tenant's counter row, so that at least that batch's callers certainly meet a terminated
+   * connection.
+   */
   @Test
   void killedConnectionsDuringBatchesLoseNoReportedWriteAndLeaveCountersEqualToTheLedger() throws Exception {
     String application = "batched-killed-" + UUID.randomUUID().toString().substring(0, 8);
@@ -275,32 +286,40 @@ class BatchedWritesTest {
     List<String> reported = Collections.synchronizedList(new ArrayList<>());
     List<Future<Long>> callers = new ArrayList<>();
     CountDownLatch started = new CountDownLatch(16);
-    for (int t = 0; t < 16; t++) {
-      int thread = t;
-      callers.add(threads.submit(() -> {
-        started.countDown();
-        long failures = 0;
-        for (int i = 0; running.get() && i < 5_000; i++) {
-          String key = thread + "-" + i;
-          try {
-            WriteOutcome o = i % 2 == 0 ? killed.consume(entry(tenant, key, 2), Long.MAX_VALUE, 0)
-                : killed.append(entry(tenant, key, 3), 0);
-            if (o instanceof WriteOutcome.Written) {
-              reported.add(key);
+    try {
+      for (int t = 0; t < 16; t++) {
+        int thread = t;
+        callers.add(threads.submit(() -> {
+          started.countDown();
+          long failures = 0;
+          for (int i = 0; running.get(); i++) {
+            String key = thread + "-" + i;
+            try {
+              WriteOutcome o = i % 2 == 0 ? killed.consume(entry(tenant, key, 2), Long.MAX_VALUE, 0)
+                  : killed.append(entry(tenant, key, 3), 0);
+              if (o instanceof WriteOutcome.Written) {
+                reported.add(key);
+              }
+            } catch (StoreUnavailableException e) {
+              failures++;
             }
-          } catch (StoreUnavailableException e) {
-            failures++;
           }
+          return failures;
+        }));
+      }
+      assertThat(started.await(30, TimeUnit.SECONDS)).as("the sixteen callers started").isTrue();
+      for (int kill = 0; kill < 5; kill++) {
+        int before = reported.size();
+        awaitTrue(() -> reported.size() >= before + 20, Duration.ofSeconds(30)); // batches run between them
+        if (kill % 2 == 0) {
+          DB.terminateBackendsMidWrite(application, tenant.value());
+        } else {
+          DB.terminateSomeBackends(application);
         }
-        return failures;
-      }));
+      }
+    } finally {
+      running.set(false);
     }
-    started.await();
-    for (int kill = 0; kill < 5; kill++) {
-      Thread.sleep(150); // let batches run between the terminations
-      DB.terminateBackends(application);
-    }
-    running.set(false);
     long failures = 0;
     for (Future<Long> caller : callers) {
       failures += caller.get(60, TimeUnit.SECONDS);

@@ -48,14 +48,19 @@ class CrossInstanceTest {
       .build();
   /** Far longer than any wait below: only a notification can make an instance see another's admin change. */
   private static final Duration LONG_TTL = Duration.ofMinutes(10);
+  /** The longest a test waits for a notification: far below {@link #LONG_TTL}, far above what delivery needs. */
+  private static final Duration NOTIFICATION_WAIT = Duration.ofSeconds(30);
 
   private final TestClock clock = TestClock.at("2026-11-25T10:00:00Z");
   private final List<PostgresQuotaStore> stores = new ArrayList<>();
   private TenantId tenant;
+  /** Ends the names of this test's pools: terminations reach no other build's connections on a shared server. */
+  private String run;
 
   @BeforeEach
   void newTenant() {
     tenant = TenantId.of("shared-" + UUID.randomUUID());
+    run = UUID.randomUUID().toString().substring(0, 8);
   }
 
   @AfterEach
@@ -65,7 +70,7 @@ class CrossInstanceTest {
 
   private PostgresQuotaStore store(String pool, boolean listen) {
     PostgresQuotaStore store = PostgresQuotaStore.builder()
-        .dataSource(DB.newPool(pool, 10))
+        .dataSource(DB.newPool(pool + "-" + run, 10))
         .schema(DB.schema())
         .cacheTtl(LONG_TTL)
         .listenForChanges(listen)
@@ -94,37 +99,45 @@ class CrossInstanceTest {
     ExecutorService pool = Executors.newFixedThreadPool(16);
     CountDownLatch start = new CountDownLatch(1);
     List<Future<Long>> consumed = new ArrayList<>();
-    for (int t = 0; t < 16; t++) {
-      Quota instance = t % 2 == 0 ? a : b;
-      int thread = t;
-      consumed.add(pool.submit(() -> {
-        start.await();
-        long units = 0;
-        for (int i = 0; i < 40; i++) {
-          long amount = ThreadLocalRandom.current().nextLong(1, 8);
-          ConsumeResult r = instance.guard().tryConsume(tenant, Meter.AI_TOKENS, amount,
-              UsageKey.of("t" + thread + "-" + i));
-          if (r.outcome() == ConsumeResult.Outcome.CONSUMED) {
-            units += amount;
-          }
-        }
-        return units;
-      }));
-    }
-    start.countDown();
     long total = 0;
-    for (Future<Long> f : consumed) {
-      total += f.get(60, TimeUnit.SECONDS);
+    try {
+      for (int t = 0; t < 16; t++) {
+        Quota instance = t % 2 == 0 ? a : b;
+        int thread = t;
+        consumed.add(pool.submit(() -> {
+          assertThat(start.await(30, TimeUnit.SECONDS)).as("released").isTrue();
+          long units = 0;
+          for (int i = 0; i < 40; i++) {
+            long amount = ThreadLocalRandom.current().nextLong(1, 8);
+            ConsumeResult r = instance.guard().tryConsume(tenant, Meter.AI_TOKENS, amount,
+                UsageKey.of("t" + thread + "-" + i));
+            if (r.outcome() == ConsumeResult.Outcome.CONSUMED) {
+              units += amount;
+            }
+          }
+          return units;
+        }));
+      }
+      start.countDown();
+      for (Future<Long> f : consumed) {
+        total += f.get(60, TimeUnit.SECONDS);
+      }
+    } finally {
+      pool.shutdownNow();
     }
-    pool.shutdown();
 
     long used = strictQuota().guard().usage(tenant).used();
     assertThat(used).isEqualTo(total).isLessThanOrEqualTo(LIMIT).isGreaterThan(LIMIT - 8);
     assertThat(b.admin().verify(tenant).consistent()).isTrue();
   }
 
+  /**
+   * Its cache would keep the old state for {@link #LONG_TTL}: seeing the reset in a fraction of that proves the
+   * notification reached it. How soon it arrives depends on the machine, so the test waits generously and asserts
+   * only that it came.
+   */
   @Test
-  void aResetOnOneInstanceUnblocksTheOtherWithinASecond() {
+  void aResetOnOneInstanceUnblocksTheOtherThroughItsNotification() {
     PostgresQuotaStore storeB = store("reset-b", true);
     Quota a = quota(store("reset-a", true));
     Quota b = quota(storeB);
@@ -133,11 +146,8 @@ class CrossInstanceTest {
     assertThat(b.guard().canProceed(tenant)).isFalse(); // now cached in b for LONG_TTL
 
     a.admin().resetUsage(tenant, OPERATOR, "ticket 42");
-    long started = System.nanoTime();
-    awaitTrue(() -> b.guard().canProceed(tenant), Duration.ofSeconds(1));
-    Duration seenAfter = Duration.ofNanos(System.nanoTime() - started);
 
-    assertThat(seenAfter).isLessThan(Duration.ofSeconds(1));
+    awaitTrue(() -> b.guard().canProceed(tenant), NOTIFICATION_WAIT);
   }
 
   @Test
@@ -156,6 +166,11 @@ class CrossInstanceTest {
     assertThat(deaf.guard().usage(tenant).used()).isEqualTo(LIMIT + 100);
   }
 
+  /**
+   * Notifications sent while the listener has no connection are lost, so b can see the reset only if its listener
+   * connects again: through the notification, or through the cache it drops on listening again. Either way the test
+   * needs no particular moment of the listener's (whether it noticed the termination before the reset or after).
+   */
   @Test
   void theListenerReconnectsAfterItsConnectionIsTerminated() throws Exception {
     PostgresQuotaStore storeB = store("relisten-b", true);
@@ -163,14 +178,13 @@ class CrossInstanceTest {
     Quota b = quota(storeB);
     awaitTrue(storeB::isListening, Duration.ofSeconds(10));
 
-    assertThat(DB.terminateBackends("relisten-b")).isPositive();
-    awaitTrue(() -> !storeB.isListening(), Duration.ofSeconds(5));
-    awaitTrue(storeB::isListening, Duration.ofSeconds(10));
+    assertThat(DB.terminateBackends("relisten-b-" + run)).isPositive();
 
     a.guard().tryConsume(tenant, Meter.AI_TOKENS, LIMIT, UsageKey.of("everything"));
     assertThat(b.guard().canProceed(tenant)).isFalse();
     a.admin().resetUsage(tenant, OPERATOR, "ticket 43");
-    awaitTrue(() -> b.guard().canProceed(tenant), Duration.ofSeconds(1));
+    awaitTrue(() -> b.guard().canProceed(tenant), NOTIFICATION_WAIT);
+    awaitTrue(storeB::isListening, Duration.ofSeconds(10));
   }
 
   /** Polls a condition until it holds, failing after the timeout. */

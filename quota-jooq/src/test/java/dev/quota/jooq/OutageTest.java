@@ -60,53 +60,75 @@ class OutageTest {
     return store;
   }
 
+  /**
+   * Six terminations of the pool's backends under traffic from eight threads. Each waits until calls have succeeded
+   * again since the one before (traffic flows between them), and every other one is made while a write waits for
+   * the tenant's counter row, so that at least that write certainly meets a terminated connection.
+   */
   @Test
   void killingConnectionsMidTrafficLeavesCountersEqualToTheLedgerAndTheGuardRecovers() throws Exception {
-    PostgresQuotaStore store = PostgresQuotaStore.builder().dataSource(DB.newPool("killed", 8)).schema(DB.schema())
+    // named for this run alone: terminations reach no other build's connections on a shared server
+    String killed = "killed-" + UUID.randomUUID().toString().substring(0, 8);
+    PostgresQuotaStore store = PostgresQuotaStore.builder().dataSource(DB.newPool(killed, 8)).schema(DB.schema())
         .build();
     closeables.add(store);
     Quota quota = Quota.builder().store(store).clock(clock).failurePolicy(FailurePolicy.deny()).build();
     AtomicLong failures = new AtomicLong();
+    AtomicLong succeeded = new AtomicLong();
     AtomicLong reportedConsumed = new AtomicLong();
     AtomicBoolean running = new AtomicBoolean(true);
     ExecutorService pool = Executors.newFixedThreadPool(8);
     CountDownLatch started = new CountDownLatch(8);
     List<Future<?>> workers = new ArrayList<>();
-    for (int t = 0; t < 8; t++) {
-      int thread = t;
-      workers.add(pool.submit(() -> {
-        started.countDown();
-        for (int i = 0; running.get() && i < 10_000; i++) {
-          try {
-            if (i % 2 == 0) {
-              ConsumeResult r = quota.guard().tryConsume(tenant, Meter.AI_TOKENS, 3, UsageKey.of(thread + "-" + i));
-              if (r.outcome() == ConsumeResult.Outcome.CONSUMED) {
-                reportedConsumed.addAndGet(3);
-              } else if (r.decision().reason() == Decision.Reason.STORE_UNAVAILABLE) {
-                failures.incrementAndGet();
+    try {
+      for (int t = 0; t < 8; t++) {
+        int thread = t;
+        workers.add(pool.submit(() -> {
+          started.countDown();
+          for (int i = 0; running.get(); i++) {
+            try {
+              if (i % 2 == 0) {
+                ConsumeResult r = quota.guard().tryConsume(tenant, Meter.AI_TOKENS, 3, UsageKey.of(thread + "-" + i));
+                if (r.outcome() == ConsumeResult.Outcome.CONSUMED) {
+                  reportedConsumed.addAndGet(3);
+                  succeeded.incrementAndGet();
+                } else if (r.decision().reason() == Decision.Reason.STORE_UNAVAILABLE) {
+                  failures.incrementAndGet();
+                }
+              } else {
+                RecordResult r = quota.guard().record(UsageEvent.of(tenant, Meter.AI_TOKENS, 2,
+                    UsageKey.of(thread + "-" + i)));
+                reportedConsumed.addAndGet(r.duplicate() ? 0 : 2);
+                succeeded.incrementAndGet();
               }
-            } else {
-              RecordResult r = quota.guard().record(UsageEvent.of(tenant, Meter.AI_TOKENS, 2,
-                  UsageKey.of(thread + "-" + i)));
-              reportedConsumed.addAndGet(r.duplicate() ? 0 : 2);
+            } catch (StoreUnavailableException e) {
+              failures.incrementAndGet();
             }
-          } catch (StoreUnavailableException e) {
-            failures.incrementAndGet();
           }
+          return null;
+        }));
+      }
+      assertThat(started.await(30, TimeUnit.SECONDS)).as("the eight workers started").isTrue();
+      for (int kill = 0; kill < 6; kill++) {
+        long before = succeeded.get();
+        awaitTrue(() -> succeeded.get() >= before + 20, Duration.ofSeconds(30)); // traffic flows between them
+        if (kill % 2 == 0) {
+          DB.terminateBackendsMidWrite(killed, tenant.value());
+        } else {
+          DB.terminateSomeBackends(killed);
         }
-        return null;
-      }));
+      }
+    } finally {
+      running.set(false);
     }
-    started.await();
-    for (int kill = 0; kill < 6; kill++) {
-      Thread.sleep(150); // let traffic flow between the terminations
-      DB.terminateBackends("killed");
+    try {
+      for (Future<?> w : workers) {
+        w.get(60, TimeUnit.SECONDS);
+      }
+    } finally {
+      pool.shutdownNow();
+      assertThat(pool.awaitTermination(30, TimeUnit.SECONDS)).as("workers ended").isTrue();
     }
-    running.set(false);
-    for (Future<?> w : workers) {
-      w.get(60, TimeUnit.SECONDS);
-    }
-    pool.shutdown();
 
     assertThat(failures.get()).as("calls that met a terminated connection").isPositive();
     Quota fresh = Quota.builder().store(strictStore(DB.dataSource())).clock(clock).build();

@@ -27,8 +27,6 @@ import dev.quota.period.PeriodPolicy;
 import dev.quota.spi.StoreUnavailableException;
 import dev.quota.testkit.TestClock;
 import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -71,6 +69,7 @@ class FaultInjectionTest {
       .defaultTier(Tier.FREE)
       .build();
   private static final String OUTAGE_LOGGER = "dev.quota.internal.Outage";
+  private static final int TERMINATION_ROUNDS = 10;
 
   private final TestClock clock = TestClock.at("2026-11-25T10:00:00Z");
   private final List<AutoCloseable> closeables = new ArrayList<>();
@@ -104,6 +103,12 @@ class FaultInjectionTest {
 
   // --- terminated backends -------------------------------------------------------------------------------
 
+  /**
+   * Ten rounds of terminations under traffic from six threads. Each round waits until writes have been acknowledged
+   * again since the one before (traffic flows between terminations) and terminates at least one backend; every other
+   * round does it while a write waits for the tenant's counter row, so that at least that write certainly meets a
+   * terminated backend.
+   */
   @Test
   void backendsTerminatedUnderTrafficLeaveNoPartialWriteAndTheGuardRecoversByItself() throws Exception {
     Quota quota = quota(DB.newPool(poolName, 8), FailurePolicy.deny());
@@ -113,60 +118,70 @@ class FaultInjectionTest {
     AtomicBoolean running = new AtomicBoolean(true);
     ExecutorService threads = Executors.newFixedThreadPool(6);
     List<Future<?>> workers = new ArrayList<>();
-    for (int t = 0; t < 6; t++) {
-      int thread = t;
-      workers.add(threads.submit(() -> {
-        for (int i = 0; running.get(); i++) {
-          String key = "t" + thread + "-" + i;
-          try {
-            switch (i % 3) {
-              case 0 -> {
-                ConsumeResult r = quota.guard().tryConsume(tenant, METER, 3, UsageKey.of(key));
-                if (r.outcome() == ConsumeResult.Outcome.CONSUMED) {
+    int kills = 0;
+    try {
+      for (int t = 0; t < 6; t++) {
+        int thread = t;
+        workers.add(threads.submit(() -> {
+          for (int i = 0; running.get(); i++) {
+            String key = "t" + thread + "-" + i;
+            try {
+              switch (i % 3) {
+                case 0 -> {
+                  ConsumeResult r = quota.guard().tryConsume(tenant, METER, 3, UsageKey.of(key));
+                  if (r.outcome() == ConsumeResult.Outcome.CONSUMED) {
+                    acknowledged.add(key);
+                  } else if (r.decision().reason() == Decision.Reason.STORE_UNAVAILABLE) {
+                    failed.incrementAndGet();
+                    if (r.allowed()) {
+                      policyBroken.incrementAndGet(); // DENY must deny
+                    }
+                  }
+                }
+                case 1 -> {
+                  quota.guard().record(UsageEvent.of(tenant, METER, 2, UsageKey.of(key)));
                   acknowledged.add(key);
-                } else if (r.decision().reason() == Decision.Reason.STORE_UNAVAILABLE) {
-                  failed.incrementAndGet();
-                  if (r.allowed()) {
-                    policyBroken.incrementAndGet(); // DENY must deny
+                }
+                default -> {
+                  ReserveResult hold = quota.guard().reserve(tenant, METER, 5, Duration.ofMinutes(5));
+                  if (hold.granted()) {
+                    hold.reservation().commit(4, UsageKey.of(key));
+                    acknowledged.add(key);
+                  } else if (hold.decision().allowed()) {
+                    policyBroken.incrementAndGet();
                   }
                 }
               }
-              case 1 -> {
-                quota.guard().record(UsageEvent.of(tenant, METER, 2, UsageKey.of(key)));
-                acknowledged.add(key);
-              }
-              default -> {
-                ReserveResult hold = quota.guard().reserve(tenant, METER, 5, Duration.ofMinutes(5));
-                if (hold.granted()) {
-                  hold.reservation().commit(4, UsageKey.of(key));
-                  acknowledged.add(key);
-                } else if (hold.decision().allowed()) {
-                  policyBroken.incrementAndGet();
-                }
-              }
+            } catch (StoreUnavailableException e) {
+              failed.incrementAndGet();
             }
-          } catch (StoreUnavailableException e) {
-            failed.incrementAndGet();
           }
+          return null;
+        }));
+      }
+      for (int round = 0; round < TERMINATION_ROUNDS; round++) {
+        int before = acknowledged.size();
+        awaitTrue(() -> acknowledged.size() >= before + 20, Duration.ofSeconds(30)); // traffic flows between them
+        if (round % 2 == 0) {
+          DB.terminateBackendsMidWrite(poolName, tenant.value());
+        } else {
+          DB.terminateSomeBackends(poolName);
         }
-        return null;
-      }));
-    }
-    int kills = 0;
-    for (int round = 0; round < 10; round++) {
-      Thread.sleep(120); // traffic flows between terminations
-      if (DB.terminateBackends(poolName) > 0) {
         kills++;
         ReliabilityTally.fault();
       }
+    } finally {
+      running.set(false);
     }
-    running.set(false);
-    for (Future<?> w : workers) {
-      w.get(60, TimeUnit.SECONDS);
+    try {
+      for (Future<?> w : workers) {
+        w.get(60, TimeUnit.SECONDS);
+      }
+    } finally {
+      threads.shutdownNow();
     }
-    threads.shutdown();
 
-    assertThat(kills).isGreaterThanOrEqualTo(8);
+    assertThat(kills).as("rounds that terminated a backend").isEqualTo(TERMINATION_ROUNDS);
     assertThat(failed.get()).as("calls that met a terminated backend").isPositive();
     assertThat(policyBroken.get()).as("calls the DENY policy let through").isZero();
     assertNothingHalfWritten();
@@ -193,8 +208,10 @@ class FaultInjectionTest {
     Map<String, Object> before = rows.fingerprint();
 
     Future<Object> blocked;
-    try (Connection lock = lockCounterRow()) {
-      blocked = Executors.newSingleThreadExecutor().submit((Callable<Object>) () -> switch (write) {
+    ExecutorService caller = Executors.newSingleThreadExecutor();
+    closeables.add(caller::shutdownNow);
+    try (Connection lock = DB.lockCounterRows(tenant.value())) {
+      blocked = caller.submit((Callable<Object>) () -> switch (write) {
         case CONSUME -> quota.guard().tryConsume(tenant, METER, 7, UsageKey.of("killed"));
         case RECORD -> quota.guard().record(UsageEvent.of(tenant, METER, 7, UsageKey.of("killed")));
         case RESERVE -> quota.guard().reserve(tenant, METER, 7, Duration.ofMinutes(1));
@@ -287,7 +304,7 @@ class FaultInjectionTest {
     Map<String, Object> before = rows.fingerprint();
 
     ConsumeResult during;
-    try (Connection lock = lockCounterRow()) {
+    try (Connection lock = DB.lockCounterRows(tenant.value())) {
       ReliabilityTally.fault();
       during = quota.guard().tryConsume(tenant, METER, 3, UsageKey.of("during"));
       lock.rollback();
@@ -327,6 +344,7 @@ class FaultInjectionTest {
     TenantId exhausted = TenantId.of(tenant.value() + "-exhausted");
     quota.guard().tryConsume(exhausted, METER, LIMIT, UsageKey.of("everything"));
     ExecutorService threads = Executors.newFixedThreadPool(4);
+    closeables.add(threads::shutdownNow);
     int outages = 3;
     for (int outage = 0; outage < outages; outage++) {
       assertThat(quota.guard().canProceed(tenant)).isTrue();
@@ -350,7 +368,6 @@ class FaultInjectionTest {
       awaitTrue(() -> quota.guard().tryConsume(tenant, METER, 1, UsageKey.random()).outcome()
           == ConsumeResult.Outcome.CONSUMED, Duration.ofSeconds(10));
     }
-    threads.shutdown();
     assertNothingHalfWritten();
     assertOutagesLogged(outages);
   }
@@ -432,16 +449,6 @@ class FaultInjectionTest {
 
   private void assertOutagesLogged(int outages) {
     assertThat(assertOutagesLoggedOncePerOutage()).as("outages logged").isEqualTo(outages);
-  }
-
-  private Connection lockCounterRow() throws SQLException {
-    Connection lock = DriverManager.getConnection(PostgresDatabase.url());
-    lock.setAutoCommit(false);
-    try (var s = lock.prepareStatement("SELECT used FROM \"" + DB.schema() + "\".counter WHERE tenant_id = ? FOR UPDATE")) {
-      s.setString(1, tenant.value());
-      s.executeQuery().close();
-    }
-    return lock;
   }
 
   static void awaitTrue(BooleanSupplier condition, Duration timeout) {

@@ -42,11 +42,9 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
-import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -89,12 +87,16 @@ class MultiInstanceLoadTest {
   private static final long LIMIT = 30_000;
   private static final Meter METER = Meter.AI_TOKENS;
   private static final Duration PERIOD = Duration.ofSeconds(30);
+  /** The periods the clock runs through over the whole load. */
+  private static final int PERIODS_CROSSED = 8;
   /**
-   * The clock moves 25 ms every 5 ms of real time: a period every 6 s, so the run crosses several; holds live 2 to
-   * 8 s, so most end by a commit or release and the abandoned ones expire during the run.
+   * The clock moves with the load, not with real time: each operation advances it by this step, whole milliseconds
+   * rounded up, so the run crosses at least {@link #PERIODS_CROSSED} periods however fast the machine is (5 ms an
+   * operation with the default load). Holds live 10 to 40 s of it, a few thousand operations, so most end by a commit
+   * or release and the abandoned ones expire during the run.
    */
-  private static final Duration CLOCK_STEP = Duration.ofMillis(25);
-  private static final long CLOCK_TICK_NANOS = 5_000_000;
+  private static final Duration CLOCK_STEP = Duration.ofMillis(
+      (PERIOD.toMillis() * PERIODS_CROSSED + TARGET_OPERATIONS - 1) / TARGET_OPERATIONS);
   private static final Actor OPERATOR = Actor.of("load-operator");
   private static final TierCatalogue CATALOGUE = TierCatalogue.builder()
       .meter(METER, PeriodPolicy.fixed(PERIOD))
@@ -144,13 +146,6 @@ class MultiInstanceLoadTest {
     Instant firstPeriodStart = CATALOGUE.periodPolicy(METER).periodAt(clock.instant()).start();
 
     AtomicLong remaining = new AtomicLong(TARGET_OPERATIONS);
-    AtomicBoolean running = new AtomicBoolean(true);
-    Thread clockMover = Thread.ofPlatform().daemon().name("load-clock").start(() -> {
-      while (running.get()) {
-        LockSupport.parkNanos(CLOCK_TICK_NANOS);
-        clock.advance(CLOCK_STEP);
-      }
-    });
     ExecutorService workers = Executors.newFixedThreadPool(INSTANCES * THREADS_PER_INSTANCE);
     CountDownLatch start = new CountDownLatch(1);
     List<Future<?>> done = new ArrayList<>();
@@ -162,7 +157,9 @@ class MultiInstanceLoadTest {
         String worker = i + "-" + t;
         long seed = 31L * i + t;
         done.add(workers.submit(() -> {
-          start.await();
+          if (!start.await(30, TimeUnit.SECONDS)) {
+            throw new AssertionError("worker " + worker + " not released within 30 s");
+          }
           work(worker, new SplittableRandom(seed), own, other, remaining);
           return null;
         }));
@@ -191,8 +188,6 @@ class MultiInstanceLoadTest {
         }
       }
     } finally {
-      running.set(false);
-      clockMover.join();
       workers.shutdownNow();
     }
     Duration took = Duration.ofNanos(System.nanoTime() - started);
@@ -218,6 +213,7 @@ class MultiInstanceLoadTest {
     Deque<Hold> open = new ArrayDeque<>();
     int sequence = 0;
     while (remaining.decrementAndGet() >= 0) {
+      clock.advance(CLOCK_STEP);
       sequence++;
       Quota quota = random.nextInt(4) == 0 ? other : own;
       int dice = random.nextInt(1000);

@@ -144,6 +144,72 @@ public final class PostgresDatabase implements BeforeAllCallback, AfterAllCallba
   }
 
   /**
+   * Terminates the backends of a pool (found by its {@code application_name}), trying again until there is at least
+   * one: a pool whose connections were all terminated opens new ones only on its next use.
+   *
+   * @param applicationName the pool's application name
+   * @return how many were terminated, at least one
+   * @throws AssertionError if the pool has no backend within 10 seconds
+   */
+  public int terminateSomeBackends(String applicationName) throws SQLException {
+    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+    while (true) {
+      int terminated = terminateBackends(applicationName);
+      if (terminated > 0) {
+        return terminated;
+      }
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError(applicationName + " had no backend to terminate within 10 s");
+      }
+      LockSupport.parkNanos(5_000_000);
+    }
+  }
+
+  /**
+   * Terminates the backends of a pool while one of them is in the middle of a write of the tenant, so that the write
+   * certainly fails: holds the tenant's counter rows, waits until a connection of the pool queues behind them,
+   * terminates all the pool's backends, and lets the rows go. The queued write cannot have committed.
+   *
+   * @param applicationName the pool's application name
+   * @param tenant the tenant the pool's callers write, whose counter rows exist already
+   * @return how many were terminated, at least one
+   * @throws AssertionError if no connection of the pool waits for the rows within 10 seconds
+   */
+  public int terminateBackendsMidWrite(String applicationName, String tenant) throws SQLException {
+    try (Connection lock = lockCounterRows(tenant)) {
+      awaitWaitingForALock(applicationName);
+      int terminated = terminateBackends(applicationName);
+      lock.rollback();
+      if (terminated == 0) {
+        throw new AssertionError(applicationName + " waited for a lock but had no backend to terminate");
+      }
+      return terminated;
+    }
+  }
+
+  /**
+   * Holds the counter rows of a tenant in a transaction of its own, so that the tenant's writes queue behind them
+   * until the returned connection rolls back or closes.
+   *
+   * @param tenant the tenant's id
+   * @return the connection holding the rows
+   */
+  public Connection lockCounterRows(String tenant) throws SQLException {
+    Connection lock = DriverManager.getConnection(url());
+    try {
+      lock.setAutoCommit(false);
+      try (var s = lock.prepareStatement("SELECT used FROM \"" + schema + "\".counter WHERE tenant_id = ? FOR UPDATE")) {
+        s.setString(1, tenant);
+        s.executeQuery().close();
+      }
+      return lock;
+    } catch (SQLException | RuntimeException e) {
+      lock.close();
+      throw e;
+    }
+  }
+
+  /**
    * Waits until a connection of a pool (found by its {@code application_name}) waits for a lock: how a test
    * knows a write it started is queued behind a row it holds.
    *
