@@ -19,7 +19,6 @@ import dev.quota.period.PeriodPolicy;
 import dev.quota.testkit.TestClock;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -64,9 +63,13 @@ import org.junit.jupiter.params.provider.ValueSource;
  *
  * <p><b>The measurement.</b> Instance A consumes with {@code tryConsume} (which never overshoots by itself) while
  * instances B and C, each with its own cache, run the check-then-record pattern with several threads, until the
- * tenant is exhausted everywhere. {@code W} is measured for B and C as the most units the other two instances
- * completed in any window of one TTL (plus the latency of a call, since a write is visible when it commits,
- * before its call returns); the measured overshoot must stay within {@code max(W + c * S - 1)}.
+ * tenant is exhausted everywhere. The terms are measured for each record from the order of the calls, not from
+ * windows of time (which would need a margin for how long a call takes on a busy machine): the view its check
+ * answered from is at least as fresh as the start of its instance's latest write that returned before the check
+ * (or of its first read), and a write that commits after that and before this record can only be one that returned
+ * after that start and began before this record returned. {@code W} is the units of the other instances' such
+ * writes, the in-flight term the units of its own instance's; the overshoot must stay within the largest
+ * {@code W + in-flight + S - 1} of any record.
  */
 class CachedCanProceedOvershootTest {
   @RegisterExtension
@@ -77,8 +80,6 @@ class CachedCanProceedOvershootTest {
   private static final int THREADS = 4;
   private static final long CONSUME_AMOUNT = 25;
   private static final long RECORD_AMOUNT = 50;
-  /** A write is seen by others when it commits, a little before its call returns. */
-  private static final Duration CALL_LATENCY_MARGIN = Duration.ofMillis(100);
   private static final TierCatalogue CATALOGUE = TierCatalogue.builder()
       .meter(METER, PeriodPolicy.calendarMonth())
       .tier(Tier.FREE, Map.of(METER, LIMIT))
@@ -88,8 +89,18 @@ class CachedCanProceedOvershootTest {
   private final TestClock clock = TestClock.at("2026-11-25T10:00:00Z");
   private final List<PostgresQuotaStore> stores = new ArrayList<>();
 
-  /** One unit of usage that completed: which instance wrote it, when its call returned, how much. */
-  private record Written(int instance, long nanos, long units) {}
+  /**
+   * A write that completed: which instance wrote it, when its call started and returned, how much, and for a record
+   * when the check before it started ({@code -1} for a consume).
+   */
+  private record Written(int instance, long startNanos, long endNanos, long units, long checkNanos) {}
+
+  /** The terms of the bound for one record: the other instances' units and its own instance's. */
+  private record Since(long others, long own, long units) {
+    long bound() {
+      return others + own + units - 1;
+    }
+  }
 
   @AfterEach
   void closeStores() {
@@ -113,7 +124,9 @@ class CachedCanProceedOvershootTest {
     Quota consumer = instance("overshoot-a-" + run, ttl);
     List<Quota> recorders = List.of(instance("overshoot-b-" + run, ttl), instance("overshoot-c-" + run, ttl));
     consumer.admin().setPlan(tenant, Plan.of(Tier.FREE), Actor.of("ops"), "signup");
-    recorders.forEach(q -> q.guard().canProceed(tenant)); // every instance has a view, as a running service would
+    // every instance has a view, as a running service would; each read starts before its instance's first write
+    long firstRead = System.nanoTime();
+    recorders.forEach(q -> q.guard().canProceed(tenant));
 
     ConcurrentLinkedQueue<Written> written = new ConcurrentLinkedQueue<>();
     AtomicLong operations = new AtomicLong();
@@ -124,12 +137,13 @@ class CachedCanProceedOvershootTest {
       int thread = t;
       workers.add(threads.submit(() -> {
         for (int i = 0; ; i++) {
+          long start = System.nanoTime();
           ConsumeResult r = consumer.guard().tryConsume(tenant, METER, CONSUME_AMOUNT, UsageKey.of("a-" + thread + "-" + i));
           operations.incrementAndGet();
           if (r.outcome() != ConsumeResult.Outcome.CONSUMED) {
             return null; // exhausted: a consume is decided by the database
           }
-          written.add(new Written(0, System.nanoTime(), CONSUME_AMOUNT));
+          written.add(new Written(0, start, System.nanoTime(), CONSUME_AMOUNT, -1));
         }
       }));
       for (int x = 0; x < recorders.size(); x++) {
@@ -139,12 +153,14 @@ class CachedCanProceedOvershootTest {
           long refusedSince = 0;
           for (int i = 0; ; i++) {
             operations.incrementAndGet();
+            long check = System.nanoTime();
             if (recorder.guard().canProceed(tenant)) {
               refusedSince = 0;
+              long start = System.nanoTime();
               RecordResult r = recorder.guard().record(UsageEvent.of(tenant, METER, RECORD_AMOUNT,
                   UsageKey.of("r" + instance + "-" + thread + "-" + i)));
               operations.incrementAndGet();
-              written.add(new Written(instance, System.nanoTime(), r.amount()));
+              written.add(new Written(instance, start, System.nanoTime(), r.amount(), check));
             } else if (refusedSince == 0) {
               refusedSince = System.nanoTime();
             } else if (System.nanoTime() - refusedSince > ttl.toNanos() * 3) {
@@ -166,19 +182,17 @@ class CachedCanProceedOvershootTest {
     long used = new Rows(DB.dataSource(), DB.schema()).ledgerSum(tenant);
     long overshoot = used - LIMIT;
     List<Written> all = new ArrayList<>(written);
-    all.sort(Comparator.comparingLong(Written::nanos));
-    long window = ttl.plus(CALL_LATENCY_MARGIN).toNanos();
     long bound = 0;
     StringBuilder perInstance = new StringBuilder();
     for (int x = 1; x <= recorders.size(); x++) {
-      long others = maxWindowSum(all, x, window);
-      long instanceBound = others + THREADS * RECORD_AMOUNT - 1;
-      bound = Math.max(bound, instanceBound);
-      perInstance.append(" W(").append((char) ('a' + x)).append(")=").append(others);
+      Since worst = worstRecord(all, x, firstRead);
+      bound = Math.max(bound, worst.bound());
+      perInstance.append(" ").append((char) ('a' + x)).append(": W=").append(worst.others()).append(" in-flight=")
+          .append(worst.own());
     }
-    System.out.printf("OVERSHOOT ttl=%d ms: used %d of limit %d, overshoot %d <= bound %d (%s, c=%d, S=%d) in %d ms,"
-            + " %d operations%n", ttlMillis, used, LIMIT, overshoot, bound, perInstance.toString().trim(), THREADS,
-        RECORD_AMOUNT, Duration.ofNanos(System.nanoTime() - started).toMillis(), operations.get());
+    System.out.printf("OVERSHOOT ttl=%d ms: used %d of limit %d, overshoot %d <= bound %d (worst records%s, S=%d) in"
+            + " %d ms, %d operations%n", ttlMillis, used, LIMIT, overshoot, bound, perInstance, RECORD_AMOUNT,
+        Duration.ofNanos(System.nanoTime() - started).toMillis(), operations.get());
     if (overshoot > bound) {
       ReliabilityTally.violation("cached canProceed overshoot " + overshoot + " over the bound " + bound + " at TTL "
           + ttl);
@@ -237,20 +251,40 @@ class CachedCanProceedOvershootTest {
     assertThat(x.guard().canProceed(tenant)).as("X's view after its own writes").isFalse();
   }
 
-  /** The most units instances other than {@code instance} completed in any window of {@code window} nanoseconds. */
-  private static long maxWindowSum(List<Written> sorted, int instance, long window) {
-    List<Written> others = sorted.stream().filter(w -> w.instance() != instance).toList();
-    long best = 0;
-    long sum = 0;
-    int from = 0;
-    for (Written w : others) {
-      sum += w.units();
-      while (others.get(from).nanos() < w.nanos() - window) {
-        sum -= others.get(from).units();
-        from++;
+  /**
+   * The record of {@code instance} whose bound is the largest: for each, the units of the writes that may have
+   * committed between the view its check answered from and itself, by the other instances and by its own.
+   */
+  private static Since worstRecord(List<Written> all, int instance, long firstRead) {
+    Since worst = new Since(0, 0, 0);
+    for (Written record : all) {
+      if (record.instance() != instance || record.checkNanos() < 0) {
+        continue;
       }
-      best = Math.max(best, sum);
+      // the instance's cache holds every write of its that returned before the check: the view is at least as
+      // fresh as the start of the latest of them (or of the first read)
+      long freshFrom = firstRead;
+      for (Written w : all) {
+        if (w.instance() == instance && w.endNanos() < record.checkNanos()) {
+          freshFrom = Math.max(freshFrom, w.startNanos());
+        }
+      }
+      long others = 0;
+      long own = 0;
+      for (Written w : all) {
+        if (w != record && w.endNanos() >= freshFrom && w.startNanos() <= record.endNanos()) {
+          if (w.instance() == instance) {
+            own += w.units();
+          } else {
+            others += w.units();
+          }
+        }
+      }
+      Since since = new Since(others, own, record.units());
+      if (since.bound() > worst.bound()) {
+        worst = since;
+      }
     }
-    return best;
+    return worst;
   }
 }
