@@ -124,13 +124,25 @@ public interface QuotaAdmin {
   List<Entitlement> entitlements(TenantId tenant);
 
   /**
+   * Reads the audit log, newest first, filtered by tenant, operation, actor and time as the query says; the store
+   * filters and pages.
+   *
+   * @param query which entries
+   * @param page the slice
+   * @return the entries
+   */
+  Page<AuditEntry> audit(AuditQuery query, PageRequest page);
+
+  /**
    * Reads a tenant's audit log, newest first.
    *
    * @param tenant the tenant
    * @param page the slice
    * @return the entries
    */
-  Page<AuditEntry> audit(TenantId tenant, PageRequest page);
+  default Page<AuditEntry> audit(TenantId tenant, PageRequest page) {
+    return audit(AuditQuery.of(tenant), page);
+  }
 
   /**
    * Reads the whole audit log, newest first.
@@ -138,7 +150,20 @@ public interface QuotaAdmin {
    * @param page the slice
    * @return the entries
    */
-  Page<AuditEntry> audit(PageRequest page);
+  default Page<AuditEntry> audit(PageRequest page) {
+    return audit(AuditQuery.all(), page);
+  }
+
+  /**
+   * The admin dashboard's list: the tenants with usage or holds in their current period on a meter, filtered and
+   * ordered as the query says (by default most utilized first). The store filters, sorts and pages, so a page
+   * costs the same whether there are a thousand tenants or a hundred thousand.
+   *
+   * @param query which tenants, in which order
+   * @param page the slice
+   * @return the reports
+   */
+  Page<UsageReport> listUsage(UsageQuery query, PageRequest page);
 
   /**
    * The admin dashboard's list: tenants with usage in their current period on the default meter, most
@@ -147,7 +172,9 @@ public interface QuotaAdmin {
    * @param page the slice
    * @return the reports
    */
-  Page<UsageReport> listUsage(PageRequest page);
+  default Page<UsageReport> listUsage(PageRequest page) {
+    return listUsage(UsageQuery.all(), page);
+  }
 
   /**
    * Like {@link #listUsage(PageRequest)}, on one meter.
@@ -156,7 +183,9 @@ public interface QuotaAdmin {
    * @param page the slice
    * @return the reports, most utilized first
    */
-  Page<UsageReport> listUsage(Meter meter, PageRequest page);
+  default Page<UsageReport> listUsage(Meter meter, PageRequest page) {
+    return listUsage(UsageQuery.all().meter(meter), page);
+  }
 
   /**
    * Tells what {@link #purgeUsage} would delete, without deleting.

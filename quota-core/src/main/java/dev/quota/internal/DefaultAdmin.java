@@ -13,6 +13,8 @@ import dev.quota.admin.Actor;
 import dev.quota.admin.AdminAuthorizer;
 import dev.quota.admin.AdminOperation;
 import dev.quota.admin.AuditEntry;
+import dev.quota.admin.AuditQuery;
+import dev.quota.admin.UsageQuery;
 import dev.quota.admin.Bypass;
 import dev.quota.admin.Entitlement;
 import dev.quota.admin.EntitlementId;
@@ -28,6 +30,7 @@ import dev.quota.admin.Revocation;
 import dev.quota.admin.TierOverride;
 import dev.quota.admin.Verification;
 import dev.quota.spi.QuotaStore;
+import dev.quota.spi.UsageListing;
 import dev.quota.spi.RevokeOutcome;
 import dev.quota.spi.StoreUnavailableException;
 import dev.quota.spi.TenantState;
@@ -255,39 +258,24 @@ public final class DefaultAdmin implements QuotaAdmin {
   }
 
   @Override
-  public Page<AuditEntry> audit(TenantId tenant, PageRequest page) {
-    Checks.notNull("tenant", tenant);
+  public Page<AuditEntry> audit(AuditQuery query, PageRequest page) {
+    Checks.notNull("query", query);
     Checks.notNull("page", page);
-    return store.audit(Optional.of(tenant), page);
+    return store.audit(query, page);
   }
 
   @Override
-  public Page<AuditEntry> audit(PageRequest page) {
+  public Page<UsageReport> listUsage(UsageQuery query, PageRequest page) {
+    Checks.notNull("query", query);
     Checks.notNull("page", page);
-    return store.audit(Optional.empty(), page);
-  }
-
-  @Override
-  public Page<UsageReport> listUsage(PageRequest page) {
-    return listUsage(catalogue.defaultMeter(), page);
-  }
-
-  @Override
-  public Page<UsageReport> listUsage(Meter meter, PageRequest page) {
-    catalogue.requireMeter(meter);
-    Checks.notNull("page", page);
+    Meter meter = query.meterIfSet().map(catalogue::requireMeter).orElseGet(catalogue::defaultMeter);
     Instant now = clock.instant();
-    List<UsageReport> reports = new ArrayList<>();
-    store.readAll(meter, now).forEach((tenant, state) -> {
-      UsageReport report = evaluator.evaluate(tenant, meter, state, now);
-      if (report.used() > 0 || report.reserved() > 0) {
-        reports.add(report);
-      }
-    });
-    reports.sort(Comparator.comparingDouble(UsageReport::percentUsed).reversed()
-        .thenComparing(Comparator.comparingLong(UsageReport::used).reversed())
-        .thenComparing(r -> r.tenant().value()));
-    return Page.of(reports, page);
+    Page<UsageListing.Row> rows = store.listUsage(evaluator.listing(query, meter, now, page));
+    List<UsageReport> reports = new ArrayList<>(rows.items().size());
+    for (UsageListing.Row row : rows.items()) {
+      reports.add(evaluator.evaluate(row.tenant(), meter, row.state(), now));
+    }
+    return new Page<>(reports, page, rows.hasMore());
   }
 
   @Override

@@ -14,9 +14,12 @@ import dev.quota.admin.Bypass;
 import dev.quota.admin.Entitlement;
 import dev.quota.admin.Grant;
 import dev.quota.admin.TierOverride;
+import dev.quota.admin.PageRequest;
+import dev.quota.admin.UsageQuery;
 import dev.quota.period.PeriodPolicy;
 import dev.quota.spi.Counter;
 import dev.quota.spi.TenantState;
+import dev.quota.spi.UsageListing;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -90,6 +93,24 @@ public final class Evaluator {
     Optional<Plan> plan = state.plan();
     int day = plan.isPresent() && plan.get().billingDay().isPresent() ? plan.get().billingDay().getAsInt() : 0;
     return byDay[day].periodAt(now);
+  }
+
+  /**
+   * Makes the store's request for one page of the admin listing: the query, and the catalogue's facts a store needs
+   * to compute each tenant's numbers where its data is (see {@link UsageListing}), with this evaluator as the
+   * reference.
+   *
+   * @param query the filters and order
+   * @param meter a declared meter
+   * @param now the instant of the listing
+   * @param page the slice
+   * @return the request
+   */
+  public UsageListing listing(UsageQuery query, Meter meter, Instant now, PageRequest page) {
+    Tier withoutPlan = catalogue.whenNoPlan() == PlanFallback.USE_DEFAULT_TIER ? catalogue.defaultTier() : null;
+    Tier forUnknown = catalogue.whenUnknownTier() == PlanFallback.USE_DEFAULT_TIER ? catalogue.defaultTier() : null;
+    return new UsageListing(query, meter, now, page, limits.get(catalogue.requireMeter(meter)), catalogue.tiers(),
+        withoutPlan, forUnknown, (tenant, state) -> evaluate(tenant, meter, state, now));
   }
 
   /**

@@ -16,6 +16,7 @@ import dev.quota.Tier;
 import dev.quota.TierCatalogue;
 import dev.quota.admin.Actor;
 import dev.quota.admin.AuditEntry;
+import dev.quota.admin.AuditQuery;
 import dev.quota.admin.Bypass;
 import dev.quota.admin.CounterCheck;
 import dev.quota.admin.Entitlement;
@@ -35,6 +36,7 @@ import dev.quota.spi.ReleaseOutcome;
 import dev.quota.spi.RevokeOutcome;
 import dev.quota.spi.StoredReservation;
 import dev.quota.spi.TenantState;
+import dev.quota.spi.UsageListing;
 import dev.quota.spi.WriteOutcome;
 import java.time.Clock;
 import java.time.Duration;
@@ -149,7 +151,12 @@ class CanProceedAgreesWithCheckTest {
     }
 
     @Override
-    public Map<TenantId, TenantState> readAll(Meter meter, Instant now) {
+    public TenantState readLatest(TenantId tenant, Meter meter, Instant now) {
+      return state;
+    }
+
+    @Override
+    public Page<UsageListing.Row> listUsage(UsageListing listing) {
       throw new UnsupportedOperationException();
     }
 
@@ -184,6 +191,12 @@ class CanProceedAgreesWithCheckTest {
     }
 
     @Override
+    public boolean addEntitlements(TenantId tenant, List<? extends Entitlement> entitlements, AuditEntry audit,
+        long expectedVersion) {
+      throw new UnsupportedOperationException();
+    }
+
+    @Override
     public Optional<Entitlement> findEntitlement(EntitlementId id) {
       throw new UnsupportedOperationException();
     }
@@ -204,7 +217,7 @@ class CanProceedAgreesWithCheckTest {
     }
 
     @Override
-    public Page<AuditEntry> audit(Optional<TenantId> tenant, PageRequest page) {
+    public Page<AuditEntry> audit(AuditQuery query, PageRequest page) {
       throw new UnsupportedOperationException();
     }
 

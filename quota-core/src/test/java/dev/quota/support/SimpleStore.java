@@ -7,6 +7,7 @@ import dev.quota.ReservationId;
 import dev.quota.TenantId;
 import dev.quota.UsageKey;
 import dev.quota.admin.AuditEntry;
+import dev.quota.admin.AuditQuery;
 import dev.quota.admin.CounterCheck;
 import dev.quota.admin.Entitlement;
 import dev.quota.admin.EntitlementId;
@@ -24,6 +25,7 @@ import dev.quota.spi.RevokeOutcome;
 import dev.quota.spi.StoreUnavailableException;
 import dev.quota.spi.StoredReservation;
 import dev.quota.spi.TenantState;
+import dev.quota.spi.UsageListing;
 import dev.quota.spi.WriteOutcome;
 import java.io.IOException;
 import java.time.Instant;
@@ -214,16 +216,23 @@ public final class SimpleStore implements QuotaStore {
   }
 
   @Override
-  public synchronized Map<TenantId, TenantState> readAll(Meter meter, Instant now) {
+  public synchronized TenantState readLatest(TenantId tenant, Meter meter, Instant now) {
+    return read(tenant, meter, now);
+  }
+
+  @Override
+  public synchronized Page<UsageListing.Row> listUsage(UsageListing listing) {
     enter(false);
-    Map<TenantId, TenantState> all = new LinkedHashMap<>();
+    List<UsageListing.Row> rows = new ArrayList<>();
     tenants.forEach((tenant, data) -> {
-      TenantState state = stateOf(data, meter, now);
-      if (!state.counters().isEmpty()) {
-        all.put(tenant, state);
+      TenantState state = stateOf(data, listing.meter(), listing.now());
+      if (listing.query().matches(listing.report(tenant, state))) {
+        rows.add(new UsageListing.Row(tenant, state));
       }
     });
-    return all;
+    rows.sort((x, y) -> listing.query().order().comparator().compare(listing.report(x.tenant(), x.state()),
+        listing.report(y.tenant(), y.state())));
+    return Page.of(rows, listing.page());
   }
 
   @Override
@@ -425,12 +434,12 @@ public final class SimpleStore implements QuotaStore {
   }
 
   @Override
-  public synchronized Page<AuditEntry> audit(Optional<TenantId> tenant, PageRequest page) {
+  public synchronized Page<AuditEntry> audit(AuditQuery query, PageRequest page) {
     enter(false);
     List<AuditEntry> newestFirst = new ArrayList<>();
     for (int i = auditLog.size() - 1; i >= 0; i--) {
       AuditEntry entry = auditLog.get(i);
-      if (tenant.isEmpty() || tenant.get().equals(entry.tenant())) {
+      if (query.matches(entry)) {
         newestFirst.add(entry);
       }
     }

@@ -7,6 +7,7 @@ import dev.quota.Plan;
 import dev.quota.ReservationId;
 import dev.quota.TenantId;
 import dev.quota.admin.AuditEntry;
+import dev.quota.admin.AuditQuery;
 import dev.quota.admin.CounterCheck;
 import dev.quota.admin.Entitlement;
 import dev.quota.admin.EntitlementId;
@@ -33,6 +34,7 @@ import dev.quota.spi.ReleaseOutcome;
 import dev.quota.spi.RevokeOutcome;
 import dev.quota.spi.StoredReservation;
 import dev.quota.spi.TenantState;
+import dev.quota.spi.UsageListing;
 import dev.quota.spi.WriteOutcome;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
@@ -202,8 +204,8 @@ public final class PostgresQuotaStore implements QuotaStore, AutoCloseable {
   }
 
   @Override
-  public Map<TenantId, TenantState> readAll(Meter meter, Instant now) {
-    return sql.readAll(meter, now);
+  public Page<UsageListing.Row> listUsage(UsageListing listing) {
+    return sql.listUsage(listing);
   }
 
   @Override
@@ -291,8 +293,8 @@ public final class PostgresQuotaStore implements QuotaStore, AutoCloseable {
   }
 
   @Override
-  public Page<AuditEntry> audit(Optional<TenantId> tenant, PageRequest page) {
-    return sql.audit(tenant, page);
+  public Page<AuditEntry> audit(AuditQuery query, PageRequest page) {
+    return sql.audit(query, page);
   }
 
   @Override

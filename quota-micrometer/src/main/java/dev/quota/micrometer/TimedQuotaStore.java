@@ -6,6 +6,7 @@ import dev.quota.Plan;
 import dev.quota.ReservationId;
 import dev.quota.TenantId;
 import dev.quota.admin.AuditEntry;
+import dev.quota.admin.AuditQuery;
 import dev.quota.admin.CounterCheck;
 import dev.quota.admin.Entitlement;
 import dev.quota.admin.EntitlementId;
@@ -21,6 +22,7 @@ import dev.quota.spi.ReleaseOutcome;
 import dev.quota.spi.RevokeOutcome;
 import dev.quota.spi.StoredReservation;
 import dev.quota.spi.TenantState;
+import dev.quota.spi.UsageListing;
 import dev.quota.spi.WriteOutcome;
 import java.time.Instant;
 import java.util.Collection;
@@ -56,8 +58,8 @@ final class TimedQuotaStore implements QuotaStore {
   }
 
   @Override
-  public Map<TenantId, TenantState> readAll(Meter meter, Instant now) {
-    return timers.time(StoreOperation.READ_ALL, () -> delegate.readAll(meter, now));
+  public Page<UsageListing.Row> listUsage(UsageListing listing) {
+    return timers.time(StoreOperation.LIST_USAGE, () -> delegate.listUsage(listing));
   }
 
   @Override
@@ -146,8 +148,8 @@ final class TimedQuotaStore implements QuotaStore {
   }
 
   @Override
-  public Page<AuditEntry> audit(Optional<TenantId> tenant, PageRequest page) {
-    return timers.time(StoreOperation.AUDIT, () -> delegate.audit(tenant, page));
+  public Page<AuditEntry> audit(AuditQuery query, PageRequest page) {
+    return timers.time(StoreOperation.AUDIT, () -> delegate.audit(query, page));
   }
 
   @Override

@@ -7,7 +7,9 @@ import dev.quota.Plan;
 import dev.quota.ReservationId;
 import dev.quota.TenantId;
 import dev.quota.UsageKey;
+import dev.quota.UsageReport;
 import dev.quota.admin.AuditEntry;
+import dev.quota.admin.AuditQuery;
 import dev.quota.admin.CounterCheck;
 import dev.quota.admin.Entitlement;
 import dev.quota.admin.EntitlementId;
@@ -23,6 +25,7 @@ import dev.quota.spi.ReleaseOutcome;
 import dev.quota.spi.RevokeOutcome;
 import dev.quota.spi.StoredReservation;
 import dev.quota.spi.TenantState;
+import dev.quota.spi.UsageListing;
 import dev.quota.spi.WriteOutcome;
 import java.time.Duration;
 import java.time.Instant;
@@ -94,17 +97,8 @@ public final class InMemoryQuotaStore implements QuotaStore {
   }
 
   @Override
-  public Map<TenantId, TenantState> readAll(Meter meter, Instant now) {
-    Map<TenantId, TenantState> all = new LinkedHashMap<>();
-    tenants.forEach((tenant, data) -> {
-      synchronized (data) {
-        TenantState state = data.state(meter, now);
-        if (!state.counters().isEmpty()) {
-          all.put(tenant, state);
-        }
-      }
-    });
-    return all;
+  public TenantState readLatest(TenantId tenant, Meter meter, Instant now) {
+    return read(tenant, meter, now); // nothing cached: every read is the latest
   }
 
   // --- usage writes -----------------------------------------------------------------------------------
@@ -345,17 +339,38 @@ public final class InMemoryQuotaStore implements QuotaStore {
   }
 
   @Override
-  public Page<AuditEntry> audit(Optional<TenantId> tenant, PageRequest page) {
+  public Page<AuditEntry> audit(AuditQuery query, PageRequest page) {
     List<AuditEntry> matching = new ArrayList<>();
     synchronized (auditLog) {
       for (int i = auditLog.size() - 1; i >= 0; i--) {
         AuditEntry entry = auditLog.get(i);
-        if (tenant.isEmpty() || tenant.get().equals(entry.tenant())) {
+        if (query.matches(entry)) {
           matching.add(entry);
         }
       }
     }
     return Page.of(matching, page);
+  }
+
+  @Override
+  public Page<UsageListing.Row> listUsage(UsageListing listing) {
+    // The reference listing: every tenant's report computed as the guard would, then the query's own definition of
+    // its filters and order. A database store computes the same in one query.
+    record Listed(UsageListing.Row row, UsageReport report) {}
+    List<Listed> listed = new ArrayList<>();
+    tenants.forEach((tenant, data) -> {
+      TenantState state;
+      synchronized (data) {
+        state = data.state(listing.meter(), listing.now());
+      }
+      UsageReport report = listing.report(tenant, state);
+      if (listing.query().matches(report)) {
+        listed.add(new Listed(new UsageListing.Row(tenant, state), report));
+      }
+    });
+    Comparator<UsageReport> order = listing.query().order().comparator();
+    listed.sort((x, y) -> order.compare(x.report(), y.report()));
+    return Page.of(listed.stream().map(Listed::row).toList(), listing.page());
   }
 
   @Override

@@ -35,6 +35,7 @@ import dev.quota.UsageKey;
 import dev.quota.admin.Actor;
 import dev.quota.admin.AdminOperation;
 import dev.quota.admin.AuditEntry;
+import dev.quota.admin.AuditQuery;
 import dev.quota.admin.Bypass;
 import dev.quota.admin.CounterCheck;
 import dev.quota.admin.Entitlement;
@@ -53,6 +54,7 @@ import dev.quota.spi.ReleaseOutcome;
 import dev.quota.spi.RevokeOutcome;
 import dev.quota.spi.StoredReservation;
 import dev.quota.spi.TenantState;
+import dev.quota.spi.UsageListing;
 import dev.quota.spi.WriteOutcome;
 import java.math.BigDecimal;
 import java.sql.PreparedStatement;
@@ -130,6 +132,7 @@ public final class SqlStore {
   private final ChangeSink sink;
   private final Set<String> badHostTiersLogged = ConcurrentHashMap.newKeySet();
   private final StateQuery stateQuery;
+  private final UsageRanking ranking;
 
   /**
    * Creates the SQL layer.
@@ -147,6 +150,7 @@ public final class SqlStore {
     this.reservationRetention = reservationRetention;
     this.sink = sink;
     this.stateQuery = new StateQuery(db.dsl(), hostPlans);
+    this.ranking = new UsageRanking(db, hostPlans);
   }
 
   // --- reads ----------------------------------------------------------------------------------------
@@ -258,13 +262,30 @@ public final class SqlStore {
   }
 
   /**
-   * Reads every tenant with a counter of the meter containing {@code now}.
+   * Lists one page of the admin listing: ranked and cut by {@link UsageRanking}, then the page's states read in one
+   * statement.
    *
-   * @param meter the meter
-   * @param now the time of the read
-   * @return the states by tenant
+   * @param listing what to list
+   * @return the page
    */
-  public Map<TenantId, TenantState> readAll(Meter meter, Instant now) {
+  public Page<UsageListing.Row> listUsage(UsageListing listing) {
+    Page<TenantId> ranked = ranking.rank(listing, reservedAt(micros(listing.now())));
+    Map<TenantId, TenantState> states = statesOf(ranked.items(), listing.meter(), listing.now());
+    List<UsageListing.Row> rows = new ArrayList<>(ranked.items().size());
+    for (TenantId tenant : ranked.items()) {
+      TenantState state = states.get(tenant);
+      if (state != null) { // null only if the tenant's counter moved out of the period between the two statements
+        rows.add(new UsageListing.Row(tenant, state));
+      }
+    }
+    return new Page<>(rows, ranked.request(), ranked.hasMore());
+  }
+
+  /** The states of some tenants on a meter at an instant, in one statement. */
+  private Map<TenantId, TenantState> statesOf(List<TenantId> tenants, Meter meter, Instant now) {
+    if (tenants.isEmpty()) {
+      return Map.of();
+    }
     Instant at = micros(now);
     Field<Result<Record>> entitlements = entitlementsActiveOrLater(ENTITLEMENT.TENANT_ID.eq(TENANT.TENANT_ID), at);
     Field<Result<Record>> counters = countersContaining(COUNTER.TENANT_ID.eq(TENANT.TENANT_ID), meter, at);
@@ -272,9 +293,7 @@ public final class SqlStore {
     var rows = db.read(dsl -> dsl
         .select(TENANT.TENANT_ID, TENANT.TIER, TENANT.BILLING_DAY, TENANT.VERSION, hostTier, entitlements, counters)
         .from(TENANT)
-        .where(exists(selectOne().from(COUNTER).where(COUNTER.TENANT_ID.eq(TENANT.TENANT_ID),
-            COUNTER.METER.eq(meter.name()), COUNTER.PERIOD_START.le(at), COUNTER.PERIOD_END.gt(at))))
-        .orderBy(TENANT.TENANT_ID)
+        .where(TENANT.TENANT_ID.in(tenants.stream().map(TenantId::value).toList()))
         .fetch());
     Map<TenantId, TenantState> all = new LinkedHashMap<>();
     for (Record row : rows) {
@@ -1064,15 +1083,27 @@ public final class SqlStore {
   /**
    * Reads the audit log, newest first.
    *
-   * @param tenant one tenant's entries, or empty for all
+   * @param query which entries
    * @param page the slice
    * @return the entries
    */
-  public Page<AuditEntry> audit(Optional<TenantId> tenant, PageRequest page) {
+  public Page<AuditEntry> audit(AuditQuery query, PageRequest page) {
+    List<Condition> filters = new ArrayList<>();
+    query.tenantIfSet().ifPresent(t -> filters.add(AUDIT_LOG.TENANT_ID.eq(t.value())));
+    if (!query.operations().isEmpty()) {
+      filters.add(AUDIT_LOG.OPERATION.in(query.operations().stream().map(Enum::name).toList()));
+    }
+    query.actorIfSet().ifPresent(a -> filters.add(AUDIT_LOG.ACTOR.eq(a.id())));
+    if (query.from() != null) {
+      filters.add(AUDIT_LOG.AT.ge(micros(query.from())));
+    }
+    if (query.until() != null) {
+      filters.add(AUDIT_LOG.AT.lt(micros(query.until())));
+    }
     List<AuditEntry> entries = db.read(dsl -> dsl.select(AUDIT_LOG.TENANT_ID, AUDIT_LOG.AUDIT_ID, AUDIT_LOG.AT,
             AUDIT_LOG.ACTOR, AUDIT_LOG.OPERATION, AUDIT_LOG.REASON, AUDIT_LOG.DETAILS)
         .from(AUDIT_LOG)
-        .where(tenant.map(t -> AUDIT_LOG.TENANT_ID.eq(t.value())).orElse(trueCondition()))
+        .where(filters)
         .orderBy(AUDIT_LOG.SEQ.desc())
         .offset(page.offset())
         .limit(page.size() + 1)

@@ -1,0 +1,112 @@
+package dev.quota.spi;
+
+import dev.quota.Meter;
+import dev.quota.Period;
+import dev.quota.Plan;
+import dev.quota.TenantId;
+import dev.quota.admin.AuditEntry;
+import dev.quota.admin.AuditQuery;
+import dev.quota.admin.Entitlement;
+import dev.quota.admin.EntitlementId;
+import dev.quota.admin.Page;
+import dev.quota.admin.PageRequest;
+import dev.quota.admin.Revocation;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The admin path of a {@link QuotaStore}: what {@link dev.quota.admin.QuotaAdmin} calls. Every change is written
+ * with its audit entry in one atomic step and moves the tenant's {@link TenantState#version()} on, so that usage
+ * writes computed before it are refused as stale.
+ */
+public interface AdminStore {
+
+  /**
+   * Adds entitlements of one tenant and their audit entry, atomically and unconditionally, and moves the tenant's
+   * version on: for changes that do not depend on the state they replace (a grant, an override, a bypass).
+   *
+   * @param tenant the tenant
+   * @param entitlements the new entitlements (possibly none)
+   * @param audit the audit entry
+   */
+  void addEntitlements(TenantId tenant, List<? extends Entitlement> entitlements, AuditEntry audit);
+
+  /**
+   * Adds entitlements like {@link #addEntitlements(TenantId, List, AuditEntry)}, but only if the tenant's version is
+   * still {@code expectedVersion}, checked and written in one atomic step: for changes computed from the state they
+   * replace, such as a reset, which cancels the usage it read minus what earlier resets cancelled. Two such changes
+   * racing (two operators resetting a tenant at once, on one instance or two) must not both be written on the same
+   * version, or both would cancel the same usage.
+   *
+   * @param tenant the tenant
+   * @param entitlements the new entitlements (possibly none)
+   * @param audit the audit entry
+   * @param expectedVersion the entitlement version the entitlements were computed from
+   * @return {@code true} if written; {@code false} if the version moved on, and nothing (neither the entitlements
+   *     nor the audit entry) was written
+   */
+  boolean addEntitlements(TenantId tenant, List<? extends Entitlement> entitlements, AuditEntry audit,
+      long expectedVersion);
+
+  /**
+   * Finds an entitlement by id alone, to learn its tenant before authorizing a revoke.
+   *
+   * @param id the entitlement
+   * @return it, if it exists
+   */
+  Optional<Entitlement> findEntitlement(EntitlementId id);
+
+  /**
+   * Revokes an entitlement that is active at the revocation time, with its audit entry, atomically, and
+   * moves the tenant's version on. An entitlement that is unknown, of another tenant, or no longer active is left
+   * unchanged and no audit entry is written.
+   *
+   * @param tenant the tenant
+   * @param id the entitlement
+   * @param revocation when, by whom, why
+   * @param audit the audit entry
+   * @return the outcome
+   */
+  RevokeOutcome revoke(TenantId tenant, EntitlementId id, Revocation revocation, AuditEntry audit);
+
+  /**
+   * Lists all entitlements of a tenant, active or ended, newest first.
+   *
+   * @param tenant the tenant
+   * @return the entitlements
+   */
+  List<Entitlement> entitlements(TenantId tenant);
+
+  /**
+   * Sets a tenant's plan with its audit entry, atomically, and moves the tenant's version on. When the plan
+   * changes the tenant's periods (a new billing day), the store moves the ledger entries that fall in each
+   * new current period to it, so that every entry still counts in exactly one counter.
+   *
+   * @param tenant the tenant
+   * @param plan the plan
+   * @param currentPeriods each meter's current period under the new plan
+   * @param audit the audit entry
+   */
+  void setPlan(TenantId tenant, Plan plan, Map<Meter, Period> currentPeriods, AuditEntry audit);
+
+  /**
+   * Reads the audit log, newest first (by time, then in the order written), keeping the entries that
+   * {@link AuditQuery#matches} accepts; the store filters and pages.
+   *
+   * @param query which entries
+   * @param page the slice
+   * @return the entries
+   */
+  Page<AuditEntry> audit(AuditQuery query, PageRequest page);
+
+  /**
+   * Lists one page of the tenants with usage or holds on a meter in the period containing the listing's instant,
+   * filtered and ordered as {@link UsageListing} defines; the store filters, sorts and pages, so the cost of a page
+   * does not grow with the number of tenants it does not return (beyond what sorting them takes).
+   *
+   * @param listing what to list
+   * @return the page, each row with the tenant's state on the meter
+   */
+  Page<UsageListing.Row> listUsage(UsageListing listing);
+}

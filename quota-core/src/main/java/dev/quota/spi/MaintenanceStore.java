@@ -1,0 +1,45 @@
+package dev.quota.spi;
+
+import dev.quota.TenantId;
+import dev.quota.admin.AuditEntry;
+import dev.quota.admin.CounterCheck;
+import dev.quota.admin.PurgeSummary;
+import java.time.Instant;
+import java.util.List;
+import java.util.function.Function;
+
+/**
+ * The maintenance path of a {@link QuotaStore}: checking counters against the ledger, and the one destructive
+ * operation. Neither is on a request's path.
+ */
+public interface MaintenanceStore {
+
+  /**
+   * Counts a tenant's ledger entries at or after an instant, per meter, without deleting.
+   *
+   * @param tenant the tenant
+   * @param since the first instant counted
+   * @return the summary
+   */
+  PurgeSummary previewPurge(TenantId tenant, Instant since);
+
+  /**
+   * Deletes a tenant's ledger entries at or after an instant, subtracts them from their counters, and writes
+   * the audit entry made from the summary, atomically.
+   *
+   * @param tenant the tenant
+   * @param since the first instant deleted
+   * @param audit makes the audit entry from what was deleted
+   * @return what was deleted
+   */
+  PurgeSummary purge(TenantId tenant, Instant since, Function<PurgeSummary, AuditEntry> audit);
+
+  /**
+   * Compares each of a tenant's counters with the sum of the ledger entries of its period (including entries a store
+   * has archived).
+   *
+   * @param tenant the tenant
+   * @return one check per counter, oldest period first
+   */
+  List<CounterCheck> verify(TenantId tenant);
+}

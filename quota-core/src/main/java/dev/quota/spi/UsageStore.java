@@ -1,0 +1,156 @@
+package dev.quota.spi;
+
+import dev.quota.Meter;
+import dev.quota.Period;
+import dev.quota.ReservationId;
+import dev.quota.TenantId;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The usage path of a {@link QuotaStore}: what the guard calls on every request. Reads of one tenant's state, the
+ * conditional and unconditional usage writes, reservations, and the marks that make each threshold alert fire once.
+ *
+ * <p>Every write that depends on the tenant's plan and entitlements carries the {@link TenantState#version()} it was
+ * computed from and is refused as {@link WriteOutcome.Stale} (or {@link CommitOutcome.Stale}) if the version moved on,
+ * writing nothing; the guard then reads with {@link #readLatest} and tries again.
+ */
+public interface UsageStore {
+
+  /**
+   * Reads a tenant's plan, entitlements, version and the meter's counters containing {@code now}. A store with a
+   * cache may answer from it, as long as the state is no older than the cache's documented staleness.
+   *
+   * @param tenant the tenant
+   * @param meter the meter
+   * @param now the time of the read
+   * @return the state; an unknown tenant has no plan, no entitlements, no counters and some version
+   */
+  TenantState read(TenantId tenant, Meter meter, Instant now);
+
+  /**
+   * Reads like {@link #read}, but never from a cache: the state as last committed. The guard calls it to read
+   * again after a write was refused as stale, and the admin calls it where the amount of a change is computed from
+   * the state (a reset cancels the usage it reads). A store without a cache returns what {@link #read} returns; a
+   * store with one must bypass it here, or a refused write would be retried on the same stale state until the guard
+   * gives up.
+   *
+   * @param tenant the tenant
+   * @param meter the meter
+   * @param now the time of the read
+   * @return the state, as {@link #read} returns it
+   */
+  TenantState readLatest(TenantId tenant, Meter meter, Instant now);
+
+  /**
+   * Appends a ledger entry and adds it to its period's counter if and only if
+   * {@code used + reserved + amount <= ceiling}, atomically against every concurrent write; {@code reserved} counts
+   * only holds unexpired at the entry's time.
+   *
+   * @param entry the usage
+   * @param ceiling the most {@code used + reserved} may reach, in the meter's unit
+   * @param expectedVersion the entitlement version the ceiling was computed from
+   * @return {@link WriteOutcome.Written}, {@link WriteOutcome.Insufficient} (nothing written),
+   *     {@link WriteOutcome.Duplicate} (the key is in the ledger; nothing written) or {@link WriteOutcome.Stale}
+   *     (nothing written)
+   */
+  WriteOutcome consume(LedgerEntry entry, long ceiling, long expectedVersion);
+
+  /**
+   * Appends a ledger entry and adds it to its period's counter unconditionally.
+   *
+   * @param entry the usage
+   * @param expectedVersion the entitlement version the entry's period was computed from
+   * @return {@link WriteOutcome.Written}, {@link WriteOutcome.Duplicate} or {@link WriteOutcome.Stale}
+   */
+  WriteOutcome append(LedgerEntry entry, long expectedVersion);
+
+  /**
+   * Appends several entries of one tenant, each as {@link #append} would. The default appends them one by one,
+   * which keeps every guarantee; a store overrides it to write them in one batch.
+   *
+   * @param entries the usage, all of one tenant
+   * @param expectedVersion the entitlement version the entries' periods were computed from
+   * @return one outcome per entry, in order; all {@link WriteOutcome.Stale} if the version moved on
+   */
+  default List<WriteOutcome> appendAll(List<LedgerEntry> entries, long expectedVersion) {
+    return entries.stream().map(entry -> append(entry, expectedVersion)).toList();
+  }
+
+  /**
+   * Opens a reservation and adds it to its period's counter as reserved if and only if
+   * {@code used + reserved + amount <= ceiling}, counting only reservations unexpired at {@code now}.
+   *
+   * @param reservation the hold
+   * @param ceiling the most {@code used + reserved} may reach
+   * @param expectedVersion the entitlement version the ceiling was computed from
+   * @param now the time of the write
+   * @return {@link WriteOutcome.Written}, {@link WriteOutcome.Insufficient} or {@link WriteOutcome.Stale}, the last
+   *     two writing nothing
+   */
+  WriteOutcome reserve(StoredReservation reservation, long ceiling, long expectedVersion, Instant now);
+
+  /**
+   * Ends an open reservation by recording its usage: removes the hold from its counter and appends the entry
+   * to the entry's period, atomically. An expired open reservation is committed too (its hold no longer
+   * counted). When the entry's key is already in the ledger with the same amount, the reservation still
+   * ends (see {@link CommitOutcome.Duplicate}): a successful commit never leaves a hold behind. A commit
+   * naming another meter than the reservation's writes nothing ({@link CommitOutcome.WrongMeter}).
+   *
+   * @param tenant the tenant
+   * @param id the reservation
+   * @param entry the usage to record
+   * @param expectedVersion the entitlement version the entry's period was computed from
+   * @param now the time of the write
+   * @return the outcome
+   */
+  CommitOutcome commit(TenantId tenant, ReservationId id, LedgerEntry entry, long expectedVersion, Instant now);
+
+  /**
+   * Ends an open, unexpired reservation without recording usage. An expired one is left unchanged
+   * ({@link ReleaseOutcome#ALREADY_ENDED}) so that a late commit still records its usage.
+   *
+   * @param tenant the tenant
+   * @param id the reservation
+   * @param now the time of the write
+   * @return the outcome
+   */
+  ReleaseOutcome release(TenantId tenant, ReservationId id, Instant now);
+
+  /**
+   * Marks a threshold alert as fired, once: concurrent callers for the same key see exactly one
+   * {@code true}.
+   *
+   * @param tenant the tenant
+   * @param meter the meter
+   * @param period the period
+   * @param thresholdPercent the threshold
+   * @return {@code true} if this call marked it, {@code false} if it was already marked
+   */
+  boolean markAlertFired(TenantId tenant, Meter meter, Period period, int thresholdPercent);
+
+  /**
+   * Clears fired marks so that those thresholds alert again when crossed.
+   *
+   * @param tenant the tenant
+   * @param meter the meter
+   * @param period the period
+   * @param thresholdPercents the thresholds to re-arm
+   */
+  void rearmAlerts(TenantId tenant, Meter meter, Period period, Collection<Integer> thresholdPercents);
+
+  /**
+   * The last state this store read for a tenant and meter, for {@link dev.quota.FailurePolicy#lastKnownState}.
+   * The default remembers nothing and returns empty, which makes that policy deny: safe, and right for a store
+   * without a cache.
+   *
+   * @param tenant the tenant
+   * @param meter the meter
+   * @return the state and when it was read, if known
+   */
+  default Optional<QuotaStore.KnownState> lastKnown(TenantId tenant, Meter meter) {
+    return Optional.empty();
+  }
+}
