@@ -9,7 +9,6 @@ import static org.jooq.impl.DSL.field;
 import static org.jooq.impl.DSL.inline;
 import static org.jooq.impl.DSL.least;
 import static org.jooq.impl.DSL.max;
-import static org.jooq.impl.DSL.name;
 import static org.jooq.impl.DSL.noCondition;
 import static org.jooq.impl.DSL.not;
 import static org.jooq.impl.DSL.or;
@@ -30,7 +29,6 @@ import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import org.jooq.CommonTableExpression;
 import org.jooq.Condition;
 import org.jooq.Field;
 import org.jooq.Row3;
@@ -94,7 +92,7 @@ final class UsageRanking {
     // Per tenant, what its active entitlements add up to: grants on the meter, any bypass, the best override.
     Condition activeAt = ENTITLEMENT.VALID_FROM.le(at).and(ENTITLEMENT.VALID_UNTIL.gt(at))
         .and(ENTITLEMENT.REVOKED_AT.isNull().or(ENTITLEMENT.REVOKED_AT.gt(at)));
-    CommonTableExpression<?> active = name("active").as(
+    Table<?> active =
         select(ENTITLEMENT.TENANT_ID.as("tenant_id"),
             sum(ENTITLEMENT.AMOUNT).filterWhere(ENTITLEMENT.KIND.eq(GRANT)
                 .and(ENTITLEMENT.METER.eq(meter))).as("granted"),
@@ -103,7 +101,8 @@ final class UsageRanking {
                 .as("override_generosity"))
         .from(ENTITLEMENT).leftJoin(catalogue).on(catalogueTier.eq(ENTITLEMENT.TIER))
         .where(activeAt)
-        .groupBy(ENTITLEMENT.TENANT_ID));
+        .groupBy(ENTITLEMENT.TENANT_ID)
+        .asTable("active");
 
     // The plan's tier and the base tier before overrides, as a rank in the catalogue (null: no tier).
     Field<String> planTier = hostPlans == null ? TENANT.TIER : hostPlans.tierOfCorrelated(TENANT.TENANT_ID);
@@ -116,7 +115,7 @@ final class UsageRanking {
         .otherwise(rankOf(tiers, listing.tierForUnknownTier()));
 
     Field<Integer> overrideGenerosity = active.field("override_generosity", Integer.class);
-    CommonTableExpression<?> standing = name("standing").as(
+    Table<?> standing =
         select(COUNTER.TENANT_ID.as("tenant_id"), COUNTER.USED.as("used"), reservedAt.as("reserved"),
             coalesce(overrideGenerosity, baseGenerosity).as("tier_generosity"),
             overrideGenerosity.isNotNull().as("overridden"),
@@ -127,7 +126,8 @@ final class UsageRanking {
         .leftJoin(planned).on(planned.field("tier", String.class).eq(planTier))
         .leftJoin(active).on(active.field("tenant_id", String.class).eq(COUNTER.TENANT_ID))
         .where(COUNTER.METER.eq(meter), COUNTER.PERIOD_START.le(at), COUNTER.PERIOD_END.gt(at),
-            listing.query().tenantPrefixIfSet().map(COUNTER.TENANT_ID::startsWith).orElse(noCondition())));
+            listing.query().tenantPrefixIfSet().map(COUNTER.TENANT_ID::startsWith).orElse(noCondition()))
+        .asTable("standing");
 
     Field<String> tenantId = standing.field("tenant_id", String.class);
     Field<Long> used = standing.field("used", Long.class);
@@ -160,7 +160,7 @@ final class UsageRanking {
         : List.of(byCodePoint.asc());
 
     int size = listing.page().size();
-    List<String> ids = db.read(dsl -> dsl.with(active).with(standing)
+    List<String> ids = db.read(dsl -> dsl
         .select(tenantId)
         .from(standing)
         .leftJoin(effective).on(effective.field("generosity", Integer.class)

@@ -23,6 +23,7 @@ import dev.quota.admin.AuditEntry;
 import dev.quota.admin.PageRequest;
 import dev.quota.admin.QuotaAdmin;
 import dev.quota.period.PeriodPolicy;
+import dev.quota.spi.QuotaStore;
 import dev.quota.testkit.TestClock;
 import java.time.Duration;
 import java.time.Instant;
@@ -75,6 +76,11 @@ abstract class ContractFixture {
   /** See {@link QuotaStoreContract#quotaBuilder()}. */
   final Quota.Builder quotaBuilder() {
     return contract.quotaBuilder();
+  }
+
+  /** See {@link QuotaStoreContract#store()}: for the groups that check the store's guarantees through the SPI. */
+  final QuotaStore store() {
+    return contract.store();
   }
 
   /** See {@link QuotaStoreContract#clock()}. */

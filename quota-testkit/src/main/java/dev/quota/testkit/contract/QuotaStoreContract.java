@@ -330,4 +330,28 @@ public abstract class QuotaStoreContract {
       super(QuotaStoreContract.this);
     }
   }
+
+  /** {@link StoreGuaranteesContract}, on this contract's store. */
+  @Nested
+  public class StoreGuarantees extends StoreGuaranteesContract {
+    StoreGuarantees() {
+      super(QuotaStoreContract.this);
+    }
+  }
+
+  /** {@link UsageListingContract}, on this contract's store. */
+  @Nested
+  public class UsageListing extends UsageListingContract {
+    UsageListing() {
+      super(QuotaStoreContract.this);
+    }
+  }
+
+  /** {@link AuditQueryContract}, on this contract's store. */
+  @Nested
+  public class AuditQueries extends AuditQueryContract {
+    AuditQueries() {
+      super(QuotaStoreContract.this);
+    }
+  }
 }
