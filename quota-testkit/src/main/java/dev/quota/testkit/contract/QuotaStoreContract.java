@@ -2724,6 +2724,7 @@ public abstract class QuotaStoreContract {
     }
 
     @Test
+    @SuppressWarnings("NullAway") // passes null on purpose: the check behind the non-null signature is under test
     void missingUsageKeyIsRejectedAndWritesNothing() {
       assertRejected("usage key", () -> guard.tryConsume(tenant, AI_TOKENS, 10, null));
       assertRejected("usage key", () -> UsageKey.of(" "));
@@ -2745,6 +2746,7 @@ public abstract class QuotaStoreContract {
     }
 
     @Test
+    @SuppressWarnings("NullAway") // passes null on purpose: the check behind the non-null signature is under test
     void missingTenantIsRejected() {
       assertRejected("tenant", () -> guard.check(null, AI_TOKENS, 1));
       assertRejected("tenant", () -> guard.tryConsume(null, AI_TOKENS, 1, UsageKey.of("k")));
