@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One quota instance over one store: its {@link #guard()} for the application's hot path and its
@@ -85,7 +86,7 @@ public final class Quota {
     /** The default longest grant, override or bypass. */
     public static final Duration DEFAULT_MAX_ENTITLEMENT_DURATION = Duration.ofDays(90);
 
-    private QuotaStore store;
+    private @Nullable QuotaStore store;
     private TierCatalogue catalogue = TierCatalogue.defaults();
     private Clock clock = Clock.systemUTC();
     private EnforcementMode mode = EnforcementMode.ENFORCE;

@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The tiers, the meters, and the limit of every tier on every meter.
@@ -44,7 +45,7 @@ public final class TierCatalogue {
   private final Map<Tier, Map<Meter, Long>> limits;
   private final Map<Tier, Integer> rank;
   private final Meter defaultMeter;
-  private final Tier defaultTier;
+  private final @Nullable Tier defaultTier;
   private final PlanFallback whenNoPlan;
   private final PlanFallback whenUnknownTier;
 
@@ -58,7 +59,8 @@ public final class TierCatalogue {
     });
     this.limits = Collections.unmodifiableMap(copy);
     this.rank = Collections.unmodifiableMap(ranks);
-    this.defaultMeter = b.defaultMeter;
+    // build() checked that a meter is declared; the first one is the default
+    this.defaultMeter = this.meters.keySet().iterator().next();
     this.defaultTier = b.defaultTier;
     this.whenNoPlan = b.whenNoPlan;
     this.whenUnknownTier = b.whenUnknownTier;
@@ -95,8 +97,11 @@ public final class TierCatalogue {
     return defaultMeter;
   }
 
-  /** @return the tier of tenants that fall back to a default */
-  public Tier defaultTier() {
+  /**
+   * @return the tier of tenants that fall back to a default; {@code null} if none was set, which the builder allows
+   *     only while neither fallback is {@link PlanFallback#USE_DEFAULT_TIER}
+   */
+  public @Nullable Tier defaultTier() {
     return defaultTier;
   }
 
@@ -139,8 +144,9 @@ public final class TierCatalogue {
    * @throws InvalidRequestException if the tier or the meter is not declared
    */
   public long limit(Tier tier, Meter meter) {
-    Map<Meter, Long> perMeter = limits.get(requireTier(tier));
-    return perMeter.get(requireMeter(meter));
+    // build() checked that every declared tier has a limit on every declared meter
+    Map<Meter, Long> perMeter = Objects.requireNonNull(limits.get(requireTier(tier)));
+    return Objects.requireNonNull(perMeter.get(requireMeter(meter)));
   }
 
   /**
@@ -151,7 +157,7 @@ public final class TierCatalogue {
    * @throws InvalidRequestException if the meter is not declared
    */
   public PeriodPolicy periodPolicy(Meter meter) {
-    return meters.get(requireMeter(meter));
+    return Objects.requireNonNull(meters.get(requireMeter(meter)));
   }
 
   /**
@@ -162,7 +168,8 @@ public final class TierCatalogue {
    * @return negative if {@code a} is declared before (less generous than) {@code b}, 0 if equal, else positive
    */
   public int compareGenerosity(Tier a, Tier b) {
-    return Integer.compare(rank.get(requireTier(a)), rank.get(requireTier(b)));
+    return Integer.compare(Objects.requireNonNull(rank.get(requireTier(a))),
+        Objects.requireNonNull(rank.get(requireTier(b))));
   }
 
   /**
@@ -210,8 +217,7 @@ public final class TierCatalogue {
   public static final class Builder {
     private final Map<Meter, PeriodPolicy> meters = new LinkedHashMap<>();
     private final Map<Tier, Map<Meter, Long>> limits = new LinkedHashMap<>();
-    private Meter defaultMeter;
-    private Tier defaultTier;
+    private @Nullable Tier defaultTier;
     private PlanFallback whenNoPlan = PlanFallback.USE_DEFAULT_TIER;
     private PlanFallback whenUnknownTier = PlanFallback.USE_DEFAULT_TIER;
 
@@ -233,9 +239,6 @@ public final class TierCatalogue {
         throw new InvalidRequestException("meter", "was already declared: '" + meter.name() + "'");
       }
       meters.put(meter, periods);
-      if (defaultMeter == null) {
-        defaultMeter = meter;
-      }
       return this;
     }
 
@@ -342,7 +345,7 @@ public final class TierCatalogue {
   }
 
   @Override
-  public boolean equals(Object o) {
+  public boolean equals(@Nullable Object o) {
     // Map equality ignores order, but order matters here: the tiers' order is their generosity and the
     // first meter is the default meter, so both orders are compared too.
     return o instanceof TierCatalogue other && meters.equals(other.meters) && limits.equals(other.limits)

@@ -4,11 +4,13 @@ import dev.quota.Period;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneId;
+import org.jspecify.annotations.Nullable;
 
 /** Calendar days in a zone. */
 final class DailyPolicy implements PeriodPolicy {
   private final ZoneId zone;
-  private volatile Period last;
+  // the period last computed: most calls fall into it (null until the first)
+  private volatile @Nullable Period last;
 
   DailyPolicy(ZoneId zone) {
     this.zone = zone;
@@ -27,7 +29,7 @@ final class DailyPolicy implements PeriodPolicy {
   }
 
   @Override
-  public boolean equals(Object o) {
+  public boolean equals(@Nullable Object o) {
     return o instanceof DailyPolicy other && other.zone.equals(zone);
   }
 

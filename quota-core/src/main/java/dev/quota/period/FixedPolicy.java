@@ -6,6 +6,7 @@ import dev.quota.internal.Checks;
 import java.math.BigInteger;
 import java.time.Duration;
 import java.time.Instant;
+import org.jspecify.annotations.Nullable;
 
 /** Periods of one fixed length, aligned on an origin. */
 final class FixedPolicy implements PeriodPolicy {
@@ -13,7 +14,8 @@ final class FixedPolicy implements PeriodPolicy {
 
   private final Duration length;
   private final Instant origin;
-  private volatile Period last;
+  // the period last computed: most calls fall into it (null until the first)
+  private volatile @Nullable Period last;
 
   FixedPolicy(Duration length, Instant origin) {
     Checks.notNull("period length", length);
@@ -51,7 +53,7 @@ final class FixedPolicy implements PeriodPolicy {
   }
 
   @Override
-  public boolean equals(Object o) {
+  public boolean equals(@Nullable Object o) {
     return o instanceof FixedPolicy other && other.length.equals(length) && other.origin.equals(origin);
   }
 

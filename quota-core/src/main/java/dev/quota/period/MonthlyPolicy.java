@@ -7,6 +7,7 @@ import java.time.LocalDate;
 import java.time.YearMonth;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
+import org.jspecify.annotations.Nullable;
 
 /** Months starting at midnight on a day of the month in a zone, the day clamped to short months. */
 final class MonthlyPolicy implements PeriodPolicy {
@@ -15,7 +16,8 @@ final class MonthlyPolicy implements PeriodPolicy {
   private final int day;
   private final ZoneId zone;
   // The last period computed: almost every call falls in it, which keeps the hot path free of date maths.
-  private volatile Period last;
+  // the period last computed: most calls fall into it (null until the first)
+  private volatile @Nullable Period last;
 
   MonthlyPolicy(int day, ZoneId zone) {
     this.day = day;
@@ -59,7 +61,7 @@ final class MonthlyPolicy implements PeriodPolicy {
   }
 
   @Override
-  public boolean equals(Object o) {
+  public boolean equals(@Nullable Object o) {
     return o instanceof MonthlyPolicy other && other.day == day && other.zone.equals(zone);
   }
 

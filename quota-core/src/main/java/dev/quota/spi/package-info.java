@@ -56,4 +56,7 @@
  * }
  * }
  */
+@NullMarked
 package dev.quota.spi;
+
+import org.jspecify.annotations.NullMarked;

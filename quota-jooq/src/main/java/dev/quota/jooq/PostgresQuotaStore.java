@@ -59,6 +59,7 @@ import org.jooq.conf.Settings;
 import org.jooq.conf.SettingsTools;
 import org.jooq.impl.DSL;
 import org.jooq.impl.SQLDataType;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The PostgreSQL {@link QuotaStore}: every primitive as type-safe jOOQ SQL, atomic in one READ COMMITTED
@@ -118,8 +119,8 @@ public final class PostgresQuotaStore implements QuotaStore, AutoCloseable {
   private final ChangeListener listener;
   private final int archiveBatchSize;
   private final BatchWrites batches;
-  private final Batcher<ConsumeKey, ConsumeRequest, WriteOutcome> consumes;
-  private final Batcher<Object, AppendRequest, WriteOutcome> appends;
+  private final @Nullable Batcher<ConsumeKey, ConsumeRequest, WriteOutcome> consumes;
+  private final @Nullable Batcher<Object, AppendRequest, WriteOutcome> appends;
   /** The one lane of appends: a batch takes appends of any tenants. */
   private static final Object ALL_APPENDS = new Object();
 
@@ -130,7 +131,7 @@ public final class PostgresQuotaStore implements QuotaStore, AutoCloseable {
         .withRenderMapping(new RenderMapping().withSchemata(new MappedSchema().withInput("").withOutput(b.schema)))
         .withExecuteLogging(false);
     DSLContext dsl = b.dsl != null ? b.dsl.configuration().derive(settings).dsl()
-        : DSL.using(b.dataSource, SQLDialect.POSTGRES, settings);
+        : DSL.using(Objects.requireNonNull(b.dataSource), SQLDialect.POSTGRES, settings); // build() checked
     this.db = new Db(dsl);
     this.cache = new StateCache(b.strict ? null : b.cacheTtl, b.cacheMaximumSize);
     this.sql = new SqlStore(db, b.hostPlans, channel, b.reservationRetention, cache);
@@ -427,7 +428,7 @@ public final class PostgresQuotaStore implements QuotaStore, AutoCloseable {
   private static ConnectionSource connectionSource(ConnectionProvider provider) {
     return new ConnectionSource() {
       @Override
-      public Connection acquire() {
+      public @Nullable Connection acquire() {
         return provider.acquire();
       }
 
@@ -489,8 +490,8 @@ public final class PostgresQuotaStore implements QuotaStore, AutoCloseable {
     /** The default most requests combined into one statement. */
     public static final int DEFAULT_MAX_BATCH_SIZE = 256;
 
-    private DataSource dataSource;
-    private DSLContext dsl;
+    private @Nullable DataSource dataSource;
+    private @Nullable DSLContext dsl;
     private String schema = DEFAULT_SCHEMA;
     private Duration cacheTtl = DEFAULT_CACHE_TTL;
     private long cacheMaximumSize = DEFAULT_CACHE_MAXIMUM_SIZE;
@@ -499,7 +500,7 @@ public final class PostgresQuotaStore implements QuotaStore, AutoCloseable {
     private Duration listenerMaxBackoff = Duration.ofSeconds(5);
     private Duration reservationRetention = Duration.ofDays(1);
     private int archiveBatchSize = 1_000;
-    private HostPlans hostPlans;
+    private @Nullable HostPlans hostPlans;
     private boolean combineConsumes = true;
     private boolean groupCommitAppends = true;
     private int maxBatchSize = DEFAULT_MAX_BATCH_SIZE;

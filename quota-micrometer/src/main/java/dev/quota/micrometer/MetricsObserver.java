@@ -15,6 +15,9 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * Counts decisions, usage and reservations. Counters are registered on first use and then kept in arrays
  * indexed by enum ordinals, so that a hot-path call is a map lookup by meter and an array read.
  */
+// Counters and timers sit in arrays indexed by enum ordinals: built and read in one
+// process, never stored, so the index cannot go stale; the hot path reads them without a map lookup.
+@SuppressWarnings("EnumOrdinal")
 final class MetricsObserver implements QuotaObserver {
 
   /** The {@code outcome} tag of a decision. */
@@ -74,7 +77,7 @@ final class MetricsObserver implements QuotaObserver {
       counters.duplicates.increment();
     } else {
       counters.records.increment();
-      counters.units.increment(amount);
+      counters.units.increment((double) amount); // exact up to 2^53 units
     }
   }
 

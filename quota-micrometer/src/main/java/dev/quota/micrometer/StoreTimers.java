@@ -9,6 +9,9 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.function.Supplier;
 
 /** The timers of store calls, registered on first use per operation and outcome. */
+// Counters and timers sit in arrays indexed by enum ordinals: built and read in one
+// process, never stored, so the index cannot go stale; the hot path reads them without a map lookup.
+@SuppressWarnings("EnumOrdinal")
 final class StoreTimers {
 
   /** The {@code operation} tag: one per method of the store SPI. */

@@ -31,6 +31,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A {@link QuotaGuard} for the unit tests of services that call one: no store, no tiers, just a script per
@@ -480,8 +481,8 @@ public final class FakeQuotaGuard implements QuotaGuard {
     return sum;
   }
 
-  private void log(Method method, TenantId tenant, Meter meter, long amount, UsageKey key, ReservationId id,
-      Instant now) {
+  private void log(Method method, TenantId tenant, Meter meter, long amount, @Nullable UsageKey key,
+      @Nullable ReservationId id, Instant now) {
     calls.add(new Call(method, tenant, Optional.of(meter), amount, Optional.ofNullable(key), Optional.ofNullable(id),
         now));
   }
@@ -491,7 +492,7 @@ public final class FakeQuotaGuard implements QuotaGuard {
     notNull("meter", meter);
   }
 
-  private static void notNull(String field, Object value) {
+  private static void notNull(String field, @Nullable Object value) {
     if (value == null) {
       throw new InvalidRequestException(field, "must not be null");
     }
@@ -510,10 +511,10 @@ public final class FakeQuotaGuard implements QuotaGuard {
 
   /** A tenant's own script (null: the default) and how many deciding calls it has made under it. */
   private static final class TenantScript {
-    private final Script script;
+    private final @Nullable Script script;
     private long decided;
 
-    TenantScript(Script script) {
+    TenantScript(@Nullable Script script) {
       this.script = script;
     }
   }
@@ -529,7 +530,7 @@ public final class FakeQuotaGuard implements QuotaGuard {
     private final Period period;
     private final Instant expiresAt;
     private boolean released;
-    private UsageKey committedKey;
+    private @Nullable UsageKey committedKey;
 
     Hold(TenantId tenant, Meter meter, long amount, Period period, Instant expiresAt) {
       this.tenant = tenant;

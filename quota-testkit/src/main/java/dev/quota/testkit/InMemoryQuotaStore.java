@@ -42,6 +42,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A complete, thread-safe {@link QuotaStore} in memory: the reference model every backend is compared
@@ -508,7 +509,7 @@ public final class InMemoryQuotaStore implements QuotaStore {
   private static final class Hold {
     private StoredReservation reservation;
     private boolean released;
-    private UsageKey committedKey;
+    private @Nullable UsageKey committedKey;
 
     Hold(StoredReservation reservation) {
       this.reservation = reservation;
@@ -521,7 +522,7 @@ public final class InMemoryQuotaStore implements QuotaStore {
 
   /** One tenant's data; every access holds its monitor. */
   private static final class TenantData {
-    private Plan plan;
+    private @Nullable Plan plan;
     private long version;
     private final List<Entitlement> entitlements = new ArrayList<>();
     private final Map<Meter, Map<UsageKey, LedgerEntry>> ledger = new LinkedHashMap<>();
@@ -557,7 +558,7 @@ public final class InMemoryQuotaStore implements QuotaStore {
       return new Counter(period, used.getOrDefault(new CounterKey(meter, period), 0L), reserved);
     }
 
-    LedgerEntry entry(Meter meter, UsageKey key) {
+    @Nullable LedgerEntry entry(Meter meter, UsageKey key) {
       Map<UsageKey, LedgerEntry> entries = ledger.get(meter);
       return entries == null ? null : entries.get(key);
     }

@@ -92,7 +92,9 @@ public final class Migrations {
   }
 
   private static String read(String resource) {
-    try (InputStream in = Migrations.class.getClassLoader().getResourceAsStream(resource)) {
+    // through the class, not its loader: on the module path a loader finds a module's resources only in packages
+    // opened to everyone, the class finds its own module's in any case
+    try (InputStream in = Migrations.class.getResourceAsStream("/" + resource)) {
       if (in == null) {
         throw new IllegalStateException("migration script " + resource + " is missing from the class path");
       }

@@ -124,6 +124,7 @@ public abstract class BadInputContract extends ContractFixture {
   }
 
   @Test
+  @SuppressWarnings("NullAway") // passes null on purpose: the check behind the non-null signature is under test
   void missingUsageKeyIsRejectedAndWritesNothing() {
     assertRejected("usage key", () -> guard.tryConsume(tenant, AI_TOKENS, 10, null));
     assertRejected("usage key", () -> UsageKey.of(" "));
@@ -145,6 +146,7 @@ public abstract class BadInputContract extends ContractFixture {
   }
 
   @Test
+  @SuppressWarnings("NullAway") // passes null on purpose: the check behind the non-null signature is under test
   void missingTenantIsRejected() {
     assertRejected("tenant", () -> guard.check(null, AI_TOKENS, 1));
     assertRejected("tenant", () -> guard.tryConsume(null, AI_TOKENS, 1, UsageKey.of("k")));

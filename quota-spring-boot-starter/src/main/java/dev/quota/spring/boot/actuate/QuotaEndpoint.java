@@ -13,7 +13,9 @@ import dev.quota.admin.TierOverride;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 import org.springframework.boot.actuate.endpoint.Access;
 import org.springframework.boot.actuate.endpoint.InvalidEndpointRequestException;
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
@@ -58,7 +60,9 @@ public class QuotaEndpoint {
     try {
       id = TenantId.of(String.join("/", tenant));
     } catch (InvalidRequestException e) {
-      throw new InvalidEndpointRequestException(e.getMessage(), e.getMessage());
+      // an InvalidRequestException always has its message: the field and the rule
+      String message = Objects.requireNonNull(e.getMessage());
+      throw new InvalidEndpointRequestException(message, message);
     }
     List<MeterUsage> meters = new ArrayList<>();
     meters.add(MeterUsage.of(guard.usage(id, catalogue.defaultMeter())));
@@ -98,10 +102,10 @@ public class QuotaEndpoint {
    * @param activeEntitlements the grants, tier overrides and bypasses in force
    * @param asOf the instant the report describes
    */
-  public record MeterUsage(String meter, String plannedTier, String effectiveTier, String tierSource, long limit,
-      long granted, long used, long reserved, long remaining, double percentUsed, boolean blocked,
-      String periodStart, String resetsAt, String bypassedUntil, List<ActiveEntitlement> activeEntitlements,
-      String asOf) {
+  public record MeterUsage(String meter, @Nullable String plannedTier, @Nullable String effectiveTier,
+      String tierSource, long limit, long granted, long used, long reserved, long remaining, double percentUsed,
+      boolean blocked, String periodStart, String resetsAt, @Nullable String bypassedUntil,
+      List<ActiveEntitlement> activeEntitlements, String asOf) {
 
     static MeterUsage of(UsageReport report) {
       return new MeterUsage(report.meter().name(), name(report.plannedTier()), name(report.effectiveTier()),
@@ -111,7 +115,7 @@ public class QuotaEndpoint {
           report.activeEntitlements().stream().map(ActiveEntitlement::of).toList(), report.asOf().toString());
     }
 
-    private static String name(Optional<dev.quota.Tier> tier) {
+    private static @Nullable String name(Optional<dev.quota.Tier> tier) {
       return tier.map(dev.quota.Tier::name).orElse(null);
     }
   }
@@ -129,14 +133,14 @@ public class QuotaEndpoint {
    * @param createdBy who made it
    * @param reason why
    */
-  public record ActiveEntitlement(String id, String kind, String meter, Long amount, String tier, String validFrom,
-      String validUntil, String createdBy, String reason) {
+  public record ActiveEntitlement(String id, String kind, @Nullable String meter, @Nullable Long amount,
+      @Nullable String tier, String validFrom, String validUntil, String createdBy, String reason) {
 
     static ActiveEntitlement of(Entitlement entitlement) {
       String kind;
-      String meter = null;
-      Long amount = null;
-      String tier = null;
+      @Nullable String meter = null;
+      @Nullable Long amount = null;
+      @Nullable String tier = null;
       switch (entitlement) {
         case Grant grant -> {
           kind = grant.kind() == Grant.Kind.RESET ? "reset" : "credit";

@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 
 /**
@@ -218,7 +219,7 @@ final class PropertyChecks {
    * @param <T> what the call returns
    * @return what the call returned
    */
-  static <T> T check(String property, Object value, Supplier<T> call) {
+  static <T> T check(String property, @Nullable Object value, Supplier<T> call) {
     try {
       T result = call.get();
       if (result == null) {
@@ -230,7 +231,8 @@ final class PropertyChecks {
     }
   }
 
-  static InvalidConfigurationPropertyValueException invalid(String property, Object value, String reason) {
+  static InvalidConfigurationPropertyValueException invalid(String property, @Nullable Object value,
+      String reason) {
     return new InvalidConfigurationPropertyValueException(property, value, reason);
   }
 }

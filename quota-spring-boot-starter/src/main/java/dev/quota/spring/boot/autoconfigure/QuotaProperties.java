@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 
 /**
@@ -57,7 +58,7 @@ public class QuotaProperties {
    * The meter that canProceed(tenant) checks and the usage endpoint shows first. Unset: ai-tokens if the tiers
    * name it, else the only meter.
    */
-  private String defaultMeter;
+  private @Nullable String defaultMeter;
 
   /** The tier of tenants without a plan or with an unknown tier, when those fall back to a default. */
   private String defaultTier = "free";
@@ -134,12 +135,12 @@ public class QuotaProperties {
   }
 
   /** @return the default meter's name, or {@code null} to derive it */
-  public String getDefaultMeter() {
+  public @Nullable String getDefaultMeter() {
     return defaultMeter;
   }
 
   /** @param defaultMeter the default meter's name */
-  public void setDefaultMeter(String defaultMeter) {
+  public void setDefaultMeter(@Nullable String defaultMeter) {
     this.defaultMeter = defaultMeter;
   }
 
@@ -231,7 +232,7 @@ public class QuotaProperties {
   /** A tier and its limits. */
   public static class TierLimits {
     /** The tier's name, as plans and tier overrides name it (case-sensitive). */
-    private String name;
+    private @Nullable String name;
 
     /**
      * Its limit per period on every meter, in the meter's unit (tokens for ai-tokens), keyed by meter name. Write
@@ -247,12 +248,12 @@ public class QuotaProperties {
     }
 
     /** @return the tier's name */
-    public String getName() {
+    public @Nullable String getName() {
       return name;
     }
 
     /** @param name the tier's name */
-    public void setName(String name) {
+    public void setName(@Nullable String name) {
       this.name = name;
     }
 
@@ -273,13 +274,13 @@ public class QuotaProperties {
     private PeriodKind period = PeriodKind.MONTH;
 
     /** For fixed periods: their length, counted from the Unix epoch; at least one second. */
-    private Duration length;
+    private @Nullable Duration length;
 
     /** The zone of the period boundaries. Unset: quota.period.zone. */
-    private ZoneId zone;
+    private @Nullable ZoneId zone;
 
     /** For monthly periods: the day of the month a period starts, 1 to 31 (clamped to short months). Unset: quota.period.billing-day. */
-    private Integer billingDay;
+    private @Nullable Integer billingDay;
 
     /** @return the kind of period */
     public PeriodKind getPeriod() {
@@ -292,32 +293,32 @@ public class QuotaProperties {
     }
 
     /** @return the length of fixed periods */
-    public Duration getLength() {
+    public @Nullable Duration getLength() {
       return length;
     }
 
     /** @param length the length of fixed periods */
-    public void setLength(Duration length) {
+    public void setLength(@Nullable Duration length) {
       this.length = length;
     }
 
     /** @return the zone, or {@code null} for the default */
-    public ZoneId getZone() {
+    public @Nullable ZoneId getZone() {
       return zone;
     }
 
     /** @param zone the zone */
-    public void setZone(ZoneId zone) {
+    public void setZone(@Nullable ZoneId zone) {
       this.zone = zone;
     }
 
     /** @return the billing day, or {@code null} for the default */
-    public Integer getBillingDay() {
+    public @Nullable Integer getBillingDay() {
       return billingDay;
     }
 
     /** @param billingDay the billing day, 1 to 31 */
-    public void setBillingDay(Integer billingDay) {
+    public void setBillingDay(@Nullable Integer billingDay) {
       this.billingDay = billingDay;
     }
   }
@@ -522,7 +523,7 @@ public class QuotaProperties {
   /** Tenants' tiers from the application's own table. */
   public static class HostTierTable {
     /** The table holding each tenant's tier, such as user. Unset: plans are kept by quota (setPlan). */
-    private String table;
+    private @Nullable String table;
 
     /** The table's schema. */
     private String schema = "public";
@@ -537,12 +538,12 @@ public class QuotaProperties {
     private IdType idType = IdType.TEXT;
 
     /** @return the table, or {@code null} for quota's own plans */
-    public String getTable() {
+    public @Nullable String getTable() {
       return table;
     }
 
     /** @param table the table */
-    public void setTable(String table) {
+    public void setTable(@Nullable String table) {
       this.table = table;
     }
 

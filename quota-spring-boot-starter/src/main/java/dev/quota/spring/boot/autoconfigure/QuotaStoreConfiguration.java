@@ -11,6 +11,7 @@ import org.jooq.DSLContext;
 import org.jooq.DataType;
 import org.jooq.impl.DataSourceConnectionProvider;
 import org.jooq.impl.SQLDataType;
+import org.jspecify.annotations.Nullable;
 import org.springframework.beans.factory.ListableBeanFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
@@ -130,7 +131,7 @@ class QuotaStoreConfiguration {
     });
   }
 
-  private static <T> T required(String property, T value) {
+  private static <T> T required(String property, @Nullable T value) {
     if (value == null) {
       throw PropertyChecks.invalid(property, null, "must be set");
     }

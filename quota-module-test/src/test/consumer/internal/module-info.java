@@ -1,0 +1,4 @@
+// A user's module that reaches into quota-core's internals: must not compile.
+module consumer.internal {
+  requires dev.quota.testkit;
+}

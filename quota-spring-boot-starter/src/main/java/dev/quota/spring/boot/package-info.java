@@ -1,0 +1,10 @@
+/**
+ * What a Spring Boot application sees of quota besides the guard and the admin beans:
+ * {@link dev.quota.spring.boot.QuotaThresholdCrossedEvent}, the application event for threshold alerts.
+ *
+ * <p>Every type in this package is non-null unless annotated {@code @Nullable}.
+ */
+@NullMarked
+package dev.quota.spring.boot;
+
+import org.jspecify.annotations.NullMarked;
