@@ -78,7 +78,8 @@ import org.jooq.impl.SQLDataType;
  * location to the host's Flyway (with the target schema), or call {@link #createSchema(DataSource, String)} once.
  *
  * <p><b>Cache.</b> {@link dev.quota.QuotaGuard#canProceed} and {@code usage} read a per-tenant-and-meter state that
- * is at most {@link Builder#cacheTtl the TTL} old; this instance's own writes update it at once, and admin changes invalidate it here and, through {@code NOTIFY} on a channel
+ * is at most {@link Builder#cacheTtl the TTL} old; this instance's own writes update it at once (refused ones too, with
+ * the counter they were refused on), and admin changes invalidate it here and, through {@code NOTIFY} on a channel
  * named after the schema, on every other instance, which {@code LISTEN}s on a dedicated connection (re-established by
  * itself after a drop). Consumes, reserves and
  * commits are always decided by the database: a cached state only ever makes a write come back {@code Stale},

@@ -223,22 +223,18 @@ public final class BatchWrites {
 
   private List<WriteOutcome> consumeOutcomes(ConsumeKey key, List<Row> rows, int n) {
     WriteOutcome[] outcomes = new WriteOutcome[n];
-    StoredCounter last = null;
     for (Row row : rows) {
       StoredCounter counter = row.counter(key.period());
       outcomes[row.index()] = switch (row.outcome()) {
-        case WRITTEN -> {
-          last = counter;
-          yield new WriteOutcome.Written(counter.counter());
-        }
+        case WRITTEN -> new WriteOutcome.Written(counter.counter());
         case DUPLICATE -> new WriteOutcome.Duplicate(row.recorded(), counter.counter());
         case INSUFFICIENT -> new WriteOutcome.Insufficient(counter.counter());
         default -> throw new IllegalStateException("unexpected outcome " + row.outcome() + " of a consume batch");
       };
     }
-    if (last != null) {
-      sink.counterObserved(key.tenant(), key.meter(), key.version(), last);
-    }
+    // The counter after the last request, read and written under the row's lock: the latest, whatever was decided. A
+    // batch of denials reports it too, so that the cache stops showing the room they were denied for lack of.
+    sink.counterObserved(key.tenant(), key.meter(), key.version(), rows.get(rows.size() - 1).counter(key.period()));
     return Arrays.asList(outcomes);
   }
 

@@ -18,7 +18,7 @@ import java.util.function.Supplier;
 
 /**
  * The hot path's memory: per tenant and meter, the state last read, for at most a TTL after it was read (the counters
- * this instance's own writes report update it in place without extending it), and only while the
+ * this instance's own writes report, written or refused, update it in place without extending it), and only while the
  * instant asked about lies where the read's counters are exact (no period end, no hold expiry passed).
  *
  * <p>Loads go through the map's atomic compute, so an invalidation that arrives while a load is in flight waits

@@ -63,6 +63,9 @@ import org.jooq.impl.SQLDataType;
  *   <li>Holds stop counting by themselves at expiry (see {@link CounterRules}): a write finding a counted hold expired
  *       sweeps the tenant's expired holds first ({@link #sweep}).</li>
  * </ul>
+ *
+ * <p>Every outcome that read the counter reports it to the {@link ChangeSink} once its transaction ended, a refused
+ * reserve too: so the cache never shows room that this instance's own write was just refused for lack of.
  */
 public final class UsageWrites {
   private static final String OPEN = "OPEN";
@@ -172,7 +175,8 @@ public final class UsageWrites {
       if (r.get(FITS_NOW)) {
         return new WriteRounds.Again<>(); // a concurrent write changed the row after the statement's snapshot
       }
-      return WriteRounds.done(new WriteOutcome.Insufficient(currentOf(r).counter()));
+      StoredCounter current = currentOf(r);
+      return new WriteRounds.Done<>(new WriteOutcome.Insufficient(current.counter()), current, expectedVersion);
     });
   }
 
