@@ -7,6 +7,7 @@ import java.time.Instant;
 import java.util.EnumSet;
 import java.util.Optional;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Which audit entries {@link QuotaAdmin#audit(AuditQuery, PageRequest)} returns, newest first. The store filters
@@ -25,8 +26,8 @@ import java.util.Set;
  * @param from only entries at or after this instant; {@code null} for no lower bound
  * @param until only entries before this instant; {@code null} for no upper bound
  */
-public record AuditQuery(TenantId tenant, Set<AdminOperation> operations, Actor actor, Instant from,
-    Instant until) {
+public record AuditQuery(@Nullable TenantId tenant, Set<AdminOperation> operations, @Nullable Actor actor,
+    @Nullable Instant from, @Nullable Instant until) {
   private static final AuditQuery ALL = new AuditQuery(null, Set.of(), null, null, null);
 
   /** Validates the query and freezes the operations. */

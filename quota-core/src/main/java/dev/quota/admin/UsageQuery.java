@@ -7,6 +7,7 @@ import dev.quota.internal.Checks;
 import java.util.EnumSet;
 import java.util.Optional;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Which tenants {@link QuotaAdmin#listUsage(UsageQuery, PageRequest)} lists, and in which order. The store filters,
@@ -28,7 +29,7 @@ import java.util.Set;
  *     {@link TenantStatus#NEAR_LIMIT}; 1 to 100, default {@value #DEFAULT_NEAR_LIMIT_PERCENT}
  * @param order the order of the listing; default {@link UsageOrder#MOST_UTILIZED}
  */
-public record UsageQuery(Meter meter, String tenantPrefix, Set<TenantStatus> statuses, int nearLimitPercent,
+public record UsageQuery(@Nullable Meter meter, @Nullable String tenantPrefix, Set<TenantStatus> statuses, int nearLimitPercent,
     UsageOrder order) {
   /** The default of {@link #nearLimitPercent}: the first alert threshold of the default configuration. */
   public static final int DEFAULT_NEAR_LIMIT_PERCENT = 80;

@@ -11,6 +11,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BiFunction;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A request to {@link AdminStore#listUsage}: one page of the tenants that have usage or holds on a meter in the
@@ -46,7 +47,7 @@ import java.util.function.BiFunction;
  * @param report computes a tenant's report from its state, exactly as the guard does
  */
 public record UsageListing(UsageQuery query, Meter meter, Instant now, PageRequest page, Map<Tier, Long> limits,
-    List<Tier> tiersByGenerosity, Tier tierWithoutPlan, Tier tierForUnknownTier,
+    List<Tier> tiersByGenerosity, @Nullable Tier tierWithoutPlan, @Nullable Tier tierForUnknownTier,
     BiFunction<TenantId, TenantState, UsageReport> report) {
 
   /** Validates the request and freezes its collections. */

@@ -15,18 +15,24 @@ import dev.quota.admin.Page;
 import dev.quota.admin.PageRequest;
 import dev.quota.admin.PurgeSummary;
 import dev.quota.admin.Revocation;
+import dev.quota.jooq.internal.AdminWrites;
+import dev.quota.jooq.internal.AlertMarks;
 import dev.quota.jooq.internal.BatchWrites;
 import dev.quota.jooq.internal.BatchWrites.AppendRequest;
 import dev.quota.jooq.internal.BatchWrites.ConsumeKey;
 import dev.quota.jooq.internal.BatchWrites.ConsumeRequest;
 import dev.quota.jooq.internal.Batcher;
+import dev.quota.jooq.internal.ChangeChannel;
 import dev.quota.jooq.internal.ChangeListener;
-import dev.quota.jooq.internal.ConnectionSource;
+import dev.quota.jooq.internal.CounterRules;
+import dev.quota.jooq.internal.Counters;
 import dev.quota.jooq.internal.Db;
 import dev.quota.jooq.internal.HostPlans;
+import dev.quota.jooq.internal.Maintenance;
 import dev.quota.jooq.internal.Migrations;
-import dev.quota.jooq.internal.SqlStore;
 import dev.quota.jooq.internal.StateCache;
+import dev.quota.jooq.internal.StateReads;
+import dev.quota.jooq.internal.UsageWrites;
 import dev.quota.spi.CommitOutcome;
 import dev.quota.spi.LedgerEntry;
 import dev.quota.spi.QuotaStore;
@@ -36,12 +42,9 @@ import dev.quota.spi.StoredReservation;
 import dev.quota.spi.TenantState;
 import dev.quota.spi.UsageListing;
 import dev.quota.spi.WriteOutcome;
-import java.nio.charset.StandardCharsets;
-import java.sql.Connection;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -49,7 +52,6 @@ import java.util.Optional;
 import java.util.function.Function;
 import java.util.regex.Pattern;
 import javax.sql.DataSource;
-import org.jooq.ConnectionProvider;
 import org.jooq.DSLContext;
 import org.jooq.DataType;
 import org.jooq.SQLDialect;
@@ -79,9 +81,10 @@ import org.jspecify.annotations.Nullable;
  * location to the host's Flyway (with the target schema), or call {@link #createSchema(DataSource, String)} once.
  *
  * <p><b>Cache.</b> {@link dev.quota.QuotaGuard#canProceed} and {@code usage} read a per-tenant-and-meter state that
- * is at most {@link Builder#cacheTtl the TTL} old; this instance's own writes update it at once, and admin changes
- * invalidate it here and, through {@code NOTIFY} on a channel named after the schema, on every other instance,
- * which {@code LISTEN}s on a dedicated connection (re-established by itself after a drop). Consumes, reserves and
+ * is at most {@link Builder#cacheTtl the TTL} old; this instance's own writes update it at once (refused ones too, with
+ * the counter they were refused on), and admin changes invalidate it here and, through {@code NOTIFY} on a channel
+ * named after the schema, on every other instance, which {@code LISTEN}s on a dedicated connection (re-established by
+ * itself after a drop). Consumes, reserves and
  * commits are always decided by the database: a cached state only ever makes a write come back {@code Stale},
  * and the guard then reads again, past the cache. {@link Builder#strict()} turns the cache off.
  *
@@ -90,8 +93,9 @@ import org.jspecify.annotations.Nullable;
  * (counters are kept per period). Concurrent {@code tryConsume}s of one tenant are combined into one statement
  * ({@link Builder#combineConsumes}), and concurrent records are group-committed ({@link Builder#groupCommitRecords}):
  * one transaction, one durable commit per batch, each caller with its own exact outcome, returning only once its usage
- * is committed. Both run through the functions of migration V2, which the role needs {@code EXECUTE} on (PostgreSQL
- * grants it to everyone by default).
+ * is committed. Both run through the batch functions of the schema (migrations V2 and V3), which, like the functions
+ * of the rules every write applies (V3), the role needs {@code EXECUTE} on (PostgreSQL grants it to everyone by
+ * default).
  *
  * <p><b>Failures.</b> Lost connections, administrator terminations, statement timeouts, too many connections and
  * pool timeouts become {@link dev.quota.spi.StoreUnavailableException} after the transaction rolled back, so the
@@ -110,23 +114,26 @@ public final class PostgresQuotaStore implements QuotaStore, AutoCloseable {
 
   private static final Pattern SCHEMA_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,62}");
   private static final Pattern IDENTIFIER = Pattern.compile("[^\\u0000]{1,63}");
-
-  private final String schema;
-  private final String channel;
-  private final Db db;
-  private final SqlStore sql;
-  private final StateCache cache;
-  private final ChangeListener listener;
-  private final int archiveBatchSize;
-  private final BatchWrites batches;
-  private final @Nullable Batcher<ConsumeKey, ConsumeRequest, WriteOutcome> consumes;
-  private final @Nullable Batcher<Object, AppendRequest, WriteOutcome> appends;
   /** The one lane of appends: a batch takes appends of any tenants. */
   private static final Object ALL_APPENDS = new Object();
 
+  private final String schema;
+  private final ChangeChannel changes;
+  private final Db db;
+  private final StateCache cache;
+  private final StateReads reads;
+  private final UsageWrites usage;
+  private final BatchWrites batches;
+  private final AdminWrites admin;
+  private final Maintenance maintenance;
+  private final AlertMarks alerts;
+  private final @Nullable Batcher<ConsumeKey, ConsumeRequest, WriteOutcome> consumes;
+  private final @Nullable Batcher<Object, AppendRequest, WriteOutcome> appends;
+  private final ChangeListener listener;
+
   private PostgresQuotaStore(Builder b) {
     this.schema = b.schema;
-    this.channel = channelFor(b.schema);
+    this.changes = new ChangeChannel(b.schema);
     Settings settings = SettingsTools.clone(b.dsl != null ? b.dsl.settings() : new Settings())
         .withRenderMapping(new RenderMapping().withSchemata(new MappedSchema().withInput("").withOutput(b.schema)))
         .withExecuteLogging(false);
@@ -134,14 +141,18 @@ public final class PostgresQuotaStore implements QuotaStore, AutoCloseable {
         : DSL.using(Objects.requireNonNull(b.dataSource), SQLDialect.POSTGRES, settings); // build() checked
     this.db = new Db(dsl);
     this.cache = new StateCache(b.strict ? null : b.cacheTtl, b.cacheMaximumSize);
-    this.sql = new SqlStore(db, b.hostPlans, channel, b.reservationRetention, cache);
-    this.archiveBatchSize = b.archiveBatchSize;
-    this.batches = new BatchWrites(db, b.schema, sql, cache);
+    CounterRules rules = new CounterRules(b.schema);
+    Counters counters = new Counters(db, rules);
+    this.reads = new StateReads(db, rules, b.hostPlans);
+    this.usage = new UsageWrites(db, counters, b.reservationRetention, cache);
+    this.batches = new BatchWrites(db, b.schema, counters, usage, cache);
+    this.admin = new AdminWrites(db, b.hostPlans, changes, cache);
+    this.maintenance = new Maintenance(db, admin, cache, b.archiveBatchSize);
+    this.alerts = new AlertMarks(db);
     this.consumes = b.combineConsumes ? new Batcher<>(b.maxBatchSize, batches::consumeBatch) : null;
     this.appends = b.groupCommitAppends ? new Batcher<>(b.maxBatchSize, batches::appendBatch) : null;
     this.listener = b.listen && cache.caching()
-        ? ChangeListener.start(connectionSource(dsl.configuration().connectionProvider()), channel,
-            this::onNotification, cache::invalidateAll, b.listenerMaxBackoff)
+        ? changes.listen(dsl.configuration().connectionProvider(), cache, b.listenerMaxBackoff)
         : ChangeListener.disabled();
   }
 
@@ -175,7 +186,7 @@ public final class PostgresQuotaStore implements QuotaStore, AutoCloseable {
 
   /** @return the notification channel of admin changes, derived from the schema name */
   public String channel() {
-    return channel;
+    return changes.name();
   }
 
   /**
@@ -196,17 +207,17 @@ public final class PostgresQuotaStore implements QuotaStore, AutoCloseable {
     if (cached != null) {
       return cached; // the hot path: no allocation, no database
     }
-    return cache.read(tenant, meter, now, () -> sql.read(tenant, meter, now));
+    return cache.read(tenant, meter, now, () -> reads.read(tenant, meter, now));
   }
 
   @Override
   public TenantState readLatest(TenantId tenant, Meter meter, Instant now) {
-    return cache.readLatest(tenant, meter, now, () -> sql.read(tenant, meter, now));
+    return cache.readLatest(tenant, meter, now, () -> reads.read(tenant, meter, now));
   }
 
   @Override
   public Page<UsageListing.Row> listUsage(UsageListing listing) {
-    return sql.listUsage(listing);
+    return reads.listUsage(listing);
   }
 
   @Override
@@ -243,43 +254,43 @@ public final class PostgresQuotaStore implements QuotaStore, AutoCloseable {
 
   @Override
   public WriteOutcome reserve(StoredReservation reservation, long ceiling, long expectedVersion, Instant now) {
-    return sql.reserve(reservation, ceiling, expectedVersion, now);
+    return usage.reserve(reservation, ceiling, expectedVersion, now);
   }
 
   @Override
   public CommitOutcome commit(TenantId tenant, ReservationId id, LedgerEntry entry, long expectedVersion, Instant now) {
-    return sql.commit(tenant, id, entry, expectedVersion, now);
+    return usage.commit(tenant, id, entry, expectedVersion, now);
   }
 
   @Override
   public ReleaseOutcome release(TenantId tenant, ReservationId id, Instant now) {
-    return sql.release(tenant, id, now);
+    return usage.release(tenant, id, now);
   }
 
   @Override
   public void addEntitlements(TenantId tenant, List<? extends Entitlement> entitlements, AuditEntry audit) {
-    sql.addEntitlements(tenant, entitlements, audit);
+    admin.addEntitlements(tenant, entitlements, audit, -1);
   }
 
   @Override
   public boolean addEntitlements(TenantId tenant, List<? extends Entitlement> entitlements, AuditEntry audit,
       long expectedVersion) {
-    return sql.addEntitlements(tenant, entitlements, audit, expectedVersion);
+    return admin.addEntitlements(tenant, entitlements, audit, expectedVersion);
   }
 
   @Override
   public Optional<Entitlement> findEntitlement(EntitlementId id) {
-    return sql.findEntitlement(id);
+    return admin.findEntitlement(id);
   }
 
   @Override
   public RevokeOutcome revoke(TenantId tenant, EntitlementId id, Revocation revocation, AuditEntry audit) {
-    return sql.revoke(tenant, id, revocation, audit);
+    return admin.revoke(tenant, id, revocation, audit);
   }
 
   @Override
   public List<Entitlement> entitlements(TenantId tenant) {
-    return sql.entitlements(tenant);
+    return admin.entitlements(tenant);
   }
 
   /**
@@ -290,38 +301,38 @@ public final class PostgresQuotaStore implements QuotaStore, AutoCloseable {
    */
   @Override
   public void setPlan(TenantId tenant, Plan plan, Map<Meter, Period> currentPeriods, AuditEntry audit) {
-    sql.setPlan(tenant, plan, currentPeriods, audit);
+    admin.setPlan(tenant, plan, currentPeriods, audit);
   }
 
   @Override
   public Page<AuditEntry> audit(AuditQuery query, PageRequest page) {
-    return sql.audit(query, page);
+    return admin.audit(query, page);
   }
 
   @Override
   public PurgeSummary previewPurge(TenantId tenant, Instant since) {
-    return sql.previewPurge(tenant, since);
+    return maintenance.previewPurge(tenant, since);
   }
 
   @Override
   public PurgeSummary purge(TenantId tenant, Instant since, Function<PurgeSummary, AuditEntry> audit) {
-    return sql.purge(tenant, since, audit);
+    return maintenance.purge(tenant, since, audit);
   }
 
   @Override
   public boolean markAlertFired(TenantId tenant, Meter meter, Period period, int thresholdPercent) {
-    return sql.markAlertFired(tenant, meter, period, thresholdPercent);
+    return alerts.markFired(tenant, meter, period, thresholdPercent);
   }
 
   @Override
   public void rearmAlerts(TenantId tenant, Meter meter, Period period, Collection<Integer> thresholdPercents) {
-    sql.rearmAlerts(tenant, meter, period, thresholdPercents);
+    alerts.rearm(tenant, meter, period, thresholdPercents);
   }
 
   /** Compares each counter with the sum of its period's entries in the ledger and the archive. */
   @Override
   public List<CounterCheck> verify(TenantId tenant) {
-    return sql.verify(tenant);
+    return maintenance.verify(tenant);
   }
 
   @Override
@@ -340,8 +351,10 @@ public final class PostgresQuotaStore implements QuotaStore, AutoCloseable {
   public void tenantChanged(TenantId tenant) {
     Objects.requireNonNull(tenant, "tenant");
     cache.tenantChanged(tenant);
-    db.read(dsl -> dsl.select(DSL.function(DSL.name("pg_notify"), SQLDataType.OTHER, DSL.val(channel),
-        DSL.val(tenant.value()))).fetch());
+    db.read(dsl -> {
+      changes.notifyChange(dsl, tenant);
+      return null;
+    });
   }
 
   /**
@@ -356,18 +369,7 @@ public final class PostgresQuotaStore implements QuotaStore, AutoCloseable {
    */
   public long archiveUsage(Instant cutoff) {
     Objects.requireNonNull(cutoff, "cutoff");
-    long moved = 0;
-    TenantId after = null;
-    while (true) {
-      List<TenantId> tenants = sql.tenantsAfter(after, 1_000);
-      for (TenantId tenant : tenants) {
-        moved += archiveUsage(tenant, cutoff);
-      }
-      if (tenants.size() < 1_000) {
-        return moved;
-      }
-      after = tenants.get(tenants.size() - 1);
-    }
+    return maintenance.archive(cutoff);
   }
 
   /**
@@ -381,13 +383,7 @@ public final class PostgresQuotaStore implements QuotaStore, AutoCloseable {
   public long archiveUsage(TenantId tenant, Instant cutoff) {
     Objects.requireNonNull(tenant, "tenant");
     Objects.requireNonNull(cutoff, "cutoff");
-    long moved = 0;
-    int batch;
-    do {
-      batch = sql.archiveBatch(tenant, cutoff, archiveBatchSize);
-      moved += batch;
-    } while (batch == archiveBatchSize);
-    return moved;
+    return maintenance.archive(tenant, cutoff);
   }
 
   /**
@@ -415,42 +411,6 @@ public final class PostgresQuotaStore implements QuotaStore, AutoCloseable {
   /** @return the batched writes, for tests of their decisions */
   BatchWrites batches() {
     return batches;
-  }
-
-  private void onNotification(String payload) {
-    try {
-      cache.tenantChanged(TenantId.of(payload));
-    } catch (InvalidRequestException e) {
-      cache.invalidateAll(); // not ours to parse: be safe
-    }
-  }
-
-  private static ConnectionSource connectionSource(ConnectionProvider provider) {
-    return new ConnectionSource() {
-      @Override
-      public @Nullable Connection acquire() {
-        return provider.acquire();
-      }
-
-      @Override
-      public void release(Connection connection) {
-        provider.release(connection);
-      }
-    };
-  }
-
-  /** The channel: the schema's name after a prefix, or a digest of it when that would exceed 63 bytes. */
-  private static String channelFor(String schema) {
-    String channel = "quota_changes_" + schema;
-    if (channel.length() <= 63) {
-      return channel;
-    }
-    try {
-      byte[] digest = java.security.MessageDigest.getInstance("SHA-256").digest(schema.getBytes(StandardCharsets.UTF_8));
-      return "quota_changes_" + HexFormat.of().formatHex(digest, 0, 16);
-    } catch (java.security.NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
   }
 
   private static String checkSchema(String schema) {

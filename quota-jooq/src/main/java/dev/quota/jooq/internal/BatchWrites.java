@@ -1,7 +1,8 @@
 package dev.quota.jooq.internal;
 
+import static dev.quota.jooq.internal.Db.micros;
+import static dev.quota.jooq.internal.PreparedQuery.parameter;
 import static org.jooq.impl.DSL.field;
-import static org.jooq.impl.DSL.function;
 import static org.jooq.impl.DSL.name;
 import static org.jooq.impl.DSL.select;
 import static org.jooq.impl.DSL.table;
@@ -9,31 +10,30 @@ import static org.jooq.impl.DSL.table;
 import dev.quota.Meter;
 import dev.quota.Period;
 import dev.quota.TenantId;
-import dev.quota.spi.Counter;
 import dev.quota.spi.LedgerEntry;
 import dev.quota.spi.StoreUnavailableException;
 import dev.quota.spi.WriteOutcome;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.function.Function;
 import java.util.Map;
 import java.util.Set;
-import org.jooq.DSLContext;
+import java.util.function.Function;
 import org.jooq.Field;
+import org.jooq.Param;
+import org.jooq.Record;
+import org.jooq.ResultQuery;
+import org.jooq.impl.DSL;
 import org.jooq.impl.SQLDataType;
 
 /**
  * The batched usage writes: {@code consume}s of one counter combined into one call of {@code quota_consume_batch},
- * and {@code append}s of any tenants grouped into one call of {@code quota_append_batch} (migration V2), each call
- * one statement, one transaction, one round trip.
+ * and {@code append}s of any tenants grouped into one call of {@code quota_append_batch} (migration V3), each call
+ * one statement, one transaction, one round trip. Both calls are rendered once (see {@link PreparedQuery}); what they
+ * decide per request comes back as a {@link BatchOutcome}.
  *
  * <p>Every request gets the outcome it would have had alone, in arrival order: the functions decide request after
  * request under the counter rows' locks. A batch is atomic; when it fails for a reason other than the database's
@@ -45,13 +45,13 @@ public final class BatchWrites {
   /** Rounds of counter creation and sweeping one batch may go through. */
   private static final int MAX_ROUNDS = 16;
 
-  // outcome codes of the functions
-  static final int WRITTEN = 0;
-  static final int DUPLICATE = 1;
-  static final int STALE = 2;
-  static final int NO_COUNTER = 3;
-  static final int INSUFFICIENT = 4;
-  static final int SWEEP = 5;
+  // the functions' result columns
+  private static final Field<Integer> O_INDEX = field(name("o_index"), SQLDataType.INTEGER);
+  private static final Field<Short> O_OUTCOME = field(name("o_outcome"), SQLDataType.SMALLINT);
+  private static final Field<Long> O_RECORDED = field(name("o_recorded"), SQLDataType.BIGINT);
+  private static final Field<Long> O_USED = field(name("o_used"), SQLDataType.BIGINT);
+  private static final Field<Long> O_RESERVED = field(name("o_reserved"), SQLDataType.BIGINT);
+  private static final Field<Instant> O_NEXT_EXPIRY = field(name("o_next_expiry"), SQLDataType.INSTANT);
 
   /**
    * The requests that may share a consume batch: one counter row, checked against one version.
@@ -81,48 +81,61 @@ public final class BatchWrites {
 
   private record CounterKey(TenantId tenant, Meter meter, Period period, long version) {}
 
-  private record Row(int index, int outcome, Long recorded, long used, long reserved, Instant nextExpiry) {}
+  /** One request's decision; the counter as it stood after it, when the outcome carries one. */
+  private record Row(int index, BatchOutcome outcome, Long recorded, Long used, Long reserved, Instant nextExpiry) {
+    StoredCounter counter(Period period) {
+      return new StoredCounter(period, used, reserved, nextExpiry);
+    }
+  }
 
   private final Db db;
-  private final SqlStore sql;
+  private final Counters counters;
+  private final UsageWrites sweeper;
   private final ChangeSink sink;
-  private final RenderedQuery consumeCall;
-  private final RenderedQuery appendCall;
+  private final PreparedQuery consumeCall;
+  private final PreparedQuery appendCall;
 
   /**
    * Renders the two calls.
    *
    * @param db the statements' runner
    * @param schema the schema holding the functions
-   * @param sql the single-request paths, for creating counters and sweeping expired holds
-   * @param sink hears about committed changes
+   * @param counters the counter rows, for creating missing ones
+   * @param sweeper sweeps expired holds when a function asks for it
+   * @param sink hears about committed changes and counters read
    */
-  public BatchWrites(Db db, String schema, SqlStore sql, ChangeSink sink) {
+  public BatchWrites(Db db, String schema, Counters counters, UsageWrites sweeper, ChangeSink sink) {
     this.db = db;
-    this.sql = sql;
+    this.counters = counters;
+    this.sweeper = sweeper;
     this.sink = sink;
-    DSLContext dsl = db.dsl();
-    this.consumeCall = RenderedQuery.render(dsl, select(resultFields()).from(table("{0}",
-        function(name(schema, "quota_consume_batch"), Object.class,
-            RenderedQuery.param(0, String.class), RenderedQuery.param(1, String.class),
-            RenderedQuery.param(2, SQLDataType.INSTANT), RenderedQuery.param(3, SQLDataType.INSTANT),
-            RenderedQuery.param(4, Long.class), RenderedQuery.param(5, SQLDataType.INSTANT),
-            RenderedQuery.param(6, SQLDataType.VARCHAR.array()), RenderedQuery.param(7, SQLDataType.BIGINT.array()),
-            RenderedQuery.param(8, SQLDataType.BIGINT.array()), RenderedQuery.param(9, SQLDataType.CLOB.array()),
-            RenderedQuery.param(10, SQLDataType.CLOB.array())))), 11);
-    this.appendCall = RenderedQuery.render(dsl, select(resultFields()).from(table("{0}",
-        function(name(schema, "quota_append_batch"), Object.class,
-            RenderedQuery.param(0, SQLDataType.VARCHAR.array()), RenderedQuery.param(1, SQLDataType.VARCHAR.array()),
-            RenderedQuery.param(2, SQLDataType.VARCHAR.array()), RenderedQuery.param(3, SQLDataType.BIGINT.array()),
-            RenderedQuery.param(4, SQLDataType.CLOB.array()), RenderedQuery.param(5, SQLDataType.CLOB.array()),
-            RenderedQuery.param(6, SQLDataType.CLOB.array()), RenderedQuery.param(7, SQLDataType.CLOB.array()),
-            RenderedQuery.param(8, SQLDataType.BIGINT.array()), RenderedQuery.param(9, SQLDataType.INSTANT)))), 10);
+    Param<String> tenant = parameter(SQLDataType.VARCHAR);
+    Param<String> meter = parameter(SQLDataType.VARCHAR);
+    Param<Instant> periodStart = parameter(SQLDataType.INSTANT);
+    Param<Instant> periodEnd = parameter(SQLDataType.INSTANT);
+    Param<Long> version = parameter(SQLDataType.BIGINT);
+    Param<Instant> now = parameter(SQLDataType.INSTANT);
+    Param<String[]> keys = parameter(SQLDataType.VARCHAR.array());
+    Param<Long[]> amounts = parameter(SQLDataType.BIGINT.array());
+    Param<Long[]> ceilings = parameter(SQLDataType.BIGINT.array());
+    Param<String[]> occurredAt = parameter(SQLDataType.CLOB.array());
+    Param<String[]> attributes = parameter(SQLDataType.CLOB.array());
+    this.consumeCall = PreparedQuery.of(db.dsl(), call(schema, "quota_consume_batch", tenant, meter, periodStart,
+        periodEnd, version, now, keys, amounts, ceilings, occurredAt, attributes), tenant, meter, periodStart, periodEnd,
+        version, now, keys, amounts, ceilings, occurredAt, attributes);
+    Param<String[]> tenants = parameter(SQLDataType.VARCHAR.array());
+    Param<String[]> meters = parameter(SQLDataType.VARCHAR.array());
+    Param<String[]> periodStarts = parameter(SQLDataType.CLOB.array());
+    Param<String[]> periodEnds = parameter(SQLDataType.CLOB.array());
+    Param<Long[]> versions = parameter(SQLDataType.BIGINT.array());
+    this.appendCall = PreparedQuery.of(db.dsl(), call(schema, "quota_append_batch", tenants, meters, keys, amounts,
+        occurredAt, periodStarts, periodEnds, attributes, versions, now), tenants, meters, keys, amounts, occurredAt,
+        periodStarts, periodEnds, attributes, versions, now);
   }
 
-  private static List<Field<?>> resultFields() {
-    return List.of(field(name("o_index"), Integer.class), field(name("o_outcome"), Short.class),
-        field(name("o_recorded"), Long.class), field(name("o_used"), Long.class), field(name("o_reserved"), Long.class),
-        field(name("o_next_expiry"), SQLDataType.INSTANT));
+  private static ResultQuery<?> call(String schema, String function, Field<?>... arguments) {
+    return select(O_INDEX, O_OUTCOME, O_RECORDED, O_USED, O_RESERVED, O_NEXT_EXPIRY)
+        .from(table("{0}", DSL.function(name(schema, function), Object.class, arguments)));
   }
 
   // --- consume ----------------------------------------------------------------------------------------------
@@ -176,55 +189,53 @@ public final class BatchWrites {
       keys[i] = e.key().value();
       amounts[i] = e.amount();
       ceilings[i] = requests.get(i).ceiling();
-      Instant at = SqlStore.micros(e.occurredAt());
+      Instant at = micros(e.occurredAt());
       occurredAt[i] = at.toString();
       attributes[i] = attributes(e);
       now = at.isAfter(now) ? at : now; // the batch runs at the latest of its requests' instants
     }
     Instant at = now;
-    Period period = new Period(SqlStore.micros(key.period().start()), SqlStore.micros(key.period().end()));
+    Period period = new Period(micros(key.period().start()), micros(key.period().end()));
     for (int round = 0; round < MAX_ROUNDS; round++) {
-      List<Row> rows = db.statement(connection -> rows(connection, consumeCall, key.tenant().value(),
-          key.meter().name(), period.start(), period.end(), key.version(), at,
-          connection.createArrayOf("varchar", keys), connection.createArrayOf("int8", amounts),
-          connection.createArrayOf("int8", ceilings), connection.createArrayOf("text", occurredAt),
-          connection.createArrayOf("text", attributes)));
-      int status = rows.size() == 1 && rows.get(0).outcome() >= STALE && rows.get(0).outcome() != INSUFFICIENT
-          ? rows.get(0).outcome() : -1;
-      if (status == NO_COUNTER) {
-        if (!sql.ensureCounter(key.tenant(), key.meter(), key.period(), key.version())) {
+      List<Row> rows = rows(consumeCall, connection -> new Object[] {key.tenant().value(), key.meter().name(),
+          period.start(), period.end(), key.version(), at, connection.createArrayOf("varchar", keys),
+          connection.createArrayOf("int8", amounts), connection.createArrayOf("int8", ceilings),
+          connection.createArrayOf("text", occurredAt), connection.createArrayOf("text", attributes)});
+      // STALE, NO_COUNTER and SWEEP are the whole batch's, in one row; the others are each request's
+      switch (rows.get(0).outcome()) {
+        case STALE -> {
           return allStale(key.tenant(), n);
         }
-        continue;
-      }
-      if (status == STALE) {
-        return allStale(key.tenant(), n);
-      }
-      if (status == SWEEP) {
-        sql.sweep(key.tenant(), key.meter(), at);
-        continue;
-      }
-      WriteOutcome[] outcomes = new WriteOutcome[n];
-      StoredCounter last = null;
-      for (Row row : rows) {
-        StoredCounter counter = new StoredCounter(key.period(), row.used(), row.reserved(), row.nextExpiry());
-        outcomes[row.index()] = switch (row.outcome()) {
-          case WRITTEN -> {
-            last = counter;
-            yield new WriteOutcome.Written(counter.counter());
+        case NO_COUNTER -> {
+          if (!counters.ensure(key.tenant(), key.meter(), key.period(), key.version())) {
+            return allStale(key.tenant(), n);
           }
-          case DUPLICATE -> new WriteOutcome.Duplicate(row.recorded(), counter.counter());
-          case INSUFFICIENT -> new WriteOutcome.Insufficient(counter.counter());
-          default -> throw new IllegalStateException("unexpected outcome " + row.outcome() + " of a consume batch");
-        };
+        }
+        case SWEEP -> sweeper.sweep(key.tenant(), key.meter(), at);
+        default -> {
+          return consumeOutcomes(key, rows, n);
+        }
       }
-      if (last != null) {
-        sink.counterWritten(key.tenant(), key.meter(), key.version(), last);
-      }
-      return Arrays.asList(outcomes);
     }
     throw new IllegalStateException("tenant '" + key.tenant() + "' on " + key.meter() + ": a batch did not settle after "
         + MAX_ROUNDS + " rounds");
+  }
+
+  private List<WriteOutcome> consumeOutcomes(ConsumeKey key, List<Row> rows, int n) {
+    WriteOutcome[] outcomes = new WriteOutcome[n];
+    for (Row row : rows) {
+      StoredCounter counter = row.counter(key.period());
+      outcomes[row.index()] = switch (row.outcome()) {
+        case WRITTEN -> new WriteOutcome.Written(counter.counter());
+        case DUPLICATE -> new WriteOutcome.Duplicate(row.recorded(), counter.counter());
+        case INSUFFICIENT -> new WriteOutcome.Insufficient(counter.counter());
+        default -> throw new IllegalStateException("unexpected outcome " + row.outcome() + " of a consume batch");
+      };
+    }
+    // The counter after the last request, read and written under the row's lock: the latest, whatever was decided. A
+    // batch of denials reports it too, so that the cache stops showing the room they were denied for lack of.
+    sink.counterObserved(key.tenant(), key.meter(), key.version(), rows.get(rows.size() - 1).counter(key.period()));
+    return Arrays.asList(outcomes);
   }
 
   private List<WriteOutcome> allStale(TenantId tenant, int n) {
@@ -270,23 +281,18 @@ public final class BatchWrites {
     for (int i = 0; i < requests.size(); i++) {
       pending.add(i);
     }
-    Map<CounterKey, StoredCounter> written = new LinkedHashMap<>();
+    Map<CounterKey, StoredCounter> seen = new LinkedHashMap<>();
     Set<TenantId> stale = new LinkedHashSet<>();
     for (int round = 0; round < MAX_ROUNDS && !pending.isEmpty(); round++) {
       List<Integer> batch = pending;
-      List<Row> rows = appendCall(requests, batch);
       Map<CounterKey, List<Integer>> missing = new LinkedHashMap<>();
-      for (Row row : rows) {
+      for (Row row : appendCall(requests, batch)) {
         int i = batch.get(row.index());
         LedgerEntry e = requests.get(i).entry();
         CounterKey counterKey = new CounterKey(e.tenant(), e.meter(), e.period(), requests.get(i).version());
-        StoredCounter counter = new StoredCounter(e.period(), row.used(), row.reserved(), row.nextExpiry());
         switch (row.outcome()) {
-          case WRITTEN -> {
-            outcomes[i] = new WriteOutcome.Written(counter.counter());
-            written.merge(counterKey, counter, (a, b) -> b.used() >= a.used() ? b : a);
-          }
-          case DUPLICATE -> outcomes[i] = new WriteOutcome.Duplicate(row.recorded(), counter.counter());
+          case WRITTEN -> outcomes[i] = new WriteOutcome.Written(row.counter(e.period()).counter());
+          case DUPLICATE -> outcomes[i] = new WriteOutcome.Duplicate(row.recorded(), row.counter(e.period()).counter());
           case STALE -> {
             outcomes[i] = new WriteOutcome.Stale();
             stale.add(e.tenant());
@@ -294,11 +300,14 @@ public final class BatchWrites {
           case NO_COUNTER -> missing.computeIfAbsent(counterKey, k -> new ArrayList<>()).add(i);
           default -> throw new IllegalStateException("unexpected outcome " + row.outcome() + " of an append batch");
         }
+        if (row.used() != null) {
+          seen.merge(counterKey, row.counter(e.period()), (a, b) -> b.used() >= a.used() ? b : a);
+        }
       }
       pending = new ArrayList<>();
       for (Map.Entry<CounterKey, List<Integer>> m : missing.entrySet()) {
         CounterKey k = m.getKey();
-        if (sql.ensureCounter(k.tenant(), k.meter(), k.period(), k.version())) {
+        if (counters.ensure(k.tenant(), k.meter(), k.period(), k.version())) {
           pending.addAll(m.getValue());
         } else {
           for (int i : m.getValue()) {
@@ -312,7 +321,7 @@ public final class BatchWrites {
     if (!pending.isEmpty()) {
       throw new IllegalStateException("an append batch did not settle after " + MAX_ROUNDS + " rounds");
     }
-    written.forEach((k, counter) -> sink.counterWritten(k.tenant(), k.meter(), k.version(), counter));
+    seen.forEach((k, counter) -> sink.counterObserved(k.tenant(), k.meter(), k.version(), counter));
     stale.forEach(sink::tenantChanged);
     return Arrays.asList(outcomes);
   }
@@ -336,33 +345,29 @@ public final class BatchWrites {
       meters[k] = e.meter().name();
       keys[k] = e.key().value();
       amounts[k] = e.amount();
-      Instant at = SqlStore.micros(e.occurredAt());
+      Instant at = micros(e.occurredAt());
       occurredAt[k] = at.toString();
-      starts[k] = SqlStore.micros(e.period().start()).toString();
-      ends[k] = SqlStore.micros(e.period().end()).toString();
+      starts[k] = micros(e.period().start()).toString();
+      ends[k] = micros(e.period().end()).toString();
       attributes[k] = attributes(e);
       versions[k] = r.version();
       now = at.isAfter(now) ? at : now;
     }
     Instant at = now;
-    return db.statement(connection -> rows(connection, appendCall, connection.createArrayOf("varchar", tenants),
+    return rows(appendCall, connection -> new Object[] {connection.createArrayOf("varchar", tenants),
         connection.createArrayOf("varchar", meters), connection.createArrayOf("varchar", keys),
         connection.createArrayOf("int8", amounts), connection.createArrayOf("text", occurredAt),
         connection.createArrayOf("text", starts), connection.createArrayOf("text", ends),
-        connection.createArrayOf("text", attributes), connection.createArrayOf("int8", versions), at));
+        connection.createArrayOf("text", attributes), connection.createArrayOf("int8", versions), at});
   }
 
-  // --- helpers ----------------------------------------------------------------------------------------------
-
-  private static List<Row> rows(Connection connection, RenderedQuery query, Object... values) throws SQLException {
-    try (PreparedStatement statement = query.bind(connection, values); ResultSet rs = statement.executeQuery()) {
-      List<Row> rows = new ArrayList<>();
-      while (rs.next()) {
-        rows.add(new Row(rs.getInt(1), rs.getShort(2), StateQuery.nullableLong(rs, 3), rs.getLong(4), rs.getLong(5),
-            StateQuery.instant(rs, 6)));
-      }
-      return rows;
+  private List<Row> rows(PreparedQuery call, PreparedQuery.Values values) {
+    List<Row> rows = new ArrayList<>();
+    for (Record r : call.fetch(db, values)) {
+      rows.add(new Row(r.get(O_INDEX), BatchOutcome.of(r.get(O_OUTCOME)), r.get(O_RECORDED), r.get(O_USED),
+          r.get(O_RESERVED), r.get(O_NEXT_EXPIRY)));
     }
+    return rows;
   }
 
   private static String attributes(LedgerEntry entry) {

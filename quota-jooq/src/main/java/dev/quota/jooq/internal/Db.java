@@ -2,6 +2,8 @@ package dev.quota.jooq.internal;
 
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.function.Function;
 import org.jooq.DSLContext;
 import org.jooq.impl.DefaultConnectionProvider;
@@ -19,6 +21,17 @@ public final class Db {
   /** @param dsl the context with the store's dialect, settings and connection source */
   public Db(DSLContext dsl) {
     this.dsl = dsl;
+  }
+
+  /**
+   * Cuts an instant to microseconds. PostgreSQL keeps microseconds: every instant is cut to them before it is bound,
+   * so that comparisons in SQL and in Java agree.
+   *
+   * @param instant an instant
+   * @return it, without its nanoseconds beyond the microsecond
+   */
+  public static Instant micros(Instant instant) {
+    return instant.truncatedTo(ChronoUnit.MICROS);
   }
 
   /** @return the context, for statements that need no transaction of their own */

@@ -34,7 +34,8 @@ public final class Migrations {
   /** The table in the schema that notes which scripts {@link #createSchema} ran (Flyway keeps its own). */
   public static final String HISTORY_TABLE = "quota_schema_scripts";
   /** The scripts, in order. A test checks that this list matches the folder. */
-  public static final List<String> SCRIPTS = List.of("V1__quota_schema.sql", "V2__batched_usage_writes.sql");
+  public static final List<String> SCRIPTS = List.of("V1__quota_schema.sql", "V2__batched_usage_writes.sql",
+      "V3__counter_rules_written_once.sql");
 
   private Migrations() {}
 
@@ -62,8 +63,8 @@ public final class Migrations {
         tx.createTableIfNotExists(history).column(script).column(appliedAt).primaryKey(script).execute();
         Set<String> applied = new HashSet<>(tx.select(script).from(history).fetch(script));
         String quotedTenant = tx.render(name(schema, TENANT.getName()));
-        boolean tablesExist = tx.select(function(name("to_regclass"), SQLDataType.VARCHAR, val(quotedTenant))
-            .isNotNull()).fetchSingle().value1();
+        boolean tablesExist = tx.fetchValue(DSL.select(DSL.field(
+            function(name("to_regclass"), SQLDataType.VARCHAR, val(quotedTenant)).isNotNull())));
         if (applied.isEmpty() && tablesExist) {
           // made by a version that kept no history: its tables are the first script's
           applied.add(SCRIPTS.get(0));

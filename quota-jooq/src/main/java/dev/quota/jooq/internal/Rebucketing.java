@@ -4,7 +4,7 @@ import static dev.quota.jooq.internal.generated.Tables.COUNTER;
 import static dev.quota.jooq.internal.generated.Tables.RESERVATION;
 import static dev.quota.jooq.internal.generated.Tables.USAGE_ARCHIVE;
 import static dev.quota.jooq.internal.generated.Tables.USAGE_LEDGER;
-import static dev.quota.jooq.internal.SqlStore.micros;
+import static dev.quota.jooq.internal.Db.micros;
 import static org.jooq.impl.DSL.coalesce;
 import static org.jooq.impl.DSL.least;
 import static org.jooq.impl.DSL.row;
@@ -20,7 +20,6 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.jooq.DSLContext;
-import org.jooq.Record;
 
 /**
  * Moves a tenant's usage into the periods of a new billing day: every ledger (and archive) entry that occurred in
@@ -37,7 +36,7 @@ final class Rebucketing {
     Map<Period, Long> usedFrom = new LinkedHashMap<>();
 
     UsageLedger previous = USAGE_LEDGER.as("previous");
-    for (Record r : dsl.update(USAGE_LEDGER)
+    for (var r : dsl.update(USAGE_LEDGER)
         .set(USAGE_LEDGER.PERIOD_START, start).set(USAGE_LEDGER.PERIOD_END, end)
         .from(previous)
         .where(USAGE_LEDGER.TENANT_ID.eq(tenant.value()), USAGE_LEDGER.METER.eq(meter.name()),
@@ -47,10 +46,11 @@ final class Rebucketing {
             previous.USAGE_KEY.eq(USAGE_LEDGER.USAGE_KEY))
         .returningResult(previous.PERIOD_START, previous.PERIOD_END, USAGE_LEDGER.AMOUNT)
         .fetch()) {
-      usedFrom.merge(new Period(r.get(0, Instant.class), r.get(1, Instant.class)), r.get(2, Long.class), Long::sum);
+      usedFrom.merge(new Period(r.get(previous.PERIOD_START), r.get(previous.PERIOD_END)), r.get(USAGE_LEDGER.AMOUNT),
+          Long::sum);
     }
     UsageArchive archived = USAGE_ARCHIVE.as("archived");
-    for (Record r : dsl.update(USAGE_ARCHIVE)
+    for (var r : dsl.update(USAGE_ARCHIVE)
         .set(USAGE_ARCHIVE.PERIOD_START, start).set(USAGE_ARCHIVE.PERIOD_END, end)
         .from(archived)
         .where(USAGE_ARCHIVE.TENANT_ID.eq(tenant.value()), USAGE_ARCHIVE.METER.eq(meter.name()),
@@ -59,13 +59,14 @@ final class Rebucketing {
             archived.TENANT_ID.eq(USAGE_ARCHIVE.TENANT_ID), archived.SEQ.eq(USAGE_ARCHIVE.SEQ))
         .returningResult(archived.PERIOD_START, archived.PERIOD_END, USAGE_ARCHIVE.AMOUNT)
         .fetch()) {
-      usedFrom.merge(new Period(r.get(0, Instant.class), r.get(1, Instant.class)), r.get(2, Long.class), Long::sum);
+      usedFrom.merge(new Period(r.get(archived.PERIOD_START), r.get(archived.PERIOD_END)), r.get(USAGE_ARCHIVE.AMOUNT),
+          Long::sum);
     }
 
     Map<Period, Long> heldFrom = new LinkedHashMap<>();
     Instant earliestHold = null;
     Reservation before = RESERVATION.as("before");
-    for (Record r : dsl.update(RESERVATION)
+    for (var r : dsl.update(RESERVATION)
         .set(RESERVATION.PERIOD_START, start).set(RESERVATION.PERIOD_END, end)
         .from(before)
         .where(RESERVATION.TENANT_ID.eq(tenant.value()), RESERVATION.METER.eq(meter.name()),
@@ -75,9 +76,10 @@ final class Rebucketing {
         .returningResult(before.PERIOD_START, before.PERIOD_END, RESERVATION.AMOUNT, RESERVATION.COUNTED,
             RESERVATION.EXPIRES_AT)
         .fetch()) {
-      if (Boolean.TRUE.equals(r.get(3, Boolean.class))) {
-        heldFrom.merge(new Period(r.get(0, Instant.class), r.get(1, Instant.class)), r.get(2, Long.class), Long::sum);
-        Instant expiry = r.get(4, Instant.class);
+      if (r.get(RESERVATION.COUNTED)) {
+        heldFrom.merge(new Period(r.get(before.PERIOD_START), r.get(before.PERIOD_END)), r.get(RESERVATION.AMOUNT),
+            Long::sum);
+        Instant expiry = r.get(RESERVATION.EXPIRES_AT);
         earliestHold = earliestHold == null || expiry.isBefore(earliestHold) ? expiry : earliestHold;
       }
     }
@@ -86,13 +88,13 @@ final class Rebucketing {
     for (Map.Entry<Period, Long> e : usedFrom.entrySet()) {
       usedTotal += e.getValue();
       dsl.update(COUNTER).set(COUNTER.USED, COUNTER.USED.minus(e.getValue()))
-          .where(key(tenant, meter, e.getKey())).execute();
+          .where(Counters.key(tenant, meter, e.getKey())).execute();
     }
     long heldTotal = 0;
     for (Map.Entry<Period, Long> e : heldFrom.entrySet()) {
       heldTotal += e.getValue();
       dsl.update(COUNTER).set(COUNTER.RESERVED, COUNTER.RESERVED.minus(e.getValue()))
-          .where(key(tenant, meter, e.getKey())).execute();
+          .where(Counters.key(tenant, meter, e.getKey())).execute();
     }
     if (usedTotal == 0 && heldTotal == 0) {
       return;
@@ -106,10 +108,5 @@ final class Rebucketing {
         .set(COUNTER.RESERVED, COUNTER.RESERVED.plus(heldTotal))
         .set(COUNTER.NEXT_HOLD_EXPIRY, least(coalesce(COUNTER.NEXT_HOLD_EXPIRY, val(earliestHold)), val(earliestHold)))
         .execute();
-  }
-
-  private static org.jooq.Condition key(TenantId tenant, Meter meter, Period period) {
-    return COUNTER.TENANT_ID.eq(tenant.value()).and(COUNTER.METER.eq(meter.name()))
-        .and(COUNTER.PERIOD_START.eq(period.start())).and(COUNTER.PERIOD_END.eq(period.end()));
   }
 }

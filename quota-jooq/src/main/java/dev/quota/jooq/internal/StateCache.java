@@ -17,9 +17,9 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 
 /**
- * The hot path's memory: per tenant and meter, the state last read, for at most a TTL after it was read (this
- * instance's own writes update the counter in place without extending it), and only while the instant asked
- * about lies where the read's counters are exact (no period end, no hold expiry passed).
+ * The hot path's memory: per tenant and meter, the state last read, for at most a TTL after it was read (the counters
+ * this instance's own writes report, written or refused, update it in place without extending it), and only while the
+ * instant asked about lies where the read's counters are exact (no period end, no hold expiry passed).
  *
  * <p>Loads go through the map's atomic compute, so an invalidation that arrives while a load is in flight waits
  * for it and then removes what it loaded: a state read before an admin change never outlives the invalidation.
@@ -111,7 +111,7 @@ public final class StateCache implements ChangeSink {
    * @param loader reads the database
    * @return the state
    */
-  public TenantState read(TenantId tenant, Meter meter, Instant now, Supplier<SqlStore.ReadResult> loader) {
+  public TenantState read(TenantId tenant, Meter meter, Instant now, Supplier<ReadResult> loader) {
     if (!caching) {
       return remember(tenant, meter, now, loader.get()).state();
     }
@@ -132,14 +132,14 @@ public final class StateCache implements ChangeSink {
    * @param loader reads the database
    * @return the state
    */
-  public TenantState readLatest(TenantId tenant, Meter meter, Instant now, Supplier<SqlStore.ReadResult> loader) {
+  public TenantState readLatest(TenantId tenant, Meter meter, Instant now, Supplier<ReadResult> loader) {
     if (!caching) {
       return remember(tenant, meter, now, loader.get()).state();
     }
     return cacheOf(meter).asMap().compute(tenant, (k, old) -> remember(tenant, meter, now, loader.get())).state();
   }
 
-  private Entry remember(TenantId tenant, Meter meter, Instant now, SqlStore.ReadResult read) {
+  private Entry remember(TenantId tenant, Meter meter, Instant now, ReadResult read) {
     lastKnown.put(new Key(tenant, meter), new KnownState(read.state(), now));
     Instant usableFrom = now.minus(ttl);
     for (Counter c : read.state().counters()) {
@@ -160,7 +160,7 @@ public final class StateCache implements ChangeSink {
   }
 
   @Override
-  public void counterWritten(TenantId tenant, Meter meter, long version, StoredCounter counter) {
+  public void counterObserved(TenantId tenant, Meter meter, long version, StoredCounter counter) {
     Key key = new Key(tenant, meter);
     lastKnown.asMap().computeIfPresent(key, (k, known) -> (known.state().version() == version || version < 0)
         && age(known.state(), counter.counter()) == Age.NEWER

@@ -2,139 +2,179 @@ package dev.quota.jooq.internal;
 
 import static dev.quota.jooq.internal.generated.Tables.COUNTER;
 import static dev.quota.jooq.internal.generated.Tables.ENTITLEMENT;
-import static dev.quota.jooq.internal.generated.Tables.RESERVATION;
 import static dev.quota.jooq.internal.generated.Tables.TENANT;
-import static org.jooq.impl.DSL.coalesce;
 import static org.jooq.impl.DSL.field;
 import static org.jooq.impl.DSL.inline;
-import static org.jooq.impl.DSL.min;
+import static org.jooq.impl.DSL.name;
+import static org.jooq.impl.DSL.noCondition;
 import static org.jooq.impl.DSL.row;
 import static org.jooq.impl.DSL.select;
 import static org.jooq.impl.DSL.selectOne;
-import static org.jooq.impl.DSL.sum;
-import static org.jooq.impl.DSL.when;
 
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.util.UUID;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
 import org.jooq.Condition;
-import org.jooq.DSLContext;
+import org.jooq.DataType;
 import org.jooq.Field;
-import org.jooq.Param;
+import org.jooq.Record;
+import org.jooq.Select;
+import org.jooq.SelectField;
+import org.jooq.Table;
 import org.jooq.impl.SQLDataType;
 
 /**
- * The read of a tenant's state for one meter as ONE statement and one round trip, whatever the ledger's size:
- * the tenant row (plan, version), the entitlements active at the instant or later, and the meter's counters
- * containing it, as the rows of a {@code UNION ALL} told apart by a kind column. One statement is one snapshot,
- * so plan, entitlements, version and counters are consistent with each other. The query is rendered once (see
- * {@link RenderedQuery}); rows are read with plain JDBC.
+ * The read of tenants' states for one meter as ONE statement, whatever the ledger's size: each tenant's row (plan,
+ * version), its entitlements active at the instant or later, and its counters of the meter containing the instant, as
+ * the rows of a {@code UNION ALL} told apart by {@link #ROW_KIND}. One statement is one snapshot, so plan,
+ * entitlements, version and counters agree with each other.
+ *
+ * <p>Every column has one meaning, named by a field here (or, for the entitlement's columns, by the entitlement
+ * table's own fields, so that {@link EntitlementRows} maps these rows as it maps that table's); a row fills the columns
+ * of its kind and leaves the others null. The same query serves one tenant (the hot path, rendered once) and the
+ * tenants of a page of the admin's listing; only the choice of tenants differs.
  */
 final class StateQuery {
+  /** {@link #ROW_KIND} of a tenant's row: plan and version. */
   static final int TENANT_ROW = 0;
+  /** {@link #ROW_KIND} of an entitlement's row. */
   static final int ENTITLEMENT_ROW = 1;
+  /** {@link #ROW_KIND} of a counter's row. */
   static final int COUNTER_ROW = 2;
 
-  // result columns, 1-based
-  static final int KIND = 1;
-  static final int S1 = 2;
-  static final int S2 = 3;
-  static final int S3 = 4;
-  static final int S4 = 5;
-  static final int S5 = 6;
-  static final int S6 = 7;
-  static final int S7 = 8;
-  static final int S8 = 9;
-  static final int N1 = 10;
-  static final int N2 = 11;
-  static final int T1 = 12;
-  static final int T2 = 13;
-  static final int T3 = 14;
-  static final int ID = 15;
-  static final int ORD = 16;
+  static final Field<Integer> ROW_KIND = field(name("row_kind"), SQLDataType.INTEGER);
+  static final Field<String> TENANT_ID = field(name("tenant_id"), SQLDataType.VARCHAR);
+  static final Field<String> PLAN_TIER = field(name("plan_tier"), SQLDataType.VARCHAR);
+  static final Field<String> HOST_TIER = field(name("host_tier"), SQLDataType.VARCHAR);
+  static final Field<Short> BILLING_DAY = field(name("billing_day"), SQLDataType.SMALLINT);
+  static final Field<Long> VERSION = field(name("version"), SQLDataType.BIGINT);
+  static final Field<Instant> PERIOD_START = field(name("period_start"), SQLDataType.INSTANT);
+  static final Field<Instant> PERIOD_END = field(name("period_end"), SQLDataType.INSTANT);
+  static final Field<Long> USED = field(name("used"), SQLDataType.BIGINT);
+  /** The counter's reserved without the holds expired at the instant. */
+  static final Field<Long> RESERVED_NOW = field(name("reserved_now"), SQLDataType.BIGINT);
+  /** The earliest expiry after the instant among the counter's holds that count: until then the read stays exact. */
+  static final Field<Instant> NEXT_EXPIRY = field(name("next_expiry"), SQLDataType.INSTANT);
 
-  private final RenderedQuery query;
+  private StateQuery() {}
 
-  StateQuery(DSLContext dsl, HostPlans hostPlans) {
-    Param<String> tenant = RenderedQuery.param(0, String.class);
-    Param<String> meter = RenderedQuery.param(1, String.class);
-    Param<Instant> at = RenderedQuery.param(2, SQLDataType.INSTANT);
-    Field<String> noText = inline((String) null, SQLDataType.VARCHAR);
-    Field<Long> noNumber = inline((Long) null, SQLDataType.BIGINT);
-    Field<Instant> noInstant = inline((Instant) null, SQLDataType.INSTANT);
-    Field<UUID> noId = inline((UUID) null, SQLDataType.UUID);
-    Field<String> hostTier = hostPlans == null ? noText : hostPlans.tierOf(tenant);
+  /**
+   * Which tenants a state query reads, and how it finds their rows.
+   *
+   * @param tenantId the tenant id column of the tenant's row
+   * @param tenantRows the source of the tenants' rows
+   * @param tenantCondition which tenant rows
+   * @param hostTier the tier from the host's plan table, or a null
+   * @param ofEntitlements which entitlement rows
+   * @param ofCounters which counter rows of the meter (the period is added)
+   */
+  private record Tenants(Field<String> tenantId, Table<?> tenantRows, Condition tenantCondition,
+      Field<String> hostTier, Condition ofEntitlements, Condition ofCounters) {}
 
-    var tenantRow = select(inline(TENANT_ROW).as("kind"), TENANT.TIER.as("s1"), hostTier.as("s2"), noText.as("s3"),
-            noText.as("s4"), noText.as("s5"), noText.as("s6"), noText.as("s7"), noText.as("s8"),
-            TENANT.VERSION.as("n1"), TENANT.BILLING_DAY.cast(SQLDataType.BIGINT).as("n2"), noInstant.as("t1"),
-            noInstant.as("t2"), noInstant.as("t3"), noId.as("id"), inline(0L).as("ord"))
-        .from(selectOne().asTable("one"))
-        .leftJoin(TENANT).on(TENANT.TENANT_ID.eq(tenant));
-    var entitlementRows = select(inline(ENTITLEMENT_ROW), ENTITLEMENT.KIND, ENTITLEMENT.GRANT_KIND, ENTITLEMENT.METER,
-            ENTITLEMENT.TIER, ENTITLEMENT.CREATED_BY, ENTITLEMENT.REASON, ENTITLEMENT.REVOKED_BY,
-            ENTITLEMENT.REVOKE_REASON, ENTITLEMENT.AMOUNT, noNumber, ENTITLEMENT.VALID_FROM, ENTITLEMENT.VALID_UNTIL,
-            ENTITLEMENT.REVOKED_AT, ENTITLEMENT.ENTITLEMENT_ID, ENTITLEMENT.SEQ)
-        .from(ENTITLEMENT)
-        .where(ENTITLEMENT.TENANT_ID.eq(tenant), ENTITLEMENT.VALID_UNTIL.gt(at),
-            ENTITLEMENT.REVOKED_AT.isNull().or(ENTITLEMENT.REVOKED_AT.gt(at)));
-    var counterRows = select(inline(COUNTER_ROW), noText, noText, noText, noText, noText, noText, noText, noText,
-            COUNTER.USED, reservedAt(at), COUNTER.PERIOD_START, COUNTER.PERIOD_END, nextExpiryAfter(at), noId,
-            inline(0L))
-        .from(COUNTER)
+  /**
+   * The state of one tenant. Its tenant row comes back even for a tenant the store has never seen (with nulls: no
+   * plan, version 0).
+   *
+   * @param rules the counter rules
+   * @param hostPlans the host's plan table, or {@code null}
+   * @param tenant the tenant id
+   * @param meter the meter
+   * @param at the instant
+   * @return the query
+   */
+  static Select<Record> oneTenant(CounterRules rules, HostPlans hostPlans, Field<String> tenant, Field<String> meter,
+      Field<Instant> at) {
+    Tenants one = new Tenants(tenant,
+        selectOne().asTable("one").leftJoin(TENANT).on(TENANT.TENANT_ID.eq(tenant)),
+        noCondition(),
+        hostPlans == null ? nothing(SQLDataType.VARCHAR) : hostPlans.tierOf(tenant),
+        ENTITLEMENT.TENANT_ID.eq(tenant),
         // The tenant's and meter's periods starting up to the instant, as bounds on the primary key (tenant, meter,
         // period_start) that no other index can serve: a generic plan would otherwise take the index on (meter,
         // period) when the statistics lag behind (autovacuum off, a table that grew since ANALYZE) and read every
         // tenant's counter of the period.
-        .where(row(COUNTER.TENANT_ID, COUNTER.METER).ge(row(tenant, meter)),
-            row(COUNTER.TENANT_ID, COUNTER.METER, COUNTER.PERIOD_START).le(row(tenant, meter, at)),
-            COUNTER.PERIOD_END.gt(at));
-    // no ORDER BY: the few rows are put in order by the reader, which spares the server a sort per check
-    var union = tenantRow.unionAll(entitlementRows).unionAll(counterRows);
-    this.query = RenderedQuery.render(dsl, union, 3);
+        row(COUNTER.TENANT_ID, COUNTER.METER).ge(row(tenant, meter))
+            .and(row(COUNTER.TENANT_ID, COUNTER.METER, COUNTER.PERIOD_START).le(row(tenant, meter, at))));
+    return query(rules, one, at);
   }
 
-  /** @return the SQL, for tests and diagnostics */
-  String sql() {
-    return query.sql();
+  /**
+   * The states of some tenants (a page of the admin listing), in one statement.
+   *
+   * @param rules the counter rules
+   * @param hostPlans the host's plan table, or {@code null}
+   * @param tenantIds the tenants
+   * @param meter the meter
+   * @param at the instant
+   * @return the query
+   */
+  static Select<Record> someTenants(CounterRules rules, HostPlans hostPlans, Collection<String> tenantIds,
+      Field<String> meter, Field<Instant> at) {
+    Tenants some = new Tenants(TENANT.TENANT_ID, TENANT, TENANT.TENANT_ID.in(tenantIds),
+        hostPlans == null ? nothing(SQLDataType.VARCHAR) : hostPlans.tierOfCorrelated(TENANT.TENANT_ID),
+        ENTITLEMENT.TENANT_ID.in(tenantIds),
+        COUNTER.TENANT_ID.in(tenantIds).and(COUNTER.METER.eq(meter)).and(COUNTER.PERIOD_START.le(at)));
+    return query(rules, some, at);
   }
 
-  PreparedStatement bind(java.sql.Connection connection, String tenant, String meter, Instant at)
-      throws SQLException {
-    return query.bind(connection, tenant, meter, at);
+  /** The entitlement table's columns, in their place in every row of the query. */
+  private static final List<Field<?>> ENTITLEMENT_COLUMNS = List.of(ENTITLEMENT.ENTITLEMENT_ID, ENTITLEMENT.KIND,
+      ENTITLEMENT.GRANT_KIND, ENTITLEMENT.METER, ENTITLEMENT.AMOUNT, ENTITLEMENT.TIER, ENTITLEMENT.VALID_FROM,
+      ENTITLEMENT.VALID_UNTIL, ENTITLEMENT.CREATED_BY, ENTITLEMENT.REASON, ENTITLEMENT.REVOKED_AT,
+      ENTITLEMENT.REVOKED_BY, ENTITLEMENT.REVOKE_REASON, ENTITLEMENT.SEQ);
+
+  private static Select<Record> query(CounterRules rules, Tenants tenants, Field<Instant> at) {
+    // The entitlement rows come first: a UNION's columns are its first branch's, so these rows' columns are the
+    // entitlement table's own fields.
+    var entitlementRows = select(columns(inline(ENTITLEMENT_ROW).as(ROW_KIND), ENTITLEMENT.TENANT_ID.as(TENANT_ID),
+            ENTITLEMENT_COLUMNS, null, null, null, null, null, null, null, null, null))
+        .from(ENTITLEMENT)
+        .where(tenants.ofEntitlements(), ENTITLEMENT.VALID_UNTIL.gt(at),
+            ENTITLEMENT.REVOKED_AT.isNull().or(ENTITLEMENT.REVOKED_AT.gt(at)));
+    var tenantRows = select(columns(inline(TENANT_ROW), tenants.tenantId(), null,
+            TENANT.TIER, tenants.hostTier(), TENANT.BILLING_DAY, TENANT.VERSION, null, null, null, null, null))
+        .from(tenants.tenantRows())
+        .where(tenants.tenantCondition());
+    var counterRows = select(columns(inline(COUNTER_ROW), COUNTER.TENANT_ID, null, null, null, null, null,
+            COUNTER.PERIOD_START, COUNTER.PERIOD_END, COUNTER.USED, rules.reservedAt(at), rules.nextExpiryAfter(at)))
+        .from(COUNTER)
+        .where(tenants.ofCounters(), COUNTER.PERIOD_END.gt(at));
+    // no ORDER BY: the few rows of a tenant are put in order by the reader, which spares the server a sort per read
+    return entitlementRows.unionAll(tenantRows).unionAll(counterRows);
   }
 
-  static Instant instant(ResultSet rs, int column) throws SQLException {
-    OffsetDateTime value = rs.getObject(column, OffsetDateTime.class);
-    return value == null ? null : value.toInstant();
+  /**
+   * One row's columns in the query's order; a null argument stands for a typed null (so that the branches of the
+   * union agree on every column's type), named as the first branch names the column.
+   */
+  private static List<SelectField<?>> columns(Field<Integer> kind, Field<String> tenantId,
+      List<Field<?>> entitlement, Field<String> tier, Field<String> hostTier, Field<Short> billingDay,
+      Field<Long> version, Field<Instant> start, Field<Instant> end, Field<Long> used, Field<Long> reservedNow,
+      Field<Instant> nextExpiry) {
+    List<SelectField<?>> columns = new ArrayList<>();
+    columns.add(kind);
+    columns.add(tenantId);
+    for (Field<?> column : ENTITLEMENT_COLUMNS) {
+      columns.add(entitlement == null ? nothing(column.getDataType()) : column);
+    }
+    columns.add(or(tier, PLAN_TIER));
+    columns.add(or(hostTier, HOST_TIER));
+    columns.add(or(billingDay, BILLING_DAY));
+    columns.add(or(version, VERSION));
+    columns.add(or(start, PERIOD_START));
+    columns.add(or(end, PERIOD_END));
+    columns.add(or(used, USED));
+    columns.add(or(reservedNow, RESERVED_NOW));
+    columns.add(or(nextExpiry, NEXT_EXPIRY));
+    return columns;
   }
 
-  static Long nullableLong(ResultSet rs, int column) throws SQLException {
-    long value = rs.getLong(column);
-    return rs.wasNull() ? null : value;
+  private static <T> Field<T> or(Field<T> value, Field<T> column) {
+    return (value == null ? nothing(column.getDataType()) : value).as(column);
   }
 
-  /** The holds of the counter row in scope. */
-  private static Condition holdsOfCounter() {
-    return RESERVATION.TENANT_ID.eq(COUNTER.TENANT_ID).and(RESERVATION.METER.eq(COUNTER.METER))
-        .and(RESERVATION.PERIOD_START.eq(COUNTER.PERIOD_START)).and(RESERVATION.PERIOD_END.eq(COUNTER.PERIOD_END));
-  }
-
-  /** The counter's reserved without the holds expired at {@code at}; the sub-select runs only when one may be. */
-  private static Field<Long> reservedAt(Field<Instant> at) {
-    Field<Long> expired = field(select(coalesce(sum(RESERVATION.AMOUNT).cast(SQLDataType.BIGINT), inline(0L)))
-        .from(RESERVATION)
-        .where(holdsOfCounter(), RESERVATION.COUNTED.isTrue(), RESERVATION.EXPIRES_AT.le(at)));
-    return when(COUNTER.NEXT_HOLD_EXPIRY.le(at), COUNTER.RESERVED.minus(expired)).otherwise(COUNTER.RESERVED);
-  }
-
-  /** The earliest expiry after {@code at} of the counter's holds, or null. */
-  private static Field<Instant> nextExpiryAfter(Field<Instant> at) {
-    Field<Instant> next = field(select(min(RESERVATION.EXPIRES_AT)).from(RESERVATION)
-        .where(holdsOfCounter(), RESERVATION.COUNTED.isTrue(), RESERVATION.EXPIRES_AT.gt(at)));
-    return when(COUNTER.NEXT_HOLD_EXPIRY.le(at), next).otherwise(COUNTER.NEXT_HOLD_EXPIRY);
+  private static <T> Field<T> nothing(DataType<T> type) {
+    return inline((T) null, type);
   }
 }

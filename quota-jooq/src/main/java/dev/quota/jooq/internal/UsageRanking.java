@@ -51,19 +51,18 @@ final class UsageRanking {
   /** {@link Tier}'s naming rule: a host's tier column may hold any text, and text that names no tier is no plan. */
   private static final String TIER_NAME_PATTERN = "^[A-Za-z0-9][A-Za-z0-9._-]{0," + (Tier.MAX_LENGTH - 1) + "}$";
 
-  private static final String GRANT = "GRANT";
-  private static final String TIER_OVERRIDE = "TIER_OVERRIDE";
-  private static final String BYPASS = "BYPASS";
-
   private final Db db;
+  private final CounterRules rules;
   private final HostPlans hostPlans;
 
   /**
    * @param db the database
+   * @param rules the counter rules (for the reserved amount net of expired holds)
    * @param hostPlans the host's plan table, or null when plans are quota's own
    */
-  UsageRanking(Db db, HostPlans hostPlans) {
+  UsageRanking(Db db, CounterRules rules, HostPlans hostPlans) {
     this.db = db;
+    this.rules = rules;
     this.hostPlans = hostPlans;
   }
 
@@ -71,11 +70,11 @@ final class UsageRanking {
    * Ranks and cuts.
    *
    * @param listing what to list
-   * @param reservedAt the counter row's reserved without the holds expired at the listing's instant
    * @return the page's tenant ids, in order, and whether more follow
    */
-  Page<TenantId> rank(UsageListing listing, Field<Long> reservedAt) {
-    Instant at = SqlStore.micros(listing.now());
+  Page<TenantId> rank(UsageListing listing) {
+    Instant at = Db.micros(listing.now());
+    Field<Long> reservedAt = rules.reservedAt(val(at, SQLDataType.INSTANT));
     String meter = listing.meter().name();
     List<Tier> tiers = listing.tiersByGenerosity();
 
@@ -94,10 +93,10 @@ final class UsageRanking {
         .and(ENTITLEMENT.REVOKED_AT.isNull().or(ENTITLEMENT.REVOKED_AT.gt(at)));
     Table<?> active =
         select(ENTITLEMENT.TENANT_ID.as("tenant_id"),
-            sum(ENTITLEMENT.AMOUNT).filterWhere(ENTITLEMENT.KIND.eq(GRANT)
+            sum(ENTITLEMENT.AMOUNT).filterWhere(ENTITLEMENT.KIND.eq(EntitlementRows.GRANT)
                 .and(ENTITLEMENT.METER.eq(meter))).as("granted"),
-            boolOr(ENTITLEMENT.KIND.eq(BYPASS)).as("bypassed"),
-            max(catalogueGenerosity).filterWhere(ENTITLEMENT.KIND.eq(TIER_OVERRIDE))
+            boolOr(ENTITLEMENT.KIND.eq(EntitlementRows.BYPASS)).as("bypassed"),
+            max(catalogueGenerosity).filterWhere(ENTITLEMENT.KIND.eq(EntitlementRows.TIER_OVERRIDE))
                 .as("override_generosity"))
         .from(ENTITLEMENT).leftJoin(catalogue).on(catalogueTier.eq(ENTITLEMENT.TIER))
         .where(activeAt)

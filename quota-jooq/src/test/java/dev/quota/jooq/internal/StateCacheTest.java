@@ -28,7 +28,7 @@ class StateCacheTest {
   private TenantState load(long used, long reserved) {
     return cache.read(TENANT, METER, NOW, () -> {
       loads.incrementAndGet();
-      return new SqlStore.ReadResult(new TenantState(Optional.empty(), List.of(), 0,
+      return new ReadResult(new TenantState(Optional.empty(), List.of(), 0,
           List.of(new Counter(MONTH, used, reserved))), MONTH.end());
     });
   }
@@ -41,7 +41,7 @@ class StateCacheTest {
   void aWriteThatReportsALargerUsageUpdatesTheCachedState() {
     load(10, 0);
 
-    cache.counterWritten(TENANT, METER, 0, counter(15, 0));
+    cache.counterObserved(TENANT, METER, 0, counter(15, 0));
 
     assertThat(cache.cached(TENANT, METER, NOW).counters()).containsExactly(new Counter(MONTH, 15, 0));
   }
@@ -49,9 +49,9 @@ class StateCacheTest {
   @Test
   void aWriteReportedAfterALaterOneDoesNotStepTheCacheBack() {
     load(10, 0);
-    cache.counterWritten(TENANT, METER, 0, counter(20, 0));
+    cache.counterObserved(TENANT, METER, 0, counter(20, 0));
 
-    cache.counterWritten(TENANT, METER, 0, counter(15, 0));
+    cache.counterObserved(TENANT, METER, 0, counter(15, 0));
 
     assertThat(cache.cached(TENANT, METER, NOW).counters()).containsExactly(new Counter(MONTH, 20, 0));
   }
@@ -60,7 +60,7 @@ class StateCacheTest {
   void aWriteThatCannotBeOrderedDropsTheCachedState() {
     load(10, 5);
 
-    cache.counterWritten(TENANT, METER, 0, counter(10, 0)); // a hold ended, or one was taken: which came last?
+    cache.counterObserved(TENANT, METER, 0, counter(10, 0)); // a hold ended, or one was taken: which came last?
 
     assertThat(cache.cached(TENANT, METER, NOW)).isNull();
   }
