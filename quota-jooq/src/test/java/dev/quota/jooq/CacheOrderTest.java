@@ -35,7 +35,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * of whichever thread reached the cache last, or a cached {@code usage} (and {@code canProceed}) shows an
  * older counter until the time-to-live ends. (The race this guards against needs an unlucky thread schedule
  * between a commit and the cache update, so the test catches a regression only sometimes; the reasoning is
- * in {@code StateCache.counterWritten}, and StateCacheTest stages the orders directly.)
+ * in {@code StateCache.counterObserved}, and StateCacheTest stages the orders directly.)
  */
 class CacheOrderTest {
   @RegisterExtension
