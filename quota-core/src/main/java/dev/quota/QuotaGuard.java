@@ -53,6 +53,7 @@ public interface QuotaGuard {
    * @param key the usage's identity
    * @return the outcome and decision
    * @throws UsageConflictException if the key was recorded with another amount
+   * @throws QuotaContentionException if admin changes to the tenant overtook every attempt; nothing was written
    */
   ConsumeResult tryConsume(TenantId tenant, Meter meter, long amount, UsageKey key);
 
@@ -67,6 +68,7 @@ public interface QuotaGuard {
    * @return the decision and, if allowed, the reservation. When the store is unreachable and the
    *     {@link FailurePolicy} allows the call, the reservation holds nothing in the store; committing it
    *     records the usage once the store answers again.
+   * @throws QuotaContentionException if admin changes to the tenant overtook every attempt; nothing was written
    */
   ReserveResult reserve(TenantId tenant, Meter meter, long estimate, Duration ttl);
 
@@ -82,6 +84,7 @@ public interface QuotaGuard {
    * @return what was recorded
    * @throws ReservationStateException if the reservation was released, or committed under another key
    * @throws UsageConflictException if the key was recorded with another amount
+   * @throws QuotaContentionException if admin changes to the tenant overtook every attempt; nothing was written
    */
   RecordResult commit(TenantId tenant, ReservationId id, Meter meter, long actual, UsageKey key);
 
@@ -101,6 +104,7 @@ public interface QuotaGuard {
    * @param event the usage
    * @return what was recorded
    * @throws UsageConflictException if the key was recorded with another amount
+   * @throws QuotaContentionException if admin changes to the tenant overtook every attempt; nothing was written
    */
   RecordResult record(UsageEvent event);
 
@@ -112,6 +116,9 @@ public interface QuotaGuard {
    * @return one result per event, in order
    * @throws UsageConflictException if a key was recorded with another amount: that event writes nothing, every
    *     other event of the batch is recorded all the same, and the first such conflict is thrown afterwards
+   * @throws QuotaContentionException if admin changes to a tenant overtook every attempt to record its events;
+   *     those events were not written (events written before stay written, and count once if the batch is
+   *     retried with the same keys)
    */
   List<RecordResult> recordAll(List<UsageEvent> events);
 

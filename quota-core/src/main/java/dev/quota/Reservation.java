@@ -97,6 +97,8 @@ public final class Reservation {
    * @param key the usage's identity; a retried commit with the same key and amount counts once
    * @return what was recorded
    * @throws ReservationStateException if the reservation was released, or committed under another key
+   * @throws UsageConflictException if the key was recorded with another amount
+   * @throws QuotaContentionException if admin changes to the tenant overtook every attempt; nothing was written
    */
   public RecordResult commit(long actual, UsageKey key) {
     return guard.commit(tenant, id, meter, actual, key);

@@ -42,6 +42,8 @@ public interface QuotaAdmin {
    * @param actor who resets
    * @param reason why
    * @return the grants made and the audit entry
+   * @throws dev.quota.QuotaContentionException if other admin changes to the tenant overtook every attempt; nothing
+   *     was granted or audited
    */
   ResetResult resetUsage(TenantId tenant, Actor actor, String reason);
 
@@ -53,6 +55,8 @@ public interface QuotaAdmin {
    * @param actor who resets
    * @param reason why
    * @return the grant made (none if the meter had no usage) and the audit entry
+   * @throws dev.quota.QuotaContentionException if other admin changes to the tenant overtook every attempt; nothing
+   *     was granted or audited
    */
   ResetResult resetUsage(TenantId tenant, Meter meter, Actor actor, String reason);
 
