@@ -172,7 +172,7 @@ public final class DefaultGuard implements QuotaGuard {
       case WriteOutcome.Written w -> {
         UsageReport after = Evaluator.withCounter(before, w.counter());
         alerts.afterUsage(after, now);
-        Decision decision = unconditional ? withReport(planned, after) : allowed(after, amount, Reason.WITHIN_BALANCE);
+        Decision decision = unconditional ? withReport(planned, after) : Decision.allow(after, amount);
         yield Optional.of(new ConsumeResult(ConsumeResult.Outcome.CONSUMED, decision));
       }
       case WriteOutcome.Insufficient i -> {
@@ -185,7 +185,7 @@ public final class DefaultGuard implements QuotaGuard {
         }
         UsageReport after = Evaluator.withCounter(before, d.counter());
         yield Optional.of(new ConsumeResult(ConsumeResult.Outcome.ALREADY_CONSUMED,
-            new Decision(tenant, meter, true, Reason.WITHIN_BALANCE, amount, false, Optional.of(after))));
+            Decision.allow(after, amount)));
       }
       case WriteOutcome.Stale s -> Optional.empty();
     };
@@ -238,7 +238,7 @@ public final class DefaultGuard implements QuotaGuard {
     return switch (outcome) {
       case WriteOutcome.Written w -> {
         UsageReport after = Evaluator.withCounter(before, w.counter());
-        Decision decision = unconditional ? withReport(planned, after) : allowed(after, estimate, Reason.WITHIN_BALANCE);
+        Decision decision = unconditional ? withReport(planned, after) : Decision.allow(after, estimate);
         Reservation reservation = new Reservation(hold.id(), tenant, meter, estimate, now, hold.expiresAt(), this);
         yield Optional.of(new ReserveResult(decision, Optional.of(reservation)));
       }
@@ -455,21 +455,16 @@ public final class DefaultGuard implements QuotaGuard {
 
   private Decision decide(UsageReport report, long amount) {
     if (report.bypassed()) {
-      return new Decision(report.tenant(), report.meter(), true, Reason.BYPASSED, amount, false, Optional.of(report));
+      return Decision.bypassed(report, amount);
     }
     if (report.remaining() >= amount) {
-      return allowed(report, amount, Reason.WITHIN_BALANCE);
+      return Decision.allow(report, amount);
     }
     return denied(report, amount);
   }
 
-  private static Decision allowed(UsageReport report, long amount, Reason reason) {
-    return new Decision(report.tenant(), report.meter(), true, reason, amount, false, Optional.of(report));
-  }
-
   private Decision denied(UsageReport report, long amount) {
-    return shadowIfConfigured(new Decision(report.tenant(), report.meter(), false,
-        Evaluator.denialReason(report.tierSource()), amount, false, Optional.of(report)));
+    return shadowIfConfigured(Decision.deny(Evaluator.denialReason(report.tierSource()), report, amount));
   }
 
   private Decision shadowIfConfigured(Decision denial) {
@@ -477,13 +472,18 @@ public final class DefaultGuard implements QuotaGuard {
       return denial;
     }
     logShadowed(denial);
-    return new Decision(denial.tenant(), denial.meter(), true, denial.reason(), denial.requested(), true,
-        denial.report());
+    return Decision.shadowAllowed(denial);
   }
 
-  private static Decision withReport(Decision decision, UsageReport report) {
-    return new Decision(decision.tenant(), decision.meter(), decision.allowed(), decision.reason(),
-        decision.requested(), decision.shadowed(), Optional.of(report));
+  /** The decision planned for an unconditional write (bypassed, or in shadow mode), with the standing after it. */
+  private static Decision withReport(Decision planned, UsageReport after) {
+    if (planned.reason() == Reason.BYPASSED) {
+      return Decision.bypassed(after, planned.requested());
+    }
+    if (planned.shadowed()) {
+      return Decision.shadowAllowed(Decision.deny(planned.reason(), after, planned.requested()));
+    }
+    return Decision.allow(after, planned.requested());
   }
 
   private void logShadowed(Decision denial) {
@@ -512,11 +512,11 @@ public final class DefaultGuard implements QuotaGuard {
   private Decision onStoreFailure(TenantId tenant, Meter meter, long amount, Instant now, StoreUnavailableException e) {
     outage.failed(e, failurePolicy.kind().name());
     Decision decision = switch (failurePolicy.kind()) {
-      case ALLOW -> new Decision(tenant, meter, true, Reason.STORE_UNAVAILABLE, amount, false, Optional.empty());
-      case DENY -> new Decision(tenant, meter, false, Reason.STORE_UNAVAILABLE, amount, false, Optional.empty());
+      case ALLOW -> Decision.allowedByFailurePolicy(tenant, meter, amount);
+      case DENY -> Decision.deniedByFailurePolicy(tenant, meter, amount);
       case LAST_KNOWN_STATE -> lastKnownReport(tenant, meter, now)
           .map(report -> decide(report, amount))
-          .orElseGet(() -> new Decision(tenant, meter, false, Reason.STORE_UNAVAILABLE, amount, false, Optional.empty()));
+          .orElseGet(() -> Decision.deniedByFailurePolicy(tenant, meter, amount));
     };
     if (!decision.allowed() && !decision.shadowed()) {
       return shadowIfConfigured(decision);

@@ -283,8 +283,7 @@ public final class FakeQuotaGuard implements QuotaGuard {
       if (recorded != amount) {
         throw new UsageConflictException(tenant, key, recorded, amount);
       }
-      return new ConsumeResult(ConsumeResult.Outcome.ALREADY_CONSUMED,
-          new Decision(tenant, meter, true, Reason.WITHIN_BALANCE, amount, false, Optional.of(report(tenant, meter, now))));
+      return new ConsumeResult(ConsumeResult.Outcome.ALREADY_CONSUMED, Decision.allow(report(tenant, meter, now), amount));
     }
     Decision decision = decide(tenant, meter, amount, now);
     if (!decision.allowed()) {
@@ -423,14 +422,12 @@ public final class FakeQuotaGuard implements QuotaGuard {
     // The report is made before the call is counted, so that it shows the standing this call was decided on.
     UsageReport report = report(tenant, meter, now);
     state.decided++;
-    return new Decision(tenant, meter, allowed, allowed ? Reason.WITHIN_BALANCE : Reason.INSUFFICIENT_BALANCE, amount,
-        false, Optional.of(report));
+    return allowed ? Decision.allow(report, amount) : Decision.deny(Reason.INSUFFICIENT_BALANCE, report, amount);
   }
 
-  /** The decision with the standing after its write, as the real guard reports it. */
+  /** The allowing decision with the standing after its write, as the real guard reports it. */
   private Decision afterWrite(Decision decision, Instant now) {
-    return new Decision(decision.tenant(), decision.meter(), true, decision.reason(), decision.requested(), false,
-        Optional.of(report(decision.tenant(), decision.meter(), now)));
+    return Decision.allow(report(decision.tenant(), decision.meter(), now), decision.requested());
   }
 
   private RecordResult recordOnce(TenantId tenant, Meter meter, long amount, UsageKey key, Instant now) {
