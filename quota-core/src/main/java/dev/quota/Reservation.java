@@ -1,5 +1,6 @@
 package dev.quota;
 
+import dev.quota.internal.ApiAccess;
 import dev.quota.internal.Checks;
 import java.time.Instant;
 import java.util.Objects;
@@ -29,6 +30,11 @@ import java.util.Objects;
  * }
  */
 public final class Reservation {
+  static {
+    // Guards outside this package make handles through quota's internal access path, not a public constructor.
+    ApiAccess.reservations(Reservation::new);
+  }
+
   private final ReservationId id;
   private final TenantId tenant;
   private final Meter meter;
@@ -38,7 +44,7 @@ public final class Reservation {
   private final QuotaGuard guard;
 
   /**
-   * Creates a handle. Guards create reservations; call this only from a {@link QuotaGuard} implementation.
+   * Creates a handle; guards make them, through {@link ApiAccess#reservation}.
    *
    * @param id the identity
    * @param tenant the tenant
@@ -48,7 +54,7 @@ public final class Reservation {
    * @param expiresAt when it stops counting
    * @param guard the guard that commits and releases it
    */
-  public Reservation(ReservationId id, TenantId tenant, Meter meter, long amount, Instant createdAt, Instant expiresAt,
+  private Reservation(ReservationId id, TenantId tenant, Meter meter, long amount, Instant createdAt, Instant expiresAt,
       QuotaGuard guard) {
     this.id = Checks.notNull("reservation id", id);
     this.tenant = Checks.notNull("tenant", tenant);

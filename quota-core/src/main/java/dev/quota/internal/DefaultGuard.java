@@ -59,7 +59,7 @@ public final class DefaultGuard implements QuotaGuard {
   private final Alerts alerts;
   private final QuotaObserver observer;
   private final Outage outage = new Outage();
-  /** Usage writes: a first attempt may read the store's cache, a retry after a stale refusal reads the committed state. */
+  /** Usage writes: a first attempt may read the store's cache, a retry after a stale refusal the committed state. */
   private final StaleRetry retry = new StaleRetry(
       (tenant, meter, now) -> read(tenant, meter, now, false),
       (tenant, meter, now) -> read(tenant, meter, now, true));
@@ -217,7 +217,8 @@ public final class DefaultGuard implements QuotaGuard {
       if (!decision.allowed()) {
         return new ReserveResult(decision, Optional.empty());
       }
-      Reservation detached = new Reservation(ReservationId.random(), tenant, meter, estimate, now, now.plus(ttl), this);
+      Reservation detached =
+          ApiAccess.reservation(ReservationId.random(), tenant, meter, estimate, now, now.plus(ttl), this);
       return new ReserveResult(decision, Optional.of(detached));
     }
   }
@@ -239,11 +240,14 @@ public final class DefaultGuard implements QuotaGuard {
       case WriteOutcome.Written w -> {
         UsageReport after = Evaluator.withCounter(before, w.counter());
         Decision decision = unconditional ? withReport(planned, after) : Decision.allow(after, estimate);
-        Reservation reservation = new Reservation(hold.id(), tenant, meter, estimate, now, hold.expiresAt(), this);
+        Reservation reservation =
+            ApiAccess.reservation(hold.id(), tenant, meter, estimate, now, hold.expiresAt(), this);
         yield Optional.of(new ReserveResult(decision, Optional.of(reservation)));
       }
-      case WriteOutcome.Insufficient i ->
-          Optional.of(new ReserveResult(denied(Evaluator.withCounter(before, i.counter()), estimate), Optional.empty()));
+      case WriteOutcome.Insufficient i -> {
+        UsageReport after = Evaluator.withCounter(before, i.counter());
+        yield Optional.of(new ReserveResult(denied(after, estimate), Optional.empty()));
+      }
       case WriteOutcome.Duplicate d -> throw new IllegalStateException("store reported a duplicate reservation id");
       case WriteOutcome.Stale s -> Optional.empty();
     };

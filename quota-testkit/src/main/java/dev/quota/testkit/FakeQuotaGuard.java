@@ -21,6 +21,7 @@ import dev.quota.UsageEvent;
 import dev.quota.UsageKey;
 import dev.quota.UsageReport;
 import dev.quota.UsageReport.TierSource;
+import dev.quota.internal.ApiAccess;
 import dev.quota.period.PeriodPolicy;
 import java.time.Clock;
 import java.time.Duration;
@@ -283,7 +284,8 @@ public final class FakeQuotaGuard implements QuotaGuard {
       if (recorded != amount) {
         throw new UsageConflictException(tenant, key, recorded, amount);
       }
-      return new ConsumeResult(ConsumeResult.Outcome.ALREADY_CONSUMED, Decision.allow(report(tenant, meter, now), amount));
+      Decision decision = Decision.allow(report(tenant, meter, now), amount);
+      return new ConsumeResult(ConsumeResult.Outcome.ALREADY_CONSUMED, decision);
     }
     Decision decision = decide(tenant, meter, amount, now);
     if (!decision.allowed()) {
@@ -310,7 +312,7 @@ public final class FakeQuotaGuard implements QuotaGuard {
     }
     ReservationId id = ReservationId.random();
     holds.put(id, new Hold(tenant, meter, estimate, PERIODS.periodAt(now), now.plus(ttl)));
-    Reservation reservation = new Reservation(id, tenant, meter, estimate, now, now.plus(ttl), this);
+    Reservation reservation = ApiAccess.reservation(id, tenant, meter, estimate, now, now.plus(ttl), this);
     return new ReserveResult(afterWrite(decision, now), Optional.of(reservation));
   }
 
