@@ -141,7 +141,7 @@ public final class Quota {
      * @return this builder
      */
     public Builder mode(EnforcementMode mode) {
-      this.mode = Checks.notNull("enforcement mode", mode);
+      this.mode = Checks.notNull("mode", mode);
       return this;
     }
 
@@ -170,10 +170,10 @@ public final class Quota {
       List<Integer> list = new ArrayList<>();
       for (int i = 0; i < sorted.length; i++) {
         if (sorted[i] < 1 || sorted[i] > 1000) {
-          throw new InvalidRequestException("alert threshold", "must be between 1 and 1000 percent, was " + sorted[i]);
+          throw new InvalidRequestException("alert thresholds", "must be between 1 and 1000 percent, was " + sorted[i]);
         }
         if (i > 0 && sorted[i] == sorted[i - 1]) {
-          throw new InvalidRequestException("alert threshold", "must not repeat, " + sorted[i] + " was given twice");
+          throw new InvalidRequestException("alert thresholds", "must not repeat, " + sorted[i] + " was given twice");
         }
         list.add(sorted[i]);
       }
@@ -211,7 +211,7 @@ public final class Quota {
      * @return this builder
      */
     public Builder maxReservationTtl(Duration max) {
-      this.maxReservationTtl = Checks.positiveAtMost("maximum reservation ttl", max, Duration.ofDays(1));
+      this.maxReservationTtl = Checks.positiveAtMost("max reservation ttl", max, Duration.ofDays(1));
       return this;
     }
 
@@ -223,7 +223,7 @@ public final class Quota {
      * @return this builder
      */
     public Builder maxEntitlementDuration(Duration max) {
-      this.maxEntitlementDuration = Checks.positiveAtMost("maximum entitlement duration", max, Duration.ofDays(3660));
+      this.maxEntitlementDuration = Checks.positiveAtMost("max entitlement duration", max, Duration.ofDays(3660));
       return this;
     }
 

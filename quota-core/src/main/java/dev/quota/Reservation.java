@@ -99,15 +99,15 @@ public final class Reservation {
    * Records the actual usage and ends the hold. Same as
    * {@link QuotaGuard#commit(TenantId, ReservationId, Meter, long, UsageKey)}.
    *
-   * @param actual the units really used, in the meter's unit; positive (release instead when nothing was used)
+   * @param amount the units really used, in the meter's unit; positive (release instead when nothing was used)
    * @param key the usage's identity; a retried commit with the same key and amount counts once
    * @return what was recorded
    * @throws ReservationStateException if the reservation was released, or committed under another key
    * @throws UsageConflictException if the key was recorded with another amount
    * @throws QuotaContentionException if admin changes to the tenant overtook every attempt; nothing was written
    */
-  public RecordResult commit(long actual, UsageKey key) {
-    return guard.commit(tenant, id, meter, actual, key);
+  public RecordResult commit(long amount, UsageKey key) {
+    return guard.commit(tenant, id, meter, amount, key);
   }
 
   /**

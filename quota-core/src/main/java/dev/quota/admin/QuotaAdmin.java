@@ -15,8 +15,8 @@ import java.util.List;
  * <p>Every change names an {@link Actor} and a non-blank reason (at most {@value #MAX_REASON_LENGTH}
  * characters), is checked by the configured {@link AdminAuthorizer} (a refusal throws
  * {@link AccessDeniedException}), and writes an {@link AuditEntry} in the same transaction as the change:
- * both happen or neither. Bad input throws {@link dev.quota.InvalidRequestException} before anything is
- * written.
+ * both happen or neither. Bad input throws {@link dev.quota.InvalidRequestException}, naming the parameter,
+ * before anything is written.
  *
  * <p>The runbook for a blocked tenant, in calls:
  * {@snippet :
@@ -99,13 +99,13 @@ public interface QuotaAdmin {
   /**
    * Ends a grant, override or bypass now. The entitlement is kept, marked revoked.
    *
-   * @param id the entitlement
+   * @param entitlementId the entitlement
    * @param actor who revokes
    * @param reason why
    * @return the revoked entitlement
    * @throws EntitlementStateException if there is no such entitlement, or it already ended
    */
-  Entitlement revoke(EntitlementId id, Actor actor, String reason);
+  Entitlement revoke(EntitlementId entitlementId, Actor actor, String reason);
 
   /**
    * Sets a tenant's subscription. A downgrade takes effect at once: this period's usage is measured

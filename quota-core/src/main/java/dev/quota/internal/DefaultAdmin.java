@@ -198,8 +198,8 @@ public final class DefaultAdmin implements QuotaAdmin {
   }
 
   @Override
-  public Entitlement revoke(EntitlementId id, Actor actor, String reason) {
-    Checks.notNull("entitlement id", id);
+  public Entitlement revoke(EntitlementId entitlementId, Actor actor, String reason) {
+    EntitlementId id = Checks.notNull("entitlement id", entitlementId);
     Checks.notNull("actor", actor);
     Checks.text("reason", reason, MAX_REASON_LENGTH);
     Entitlement existing = store.findEntitlement(id)
@@ -305,13 +305,13 @@ public final class DefaultAdmin implements QuotaAdmin {
       String reason) {
     checkChange(tenant, actor, reason);
     Checks.notNull("since", since);
-    Checks.notNull("purge confirmation", confirmation);
+    Checks.notNull("confirmation", confirmation);
     Instant now = clock.instant();
     if (since.isAfter(now)) {
       throw new InvalidRequestException("since", "must not be in the future (now " + now + "), was " + since);
     }
     if (!confirmation.confirms(tenant)) {
-      throw new InvalidRequestException("purge confirmation", "must repeat the tenant id '" + tenant
+      throw new InvalidRequestException("confirmation", "must repeat the tenant id '" + tenant
           + "' exactly, was '" + Checks.printable(confirmation.typedTenantId()) + "'");
     }
     authorize(actor, AdminOperation.PURGE_USAGE, tenant);

@@ -144,7 +144,7 @@ public final class DefaultGuard implements QuotaGuard {
   private ConsumeResult consume(TenantId tenant, Meter meter, long amount, UsageKey key) {
     validate(tenant, meter);
     Checks.positive("amount", amount);
-    Checks.notNull("usage key", key);
+    Checks.notNull("key", key);
     Instant now = clock.instant();
     try {
       return retry.run(tenant, reads -> consumeOnce(tenant, meter, amount, key, now, reads));
@@ -204,7 +204,7 @@ public final class DefaultGuard implements QuotaGuard {
   private ReserveResult hold(TenantId tenant, Meter meter, long estimate, Duration ttl) {
     validate(tenant, meter);
     Checks.positive("estimate", estimate);
-    Checks.positiveAtMost("reservation ttl", ttl, maxReservationTtl);
+    Checks.positiveAtMost("ttl", ttl, maxReservationTtl);
     Instant now = clock.instant();
     try {
       return retry.run(tenant, reads -> holdOnce(tenant, meter, estimate, ttl, now, reads));
@@ -254,13 +254,13 @@ public final class DefaultGuard implements QuotaGuard {
   }
 
   @Override
-  public RecordResult commit(TenantId tenant, ReservationId id, Meter meter, long actual, UsageKey key) {
+  public RecordResult commit(TenantId tenant, ReservationId reservationId, Meter meter, long amount, UsageKey key) {
     validate(tenant, meter);
-    Checks.notNull("reservation id", id);
-    Checks.positive("actual amount", actual);
-    Checks.notNull("usage key", key);
+    Checks.notNull("reservation id", reservationId);
+    Checks.positive("amount", amount);
+    Checks.notNull("key", key);
     Instant now = clock.instant();
-    return retry.run(tenant, reads -> commitOnce(tenant, id, meter, actual, key, now, reads));
+    return retry.run(tenant, reads -> commitOnce(tenant, reservationId, meter, amount, key, now, reads));
   }
 
   private Optional<RecordResult> commitOnce(TenantId tenant, ReservationId id, Meter meter, long actual, UsageKey key,
@@ -297,10 +297,10 @@ public final class DefaultGuard implements QuotaGuard {
   }
 
   @Override
-  public boolean release(TenantId tenant, ReservationId id) {
+  public boolean release(TenantId tenant, ReservationId reservationId) {
     Checks.notNull("tenant", tenant);
-    Checks.notNull("reservation id", id);
-    ReleaseOutcome outcome = call(() -> store.release(tenant, id, clock.instant()));
+    Checks.notNull("reservation id", reservationId);
+    ReleaseOutcome outcome = call(() -> store.release(tenant, reservationId, clock.instant()));
     return switch (outcome) {
       case RELEASED -> {
         observer.onReservation(ReservationEvent.RELEASED);
@@ -308,13 +308,13 @@ public final class DefaultGuard implements QuotaGuard {
       }
       case ALREADY_ENDED, NOT_FOUND -> false;
       case COMMITTED -> throw new ReservationStateException(
-          "reservation " + id + " of tenant '" + tenant + "' was committed; it cannot be released");
+          "reservation " + reservationId + " of tenant '" + tenant + "' was committed; it cannot be released");
     };
   }
 
   @Override
   public RecordResult record(UsageEvent event) {
-    Checks.notNull("usage event", event);
+    Checks.notNull("event", event);
     validate(event.tenant(), event.meter());
     Instant now = clock.instant();
     return retry.run(event.tenant(), reads -> {
@@ -328,9 +328,9 @@ public final class DefaultGuard implements QuotaGuard {
 
   @Override
   public List<RecordResult> recordAll(List<UsageEvent> events) {
-    Checks.notNull("usage events", events);
+    Checks.notNull("events", events);
     for (int i = 0; i < events.size(); i++) {
-      UsageEvent event = Checks.notNull("usage event " + i, events.get(i));
+      UsageEvent event = Checks.notNull("events[" + i + "]", events.get(i));
       validate(event.tenant(), event.meter());
     }
     Instant now = clock.instant();

@@ -1147,7 +1147,7 @@ public abstract class QuotaStoreContract {
 
     @Test
     void ttlAboveTheMaximumIsRejectedAndHoldsNothing() {
-      assertRejected("reservation ttl", () -> guard.reserve(tenant, AI_TOKENS, 1_000, Duration.ofMinutes(61)));
+      assertRejected("ttl", () -> guard.reserve(tenant, AI_TOKENS, 1_000, Duration.ofMinutes(61)));
 
       assertThat(guard.usage(tenant)).hasReserved(0);
     }
@@ -2044,7 +2044,7 @@ public abstract class QuotaStoreContract {
       String confirmation = typed.replace("{tenant}", tenant.value())
           .replace("{TENANT}", tenant.value().toUpperCase(Locale.ROOT));
 
-      assertRejected("purge confirmation",
+      assertRejected("confirmation",
           () -> admin.purgeUsage(tenant, SINCE, new PurgeConfirmation(confirmation), OPERATOR, REASON));
 
       assertThat(guard.usage(tenant)).hasUsed(30_000);
@@ -2706,7 +2706,7 @@ public abstract class QuotaStoreContract {
     void nonPositiveCommitIsRejectedAndKeepsTheHold() {
       Reservation reservation = guard.reserve(tenant, AI_TOKENS, 5_000, Duration.ofMinutes(5)).reservation();
 
-      assertRejected("actual amount", () -> reservation.commit(0, UsageKey.of("bad")));
+      assertRejected("amount", () -> reservation.commit(0, UsageKey.of("bad")));
 
       assertThat(guard.usage(tenant)).hasUsed(1_000).hasReserved(5_000);
     }
@@ -2725,7 +2725,7 @@ public abstract class QuotaStoreContract {
 
     @Test
     void missingUsageKeyIsRejectedAndWritesNothing() {
-      assertRejected("usage key", () -> guard.tryConsume(tenant, AI_TOKENS, 10, null));
+      assertRejected("key", () -> guard.tryConsume(tenant, AI_TOKENS, 10, null));
       assertRejected("usage key", () -> UsageKey.of(" "));
 
       assertNothingWritten();

@@ -198,7 +198,7 @@ class QuotaAutoConfigurationTest {
   @Test
   void anAlertThresholdOutOfRangeFailsNamingTheProperty() {
     assertInvalid(runner.withPropertyValues("quota.alerts.thresholds=0,90"), "quota.alerts.thresholds",
-        "alert threshold must be between 1 and 1000 percent, was 0");
+        "alert thresholds must be between 1 and 1000 percent, was 0");
   }
 
   @Test
@@ -210,7 +210,7 @@ class QuotaAutoConfigurationTest {
   @Test
   void aReservationTtlAboveOneDayFailsNamingTheProperty() {
     assertInvalid(runner.withPropertyValues("quota.max-reservation-ttl=2d"), "quota.max-reservation-ttl",
-        "maximum reservation ttl");
+        "max reservation ttl");
   }
 
   @Test
