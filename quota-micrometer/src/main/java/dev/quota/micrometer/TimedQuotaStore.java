@@ -32,9 +32,11 @@ import java.util.function.Function;
 /**
  * Times every call of a store and follows the holds it opens. Every method of {@link QuotaStore} is
  * overridden, including those with a default, so that a store's own implementation of a default (a cache's
- * {@link #lastKnown}, a batch {@link #appendAll}) is never replaced by the interface's.
+ * {@link #lastKnown}, a batch {@link #appendAll}) is never replaced by the interface's. It is
+ * {@link AutoCloseable} for the same reason: closing it closes the store it times, if that one is closeable, so
+ * that {@link dev.quota.Quota#close()} reaches the real store through the wrapper.
  */
-final class TimedQuotaStore implements QuotaStore {
+final class TimedQuotaStore implements QuotaStore, AutoCloseable {
   private final QuotaStore delegate;
   private final StoreTimers timers;
   private final OpenHolds holds;
@@ -180,6 +182,13 @@ final class TimedQuotaStore implements QuotaStore {
   public Optional<KnownState> lastKnown(TenantId tenant, Meter meter) {
     // a memory lookup the guard makes only during an outage: passed on untimed
     return delegate.lastKnown(tenant, meter);
+  }
+
+  @Override
+  public void close() throws Exception {
+    if (delegate instanceof AutoCloseable closeable) {
+      closeable.close();
+    }
   }
 
   @Override
