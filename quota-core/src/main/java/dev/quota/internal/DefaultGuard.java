@@ -60,9 +60,7 @@ public final class DefaultGuard implements QuotaGuard {
   private final QuotaObserver observer;
   private final Outage outage = new Outage();
   /** Usage writes: a first attempt may read the store's cache, a retry after a stale refusal the committed state. */
-  private final StaleRetry retry = new StaleRetry(
-      (tenant, meter, now) -> read(tenant, meter, now, false),
-      (tenant, meter, now) -> read(tenant, meter, now, true));
+  private final StaleRetry retry;
   private final Map<String, Instant> shadowLogged = new ConcurrentHashMap<>();
 
   /**
@@ -81,6 +79,8 @@ public final class DefaultGuard implements QuotaGuard {
     this.evaluator = evaluator;
     this.alerts = new Alerts(store, settings.alertThresholds(), settings.alertListeners());
     this.observer = settings.observer();
+    this.retry = new StaleRetry((tenant, meter, now) -> read(tenant, meter, now, false),
+        (tenant, meter, now) -> read(tenant, meter, now, true));
   }
 
   Alerts alerts() {
