@@ -19,6 +19,7 @@ import dev.quota.spi.LedgerEntry;
 import dev.quota.spi.QuotaStore;
 import dev.quota.spi.ReleaseOutcome;
 import dev.quota.spi.RevokeOutcome;
+import dev.quota.spi.StoreUnavailableException;
 import dev.quota.spi.StoredReservation;
 import dev.quota.spi.TenantState;
 import dev.quota.spi.WriteOutcome;
@@ -184,10 +185,22 @@ final class TimedQuotaStore implements QuotaStore, AutoCloseable {
     return delegate.lastKnown(tenant, meter);
   }
 
+  /**
+   * Closes the timed store if it is closeable.
+   *
+   * @throws StoreUnavailableException if it failed to close with a checked exception; a runtime exception is
+   *     passed on as it is
+   */
   @Override
-  public void close() throws Exception {
+  public void close() {
     if (delegate instanceof AutoCloseable closeable) {
-      closeable.close();
+      try {
+        closeable.close();
+      } catch (RuntimeException e) {
+        throw e;
+      } catch (Exception e) {
+        throw new StoreUnavailableException("the store " + delegate + " failed to close", e);
+      }
     }
   }
 
