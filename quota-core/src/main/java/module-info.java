@@ -17,4 +17,6 @@ module dev.quota.core {
   exports dev.quota.alert;
   exports dev.quota.period;
   exports dev.quota.spi;
+  // the API types' non-public constructors, for quota-testkit's fake guard (as the JDK's shared secrets)
+  exports dev.quota.internal.access to dev.quota.testkit;
 }

@@ -35,14 +35,14 @@ public record FailurePolicy(Kind kind, Duration maxAge) {
 
   /** Validates the policy. */
   public FailurePolicy {
-    Checks.notNull("failure policy", kind);
-    Checks.notNull("maximum age", maxAge);
+    Checks.notNull("kind", kind);
+    Checks.notNull("max age", maxAge);
     if (kind == Kind.LAST_KNOWN_STATE && (maxAge.isNegative() || maxAge.isZero())) {
-      throw new InvalidRequestException("maximum age", "must be positive, was " + maxAge);
+      throw new InvalidRequestException("max age", "must be positive, was " + maxAge);
     }
     if (kind != Kind.LAST_KNOWN_STATE && !maxAge.isZero()) {
       // Only LAST_KNOWN_STATE reads it; a value elsewhere would suggest an effect it does not have.
-      throw new InvalidRequestException("maximum age", "must be zero for " + kind + ", was " + maxAge);
+      throw new InvalidRequestException("max age", "must be zero for " + kind + ", was " + maxAge);
     }
   }
 

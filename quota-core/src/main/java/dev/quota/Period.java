@@ -19,10 +19,10 @@ public record Period(Instant start, Instant end) {
    * @throws InvalidRequestException if a bound is null or {@code start} is not before {@code end}
    */
   public Period {
-    Checks.notNull("period start", start);
-    Checks.notNull("period end", end);
+    Checks.notNull("start", start);
+    Checks.notNull("end", end);
     if (!start.isBefore(end)) {
-      throw new InvalidRequestException("period end", "must be after the period start (" + start + "), was " + end);
+      throw new InvalidRequestException("end", "must be after the start (" + start + "), was " + end);
     }
   }
 

@@ -10,11 +10,13 @@ import dev.quota.internal.Evaluator;
 import dev.quota.internal.Observers;
 import dev.quota.internal.Settings;
 import dev.quota.spi.QuotaStore;
+import dev.quota.spi.StoreUnavailableException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -30,14 +32,22 @@ import org.jspecify.annotations.Nullable;
  * QuotaGuard guard = quota.guard();
  * QuotaAdmin admin = quota.admin();
  * }
+ *
+ * <p>An instance owns its store: {@link #close()}, when the application shuts down, closes the store too if it
+ * is {@link AutoCloseable} (quota-jooq's PostgreSQL store gives back the connection its change listener holds),
+ * so the application need not keep the store around to shut down cleanly. A store shared by several instances,
+ * or closed by a container, is left open with {@link Builder#leaveStoreOpen()}.
  */
-public final class Quota {
+public final class Quota implements AutoCloseable {
   private final Settings settings;
   private final DefaultGuard guard;
   private final DefaultAdmin admin;
+  private final boolean closesStore;
+  private final AtomicBoolean closed = new AtomicBoolean();
 
-  private Quota(Settings settings) {
+  private Quota(Settings settings, boolean closesStore) {
     this.settings = settings;
+    this.closesStore = closesStore;
     Evaluator evaluator = new Evaluator(settings.catalogue());
     this.guard = new DefaultGuard(settings, evaluator);
     this.admin = new DefaultAdmin(settings, evaluator, guard);
@@ -74,11 +84,39 @@ public final class Quota {
   }
 
   /**
+   * Shuts this instance down: closes its store if the store is {@link AutoCloseable}, unless the builder was told
+   * to {@link Builder#leaveStoreOpen() leave it open}. Idempotent: only the first call closes anything, later
+   * calls return at once, whichever thread makes them.
+   *
+   * <p>Call it once the application no longer uses the guard and the admin: a closed store may refuse their
+   * calls, or (like quota-jooq's) stop hearing other instances' changes.
+   *
+   * @throws StoreUnavailableException if the store failed to close with a checked exception (a runtime exception
+   *     it throws is passed on as it is); the store is not closed again by a later call
+   */
+  @Override
+  public void close() {
+    if (!closed.compareAndSet(false, true) || !closesStore) {
+      return;
+    }
+    if (settings.store() instanceof AutoCloseable closeable) {
+      try {
+        closeable.close();
+      } catch (RuntimeException e) {
+        throw e;
+      } catch (Exception e) {
+        throw new StoreUnavailableException("the store " + settings.store() + " failed to close", e);
+      }
+    }
+  }
+
+  /**
    * Builds a {@link Quota}. Every setter validates its argument at once and names what it refuses.
    *
    * <p>Defaults: {@link TierCatalogue#defaults()}, {@link Clock#systemUTC()}, {@link EnforcementMode#ENFORCE},
    * {@link FailurePolicy#deny()}, alert thresholds 80, 90 and 100 percent, {@link AdminAuthorizer#allowAll()},
-   * reservations of at most 1 hour, grants, overrides and bypasses of at most 90 days.
+   * reservations of at most 1 hour, grants, overrides and bypasses of at most 90 days, and the store closed by
+   * {@link Quota#close()}.
    */
   public static final class Builder {
     /** The default longest reservation. */
@@ -97,11 +135,13 @@ public final class Quota {
     private Duration maxReservationTtl = DEFAULT_MAX_RESERVATION_TTL;
     private Duration maxEntitlementDuration = DEFAULT_MAX_ENTITLEMENT_DURATION;
     private final List<QuotaObserver> observers = new ArrayList<>();
+    private boolean closesStore = true;
 
     private Builder() {}
 
     /**
-     * Sets the store: required.
+     * Sets the store: required. The instance owns it: {@link Quota#close()} closes it if it is
+     * {@link AutoCloseable}, unless {@link #leaveStoreOpen()} is set.
      *
      * @param store the backend, such as quota-jooq's PostgreSQL store or quota-testkit's in-memory store
      * @return this builder
@@ -142,7 +182,7 @@ public final class Quota {
      * @return this builder
      */
     public Builder mode(EnforcementMode mode) {
-      this.mode = Checks.notNull("enforcement mode", mode);
+      this.mode = Checks.notNull("mode", mode);
       return this;
     }
 
@@ -171,10 +211,10 @@ public final class Quota {
       List<Integer> list = new ArrayList<>();
       for (int i = 0; i < sorted.length; i++) {
         if (sorted[i] < 1 || sorted[i] > 1000) {
-          throw new InvalidRequestException("alert threshold", "must be between 1 and 1000 percent, was " + sorted[i]);
+          throw new InvalidRequestException("alert thresholds", "must be between 1 and 1000 percent, was " + sorted[i]);
         }
         if (i > 0 && sorted[i] == sorted[i - 1]) {
-          throw new InvalidRequestException("alert threshold", "must not repeat, " + sorted[i] + " was given twice");
+          throw new InvalidRequestException("alert thresholds", "must not repeat, " + sorted[i] + " was given twice");
         }
         list.add(sorted[i]);
       }
@@ -212,7 +252,7 @@ public final class Quota {
      * @return this builder
      */
     public Builder maxReservationTtl(Duration max) {
-      this.maxReservationTtl = Checks.positiveAtMost("maximum reservation ttl", max, Duration.ofDays(1));
+      this.maxReservationTtl = Checks.positiveAtMost("max reservation ttl", max, Duration.ofDays(1));
       return this;
     }
 
@@ -224,7 +264,7 @@ public final class Quota {
      * @return this builder
      */
     public Builder maxEntitlementDuration(Duration max) {
-      this.maxEntitlementDuration = Checks.positiveAtMost("maximum entitlement duration", max, Duration.ofDays(3660));
+      this.maxEntitlementDuration = Checks.positiveAtMost("max entitlement duration", max, Duration.ofDays(3660));
       return this;
     }
 
@@ -241,6 +281,18 @@ public final class Quota {
     }
 
     /**
+     * Leaves the store open when the instance is {@linkplain Quota#close() closed}; by default an
+     * {@link AutoCloseable} store is closed with it. For a store shared by several instances (closed by whoever
+     * made it, after the last of them), or one whose life a container manages, such as a Spring bean.
+     *
+     * @return this builder
+     */
+    public Builder leaveStoreOpen() {
+      this.closesStore = false;
+      return this;
+    }
+
+    /**
      * Builds the instance.
      *
      * @return the quota instance
@@ -252,7 +304,7 @@ public final class Quota {
       }
       return new Quota(new Settings(store, catalogue, clock, mode, failurePolicy, alertThresholds,
           List.copyOf(alertListeners), authorizer, maxReservationTtl, maxEntitlementDuration,
-          Observers.of(observers)));
+          Observers.of(observers)), closesStore);
     }
   }
 }

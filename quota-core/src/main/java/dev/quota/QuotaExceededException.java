@@ -16,7 +16,7 @@ public final class QuotaExceededException extends QuotaException {
    *
    * @param decision the denying decision
    */
-  public QuotaExceededException(Decision decision) {
+  QuotaExceededException(Decision decision) {
     super("quota exceeded for tenant '" + decision.tenant().value() + "' on meter '"
         + decision.meter().name() + "': " + decision.reason() + ", requested "
         + decision.requested() + ", remaining " + decision.remaining());

@@ -7,7 +7,8 @@ import java.util.List;
  * The port an application calls before and after the work it meters, such as an AI planner before and
  * after each model call.
  *
- * <p>Every method validates its input first (throwing {@link InvalidRequestException} and writing nothing),
+ * <p>Every method validates its input first (throwing {@link InvalidRequestException}, which names the
+ * parameter, and writing nothing),
  * reads the clock the guard was built with (never the database's), and is thread-safe. Denials are
  * {@link Decision}s, not exceptions. When the store is unreachable, the configured
  * {@link FailurePolicy} decides the checks and consumes, while {@link #record} throws
@@ -53,6 +54,7 @@ public interface QuotaGuard {
    * @param key the usage's identity
    * @return the outcome and decision
    * @throws UsageConflictException if the key was recorded with another amount
+   * @throws QuotaContentionException if admin changes to the tenant overtook every attempt; nothing was written
    */
   ConsumeResult tryConsume(TenantId tenant, Meter meter, long amount, UsageKey key);
 
@@ -67,6 +69,7 @@ public interface QuotaGuard {
    * @return the decision and, if allowed, the reservation. When the store is unreachable and the
    *     {@link FailurePolicy} allows the call, the reservation holds nothing in the store; committing it
    *     records the usage once the store answers again.
+   * @throws QuotaContentionException if admin changes to the tenant overtook every attempt; nothing was written
    */
   ReserveResult reserve(TenantId tenant, Meter meter, long estimate, Duration ttl);
 
@@ -75,25 +78,26 @@ public interface QuotaGuard {
    * reservation expired or the actual amount exceeds the estimate: it already happened.
    *
    * @param tenant the reservation's tenant
-   * @param id the reservation
+   * @param reservationId the reservation
    * @param meter the reservation's meter
-   * @param actual the units really used, in the meter's unit; positive
+   * @param amount the units really used, in the meter's unit; positive
    * @param key the usage's identity
    * @return what was recorded
    * @throws ReservationStateException if the reservation was released, or committed under another key
    * @throws UsageConflictException if the key was recorded with another amount
+   * @throws QuotaContentionException if admin changes to the tenant overtook every attempt; nothing was written
    */
-  RecordResult commit(TenantId tenant, ReservationId id, Meter meter, long actual, UsageKey key);
+  RecordResult commit(TenantId tenant, ReservationId reservationId, Meter meter, long amount, UsageKey key);
 
   /**
    * Ends a reservation's hold without recording usage.
    *
    * @param tenant the reservation's tenant
-   * @param id the reservation
+   * @param reservationId the reservation
    * @return {@code true} if this call ended an open hold; {@code false} if it had expired or was released
    * @throws ReservationStateException if the reservation was committed
    */
-  boolean release(TenantId tenant, ReservationId id);
+  boolean release(TenantId tenant, ReservationId reservationId);
 
   /**
    * Records usage that already happened. Never refused, even over the limit; idempotent by key.
@@ -101,6 +105,7 @@ public interface QuotaGuard {
    * @param event the usage
    * @return what was recorded
    * @throws UsageConflictException if the key was recorded with another amount
+   * @throws QuotaContentionException if admin changes to the tenant overtook every attempt; nothing was written
    */
   RecordResult record(UsageEvent event);
 
@@ -112,6 +117,9 @@ public interface QuotaGuard {
    * @return one result per event, in order
    * @throws UsageConflictException if a key was recorded with another amount: that event writes nothing, every
    *     other event of the batch is recorded all the same, and the first such conflict is thrown afterwards
+   * @throws QuotaContentionException if admin changes to a tenant overtook every attempt to record its events;
+   *     those events were not written (events written before stay written, and count once if the batch is
+   *     retried with the same keys)
    */
   List<RecordResult> recordAll(List<UsageEvent> events);
 

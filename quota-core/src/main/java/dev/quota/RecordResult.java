@@ -19,7 +19,7 @@ public record RecordResult(TenantId tenant, Meter meter, UsageKey key, long amou
   public RecordResult {
     Checks.notNull("tenant", tenant);
     Checks.notNull("meter", meter);
-    Checks.notNull("usage key", key);
+    Checks.notNull("key", key);
     Checks.notNull("period", period);
   }
 }

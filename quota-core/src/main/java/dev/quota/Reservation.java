@@ -1,5 +1,6 @@
 package dev.quota;
 
+import dev.quota.internal.access.ApiAccess;
 import dev.quota.internal.Checks;
 import java.time.Instant;
 import java.util.Objects;
@@ -29,6 +30,11 @@ import java.util.Objects;
  * }
  */
 public final class Reservation {
+  static {
+    // Guards outside this package make handles through quota's internal access path, not a public constructor.
+    ApiAccess.reservations(Reservation::new);
+  }
+
   private final ReservationId id;
   private final TenantId tenant;
   private final Meter meter;
@@ -38,7 +44,7 @@ public final class Reservation {
   private final QuotaGuard guard;
 
   /**
-   * Creates a handle. Guards create reservations; call this only from a {@link QuotaGuard} implementation.
+   * Creates a handle; guards make them, through {@link ApiAccess#reservation}.
    *
    * @param id the identity
    * @param tenant the tenant
@@ -48,7 +54,7 @@ public final class Reservation {
    * @param expiresAt when it stops counting
    * @param guard the guard that commits and releases it
    */
-  public Reservation(ReservationId id, TenantId tenant, Meter meter, long amount, Instant createdAt, Instant expiresAt,
+  private Reservation(ReservationId id, TenantId tenant, Meter meter, long amount, Instant createdAt, Instant expiresAt,
       QuotaGuard guard) {
     this.id = Checks.notNull("reservation id", id);
     this.tenant = Checks.notNull("tenant", tenant);
@@ -93,13 +99,15 @@ public final class Reservation {
    * Records the actual usage and ends the hold. Same as
    * {@link QuotaGuard#commit(TenantId, ReservationId, Meter, long, UsageKey)}.
    *
-   * @param actual the units really used, in the meter's unit; positive (release instead when nothing was used)
+   * @param amount the units really used, in the meter's unit; positive (release instead when nothing was used)
    * @param key the usage's identity; a retried commit with the same key and amount counts once
    * @return what was recorded
    * @throws ReservationStateException if the reservation was released, or committed under another key
+   * @throws UsageConflictException if the key was recorded with another amount
+   * @throws QuotaContentionException if admin changes to the tenant overtook every attempt; nothing was written
    */
-  public RecordResult commit(long actual, UsageKey key) {
-    return guard.commit(tenant, id, meter, actual, key);
+  public RecordResult commit(long amount, UsageKey key) {
+    return guard.commit(tenant, id, meter, amount, key);
   }
 
   /**

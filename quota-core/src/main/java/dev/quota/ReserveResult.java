@@ -13,7 +13,7 @@ public record ReserveResult(Decision decision, Optional<Reservation> reservation
   /** Validates the result. */
   public ReserveResult {
     Checks.notNull("decision", decision);
-    Checks.notNull("reservation", reservationIfGranted);
+    Checks.notNull("reservation if granted", reservationIfGranted);
   }
 
   /** @return whether a hold was made */

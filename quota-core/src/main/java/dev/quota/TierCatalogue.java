@@ -163,13 +163,15 @@ public final class TierCatalogue {
   /**
    * Compares two declared tiers by generosity.
    *
-   * @param a a declared tier
-   * @param b a declared tier
-   * @return negative if {@code a} is declared before (less generous than) {@code b}, 0 if equal, else positive
+   * @param tier a declared tier
+   * @param other a declared tier
+   * @return negative if {@code tier} is declared before (less generous than) {@code other}, 0 if equal, else
+   *     positive
+   * @throws InvalidRequestException if a tier is not declared
    */
-  public int compareGenerosity(Tier a, Tier b) {
-    return Integer.compare(Objects.requireNonNull(rank.get(requireTier(a))),
-        Objects.requireNonNull(rank.get(requireTier(b))));
+  public int compareGenerosity(Tier tier, Tier other) {
+    return Integer.compare(Objects.requireNonNull(rank.get(requireTier("tier", tier))),
+        Objects.requireNonNull(rank.get(requireTier("other", other))));
   }
 
   /**
@@ -196,9 +198,13 @@ public final class TierCatalogue {
    * @throws InvalidRequestException naming the field {@code tier} if it is unknown
    */
   public Tier requireTier(Tier tier) {
-    Checks.notNull("tier", tier);
+    return requireTier("tier", tier);
+  }
+
+  private Tier requireTier(String field, Tier tier) {
+    Checks.notNull(field, tier);
     if (!limits.containsKey(tier)) {
-      throw new InvalidRequestException("tier", "must be one of the catalogue's tiers " + limits.keySet()
+      throw new InvalidRequestException(field, "must be one of the catalogue's tiers " + limits.keySet()
           + ", was '" + tier.name() + "'");
     }
     return tier;
@@ -234,7 +240,7 @@ public final class TierCatalogue {
      */
     public Builder meter(Meter meter, PeriodPolicy periods) {
       Checks.notNull("meter", meter);
-      Checks.notNull("period policy", periods);
+      Checks.notNull("periods", periods);
       if (meters.containsKey(meter)) {
         throw new InvalidRequestException("meter", "was already declared: '" + meter.name() + "'");
       }
@@ -287,7 +293,7 @@ public final class TierCatalogue {
      * @return this builder
      */
     public Builder whenNoPlan(PlanFallback fallback) {
-      this.whenNoPlan = Checks.notNull("fallback when no plan", fallback);
+      this.whenNoPlan = Checks.notNull("when no plan", fallback);
       return this;
     }
 
@@ -299,7 +305,7 @@ public final class TierCatalogue {
      * @return this builder
      */
     public Builder whenUnknownTier(PlanFallback fallback) {
-      this.whenUnknownTier = Checks.notNull("fallback when unknown tier", fallback);
+      this.whenUnknownTier = Checks.notNull("when unknown tier", fallback);
       return this;
     }
 

@@ -32,7 +32,7 @@ public record UsageEvent(TenantId tenant, Meter meter, long amount, UsageKey key
     Checks.notNull("tenant", tenant);
     Checks.notNull("meter", meter);
     Checks.positive("amount", amount);
-    Checks.notNull("usage key", key);
+    Checks.notNull("key", key);
     attributes = checkAttributes(attributes);
   }
 

@@ -62,7 +62,7 @@ public record UsageReport(TenantId tenant, Meter meter, Optional<Tier> plannedTi
     Checks.notNegative("reserved", reserved);
     Checks.notNull("period", period);
     Checks.notNull("bypassed until", bypassedUntil);
-    activeEntitlements = List.copyOf(activeEntitlements);
+    activeEntitlements = List.copyOf(Checks.notNull("active entitlements", activeEntitlements));
     Checks.notNull("as of", asOf);
   }
 

@@ -19,12 +19,12 @@ class DecisionTest {
       List.of(), NOW);
 
   private static Decision denied() {
-    return new Decision(TENANT, Meter.AI_TOKENS, false, Reason.INSUFFICIENT_BALANCE, 5_000, false, Optional.of(REPORT));
+    return Decision.deny(Reason.INSUFFICIENT_BALANCE, REPORT, 5_000);
   }
 
   @Test
   void allowedDecisionPassesOrThrow() {
-    Decision allowed = new Decision(TENANT, Meter.AI_TOKENS, true, Reason.WITHIN_BALANCE, 10, false, Optional.of(REPORT));
+    Decision allowed = Decision.allow(REPORT, 10);
 
     assertThat(allowed.orThrow()).isSameAs(allowed);
   }
@@ -62,16 +62,14 @@ class DecisionTest {
 
   @Test
   void remainingIsZeroWithoutAReport() {
-    Decision fromFailurePolicy = new Decision(TENANT, Meter.AI_TOKENS, true, Reason.STORE_UNAVAILABLE, 1, false,
-        Optional.empty());
+    Decision fromFailurePolicy = Decision.allowedByFailurePolicy(TENANT, Meter.AI_TOKENS, 1);
 
     assertThat(fromFailurePolicy.remaining()).isZero();
   }
 
   @Test
   void snapshotWithoutAReportSaysWhy() {
-    Decision fromFailurePolicy = new Decision(TENANT, Meter.AI_TOKENS, false, Reason.STORE_UNAVAILABLE, 1, false,
-        Optional.empty());
+    Decision fromFailurePolicy = Decision.deniedByFailurePolicy(TENANT, Meter.AI_TOKENS, 1);
 
     assertThatThrownBy(fromFailurePolicy::snapshot).isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("failure policy");
@@ -79,10 +77,100 @@ class DecisionTest {
 
   @Test
   void missingReasonIsRejected() {
-    assertThatThrownBy(() -> new Decision(TENANT, Meter.AI_TOKENS, true, null, 1, false, Optional.empty()))
+    assertThatThrownBy(() -> Decision.deny(null, REPORT, 1))
         .isInstanceOfSatisfying(InvalidRequestException.class, e -> {
           assertThat(e.field()).isEqualTo("reason");
           assertThat(e.rule()).isEqualTo("must not be null");
         });
+  }
+
+  @Test
+  void anAllowedDecisionTakesItsTenantMeterAndReasonFromItsReport() {
+    Decision allowed = Decision.allow(REPORT, 10);
+
+    assertThat(allowed.allowed()).isTrue();
+    assertThat(allowed.reason()).isEqualTo(Reason.WITHIN_BALANCE);
+    assertThat(allowed.tenant()).isEqualTo(TENANT);
+    assertThat(allowed.meter()).isEqualTo(Meter.AI_TOKENS);
+    assertThat(allowed.requested()).isEqualTo(10);
+    assertThat(allowed.shadowed()).isFalse();
+    assertThat(allowed.report()).contains(REPORT);
+  }
+
+  @Test
+  void aDenialCannotCarryTheReasonOfAnAllowance() {
+    for (Reason reason : List.of(Reason.WITHIN_BALANCE, Reason.BYPASSED, Reason.STORE_UNAVAILABLE)) {
+      assertThatThrownBy(() -> Decision.deny(reason, REPORT, 1))
+          .isInstanceOfSatisfying(InvalidRequestException.class, e -> assertThat(e.field()).isEqualTo("reason"));
+    }
+  }
+
+  @Test
+  void everyDenialReasonMakesADenial() {
+    for (Reason reason : List.of(Reason.INSUFFICIENT_BALANCE, Reason.NO_PLAN, Reason.UNKNOWN_TIER)) {
+      Decision denial = Decision.deny(reason, REPORT, 1);
+
+      assertThat(denial.allowed()).isFalse();
+      assertThat(denial.reason()).isEqualTo(reason);
+    }
+  }
+
+  @Test
+  void aBypassedDecisionNeedsAReportWithAnActiveBypass() {
+    assertThatThrownBy(() -> Decision.bypassed(REPORT, 1))
+        .isInstanceOfSatisfying(InvalidRequestException.class, e -> assertThat(e.field()).isEqualTo("report"));
+
+    UsageReport bypassedReport = new UsageReport(TENANT, Meter.AI_TOKENS, Optional.of(Tier.FREE),
+        Optional.of(Tier.FREE), TierSource.PLAN, 100_000, 0, 100_000, 0, REPORT.period(),
+        Optional.of(NOW.plusSeconds(3_600)), List.of(), NOW);
+    Decision bypassed = Decision.bypassed(bypassedReport, 1);
+
+    assertThat(bypassed.allowed()).isTrue();
+    assertThat(bypassed.reason()).isEqualTo(Reason.BYPASSED);
+  }
+
+  @Test
+  void aShadowedDecisionIsADenialLetThroughKeepingItsReasonAndReport() {
+    Decision shadowed = Decision.shadowAllowed(denied());
+
+    assertThat(shadowed.allowed()).isTrue();
+    assertThat(shadowed.shadowed()).isTrue();
+    assertThat(shadowed.reason()).isEqualTo(Reason.INSUFFICIENT_BALANCE);
+    assertThat(shadowed.report()).contains(REPORT);
+    assertThat(shadowed.requested()).isEqualTo(5_000);
+  }
+
+  @Test
+  void onlyADenialCanBeShadowed() {
+    assertThatThrownBy(() -> Decision.shadowAllowed(Decision.allow(REPORT, 1)))
+        .isInstanceOfSatisfying(InvalidRequestException.class, e -> assertThat(e.field()).isEqualTo("denial"));
+    assertThatThrownBy(() -> Decision.shadowAllowed(Decision.shadowAllowed(denied())))
+        .isInstanceOfSatisfying(InvalidRequestException.class, e -> assertThat(e.field()).isEqualTo("denial"));
+  }
+
+  @Test
+  void failurePolicyDecisionsSayTheStoreWasUnavailableAndCarryNoReport() {
+    Decision allowed = Decision.allowedByFailurePolicy(TENANT, Meter.AI_TOKENS, 3);
+    Decision denied = Decision.deniedByFailurePolicy(TENANT, Meter.AI_TOKENS, 3);
+
+    assertThat(allowed.allowed()).isTrue();
+    assertThat(denied.allowed()).isFalse();
+    assertThat(List.of(allowed.reason(), denied.reason())).containsOnly(Reason.STORE_UNAVAILABLE);
+    assertThat(allowed.report()).isEmpty();
+    assertThat(denied.report()).isEmpty();
+  }
+
+  @Test
+  void requestedMustBePositive() {
+    assertThatThrownBy(() -> Decision.allow(REPORT, 0))
+        .isInstanceOfSatisfying(InvalidRequestException.class, e -> assertThat(e.field()).isEqualTo("requested"));
+  }
+
+  @Test
+  void decisionsWithTheSamePartsAreEqual() {
+    assertThat(denied()).isEqualTo(denied()).hasSameHashCodeAs(denied());
+    assertThat(Decision.allow(REPORT, 10)).isNotEqualTo(Decision.allow(REPORT, 11));
+    assertThat(Decision.shadowAllowed(denied())).isNotEqualTo(denied());
+    assertThat(denied().toString()).contains("allowed=false", "reason=INSUFFICIENT_BALANCE", "requested=5000");
   }
 }

@@ -28,7 +28,7 @@ class FailurePolicyTest {
   void lastKnownStateWithZeroMaximumAgeIsRejected() {
     assertThatThrownBy(() -> FailurePolicy.lastKnownState(Duration.ZERO))
         .isInstanceOfSatisfying(InvalidRequestException.class, e -> {
-          assertThat(e.field()).isEqualTo("maximum age");
+          assertThat(e.field()).isEqualTo("max age");
           assertThat(e.rule()).isEqualTo("must be positive, was PT0S");
         });
   }
@@ -37,7 +37,7 @@ class FailurePolicyTest {
   void lastKnownStateWithNegativeMaximumAgeIsRejected() {
     assertThatThrownBy(() -> FailurePolicy.lastKnownState(Duration.ofSeconds(-1)))
         .isInstanceOfSatisfying(InvalidRequestException.class, e -> {
-          assertThat(e.field()).isEqualTo("maximum age");
+          assertThat(e.field()).isEqualTo("max age");
           assertThat(e.rule()).startsWith("must be positive");
         });
   }
@@ -46,7 +46,7 @@ class FailurePolicyTest {
   void lastKnownStateWithoutMaximumAgeIsRejected() {
     assertThatThrownBy(() -> FailurePolicy.lastKnownState(null))
         .isInstanceOfSatisfying(InvalidRequestException.class, e -> {
-          assertThat(e.field()).isEqualTo("maximum age");
+          assertThat(e.field()).isEqualTo("max age");
           assertThat(e.rule()).isEqualTo("must not be null");
         });
   }
@@ -55,7 +55,7 @@ class FailurePolicyTest {
   void missingKindIsRejected() {
     assertThatThrownBy(() -> new FailurePolicy(null, Duration.ZERO))
         .isInstanceOfSatisfying(InvalidRequestException.class, e -> {
-          assertThat(e.field()).isEqualTo("failure policy");
+          assertThat(e.field()).isEqualTo("kind");
           assertThat(e.rule()).isEqualTo("must not be null");
         });
   }
@@ -64,7 +64,7 @@ class FailurePolicyTest {
   void denyPolicyWithAMaximumAgeIsRejected() {
     assertThatThrownBy(() -> new FailurePolicy(Kind.DENY, Duration.ofMinutes(5)))
         .isInstanceOfSatisfying(InvalidRequestException.class, e -> {
-          assertThat(e.field()).isEqualTo("maximum age");
+          assertThat(e.field()).isEqualTo("max age");
           assertThat(e.rule()).isEqualTo("must be zero for DENY, was PT5M");
         });
   }
@@ -73,7 +73,7 @@ class FailurePolicyTest {
   void allowPolicyWithAMaximumAgeIsRejected() {
     assertThatThrownBy(() -> new FailurePolicy(Kind.ALLOW, Duration.ofSeconds(1)))
         .isInstanceOfSatisfying(InvalidRequestException.class, e -> {
-          assertThat(e.field()).isEqualTo("maximum age");
+          assertThat(e.field()).isEqualTo("max age");
           assertThat(e.rule()).isEqualTo("must be zero for ALLOW, was PT1S");
         });
   }

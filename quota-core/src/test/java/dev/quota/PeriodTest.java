@@ -46,8 +46,8 @@ class PeriodTest {
   void emptyPeriodIsRejected() {
     assertThatThrownBy(() -> new Period(START, START))
         .isInstanceOfSatisfying(InvalidRequestException.class, e -> {
-          assertThat(e.field()).isEqualTo("period end");
-          assertThat(e.rule()).startsWith("must be after the period start");
+          assertThat(e.field()).isEqualTo("end");
+          assertThat(e.rule()).startsWith("must be after the start");
         });
   }
 
@@ -55,7 +55,7 @@ class PeriodTest {
   void endBeforeStartIsRejected() {
     assertThatThrownBy(() -> new Period(END, START))
         .isInstanceOfSatisfying(InvalidRequestException.class, e -> {
-          assertThat(e.field()).isEqualTo("period end");
+          assertThat(e.field()).isEqualTo("end");
           assertThat(e.getMessage()).contains(END.toString()).contains(START.toString());
         });
   }
@@ -64,7 +64,7 @@ class PeriodTest {
   void nullStartIsRejected() {
     assertThatThrownBy(() -> new Period(null, END))
         .isInstanceOfSatisfying(InvalidRequestException.class, e -> {
-          assertThat(e.field()).isEqualTo("period start");
+          assertThat(e.field()).isEqualTo("start");
           assertThat(e.rule()).isEqualTo("must not be null");
         });
   }
@@ -73,7 +73,7 @@ class PeriodTest {
   void nullEndIsRejected() {
     assertThatThrownBy(() -> new Period(START, null))
         .isInstanceOfSatisfying(InvalidRequestException.class, e -> {
-          assertThat(e.field()).isEqualTo("period end");
+          assertThat(e.field()).isEqualTo("end");
           assertThat(e.rule()).isEqualTo("must not be null");
         });
   }

@@ -55,13 +55,13 @@ class QuotaBuilderTest {
         Arguments.of("store", (Consumer<Quota.Builder>) b -> b.store(null)),
         Arguments.of("catalogue", (Consumer<Quota.Builder>) b -> b.catalogue(null)),
         Arguments.of("clock", (Consumer<Quota.Builder>) b -> b.clock(null)),
-        Arguments.of("enforcement mode", (Consumer<Quota.Builder>) b -> b.mode(null)),
+        Arguments.of("mode", (Consumer<Quota.Builder>) b -> b.mode(null)),
         Arguments.of("failure policy", (Consumer<Quota.Builder>) b -> b.failurePolicy(null)),
         Arguments.of("alert thresholds", (Consumer<Quota.Builder>) b -> b.alertThresholds((int[]) null)),
         Arguments.of("alert listener", (Consumer<Quota.Builder>) b -> b.alertListener(null)),
         Arguments.of("authorizer", (Consumer<Quota.Builder>) b -> b.authorizer(null)),
-        Arguments.of("maximum reservation ttl", (Consumer<Quota.Builder>) b -> b.maxReservationTtl(null)),
-        Arguments.of("maximum entitlement duration", (Consumer<Quota.Builder>) b -> b.maxEntitlementDuration(null)));
+        Arguments.of("max reservation ttl", (Consumer<Quota.Builder>) b -> b.maxReservationTtl(null)),
+        Arguments.of("max entitlement duration", (Consumer<Quota.Builder>) b -> b.maxEntitlementDuration(null)));
   }
 
   @ParameterizedTest(name = "{0}")
@@ -130,7 +130,7 @@ class QuotaBuilderTest {
 
     assertThat(guard.reserve(TENANT, Meter.AI_TOKENS, 10, Duration.ofHours(1)).granted()).isTrue();
     assertRejected(() -> guard.reserve(TENANT, Meter.AI_TOKENS, 10, Duration.ofHours(1).plusNanos(1)),
-        "reservation ttl", "must be at most PT1H, was PT1H0.000000001S");
+        "ttl", "must be at most PT1H, was PT1H0.000000001S");
     assertThat(Quota.Builder.DEFAULT_MAX_RESERVATION_TTL).isEqualTo(Duration.ofHours(1));
   }
 
@@ -169,13 +169,13 @@ class QuotaBuilderTest {
   @ParameterizedTest
   @ValueSource(ints = {0, -5, 1001})
   void alertThresholdOutside1To1000PercentIsRejected(int percent) {
-    assertRejected(() -> Quota.builder().alertThresholds(50, percent), "alert threshold",
+    assertRejected(() -> Quota.builder().alertThresholds(50, percent), "alert thresholds",
         "must be between 1 and 1000 percent, was " + percent);
   }
 
   @Test
   void repeatedAlertThresholdIsRejected() {
-    assertRejected(() -> Quota.builder().alertThresholds(90, 50, 90), "alert threshold",
+    assertRejected(() -> Quota.builder().alertThresholds(90, 50, 90), "alert thresholds",
         "must not repeat, 90 was given twice");
   }
 
@@ -224,13 +224,13 @@ class QuotaBuilderTest {
   @ParameterizedTest
   @ValueSource(longs = {0, -1})
   void reservationTtlThatIsNotPositiveIsRejected(long seconds) {
-    assertRejected(() -> Quota.builder().maxReservationTtl(Duration.ofSeconds(seconds)), "maximum reservation ttl",
+    assertRejected(() -> Quota.builder().maxReservationTtl(Duration.ofSeconds(seconds)), "max reservation ttl",
         "must be positive, was " + Duration.ofSeconds(seconds));
   }
 
   @Test
   void reservationTtlAboveOneDayIsRejected() {
-    assertRejected(() -> Quota.builder().maxReservationTtl(Duration.ofDays(1).plusNanos(1)), "maximum reservation ttl",
+    assertRejected(() -> Quota.builder().maxReservationTtl(Duration.ofDays(1).plusNanos(1)), "max reservation ttl",
         "must be at most PT24H, was PT24H0.000000001S");
   }
 
@@ -246,7 +246,7 @@ class QuotaBuilderTest {
   void shorterReservationTtlIsApplied() {
     QuotaGuard guard = builder().maxReservationTtl(Duration.ofMinutes(5)).build().guard();
 
-    assertRejected(() -> guard.reserve(TENANT, Meter.AI_TOKENS, 10, Duration.ofMinutes(6)), "reservation ttl",
+    assertRejected(() -> guard.reserve(TENANT, Meter.AI_TOKENS, 10, Duration.ofMinutes(6)), "ttl",
         "must be at most PT5M, was PT6M");
   }
 
@@ -254,13 +254,13 @@ class QuotaBuilderTest {
   @ValueSource(longs = {0, -1})
   void entitlementDurationThatIsNotPositiveIsRejected(long seconds) {
     assertRejected(() -> Quota.builder().maxEntitlementDuration(Duration.ofSeconds(seconds)),
-        "maximum entitlement duration", "must be positive, was " + Duration.ofSeconds(seconds));
+        "max entitlement duration", "must be positive, was " + Duration.ofSeconds(seconds));
   }
 
   @Test
   void entitlementDurationAbove3660DaysIsRejected() {
     assertRejected(() -> Quota.builder().maxEntitlementDuration(Duration.ofDays(3660).plusSeconds(1)),
-        "maximum entitlement duration", "must be at most PT87840H, was PT87840H1S");
+        "max entitlement duration", "must be at most PT87840H, was PT87840H1S");
   }
 
   @Test

@@ -294,7 +294,7 @@ class TierCatalogueTest {
   void comparingAnUndeclaredTierIsRejected() {
     assertThatThrownBy(() -> TierCatalogue.defaults().compareGenerosity(Tier.FREE, TEAM))
         .isInstanceOfSatisfying(InvalidRequestException.class, e -> {
-          assertThat(e.field()).isEqualTo("tier");
+          assertThat(e.field()).isEqualTo("other");
           assertThat(e.rule()).startsWith("must be one of the catalogue's tiers [free, pro, enterprise], was 'team'");
         });
   }

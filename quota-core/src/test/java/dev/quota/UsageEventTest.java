@@ -73,7 +73,7 @@ class UsageEventTest {
   void missingUsageKeyIsRejected() {
     assertThatThrownBy(() -> UsageEvent.of(TENANT, Meter.AI_TOKENS, 1, null))
         .isInstanceOfSatisfying(InvalidRequestException.class, e -> {
-          assertThat(e.field()).isEqualTo("usage key");
+          assertThat(e.field()).isEqualTo("key");
           assertThat(e.rule()).isEqualTo("must not be null");
         });
   }

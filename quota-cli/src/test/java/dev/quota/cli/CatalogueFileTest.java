@@ -114,7 +114,7 @@ class CatalogueFileTest {
         .hasMessageContaining("default tier must be one of the declared tiers");
     assertThatThrownBy(() -> CatalogueFile.parse("c", SEED + "alert-thresholds = 90, 90\n"))
         .isInstanceOf(CliException.class)
-        .hasMessageContaining("alert threshold must not repeat");
+        .hasMessageContaining("alert thresholds must not repeat");
   }
 
   @Test

@@ -25,8 +25,8 @@ public record AuditEntry(UUID id, Instant at, TenantId tenant, Actor actor, Admi
     Map<String, String> details) {
   /** Validates the entry and freezes its details, keeping their order. */
   public AuditEntry {
-    Checks.notNull("audit id", id);
-    Checks.notNull("audit time", at);
+    Checks.notNull("id", id);
+    Checks.notNull("at", at);
     Checks.notNull("tenant", tenant);
     Checks.notNull("actor", actor);
     Checks.notNull("operation", operation);

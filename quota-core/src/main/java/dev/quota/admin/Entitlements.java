@@ -12,7 +12,7 @@ final class Entitlements {
 
   static void check(EntitlementId id, TenantId tenant, Instant validFrom, Instant validUntil, Actor createdBy,
       String reason, Optional<Revocation> revocation) {
-    Checks.notNull("entitlement id", id);
+    Checks.notNull("id", id);
     Checks.notNull("tenant", tenant);
     Checks.notNull("valid from", validFrom);
     Checks.notNull("valid until", validUntil);

@@ -38,7 +38,7 @@ public record Grant(EntitlementId id, TenantId tenant, Kind kind, Meter meter, l
   /** Validates the grant. */
   public Grant {
     Entitlements.check(id, tenant, validFrom, validUntil, createdBy, reason, revocation);
-    Checks.notNull("grant kind", kind);
+    Checks.notNull("kind", kind);
     Checks.notNull("meter", meter);
     Checks.positive("amount", amount);
   }

@@ -15,10 +15,10 @@ public record PageRequest(int offset, int size) {
   /** Validates the request. */
   public PageRequest {
     if (offset < 0) {
-      throw new InvalidRequestException("page offset", "must not be negative, was " + offset);
+      throw new InvalidRequestException("offset", "must not be negative, was " + offset);
     }
     if (size < 1 || size > MAX_SIZE) {
-      throw new InvalidRequestException("page size", "must be between 1 and " + MAX_SIZE + ", was " + size);
+      throw new InvalidRequestException("size", "must be between 1 and " + MAX_SIZE + ", was " + size);
     }
   }
 

@@ -12,7 +12,7 @@ import dev.quota.internal.Checks;
 public record PurgeConfirmation(String typedTenantId) {
   /** Validates that something was typed. */
   public PurgeConfirmation {
-    Checks.notNull("purge confirmation", typedTenantId);
+    Checks.notNull("typed tenant id", typedTenantId);
   }
 
   /**

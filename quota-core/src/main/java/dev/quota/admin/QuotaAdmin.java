@@ -15,8 +15,8 @@ import java.util.List;
  * <p>Every change names an {@link Actor} and a non-blank reason (at most {@value #MAX_REASON_LENGTH}
  * characters), is checked by the configured {@link AdminAuthorizer} (a refusal throws
  * {@link AccessDeniedException}), and writes an {@link AuditEntry} in the same transaction as the change:
- * both happen or neither. Bad input throws {@link dev.quota.InvalidRequestException} before anything is
- * written.
+ * both happen or neither. Bad input throws {@link dev.quota.InvalidRequestException}, naming the parameter,
+ * before anything is written.
  *
  * <p>The runbook for a blocked tenant, in calls:
  * {@snippet :
@@ -42,6 +42,8 @@ public interface QuotaAdmin {
    * @param actor who resets
    * @param reason why
    * @return the grants made and the audit entry
+   * @throws dev.quota.QuotaContentionException if other admin changes to the tenant overtook every attempt; nothing
+   *     was granted or audited
    */
   ResetResult resetUsage(TenantId tenant, Actor actor, String reason);
 
@@ -53,6 +55,8 @@ public interface QuotaAdmin {
    * @param actor who resets
    * @param reason why
    * @return the grant made (none if the meter had no usage) and the audit entry
+   * @throws dev.quota.QuotaContentionException if other admin changes to the tenant overtook every attempt; nothing
+   *     was granted or audited
    */
   ResetResult resetUsage(TenantId tenant, Meter meter, Actor actor, String reason);
 
@@ -95,13 +99,13 @@ public interface QuotaAdmin {
   /**
    * Ends a grant, override or bypass now. The entitlement is kept, marked revoked.
    *
-   * @param id the entitlement
+   * @param entitlementId the entitlement
    * @param actor who revokes
    * @param reason why
    * @return the revoked entitlement
    * @throws EntitlementStateException if there is no such entitlement, or it already ended
    */
-  Entitlement revoke(EntitlementId id, Actor actor, String reason);
+  Entitlement revoke(EntitlementId entitlementId, Actor actor, String reason);
 
   /**
    * Sets a tenant's subscription. A downgrade takes effect at once: this period's usage is measured

@@ -13,8 +13,8 @@ import java.time.Instant;
 public record Revocation(Instant at, Actor by, String reason) {
   /** Validates the revocation. */
   public Revocation {
-    Checks.notNull("revoked at", at);
-    Checks.notNull("revoked by", by);
+    Checks.notNull("at", at);
+    Checks.notNull("by", by);
     Checks.text("reason", reason, QuotaAdmin.MAX_REASON_LENGTH);
   }
 }

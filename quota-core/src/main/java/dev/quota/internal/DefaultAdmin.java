@@ -49,8 +49,6 @@ import org.slf4j.LoggerFactory;
 /** The admin port: validation, authorization, audit entries, and the store's atomic admin primitives. */
 public final class DefaultAdmin implements QuotaAdmin {
   private static final Logger LOG = LoggerFactory.getLogger(DefaultAdmin.class);
-  /** A reset refused because another admin change came in first is read again; a few tries settle it. */
-  private static final int MAX_RESET_ATTEMPTS = 16;
 
   private final QuotaStore store;
   private final TierCatalogue catalogue;
@@ -59,6 +57,8 @@ public final class DefaultAdmin implements QuotaAdmin {
   private final Duration maxEntitlementDuration;
   private final Evaluator evaluator;
   private final Alerts alerts;
+  /** A reset's grants cancel the usage it reads, so even its first read must not come from a cache. */
+  private final StaleRetry retry;
 
   /**
    * Creates the admin.
@@ -75,6 +75,7 @@ public final class DefaultAdmin implements QuotaAdmin {
     this.maxEntitlementDuration = settings.maxEntitlementDuration();
     this.evaluator = evaluator;
     this.alerts = guard.alerts();
+    this.retry = new StaleRetry(store::readLatest, store::readLatest);
   }
 
   @Override
@@ -96,50 +97,52 @@ public final class DefaultAdmin implements QuotaAdmin {
     // The grants cancel the usage read here, and earlier resets of the period are subtracted from it: written only
     // if no other admin change (such as a concurrent reset, on this instance or another) came in since the read,
     // or two resets would both cancel the same usage. Otherwise read again.
-    for (int attempt = 0; attempt < MAX_RESET_ATTEMPTS; attempt++) {
-      List<Grant> grants = new ArrayList<>();
-      Map<String, String> details = new LinkedHashMap<>();
-      Long version = null;
-      boolean consistent = true;
-      for (Meter meter : meters) {
-        // the grant cancels the usage read here, so it must not come from a cache
-        TenantState state = store.readLatest(tenant, meter, now);
-        consistent &= version == null || version == state.version();
-        version = state.version();
-        UsageReport report = evaluator.evaluate(tenant, meter, state, now);
-        // Earlier resets of this period already cancelled part of the usage; cancel only the rest, so that
-        // two resets never give more than one period's allowance back. Those include resets that start a little
-        // after this one's instant: made by an instance whose clock is ahead, or by one that read its clock later.
-        long cancelled = 0;
-        for (Entitlement e : state.entitlements()) {
-          if (e instanceof Grant g && g.kind() == Grant.Kind.RESET && g.meter().equals(meter)
-              && g.validUntil().equals(report.period().end())
-              && g.revocation().map(r -> r.at().isAfter(now)).orElse(true)) {
-            cancelled = Checks.saturatedAdd(cancelled, g.amount());
-          }
-        }
-        long amount = report.used() - cancelled;
-        details.put(meter + ".used", Long.toString(report.used()));
-        if (amount > 0) {
-          Grant grant = new Grant(EntitlementId.random(), tenant, Grant.Kind.RESET, meter, amount, now,
-              report.period().end(), actor, reason, Optional.empty());
-          grants.add(grant);
-          details.put(meter + ".granted", Long.toString(amount));
-          details.put(meter + ".grant", grant.id().toString());
-          details.put(meter + ".until", grant.validUntil().toString());
+    ResetResult result = retry.run(tenant, reads -> resetOnce(tenant, meters, actor, reason, now, reads));
+    afterChange(tenant);
+    return result;
+  }
+
+  private Optional<ResetResult> resetOnce(TenantId tenant, List<Meter> meters, Actor actor, String reason, Instant now,
+      StaleRetry.Reads reads) {
+    Optional<Map<Meter, TenantState>> read = StaleRetry.readAll(reads, tenant, meters, now);
+    if (read.isEmpty()) {
+      return Optional.empty(); // an admin change came in between the meters' reads
+    }
+    List<Grant> grants = new ArrayList<>();
+    Map<String, String> details = new LinkedHashMap<>();
+    long version = 0;
+    for (Map.Entry<Meter, TenantState> entry : read.get().entrySet()) {
+      Meter meter = entry.getKey();
+      TenantState state = entry.getValue();
+      version = state.version();
+      UsageReport report = evaluator.evaluate(tenant, meter, state, now);
+      // Earlier resets of this period already cancelled part of the usage; cancel only the rest, so that
+      // two resets never give more than one period's allowance back. Those include resets that start a little
+      // after this one's instant: made by an instance whose clock is ahead, or by one that read its clock later.
+      long cancelled = 0;
+      for (Entitlement e : state.entitlements()) {
+        if (e instanceof Grant g && g.kind() == Grant.Kind.RESET && g.meter().equals(meter)
+            && g.validUntil().equals(report.period().end())
+            && g.revocation().map(r -> r.at().isAfter(now)).orElse(true)) {
+          cancelled = Checks.saturatedAdd(cancelled, g.amount());
         }
       }
-      if (!consistent) {
-        continue; // an admin change came in between the meters' reads
-      }
-      AuditEntry audit = audit(now, tenant, actor, AdminOperation.RESET_USAGE, reason, details);
-      if (store.addEntitlements(tenant, grants, audit, version)) {
-        afterChange(tenant);
-        return new ResetResult(grants, audit);
+      long amount = report.used() - cancelled;
+      details.put(meter + ".used", Long.toString(report.used()));
+      if (amount > 0) {
+        Grant grant = new Grant(EntitlementId.random(), tenant, Grant.Kind.RESET, meter, amount, now,
+            report.period().end(), actor, reason, Optional.empty());
+        grants.add(grant);
+        details.put(meter + ".granted", Long.toString(amount));
+        details.put(meter + ".grant", grant.id().toString());
+        details.put(meter + ".until", grant.validUntil().toString());
       }
     }
-    throw new IllegalStateException("tenant '" + tenant + "' changed " + MAX_RESET_ATTEMPTS
-        + " times while a reset was attempted; giving up");
+    AuditEntry audit = audit(now, tenant, actor, AdminOperation.RESET_USAGE, reason, details);
+    if (!store.addEntitlements(tenant, grants, audit, version)) {
+      return Optional.empty();
+    }
+    return Optional.of(new ResetResult(grants, audit));
   }
 
   @Override
@@ -197,8 +200,8 @@ public final class DefaultAdmin implements QuotaAdmin {
   }
 
   @Override
-  public Entitlement revoke(EntitlementId id, Actor actor, String reason) {
-    Checks.notNull("entitlement id", id);
+  public Entitlement revoke(EntitlementId entitlementId, Actor actor, String reason) {
+    EntitlementId id = Checks.notNull("entitlement id", entitlementId);
     Checks.notNull("actor", actor);
     Checks.text("reason", reason, MAX_REASON_LENGTH);
     Entitlement existing = store.findEntitlement(id)
@@ -289,13 +292,13 @@ public final class DefaultAdmin implements QuotaAdmin {
       String reason) {
     checkChange(tenant, actor, reason);
     Checks.notNull("since", since);
-    Checks.notNull("purge confirmation", confirmation);
+    Checks.notNull("confirmation", confirmation);
     Instant now = clock.instant();
     if (since.isAfter(now)) {
       throw new InvalidRequestException("since", "must not be in the future (now " + now + "), was " + since);
     }
     if (!confirmation.confirms(tenant)) {
-      throw new InvalidRequestException("purge confirmation", "must repeat the tenant id '" + tenant
+      throw new InvalidRequestException("confirmation", "must repeat the tenant id '" + tenant
           + "' exactly, was '" + Checks.printable(confirmation.typedTenantId()) + "'");
     }
     authorize(actor, AdminOperation.PURGE_USAGE, tenant);

@@ -22,6 +22,7 @@ import dev.quota.UsageConflictException;
 import dev.quota.UsageEvent;
 import dev.quota.UsageKey;
 import dev.quota.UsageReport;
+import dev.quota.internal.access.ApiAccess;
 import dev.quota.spi.CommitOutcome;
 import dev.quota.spi.Counter;
 import dev.quota.spi.LedgerEntry;
@@ -47,8 +48,6 @@ import org.slf4j.LoggerFactory;
 /** The guard: validation, the policy via {@link Evaluator}, the store's atomic primitives, alerts. */
 public final class DefaultGuard implements QuotaGuard {
   private static final Logger LOG = LoggerFactory.getLogger(DefaultGuard.class);
-  /** A write refused as stale means an admin change raced it; re-reading settles it within a few tries. */
-  private static final int MAX_ATTEMPTS = 16;
   private static final Duration SHADOW_LOG_INTERVAL = Duration.ofMinutes(1);
 
   private final QuotaStore store;
@@ -61,6 +60,8 @@ public final class DefaultGuard implements QuotaGuard {
   private final Alerts alerts;
   private final QuotaObserver observer;
   private final Outage outage = new Outage();
+  /** Usage writes: a first attempt may read the store's cache, a retry after a stale refusal the committed state. */
+  private final StaleRetry retry;
   private final Map<String, Instant> shadowLogged = new ConcurrentHashMap<>();
 
   /**
@@ -79,6 +80,8 @@ public final class DefaultGuard implements QuotaGuard {
     this.evaluator = evaluator;
     this.alerts = new Alerts(store, settings.alertThresholds(), settings.alertListeners());
     this.observer = settings.observer();
+    this.retry = new StaleRetry((tenant, meter, now) -> read(tenant, meter, now, false),
+        (tenant, meter, now) -> read(tenant, meter, now, true));
   }
 
   Alerts alerts() {
@@ -142,51 +145,51 @@ public final class DefaultGuard implements QuotaGuard {
   private ConsumeResult consume(TenantId tenant, Meter meter, long amount, UsageKey key) {
     validate(tenant, meter);
     Checks.positive("amount", amount);
-    Checks.notNull("usage key", key);
+    Checks.notNull("key", key);
     Instant now = clock.instant();
     try {
-      for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-        TenantState state = attempt == 0 ? store.read(tenant, meter, now) : store.readLatest(tenant, meter, now);
-        UsageReport before = evaluator.evaluate(tenant, meter, state, now);
-        Decision planned = decide(before, amount);
-        LedgerEntry entry = new LedgerEntry(tenant, meter, amount, key, now, before.period(), Map.of());
-        // Bypassed calls, and every call in shadow mode, go through whatever the balance, so their usage is
-        // recorded unconditionally; everything else is a conditional write the store decides atomically.
-        boolean unconditional = mode == EnforcementMode.SHADOW || planned.reason() == Reason.BYPASSED;
-        WriteOutcome outcome = unconditional
-            ? store.append(entry, state.version())
-            : store.consume(entry, before.ceiling(), state.version());
-        outage.succeeded();
-        switch (outcome) {
-          case WriteOutcome.Written w -> {
-            UsageReport after = Evaluator.withCounter(before, w.counter());
-            alerts.afterUsage(after, now);
-            Decision decision = unconditional ? withReport(planned, after) : allowed(after, amount, Reason.WITHIN_BALANCE);
-            return new ConsumeResult(ConsumeResult.Outcome.CONSUMED, decision);
-          }
-          case WriteOutcome.Insufficient i -> {
-            UsageReport after = Evaluator.withCounter(before, i.counter());
-            return new ConsumeResult(ConsumeResult.Outcome.DENIED, denied(after, amount));
-          }
-          case WriteOutcome.Duplicate d -> {
-            if (d.recordedAmount() != amount) {
-              throw new UsageConflictException(tenant, key, d.recordedAmount(), amount);
-            }
-            UsageReport after = Evaluator.withCounter(before, d.counter());
-            return new ConsumeResult(ConsumeResult.Outcome.ALREADY_CONSUMED,
-                new Decision(tenant, meter, true, Reason.WITHIN_BALANCE, amount, false, Optional.of(after)));
-          }
-          case WriteOutcome.Stale s -> {
-            // an admin change moved the tenant's version: read again
-          }
-        }
-      }
+      return retry.run(tenant, reads -> consumeOnce(tenant, meter, amount, key, now, reads));
     } catch (StoreUnavailableException e) {
       Decision decision = onStoreFailure(tenant, meter, amount, now, e);
       return new ConsumeResult(decision.allowed() ? ConsumeResult.Outcome.ALLOWED_UNRECORDED
           : ConsumeResult.Outcome.DENIED, decision);
     }
-    throw tooManyStaleAttempts(tenant);
+  }
+
+  private Optional<ConsumeResult> consumeOnce(TenantId tenant, Meter meter, long amount, UsageKey key, Instant now,
+      StaleRetry.Reads reads) {
+    TenantState state = reads.read(tenant, meter, now);
+    UsageReport before = evaluator.evaluate(tenant, meter, state, now);
+    Decision planned = decide(before, amount);
+    LedgerEntry entry = new LedgerEntry(tenant, meter, amount, key, now, before.period(), Map.of());
+    // Bypassed calls, and every call in shadow mode, go through whatever the balance, so their usage is
+    // recorded unconditionally; everything else is a conditional write the store decides atomically.
+    boolean unconditional = mode == EnforcementMode.SHADOW || planned.reason() == Reason.BYPASSED;
+    WriteOutcome outcome = unconditional
+        ? store.append(entry, state.version())
+        : store.consume(entry, before.ceiling(), state.version());
+    outage.succeeded();
+    return switch (outcome) {
+      case WriteOutcome.Written w -> {
+        UsageReport after = Evaluator.withCounter(before, w.counter());
+        alerts.afterUsage(after, now);
+        Decision decision = unconditional ? withReport(planned, after) : Decision.allow(after, amount);
+        yield Optional.of(new ConsumeResult(ConsumeResult.Outcome.CONSUMED, decision));
+      }
+      case WriteOutcome.Insufficient i -> {
+        UsageReport after = Evaluator.withCounter(before, i.counter());
+        yield Optional.of(new ConsumeResult(ConsumeResult.Outcome.DENIED, denied(after, amount)));
+      }
+      case WriteOutcome.Duplicate d -> {
+        if (d.recordedAmount() != amount) {
+          throw new UsageConflictException(tenant, key, d.recordedAmount(), amount);
+        }
+        UsageReport after = Evaluator.withCounter(before, d.counter());
+        yield Optional.of(new ConsumeResult(ConsumeResult.Outcome.ALREADY_CONSUMED,
+            Decision.allow(after, amount)));
+      }
+      case WriteOutcome.Stale s -> Optional.empty();
+    };
   }
 
   @Override
@@ -202,37 +205,10 @@ public final class DefaultGuard implements QuotaGuard {
   private ReserveResult hold(TenantId tenant, Meter meter, long estimate, Duration ttl) {
     validate(tenant, meter);
     Checks.positive("estimate", estimate);
-    Checks.positiveAtMost("reservation ttl", ttl, maxReservationTtl);
+    Checks.positiveAtMost("ttl", ttl, maxReservationTtl);
     Instant now = clock.instant();
     try {
-      for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-        TenantState state = attempt == 0 ? store.read(tenant, meter, now) : store.readLatest(tenant, meter, now);
-        UsageReport before = evaluator.evaluate(tenant, meter, state, now);
-        Decision planned = decide(before, estimate);
-        // A denial is not taken from the read, which a store may serve from a cache: the store's conditional
-        // write decides, as for tryConsume, so a hold freed elsewhere a moment ago is seen.
-        boolean unconditional = mode == EnforcementMode.SHADOW || planned.reason() == Reason.BYPASSED;
-        StoredReservation hold = new StoredReservation(ReservationId.random(), tenant, meter, estimate,
-            before.period(), now, now.plus(ttl));
-        WriteOutcome outcome = store.reserve(hold, unconditional ? TierCatalogue.UNLIMITED : before.ceiling(),
-            state.version(), now);
-        outage.succeeded();
-        switch (outcome) {
-          case WriteOutcome.Written w -> {
-            UsageReport after = Evaluator.withCounter(before, w.counter());
-            Decision decision = unconditional ? withReport(planned, after) : allowed(after, estimate, Reason.WITHIN_BALANCE);
-            Reservation reservation = new Reservation(hold.id(), tenant, meter, estimate, now, hold.expiresAt(), this);
-            return new ReserveResult(decision, Optional.of(reservation));
-          }
-          case WriteOutcome.Insufficient i -> {
-            return new ReserveResult(denied(Evaluator.withCounter(before, i.counter()), estimate), Optional.empty());
-          }
-          case WriteOutcome.Duplicate d -> throw new IllegalStateException("store reported a duplicate reservation id");
-          case WriteOutcome.Stale s -> {
-            // read again
-          }
-        }
-      }
+      return retry.run(tenant, reads -> holdOnce(tenant, meter, estimate, ttl, now, reads));
     } catch (StoreUnavailableException e) {
       // No hold can be taken without the store. When the failure policy allows the call anyway, the caller
       // still gets a handle, so the usual reserve-call-commit code works unchanged: the handle holds nothing,
@@ -242,64 +218,90 @@ public final class DefaultGuard implements QuotaGuard {
       if (!decision.allowed()) {
         return new ReserveResult(decision, Optional.empty());
       }
-      Reservation detached = new Reservation(ReservationId.random(), tenant, meter, estimate, now, now.plus(ttl), this);
+      Reservation detached =
+          ApiAccess.reservation(ReservationId.random(), tenant, meter, estimate, now, now.plus(ttl), this);
       return new ReserveResult(decision, Optional.of(detached));
     }
-    throw tooManyStaleAttempts(tenant);
   }
 
-  @Override
-  public RecordResult commit(TenantId tenant, ReservationId id, Meter meter, long actual, UsageKey key) {
-    validate(tenant, meter);
-    Checks.notNull("reservation id", id);
-    Checks.positive("actual amount", actual);
-    Checks.notNull("usage key", key);
-    Instant now = clock.instant();
-    for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-      TenantState state = read(tenant, meter, now, attempt);
-      UsageReport before = evaluator.evaluate(tenant, meter, state, now);
-      LedgerEntry entry = new LedgerEntry(tenant, meter, actual, key, now, before.period(), Map.of());
-      CommitOutcome outcome = call(() -> store.commit(tenant, id, entry, state.version(), now));
-      switch (outcome) {
-        case CommitOutcome.Committed c -> {
-          UsageReport after = Evaluator.withCounter(before, c.counter());
-          alerts.afterUsage(after, now);
-          observer.onUsageRecorded(meter, actual, false);
-          observer.onReservation(ReservationEvent.COMMITTED);
-          return new RecordResult(tenant, meter, key, actual, false, before.period(), after.used());
-        }
-        case CommitOutcome.Duplicate d -> {
-          return duplicate(tenant, meter, key, actual, d.recordedAmount(), before.period(), d.counter());
-        }
-        case CommitOutcome.Released r -> throw new ReservationStateException(
-            "reservation " + id + " of tenant '" + tenant + "' was released; it cannot be committed");
-        case CommitOutcome.WrongMeter w -> throw new ReservationStateException(
-            "reservation " + id + " of tenant '" + tenant + "' holds meter '" + w.reservedMeter()
-                + "'; it cannot be committed on '" + meter + "'");
-        case CommitOutcome.CommittedUnderOtherKey k -> throw new ReservationStateException(
-            "reservation " + id + " of tenant '" + tenant + "' was committed under usage key '" + k.key()
-                + "'; it cannot be committed again under '" + key + "'");
-        case CommitOutcome.NotFound n -> {
-          // The store no longer knows the hold (swept long after expiry). The usage happened, so record it.
-          LOG.debug("reservation {} of tenant '{}' is unknown to the store; recording its usage directly", id, tenant);
-          Optional<RecordResult> recorded = appendOnce(before, entry, state.version(), now);
-          if (recorded.isPresent()) {
-            return recorded.get();
-          }
-        }
-        case CommitOutcome.Stale s -> {
-          // read again
-        }
+  private Optional<ReserveResult> holdOnce(TenantId tenant, Meter meter, long estimate, Duration ttl, Instant now,
+      StaleRetry.Reads reads) {
+    TenantState state = reads.read(tenant, meter, now);
+    UsageReport before = evaluator.evaluate(tenant, meter, state, now);
+    Decision planned = decide(before, estimate);
+    // A denial is not taken from the read, which a store may serve from a cache: the store's conditional
+    // write decides, as for tryConsume, so a hold freed elsewhere a moment ago is seen.
+    boolean unconditional = mode == EnforcementMode.SHADOW || planned.reason() == Reason.BYPASSED;
+    StoredReservation hold = new StoredReservation(ReservationId.random(), tenant, meter, estimate,
+        before.period(), now, now.plus(ttl));
+    WriteOutcome outcome = store.reserve(hold, unconditional ? TierCatalogue.UNLIMITED : before.ceiling(),
+        state.version(), now);
+    outage.succeeded();
+    return switch (outcome) {
+      case WriteOutcome.Written w -> {
+        UsageReport after = Evaluator.withCounter(before, w.counter());
+        Decision decision = unconditional ? withReport(planned, after) : Decision.allow(after, estimate);
+        Reservation reservation =
+            ApiAccess.reservation(hold.id(), tenant, meter, estimate, now, hold.expiresAt(), this);
+        yield Optional.of(new ReserveResult(decision, Optional.of(reservation)));
       }
-    }
-    throw tooManyStaleAttempts(tenant);
+      case WriteOutcome.Insufficient i -> {
+        UsageReport after = Evaluator.withCounter(before, i.counter());
+        yield Optional.of(new ReserveResult(denied(after, estimate), Optional.empty()));
+      }
+      case WriteOutcome.Duplicate d -> throw new IllegalStateException("store reported a duplicate reservation id");
+      case WriteOutcome.Stale s -> Optional.empty();
+    };
   }
 
   @Override
-  public boolean release(TenantId tenant, ReservationId id) {
+  public RecordResult commit(TenantId tenant, ReservationId reservationId, Meter meter, long amount, UsageKey key) {
+    validate(tenant, meter);
+    Checks.notNull("reservation id", reservationId);
+    Checks.positive("amount", amount);
+    Checks.notNull("key", key);
+    Instant now = clock.instant();
+    return retry.run(tenant, reads -> commitOnce(tenant, reservationId, meter, amount, key, now, reads));
+  }
+
+  private Optional<RecordResult> commitOnce(TenantId tenant, ReservationId id, Meter meter, long actual, UsageKey key,
+      Instant now, StaleRetry.Reads reads) {
+    TenantState state = reads.read(tenant, meter, now);
+    UsageReport before = evaluator.evaluate(tenant, meter, state, now);
+    LedgerEntry entry = new LedgerEntry(tenant, meter, actual, key, now, before.period(), Map.of());
+    CommitOutcome outcome = call(() -> store.commit(tenant, id, entry, state.version(), now));
+    return switch (outcome) {
+      case CommitOutcome.Committed c -> {
+        UsageReport after = Evaluator.withCounter(before, c.counter());
+        alerts.afterUsage(after, now);
+        observer.onUsageRecorded(meter, actual, false);
+        observer.onReservation(ReservationEvent.COMMITTED);
+        yield Optional.of(new RecordResult(tenant, meter, key, actual, false, before.period(), after.used()));
+      }
+      case CommitOutcome.Duplicate d ->
+          Optional.of(duplicate(tenant, meter, key, actual, d.recordedAmount(), before.period(), d.counter()));
+      case CommitOutcome.Released r -> throw new ReservationStateException(
+          "reservation " + id + " of tenant '" + tenant + "' was released; it cannot be committed");
+      case CommitOutcome.WrongMeter w -> throw new ReservationStateException(
+          "reservation " + id + " of tenant '" + tenant + "' holds meter '" + w.reservedMeter()
+              + "'; it cannot be committed on '" + meter + "'");
+      case CommitOutcome.CommittedUnderOtherKey k -> throw new ReservationStateException(
+          "reservation " + id + " of tenant '" + tenant + "' was committed under usage key '" + k.key()
+              + "'; it cannot be committed again under '" + key + "'");
+      case CommitOutcome.NotFound n -> {
+        // The store no longer knows the hold (swept long after expiry). The usage happened, so record it.
+        LOG.debug("reservation {} of tenant '{}' is unknown to the store; recording its usage directly", id, tenant);
+        yield appendOnce(before, entry, state.version(), now);
+      }
+      case CommitOutcome.Stale s -> Optional.empty();
+    };
+  }
+
+  @Override
+  public boolean release(TenantId tenant, ReservationId reservationId) {
     Checks.notNull("tenant", tenant);
-    Checks.notNull("reservation id", id);
-    ReleaseOutcome outcome = call(() -> store.release(tenant, id, clock.instant()));
+    Checks.notNull("reservation id", reservationId);
+    ReleaseOutcome outcome = call(() -> store.release(tenant, reservationId, clock.instant()));
     return switch (outcome) {
       case RELEASED -> {
         observer.onReservation(ReservationEvent.RELEASED);
@@ -307,33 +309,29 @@ public final class DefaultGuard implements QuotaGuard {
       }
       case ALREADY_ENDED, NOT_FOUND -> false;
       case COMMITTED -> throw new ReservationStateException(
-          "reservation " + id + " of tenant '" + tenant + "' was committed; it cannot be released");
+          "reservation " + reservationId + " of tenant '" + tenant + "' was committed; it cannot be released");
     };
   }
 
   @Override
   public RecordResult record(UsageEvent event) {
-    Checks.notNull("usage event", event);
+    Checks.notNull("event", event);
     validate(event.tenant(), event.meter());
     Instant now = clock.instant();
-    for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-      TenantState state = read(event.tenant(), event.meter(), now, attempt);
+    return retry.run(event.tenant(), reads -> {
+      TenantState state = reads.read(event.tenant(), event.meter(), now);
       UsageReport before = evaluator.evaluate(event.tenant(), event.meter(), state, now);
       LedgerEntry entry = new LedgerEntry(event.tenant(), event.meter(), event.amount(), event.key(), now,
           before.period(), event.attributes());
-      Optional<RecordResult> result = appendOnce(before, entry, state.version(), now);
-      if (result.isPresent()) {
-        return result.get();
-      }
-    }
-    throw tooManyStaleAttempts(event.tenant());
+      return appendOnce(before, entry, state.version(), now);
+    });
   }
 
   @Override
   public List<RecordResult> recordAll(List<UsageEvent> events) {
-    Checks.notNull("usage events", events);
+    Checks.notNull("events", events);
     for (int i = 0; i < events.size(); i++) {
-      UsageEvent event = Checks.notNull("usage event " + i, events.get(i));
+      UsageEvent event = Checks.notNull("events[" + i + "]", events.get(i));
       validate(event.tenant(), event.meter());
     }
     Instant now = clock.instant();
@@ -360,37 +358,49 @@ public final class DefaultGuard implements QuotaGuard {
   /** Records one tenant's events; returns the first conflict among them, or null. */
   private UsageConflictException recordTenantBatch(TenantId tenant, List<Integer> indexes, List<UsageEvent> events,
       RecordResult[] results, Instant now) {
-    UsageConflictException conflict = null;
-    List<Integer> pending = indexes;
-    for (int attempt = 0; attempt < MAX_ATTEMPTS && !pending.isEmpty(); attempt++) {
-      // One state per meter; all share the tenant's version, or the batch is re-read.
-      Map<Meter, TenantState> states = new LinkedHashMap<>();
+    TenantBatch batch = new TenantBatch(tenant, indexes, events, results, now);
+    return retry.run(tenant, batch::appendPending).conflict;
+  }
+
+  /**
+   * One tenant's events of a {@link #recordAll} batch. Each attempt appends the events still pending; the store
+   * may refuse some as stale and write the others, so a retry appends only those it refused.
+   */
+  private final class TenantBatch {
+    private final TenantId tenant;
+    private final List<UsageEvent> events;
+    private final RecordResult[] results;
+    private final Instant now;
+    private List<Integer> pending;
+    private UsageConflictException conflict;
+
+    TenantBatch(TenantId tenant, List<Integer> indexes, List<UsageEvent> events, RecordResult[] results, Instant now) {
+      this.tenant = tenant;
+      this.pending = indexes;
+      this.events = events;
+      this.results = results;
+      this.now = now;
+    }
+
+    /** Appends the pending events; returns this batch once none is left, empty while some were refused as stale. */
+    Optional<TenantBatch> appendPending(StaleRetry.Reads reads) {
+      // One state per meter; all share the tenant's version, or the batch is read again.
+      Optional<Map<Meter, TenantState>> read = StaleRetry.readAll(reads, tenant,
+          pending.stream().map(i -> events.get(i).meter()).toList(), now);
+      if (read.isEmpty()) {
+        return Optional.empty();
+      }
+      Map<Meter, TenantState> states = read.get();
       Map<Meter, UsageReport> reports = new LinkedHashMap<>();
-      long version = 0;
-      boolean consistent = true;
-      for (int i : pending) {
-        Meter meter = events.get(i).meter();
-        if (!states.containsKey(meter)) {
-          TenantState state = read(tenant, meter, now, attempt);
-          if (!states.isEmpty() && state.version() != version) {
-            consistent = false;
-          }
-          version = state.version();
-          states.put(meter, state);
-          reports.put(meter, evaluator.evaluate(tenant, meter, state, now));
-        }
-      }
-      if (!consistent) {
-        continue;
-      }
+      states.forEach((meter, state) -> reports.put(meter, evaluator.evaluate(tenant, meter, state, now)));
+      long version = states.values().iterator().next().version();
       List<LedgerEntry> entries = new ArrayList<>(pending.size());
       for (int i : pending) {
         UsageEvent e = events.get(i);
         entries.add(new LedgerEntry(tenant, e.meter(), e.amount(), e.key(), now, reports.get(e.meter()).period(),
             e.attributes()));
       }
-      final long expected = version;
-      List<WriteOutcome> outcomes = call(() -> store.appendAll(entries, expected));
+      List<WriteOutcome> outcomes = call(() -> store.appendAll(entries, version));
       List<Integer> stale = new ArrayList<>();
       Map<Meter, Counter> latest = new LinkedHashMap<>();
       for (int k = 0; k < pending.size(); k++) {
@@ -419,11 +429,8 @@ public final class DefaultGuard implements QuotaGuard {
       }
       latest.forEach((meter, counter) -> alerts.afterUsage(Evaluator.withCounter(reports.get(meter), counter), now));
       pending = stale;
+      return pending.isEmpty() ? Optional.of(this) : Optional.empty();
     }
-    if (!pending.isEmpty()) {
-      throw tooManyStaleAttempts(tenant);
-    }
-    return conflict;
   }
 
   @Override
@@ -453,21 +460,16 @@ public final class DefaultGuard implements QuotaGuard {
 
   private Decision decide(UsageReport report, long amount) {
     if (report.bypassed()) {
-      return new Decision(report.tenant(), report.meter(), true, Reason.BYPASSED, amount, false, Optional.of(report));
+      return Decision.bypassed(report, amount);
     }
     if (report.remaining() >= amount) {
-      return allowed(report, amount, Reason.WITHIN_BALANCE);
+      return Decision.allow(report, amount);
     }
     return denied(report, amount);
   }
 
-  private static Decision allowed(UsageReport report, long amount, Reason reason) {
-    return new Decision(report.tenant(), report.meter(), true, reason, amount, false, Optional.of(report));
-  }
-
   private Decision denied(UsageReport report, long amount) {
-    return shadowIfConfigured(new Decision(report.tenant(), report.meter(), false,
-        Evaluator.denialReason(report.tierSource()), amount, false, Optional.of(report)));
+    return shadowIfConfigured(Decision.deny(Evaluator.denialReason(report.tierSource()), report, amount));
   }
 
   private Decision shadowIfConfigured(Decision denial) {
@@ -475,13 +477,18 @@ public final class DefaultGuard implements QuotaGuard {
       return denial;
     }
     logShadowed(denial);
-    return new Decision(denial.tenant(), denial.meter(), true, denial.reason(), denial.requested(), true,
-        denial.report());
+    return Decision.shadowAllowed(denial);
   }
 
-  private static Decision withReport(Decision decision, UsageReport report) {
-    return new Decision(decision.tenant(), decision.meter(), decision.allowed(), decision.reason(),
-        decision.requested(), decision.shadowed(), Optional.of(report));
+  /** The decision planned for an unconditional write (bypassed, or in shadow mode), with the standing after it. */
+  private static Decision withReport(Decision planned, UsageReport after) {
+    if (planned.reason() == Reason.BYPASSED) {
+      return Decision.bypassed(after, planned.requested());
+    }
+    if (planned.shadowed()) {
+      return Decision.shadowAllowed(Decision.deny(planned.reason(), after, planned.requested()));
+    }
+    return Decision.allow(after, planned.requested());
   }
 
   private void logShadowed(Decision denial) {
@@ -510,11 +517,11 @@ public final class DefaultGuard implements QuotaGuard {
   private Decision onStoreFailure(TenantId tenant, Meter meter, long amount, Instant now, StoreUnavailableException e) {
     outage.failed(e, failurePolicy.kind().name());
     Decision decision = switch (failurePolicy.kind()) {
-      case ALLOW -> new Decision(tenant, meter, true, Reason.STORE_UNAVAILABLE, amount, false, Optional.empty());
-      case DENY -> new Decision(tenant, meter, false, Reason.STORE_UNAVAILABLE, amount, false, Optional.empty());
+      case ALLOW -> Decision.allowedByFailurePolicy(tenant, meter, amount);
+      case DENY -> Decision.deniedByFailurePolicy(tenant, meter, amount);
       case LAST_KNOWN_STATE -> lastKnownReport(tenant, meter, now)
           .map(report -> decide(report, amount))
-          .orElseGet(() -> new Decision(tenant, meter, false, Reason.STORE_UNAVAILABLE, amount, false, Optional.empty()));
+          .orElseGet(() -> Decision.deniedByFailurePolicy(tenant, meter, amount));
     };
     if (!decision.allowed() && !decision.shadowed()) {
       return shadowIfConfigured(decision);
@@ -563,9 +570,16 @@ public final class DefaultGuard implements QuotaGuard {
     return new RecordResult(tenant, meter, key, amount, true, period, used);
   }
 
-  /** The first attempt may read a cached state; a retry after {@code Stale} reads the committed one. */
-  private TenantState read(TenantId tenant, Meter meter, Instant now, int attempt) {
-    return call(() -> attempt == 0 ? store.read(tenant, meter, now) : store.readLatest(tenant, meter, now));
+  /** Reads the state, noting whether the store answered. */
+  private TenantState read(TenantId tenant, Meter meter, Instant now, boolean latest) {
+    try {
+      TenantState state = latest ? store.readLatest(tenant, meter, now) : store.read(tenant, meter, now);
+      outage.succeeded();
+      return state;
+    } catch (StoreUnavailableException e) {
+      outage.failed(e, failurePolicy.kind().name());
+      throw e;
+    }
   }
 
   private <T> T call(java.util.function.Supplier<T> storeCall) {
@@ -582,10 +596,5 @@ public final class DefaultGuard implements QuotaGuard {
   private void validate(TenantId tenant, Meter meter) {
     Checks.notNull("tenant", tenant);
     catalogue.requireMeter(meter);
-  }
-
-  private static IllegalStateException tooManyStaleAttempts(TenantId tenant) {
-    return new IllegalStateException("tenant '" + tenant + "' changed " + MAX_ATTEMPTS
-        + " times while a write was attempted; giving up");
   }
 }

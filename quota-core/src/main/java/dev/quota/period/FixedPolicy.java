@@ -18,10 +18,10 @@ final class FixedPolicy implements PeriodPolicy {
   private volatile @Nullable Period last;
 
   FixedPolicy(Duration length, Instant origin) {
-    Checks.notNull("period length", length);
-    Checks.notNull("period origin", origin);
+    Checks.notNull("length", length);
+    Checks.notNull("origin", origin);
     if (length.compareTo(Duration.ofSeconds(1)) < 0) {
-      throw new InvalidRequestException("period length", "must be at least 1 second, was " + length);
+      throw new InvalidRequestException("length", "must be at least 1 second, was " + length);
     }
     this.length = length;
     this.origin = origin;

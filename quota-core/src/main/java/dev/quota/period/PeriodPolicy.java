@@ -63,17 +63,17 @@ public interface PeriodPolicy {
   }
 
   /**
-   * Months anchored at a billing day: a period starts at 00:00 in {@code zone} on {@code day} of each
+   * Months anchored at a billing day: a period starts at 00:00 in {@code zone} on {@code billingDay} of each
    * month, or on the month's last day when it is shorter (day 31 starts periods on Feb 28 or 29, Apr 30,
    * and so on).
    *
-   * @param day the billing day of the month, 1 to 31
+   * @param billingDay the billing day of the month, 1 to 31
    * @param zone the zone of the midnight that starts a period
    * @return the policy
-   * @throws dev.quota.InvalidRequestException if {@code day} is outside 1 to 31
+   * @throws dev.quota.InvalidRequestException if {@code billingDay} is outside 1 to 31
    */
-  static PeriodPolicy monthlyOn(int day, ZoneId zone) {
-    return new MonthlyPolicy(MonthlyPolicy.checkDay(day), Checks.notNull("zone", zone));
+  static PeriodPolicy monthlyOn(int billingDay, ZoneId zone) {
+    return new MonthlyPolicy(MonthlyPolicy.checkDay(billingDay), Checks.notNull("zone", zone));
   }
 
   /**

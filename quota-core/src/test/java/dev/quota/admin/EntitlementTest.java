@@ -197,7 +197,7 @@ class EntitlementTest {
   void revocationNeedsAnActor() {
     assertThatThrownBy(() -> new Revocation(REVOKED_AT, null, "r"))
         .isInstanceOfSatisfying(InvalidRequestException.class, e -> {
-          assertThat(e.field()).isEqualTo("revoked by");
+          assertThat(e.field()).isEqualTo("by");
           assertThat(e.rule()).isEqualTo("must not be null");
         });
   }

@@ -25,7 +25,7 @@ class PageTest {
   void negativeOffsetIsRejected() {
     assertThatThrownBy(() -> new PageRequest(-1, 10))
         .isInstanceOfSatisfying(InvalidRequestException.class, e -> {
-          assertThat(e.field()).isEqualTo("page offset");
+          assertThat(e.field()).isEqualTo("offset");
           assertThat(e.rule()).isEqualTo("must not be negative, was -1");
         });
   }
@@ -34,7 +34,7 @@ class PageTest {
   void pageSizeOfZeroIsRejected() {
     assertThatThrownBy(() -> PageRequest.first(0))
         .isInstanceOfSatisfying(InvalidRequestException.class, e -> {
-          assertThat(e.field()).isEqualTo("page size");
+          assertThat(e.field()).isEqualTo("size");
           assertThat(e.rule()).isEqualTo("must be between 1 and 1000, was 0");
         });
   }
@@ -43,7 +43,7 @@ class PageTest {
   void pageSizeAbove1000IsRejected() {
     assertThatThrownBy(() -> PageRequest.first(1001))
         .isInstanceOfSatisfying(InvalidRequestException.class, e -> {
-          assertThat(e.field()).isEqualTo("page size");
+          assertThat(e.field()).isEqualTo("size");
           assertThat(e.rule()).isEqualTo("must be between 1 and 1000, was 1001");
         });
   }

@@ -86,7 +86,7 @@ class FixedPolicyTest {
   void lengthBelowOneSecondIsRejected() {
     assertThatThrownBy(() -> PeriodPolicy.fixed(Duration.ofMillis(999)))
         .isInstanceOfSatisfying(InvalidRequestException.class, e -> {
-          assertThat(e.field()).isEqualTo("period length");
+          assertThat(e.field()).isEqualTo("length");
           assertThat(e.getMessage()).contains("at least 1 second").contains("PT0.999S");
         });
   }
@@ -95,7 +95,7 @@ class FixedPolicyTest {
   void zeroLengthIsRejected() {
     assertThatThrownBy(() -> PeriodPolicy.fixed(Duration.ZERO))
         .isInstanceOfSatisfying(InvalidRequestException.class, e -> {
-          assertThat(e.field()).isEqualTo("period length");
+          assertThat(e.field()).isEqualTo("length");
           assertThat(e.rule()).isEqualTo("must be at least 1 second, was PT0S");
         });
   }
@@ -104,7 +104,7 @@ class FixedPolicyTest {
   void negativeLengthIsRejected() {
     assertThatThrownBy(() -> PeriodPolicy.fixed(Duration.ofHours(-1)))
         .isInstanceOfSatisfying(InvalidRequestException.class, e -> {
-          assertThat(e.field()).isEqualTo("period length");
+          assertThat(e.field()).isEqualTo("length");
           assertThat(e.rule()).isEqualTo("must be at least 1 second, was PT-1H");
         });
   }
@@ -113,7 +113,7 @@ class FixedPolicyTest {
   void nullLengthIsRejected() {
     assertThatThrownBy(() -> PeriodPolicy.fixed(null))
         .isInstanceOfSatisfying(InvalidRequestException.class, e -> {
-          assertThat(e.field()).isEqualTo("period length");
+          assertThat(e.field()).isEqualTo("length");
           assertThat(e.rule()).isEqualTo("must not be null");
         });
   }
@@ -122,7 +122,7 @@ class FixedPolicyTest {
   void nullOriginIsRejected() {
     assertThatThrownBy(() -> PeriodPolicy.fixed(Duration.ofHours(1), null))
         .isInstanceOfSatisfying(InvalidRequestException.class, e -> {
-          assertThat(e.field()).isEqualTo("period origin");
+          assertThat(e.field()).isEqualTo("origin");
           assertThat(e.rule()).isEqualTo("must not be null");
         });
   }

@@ -51,6 +51,8 @@ import java.util.function.Function;
  *   <li>{@link #failing(boolean)}: every call throws {@link StoreUnavailableException} until switched off,
  *       and {@link #failingAlertMarks(boolean)}: only marking alerts does, {@link #failingCommits(boolean)}: only
  *       commits do;</li>
+ *   <li>{@link #staleWrites(boolean)}: every write that carries the tenant's version is refused as stale, as if
+ *       an admin change had come in just before it;</li>
  *   <li>{@link #writes()}: how many write primitives reached the store;</li>
  *   <li>{@link #rememberReads(boolean)}: successful reads are kept for {@link QuotaStore#lastKnown}, as a
  *       caching backend would.</li>
@@ -68,6 +70,7 @@ public final class SimpleStore implements QuotaStore {
   private boolean failing;
   private boolean failingAlertMarks;
   private boolean failingCommits;
+  private boolean staleWrites;
   private Runnable beforeEntitlementWrite;
   private boolean rememberReads;
   private int writes;
@@ -112,6 +115,15 @@ public final class SimpleStore implements QuotaStore {
   /** Makes only {@link #commit} throw {@link StoreUnavailableException}: the outage starts with a commit. */
   public synchronized SimpleStore failingCommits(boolean failing) {
     this.failingCommits = failing;
+    return this;
+  }
+
+  /**
+   * Refuses every write that carries the tenant's version as stale (true), writing nothing, or decides them by
+   * the version again (false): an admin change that comes in between every read and write.
+   */
+  public synchronized SimpleStore staleWrites(boolean stale) {
+    this.staleWrites = stale;
     return this;
   }
 
@@ -257,7 +269,7 @@ public final class SimpleStore implements QuotaStore {
 
   private WriteOutcome write(LedgerEntry entry, long ceiling, long expectedVersion) {
     TenantData data = data(entry.tenant());
-    if (data.version != expectedVersion) {
+    if (staleWrites || data.version != expectedVersion) {
       return new WriteOutcome.Stale();
     }
     Counter before = counter(data, entry.meter(), entry.period(), entry.occurredAt());
@@ -296,7 +308,7 @@ public final class SimpleStore implements QuotaStore {
       Instant now) {
     enter(true);
     TenantData data = data(reservation.tenant());
-    if (data.version != expectedVersion) {
+    if (staleWrites || data.version != expectedVersion) {
       return new WriteOutcome.Stale();
     }
     Counter before = counter(data, reservation.meter(), reservation.period(), now);
@@ -326,7 +338,7 @@ public final class SimpleStore implements QuotaStore {
     if (hold.committedUnder != null && !hold.committedUnder.equals(entry.key())) {
       return new CommitOutcome.CommittedUnderOtherKey(hold.committedUnder);
     }
-    if (data.version != expectedVersion) {
+    if (staleWrites || data.version != expectedVersion) {
       return new CommitOutcome.Stale();
     }
     Optional<LedgerEntry> existing = data.ledger.stream()
@@ -379,7 +391,7 @@ public final class SimpleStore implements QuotaStore {
     if (hook != null) {
       hook.run();
     }
-    if (data(tenant).version != expectedVersion) {
+    if (staleWrites || data(tenant).version != expectedVersion) {
       enter(false);
       return false;
     }

@@ -120,7 +120,9 @@ public final class QuotaMetrics {
   /**
    * Wraps a store so that every call is timed ({@value #STORE_CALLS}) and the reservations it opens are
    * gauged ({@value #RESERVATIONS_OPEN}). The wrapper changes nothing else: every method, including the
-   * ones with a default, is passed on to {@code store}, and every exception is rethrown as it is.
+   * ones with a default, is passed on to {@code store}, and every exception is rethrown as it is. The wrapper is
+   * {@link AutoCloseable}: closing it (as {@link dev.quota.Quota#close()} does) closes {@code store} if that is
+   * closeable.
    *
    * @param store the store to time, such as quota-jooq's PostgreSQL store
    * @return the timed store, to pass to {@link dev.quota.Quota.Builder#store(QuotaStore)}

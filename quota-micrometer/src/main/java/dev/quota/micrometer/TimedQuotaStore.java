@@ -20,6 +20,7 @@ import dev.quota.spi.LedgerEntry;
 import dev.quota.spi.QuotaStore;
 import dev.quota.spi.ReleaseOutcome;
 import dev.quota.spi.RevokeOutcome;
+import dev.quota.spi.StoreUnavailableException;
 import dev.quota.spi.StoredReservation;
 import dev.quota.spi.TenantState;
 import dev.quota.spi.UsageListing;
@@ -34,9 +35,11 @@ import java.util.function.Function;
 /**
  * Times every call of a store and follows the holds it opens. Every method of {@link QuotaStore} is
  * overridden, including those with a default, so that a store's own implementation of a default (a cache's
- * {@link #lastKnown}, a batch {@link #appendAll}) is never replaced by the interface's.
+ * {@link #lastKnown}, a batch {@link #appendAll}) is never replaced by the interface's. It is
+ * {@link AutoCloseable} for the same reason: closing it closes the store it times, if that one is closeable, so
+ * that {@link dev.quota.Quota#close()} reaches the real store through the wrapper.
  */
-final class TimedQuotaStore implements QuotaStore {
+final class TimedQuotaStore implements QuotaStore, AutoCloseable {
   private final QuotaStore delegate;
   private final StoreTimers timers;
   private final OpenHolds holds;
@@ -182,6 +185,25 @@ final class TimedQuotaStore implements QuotaStore {
   public Optional<KnownState> lastKnown(TenantId tenant, Meter meter) {
     // a memory lookup the guard makes only during an outage: passed on untimed
     return delegate.lastKnown(tenant, meter);
+  }
+
+  /**
+   * Closes the timed store if it is closeable.
+   *
+   * @throws StoreUnavailableException if it failed to close with a checked exception; a runtime exception is
+   *     passed on as it is
+   */
+  @Override
+  public void close() {
+    if (delegate instanceof AutoCloseable closeable) {
+      try {
+        closeable.close();
+      } catch (RuntimeException e) {
+        throw e;
+      } catch (Exception e) {
+        throw new StoreUnavailableException("the store " + delegate + " failed to close", e);
+      }
+    }
   }
 
   @Override

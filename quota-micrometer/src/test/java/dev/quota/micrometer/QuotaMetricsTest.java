@@ -34,6 +34,7 @@ import java.lang.reflect.Modifier;
 import java.lang.reflect.Proxy;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 class QuotaMetricsTest {
@@ -255,6 +256,37 @@ class QuotaMetricsTest {
           .as("TimedQuotaStore must override %s so a store's own implementation is kept", method.getName())
           .isEqualTo(TimedQuotaStore.class);
     }
+  }
+
+  @Test
+  void closingTheQuotaClosesTheStoreBehindTheTimedOne() {
+    AtomicInteger closes = new AtomicInteger();
+    QuotaStore closeable = (QuotaStore) Proxy.newProxyInstance(QuotaStore.class.getClassLoader(),
+        new Class<?>[] {QuotaStore.class, AutoCloseable.class}, (proxy, method, args) -> {
+          if (method.getName().equals("close") && method.getParameterCount() == 0) {
+            closes.incrementAndGet();
+            return null;
+          }
+          try {
+            return method.invoke(store, args);
+          } catch (InvocationTargetException e) {
+            throw e.getCause();
+          }
+        });
+    Quota quota = Quota.builder().store(metrics.timed(closeable)).build();
+
+    quota.close();
+
+    assertThat(closes).hasValue(1);
+  }
+
+  @Test
+  void closingATimedStoreThatCannotBeClosedDoesNothing() {
+    Quota quota = Quota.builder().store(metrics.timed(store)).build();
+
+    quota.close();
+
+    assertThat(quota.guard().canProceed(ACME)).as("the store still answers").isTrue();
   }
 
   @Test

@@ -62,6 +62,11 @@ class ModulePathConsumerTest {
     assertThat(exports(finder, "dev.quota.testkit")).isEqualTo(Set.of("dev.quota.testkit", "dev.quota.testkit.contract"));
     assertThat(exports(finder, "dev.quota.jooq")).isEqualTo(Set.of("dev.quota.jooq"));
     assertThat(exports(finder, "dev.quota.micrometer")).isEqualTo(Set.of("dev.quota.micrometer"));
+    assertThat(qualifiedExports(finder, "dev.quota.core"))
+        .isEqualTo(Map.of("dev.quota.internal.access", Set.of("dev.quota.testkit")));
+    for (String module : List.of("dev.quota.testkit", "dev.quota.jooq", "dev.quota.micrometer")) {
+      assertThat(qualifiedExports(finder, module)).as("%s's qualified exports", module).isEmpty();
+    }
   }
 
   @Test
@@ -135,10 +140,16 @@ class ModulePathConsumerTest {
     }
   }
 
+  /** The packages a module exports to every module. */
   private static Set<String> exports(ModuleFinder finder, String module) {
-    ModuleDescriptor descriptor = descriptor(finder, module);
-    assertThat(descriptor.exports()).allSatisfy(export -> assertThat(export.isQualified()).isFalse());
-    return descriptor.exports().stream().map(Exports::source).collect(Collectors.toSet());
+    return descriptor(finder, module).exports().stream().filter(export -> !export.isQualified())
+        .map(Exports::source).collect(Collectors.toSet());
+  }
+
+  /** The packages a module exports to named modules only, with those modules. */
+  private static Map<String, Set<String>> qualifiedExports(ModuleFinder finder, String module) {
+    return descriptor(finder, module).exports().stream().filter(Exports::isQualified)
+        .collect(Collectors.toMap(Exports::source, Exports::targets));
   }
 
   private static Map<String, Set<String>> opens(ModuleFinder finder, String module) {

@@ -21,6 +21,7 @@ import dev.quota.UsageEvent;
 import dev.quota.UsageKey;
 import dev.quota.UsageReport;
 import dev.quota.UsageReport.TierSource;
+import dev.quota.internal.access.ApiAccess;
 import dev.quota.period.PeriodPolicy;
 import java.time.Clock;
 import java.time.Duration;
@@ -278,14 +279,14 @@ public final class FakeQuotaGuard implements QuotaGuard {
     Instant now = clock.instant();
     log(Method.TRY_CONSUME, tenant, meter, amount, key, null, now);
     positive("amount", amount);
-    notNull("usage key", key);
+    notNull("key", key);
     Long recorded = recordedKeys.get(new KeySlot(tenant, meter, key));
     if (recorded != null) {
       if (recorded != amount) {
         throw new UsageConflictException(tenant, key, recorded, amount);
       }
-      return new ConsumeResult(ConsumeResult.Outcome.ALREADY_CONSUMED,
-          new Decision(tenant, meter, true, Reason.WITHIN_BALANCE, amount, false, Optional.of(report(tenant, meter, now))));
+      Decision decision = Decision.allow(report(tenant, meter, now), amount);
+      return new ConsumeResult(ConsumeResult.Outcome.ALREADY_CONSUMED, decision);
     }
     Decision decision = decide(tenant, meter, amount, now);
     if (!decision.allowed()) {
@@ -301,9 +302,9 @@ public final class FakeQuotaGuard implements QuotaGuard {
     Instant now = clock.instant();
     log(Method.RESERVE, tenant, meter, estimate, null, null, now);
     positive("estimate", estimate);
-    notNull("reservation ttl", ttl);
+    notNull("ttl", ttl);
     if (ttl.isNegative() || ttl.isZero() || ttl.compareTo(MAX_RESERVATION_TTL) > 0) {
-      throw new InvalidRequestException("reservation ttl", "must be positive and at most " + MAX_RESERVATION_TTL
+      throw new InvalidRequestException("ttl", "must be positive and at most " + MAX_RESERVATION_TTL
           + ", was " + ttl);
     }
     Decision decision = decide(tenant, meter, estimate, now);
@@ -312,31 +313,33 @@ public final class FakeQuotaGuard implements QuotaGuard {
     }
     ReservationId id = ReservationId.random();
     holds.put(id, new Hold(tenant, meter, estimate, PERIODS.periodAt(now), now.plus(ttl)));
-    Reservation reservation = new Reservation(id, tenant, meter, estimate, now, now.plus(ttl), this);
+    Reservation reservation = ApiAccess.reservation(id, tenant, meter, estimate, now, now.plus(ttl), this);
     return new ReserveResult(afterWrite(decision, now), Optional.of(reservation));
   }
 
   @Override
-  public synchronized RecordResult commit(TenantId tenant, ReservationId id, Meter meter, long actual, UsageKey key) {
+  public synchronized RecordResult commit(TenantId tenant, ReservationId reservationId, Meter meter, long amount,
+      UsageKey key) {
     validate(tenant, meter);
     Instant now = clock.instant();
-    calls.add(new Call(Method.COMMIT, tenant, Optional.of(meter), actual, Optional.ofNullable(key),
-        Optional.ofNullable(id), now));
-    notNull("reservation id", id);
-    positive("actual amount", actual);
-    notNull("usage key", key);
-    Hold hold = holds.get(id);
+    calls.add(new Call(Method.COMMIT, tenant, Optional.of(meter), amount, Optional.ofNullable(key),
+        Optional.ofNullable(reservationId), now));
+    notNull("reservation id", reservationId);
+    positive("amount", amount);
+    notNull("key", key);
+    Hold hold = holds.get(reservationId);
     if (hold != null && hold.tenant.equals(tenant)) {
       if (hold.released) {
-        throw new ReservationStateException("reservation " + id + " of tenant '" + tenant + "' was released; it "
-            + "cannot be committed");
+        throw new ReservationStateException("reservation " + reservationId + " of tenant '" + tenant
+            + "' was released; it cannot be committed");
       }
       if (hold.committedKey != null && !hold.committedKey.equals(key)) {
-        throw new ReservationStateException("reservation " + id + " of tenant '" + tenant + "' was committed under "
-            + "usage key '" + hold.committedKey + "'; it cannot be committed again under '" + key + "'");
+        throw new ReservationStateException("reservation " + reservationId + " of tenant '" + tenant
+            + "' was committed under usage key '" + hold.committedKey + "'; it cannot be committed again under '" + key
+            + "'");
       }
     }
-    RecordResult result = recordOnce(tenant, meter, actual, key, now);
+    RecordResult result = recordOnce(tenant, meter, amount, key, now);
     if (hold != null && hold.tenant.equals(tenant)) {
       hold.committedKey = key;
     }
@@ -344,19 +347,19 @@ public final class FakeQuotaGuard implements QuotaGuard {
   }
 
   @Override
-  public synchronized boolean release(TenantId tenant, ReservationId id) {
+  public synchronized boolean release(TenantId tenant, ReservationId reservationId) {
     notNull("tenant", tenant);
-    Hold hold = holds.get(id);
+    Hold hold = holds.get(reservationId);
     Instant now = clock.instant();
     calls.add(new Call(Method.RELEASE, tenant, Optional.ofNullable(hold).map(h -> h.meter), 0, Optional.empty(),
-        Optional.ofNullable(id), now));
-    notNull("reservation id", id);
+        Optional.ofNullable(reservationId), now));
+    notNull("reservation id", reservationId);
     if (hold == null || !hold.tenant.equals(tenant)) {
       return false;
     }
     if (hold.committedKey != null) {
-      throw new ReservationStateException("reservation " + id + " of tenant '" + tenant + "' was committed; it "
-          + "cannot be released");
+      throw new ReservationStateException("reservation " + reservationId + " of tenant '" + tenant
+          + "' was committed; it cannot be released");
     }
     boolean wasHolding = hold.holdsAt(now);
     hold.released = true;
@@ -365,7 +368,7 @@ public final class FakeQuotaGuard implements QuotaGuard {
 
   @Override
   public synchronized RecordResult record(UsageEvent event) {
-    notNull("usage event", event);
+    notNull("event", event);
     Instant now = clock.instant();
     log(Method.RECORD, event.tenant(), event.meter(), event.amount(), event.key(), null, now);
     return recordOnce(event.tenant(), event.meter(), event.amount(), event.key(), now);
@@ -373,9 +376,9 @@ public final class FakeQuotaGuard implements QuotaGuard {
 
   @Override
   public synchronized List<RecordResult> recordAll(List<UsageEvent> events) {
-    notNull("usage events", events);
+    notNull("events", events);
     for (int i = 0; i < events.size(); i++) {
-      notNull("usage event " + i, events.get(i));
+      notNull("events[" + i + "]", events.get(i));
     }
     // Like the real guard: every event that does not conflict is recorded, then the first conflict is thrown.
     List<RecordResult> results = new ArrayList<>(events.size());
@@ -424,14 +427,12 @@ public final class FakeQuotaGuard implements QuotaGuard {
     // The report is made before the call is counted, so that it shows the standing this call was decided on.
     UsageReport report = report(tenant, meter, now);
     state.decided++;
-    return new Decision(tenant, meter, allowed, allowed ? Reason.WITHIN_BALANCE : Reason.INSUFFICIENT_BALANCE, amount,
-        false, Optional.of(report));
+    return allowed ? Decision.allow(report, amount) : Decision.deny(Reason.INSUFFICIENT_BALANCE, report, amount);
   }
 
-  /** The decision with the standing after its write, as the real guard reports it. */
+  /** The allowing decision with the standing after its write, as the real guard reports it. */
   private Decision afterWrite(Decision decision, Instant now) {
-    return new Decision(decision.tenant(), decision.meter(), true, decision.reason(), decision.requested(), false,
-        Optional.of(report(decision.tenant(), decision.meter(), now)));
+    return Decision.allow(report(decision.tenant(), decision.meter(), now), decision.requested());
   }
 
   private RecordResult recordOnce(TenantId tenant, Meter meter, long amount, UsageKey key, Instant now) {

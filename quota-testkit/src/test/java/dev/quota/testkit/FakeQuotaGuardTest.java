@@ -306,7 +306,7 @@ class FakeQuotaGuardTest {
     @Test
     void ttlAboveTheMaximumIsRefused() {
       assertThatThrownBy(() -> guard.reserve(ACME, AI_TOKENS, 100, FakeQuotaGuard.MAX_RESERVATION_TTL.plusSeconds(1)))
-          .isInstanceOfSatisfying(InvalidRequestException.class, e -> assertThat(e.field()).isEqualTo("reservation ttl"));
+          .isInstanceOfSatisfying(InvalidRequestException.class, e -> assertThat(e.field()).isEqualTo("ttl"));
     }
 
     @Test

@@ -30,8 +30,7 @@ class QuotaAssertionsTest {
   }
 
   private static Decision denial() {
-    return new Decision(ACME, Meter.AI_TOKENS, false, Reason.INSUFFICIENT_BALANCE, 500, false,
-        Optional.of(report(100_000, 0, 99_800, 0)));
+    return Decision.deny(Reason.INSUFFICIENT_BALANCE, report(100_000, 0, 99_800, 0), 500);
   }
 
   @Test
@@ -73,8 +72,7 @@ class QuotaAssertionsTest {
 
   @Test
   void decisionWithoutAReportSaysSo() {
-    Decision unreported = new Decision(ACME, Meter.AI_TOKENS, false, Reason.STORE_UNAVAILABLE, 1, false,
-        Optional.empty());
+    Decision unreported = Decision.deniedByFailurePolicy(ACME, Meter.AI_TOKENS, 1);
 
     assertThatThrownBy(() -> assertThat(unreported).report())
         .isInstanceOf(AssertionError.class)

@@ -106,7 +106,7 @@ public abstract class BadInputContract extends ContractFixture {
   void nonPositiveCommitIsRejectedAndKeepsTheHold() {
     Reservation reservation = guard.reserve(tenant, AI_TOKENS, 5_000, Duration.ofMinutes(5)).reservation();
 
-    assertRejected("actual amount", () -> reservation.commit(0, UsageKey.of("bad")));
+    assertRejected("amount", () -> reservation.commit(0, UsageKey.of("bad")));
 
     assertThat(guard.usage(tenant)).hasUsed(1_000).hasReserved(5_000);
   }
@@ -126,7 +126,7 @@ public abstract class BadInputContract extends ContractFixture {
   @Test
   @SuppressWarnings("NullAway") // passes null on purpose: the check behind the non-null signature is under test
   void missingUsageKeyIsRejectedAndWritesNothing() {
-    assertRejected("usage key", () -> guard.tryConsume(tenant, AI_TOKENS, 10, null));
+    assertRejected("key", () -> guard.tryConsume(tenant, AI_TOKENS, 10, null));
     assertRejected("usage key", () -> UsageKey.of(" "));
 
     assertNothingWritten();

@@ -104,7 +104,7 @@ public abstract class PurgeUsageContract extends ContractFixture {
     String confirmation = typed.replace("{tenant}", tenant.value())
         .replace("{TENANT}", tenant.value().toUpperCase(Locale.ROOT));
 
-    assertRejected("purge confirmation",
+    assertRejected("confirmation",
         () -> admin.purgeUsage(tenant, SINCE, new PurgeConfirmation(confirmation), OPERATOR, REASON));
 
     assertThat(guard.usage(tenant)).hasUsed(30_000);

@@ -266,7 +266,7 @@ public abstract class ReservationsContract extends ContractFixture {
 
   @Test
   void ttlAboveTheMaximumIsRejectedAndHoldsNothing() {
-    assertRejected("reservation ttl", () -> guard.reserve(tenant, AI_TOKENS, 1_000, Duration.ofMinutes(61)));
+    assertRejected("ttl", () -> guard.reserve(tenant, AI_TOKENS, 1_000, Duration.ofMinutes(61)));
 
     assertThat(guard.usage(tenant)).hasReserved(0);
   }

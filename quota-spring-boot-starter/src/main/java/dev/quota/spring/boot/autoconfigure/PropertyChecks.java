@@ -115,7 +115,7 @@ final class PropertyChecks {
       int[] percents = new int[given.size()];
       for (int i = 0; i < percents.length; i++) {
         if (given.get(i) == null) {
-          throw new InvalidRequestException("alert threshold", "must not be empty");
+          throw new InvalidRequestException("alert thresholds", "must not be empty");
         }
         percents[i] = given.get(i);
       }

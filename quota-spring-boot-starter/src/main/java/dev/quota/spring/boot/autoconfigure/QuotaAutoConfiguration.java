@@ -55,7 +55,8 @@ public class QuotaAutoConfiguration {
   }
 
   /**
-   * The quota instance.
+   * The quota instance. It leaves the store open when the context closes it: the store is a bean of its own,
+   * which the context closes (once) itself.
    *
    * @param store the store
    * @param catalogue the tiers and meters
@@ -79,7 +80,8 @@ public class QuotaAutoConfiguration {
         .store(quotaMetrics != null ? quotaMetrics.timed(store) : store)
         .catalogue(catalogue)
         .clock(clock.getIfUnique(Clock::systemUTC))
-        .alertListener(alert -> events.publishEvent(new QuotaThresholdCrossedEvent(alert)));
+        .alertListener(alert -> events.publishEvent(new QuotaThresholdCrossedEvent(alert)))
+        .leaveStoreOpen();
     PropertyChecks.configure(builder, properties);
     alertListeners.orderedStream().forEach(builder::alertListener);
     observers.orderedStream().forEach(builder::observer);

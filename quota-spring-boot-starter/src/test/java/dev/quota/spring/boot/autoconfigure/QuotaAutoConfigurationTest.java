@@ -26,11 +26,14 @@ import dev.quota.testkit.InMemoryQuotaStore;
 import dev.quota.testkit.TestClock;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.context.properties.bind.BindException;
@@ -66,6 +69,31 @@ class QuotaAutoConfigurationTest {
       assertThat(context.getBean(QuotaAdmin.class)).isSameAs(context.getBean(Quota.class).admin());
       assertThat(context.getBean(QuotaGuard.class).canProceed(ACME)).isTrue();
     });
+  }
+
+  @Test
+  void closingTheContextClosesTheStoreOnceThoughTheQuotaIsClosedToo() {
+    AtomicInteger closes = new AtomicInteger();
+    QuotaStore inMemory = new InMemoryQuotaStore();
+    QuotaStore closeable = (QuotaStore) Proxy.newProxyInstance(QuotaStore.class.getClassLoader(),
+        new Class<?>[] {QuotaStore.class, AutoCloseable.class}, (proxy, method, args) -> {
+          if (method.getName().equals("close") && method.getParameterCount() == 0) {
+            closes.incrementAndGet();
+            return null;
+          }
+          try {
+            return method.invoke(inMemory, args);
+          } catch (InvocationTargetException e) {
+            throw e.getCause();
+          }
+        });
+
+    new ApplicationContextRunner()
+        .withConfiguration(AutoConfigurations.of(QuotaAutoConfiguration.class))
+        .withBean(QuotaStore.class, () -> closeable)
+        .run(context -> assertThat(context.getBean(QuotaGuard.class).canProceed(ACME)).isTrue());
+
+    assertThat(closes).hasValue(1);
   }
 
   @Test
@@ -198,7 +226,7 @@ class QuotaAutoConfigurationTest {
   @Test
   void anAlertThresholdOutOfRangeFailsNamingTheProperty() {
     assertInvalid(runner.withPropertyValues("quota.alerts.thresholds=0,90"), "quota.alerts.thresholds",
-        "alert threshold must be between 1 and 1000 percent, was 0");
+        "alert thresholds must be between 1 and 1000 percent, was 0");
   }
 
   @Test
@@ -210,7 +238,7 @@ class QuotaAutoConfigurationTest {
   @Test
   void aReservationTtlAboveOneDayFailsNamingTheProperty() {
     assertInvalid(runner.withPropertyValues("quota.max-reservation-ttl=2d"), "quota.max-reservation-ttl",
-        "maximum reservation ttl");
+        "max reservation ttl");
   }
 
   @Test
