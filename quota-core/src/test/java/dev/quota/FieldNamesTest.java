@@ -4,10 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.quota.admin.Actor;
+import dev.quota.admin.AuditQuery;
 import dev.quota.admin.EntitlementId;
 import dev.quota.admin.PageRequest;
 import dev.quota.admin.PurgeConfirmation;
 import dev.quota.admin.QuotaAdmin;
+import dev.quota.admin.UsageQuery;
 import dev.quota.support.MutableClock;
 import dev.quota.support.SimpleStore;
 import java.lang.reflect.InvocationTargetException;
@@ -127,6 +129,10 @@ class FieldNamesTest {
       return PageRequest.first(10);
     } else if (type == PurgeConfirmation.class) {
       return new PurgeConfirmation(TENANT.value());
+    } else if (type == AuditQuery.class) {
+      return AuditQuery.of(TENANT);
+    } else if (type == UsageQuery.class) {
+      return UsageQuery.all();
     }
     throw new AssertionError("no sample value for a parameter of type " + type.getName() + "; add one");
   }

@@ -2,7 +2,6 @@ package dev.quota.jooq.internal;
 
 import java.time.Duration;
 import java.util.function.Consumer;
-import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -11,8 +10,6 @@ import org.slf4j.LoggerFactory;
  * listener is disabled with one warning, and the cache's TTL alone bounds staleness.
  */
 public interface ChangeListener extends AutoCloseable {
-  Logger LOG = LoggerFactory.getLogger(ChangeListener.class);
-
   /** @return whether the listener holds a connection that is listening right now */
   boolean isListening();
 
@@ -34,7 +31,8 @@ public interface ChangeListener extends AutoCloseable {
     try {
       Class.forName("org.postgresql.PGConnection", false, ChangeListener.class.getClassLoader());
     } catch (ClassNotFoundException | LinkageError e) {
-      LOG.warn("the PostgreSQL JDBC driver (org.postgresql:postgresql) is not on the class path: cache "
+      // Logged once per store built without the driver; an interface's fields would all be public constants.
+      LoggerFactory.getLogger(ChangeListener.class).warn("the PostgreSQL JDBC driver (org.postgresql:postgresql) is not on the class path: cache "
           + "invalidation across instances is disabled, and cached states stay stale for up to the cache TTL");
       return disabled();
     }
