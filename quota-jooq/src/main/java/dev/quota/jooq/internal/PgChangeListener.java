@@ -9,6 +9,8 @@ import org.jooq.SQLDialect;
 import org.jooq.impl.DSL;
 import org.postgresql.PGConnection;
 import org.postgresql.PGNotification;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The listener on pgjdbc: one daemon thread, one dedicated connection, {@code LISTEN} on the channel, and a poll
@@ -17,6 +19,7 @@ import org.postgresql.PGNotification;
  * touches the driver's API, so the driver stays an optional dependency.
  */
 final class PgChangeListener implements ChangeListener, Runnable {
+  private static final Logger LOG = LoggerFactory.getLogger(ChangeListener.class);
   private static final int POLL_MILLIS = 250;
   private static final long MIN_BACKOFF_MILLIS = 50;
 
