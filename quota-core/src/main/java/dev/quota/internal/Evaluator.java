@@ -109,8 +109,13 @@ public final class Evaluator {
   public UsageListing listing(UsageQuery query, Meter meter, Instant now, PageRequest page) {
     Tier withoutPlan = catalogue.whenNoPlan() == PlanFallback.USE_DEFAULT_TIER ? catalogue.defaultTier() : null;
     Tier forUnknown = catalogue.whenUnknownTier() == PlanFallback.USE_DEFAULT_TIER ? catalogue.defaultTier() : null;
-    return new UsageListing(query, meter, now, page, limits.get(catalogue.requireMeter(meter)), catalogue.tiers(),
-        withoutPlan, forUnknown, (tenant, state) -> evaluate(tenant, meter, state, now));
+    PeriodPolicy[] byDay = policies.get(catalogue.requireMeter(meter));
+    List<Period> periods = new ArrayList<>(byDay.length);
+    for (PeriodPolicy policy : byDay) {
+      periods.add(policy.periodAt(now));
+    }
+    return new UsageListing(query, meter, now, page, periods, limits.get(meter), catalogue.tiers(), withoutPlan,
+        forUnknown, (tenant, state) -> evaluate(tenant, meter, state, now));
   }
 
   /**

@@ -1,6 +1,8 @@
 package dev.quota.spi;
 
+import dev.quota.InvalidRequestException;
 import dev.quota.Meter;
+import dev.quota.Period;
 import dev.quota.TenantId;
 import dev.quota.Tier;
 import dev.quota.UsageReport;
@@ -29,8 +31,10 @@ import org.jspecify.annotations.Nullable;
  *       tier not in the catalogue (either {@code null}: no tier, a limit of 0);</li>
  *   <li>{@code granted} is the sum of the active grants on the meter, saturating at {@link Long#MAX_VALUE}, and
  *       the ceiling {@code limit + granted}, saturating likewise;</li>
- *   <li>{@code used} and {@code reserved} are those of the counter whose period contains {@code now}
- *       ({@code reserved} counting only holds unexpired at {@code now});</li>
+ *   <li>{@code used} and {@code reserved} are those of the counter of the tenant's current period,
+ *       {@code currentPeriods().get(d)} where {@code d} is the billing day of the tenant's plan, or 0 without a plan or
+ *       without a billing day ({@code reserved} counting only holds unexpired at {@code now}); after a change of
+ *       billing day a tenant has two counters containing {@code now}, and only this one counts;</li>
  *   <li>an entitlement is active at {@code now} if {@code validFrom <= now < validUntil} and not revoked at or
  *       before {@code now}.</li>
  * </ul>
@@ -46,7 +50,8 @@ import org.jspecify.annotations.Nullable;
  * @param tierForUnknownTier the tier of a tenant whose plan names an undeclared tier, or {@code null} if rejected
  * @param report computes a tenant's report from its state, exactly as the guard does
  */
-public record UsageListing(UsageQuery query, Meter meter, Instant now, PageRequest page, Map<Tier, Long> limits,
+public record UsageListing(UsageQuery query, Meter meter, Instant now, PageRequest page, List<Period> currentPeriods,
+    Map<Tier, Long> limits,
     List<Tier> tiersByGenerosity, @Nullable Tier tierWithoutPlan, @Nullable Tier tierForUnknownTier,
     BiFunction<TenantId, TenantState, UsageReport> report) {
 
@@ -56,6 +61,11 @@ public record UsageListing(UsageQuery query, Meter meter, Instant now, PageReque
     Checks.notNull("meter", meter);
     Checks.notNull("now", now);
     Checks.notNull("page", page);
+    currentPeriods = List.copyOf(currentPeriods);
+    if (currentPeriods.size() != 32) {
+      throw new InvalidRequestException("current periods", "must have 32 entries (no billing day, days 1 to 31), had "
+          + currentPeriods.size());
+    }
     limits = Map.copyOf(limits);
     tiersByGenerosity = List.copyOf(tiersByGenerosity);
     Checks.notNull("report", report);

@@ -19,6 +19,7 @@ import static org.jooq.impl.DSL.val;
 import static org.jooq.impl.DSL.values;
 import static org.jooq.impl.DSL.when;
 
+import dev.quota.Period;
 import dev.quota.TenantId;
 import dev.quota.Tier;
 import dev.quota.admin.Page;
@@ -113,6 +114,22 @@ final class UsageRanking {
         .when(plannedGenerosity.isNotNull(), plannedGenerosity)
         .otherwise(rankOf(tiers, listing.tierForUnknownTier()));
 
+    // The period each billing day puts the instant in; a tenant without a plan (or with the host's plans, which
+    // carry no billing day) is on day 0.
+    List<Period> current = listing.currentPeriods();
+    @SuppressWarnings("unchecked")
+    Row3<Integer, Instant, Instant>[] periodRows = new Row3[current.size()];
+    for (int day = 0; day < periodRows.length; day++) {
+      periodRows[day] = row(day, Db.micros(current.get(day).start()), Db.micros(current.get(day).end()));
+    }
+    Table<?> periods = values(periodRows).as("current_period", "billing_day", "period_start", "period_end");
+    Field<Integer> periodDay = periods.field("billing_day", Integer.class);
+    Field<Instant> periodStart = periods.field("period_start", Instant.class);
+    Field<Instant> periodEnd = periods.field("period_end", Instant.class);
+    Field<Integer> billingDay = hostPlans != null ? inline(0)
+        : when(TENANT.TIER.isNull().or(TENANT.BILLING_DAY.isNull()), inline(0))
+            .otherwise(TENANT.BILLING_DAY.cast(SQLDataType.INTEGER));
+
     Field<Integer> overrideGenerosity = active.field("override_generosity", Integer.class);
     Table<?> standing =
         select(COUNTER.TENANT_ID.as("tenant_id"), COUNTER.USED.as("used"), reservedAt.as("reserved"),
@@ -122,6 +139,10 @@ final class UsageRanking {
             coalesce(active.field("bypassed", Boolean.class), false).as("bypassed"))
         .from(COUNTER)
         .join(TENANT).on(TENANT.TENANT_ID.eq(COUNTER.TENANT_ID))
+        // Only the counter of the tenant's current period: after a change of billing day, the old one still
+        // contains the instant too.
+        .join(periods).on(periodDay.eq(billingDay), periodStart.eq(COUNTER.PERIOD_START),
+            periodEnd.eq(COUNTER.PERIOD_END))
         .leftJoin(planned).on(planned.field("tier", String.class).eq(planTier))
         .leftJoin(active).on(active.field("tenant_id", String.class).eq(COUNTER.TENANT_ID))
         .where(COUNTER.METER.eq(meter), COUNTER.PERIOD_START.le(at), COUNTER.PERIOD_END.gt(at),

@@ -178,6 +178,32 @@ public abstract class UsageListingContract extends ContractFixture {
     assertThat(tenants(page)).containsExactly(proHalf, freeHalf, twinA, twinB);
   }
 
+  @Test
+  void afterAChangeOfBillingDayOnlyTheNewPeriodsUsageCounts() {
+    Meter meter = newMeter();
+    Quota quota = quota(meter);
+    Instant start = clock().instant();
+    TenantId earlier = newTenant("used-before-the-new-period");
+    TenantId later = newTenant("used-in-the-new-period");
+    clock().set(Instant.parse("2026-11-02T10:00:00Z"));
+    use(quota.guard(), earlier, meter, 700);
+    clock().set(start);
+    use(quota.guard(), later, meter, 300);
+    // Billing on the 24th: the current period becomes [Nov 24, Dec 24), which the usage of Nov 2 is not in, while
+    // its old calendar-month counter still contains the instant.
+    for (TenantId tenant : List.of(earlier, later)) {
+      quota.admin().setPlan(tenant, new Plan(FREE, java.util.OptionalInt.of(24)), QuotaStoreContract.OPERATOR,
+          QuotaStoreContract.REASON);
+    }
+
+    Page<UsageReport> page = quota.admin().listUsage(UsageQuery.all().meter(meter), PageRequest.first(10));
+
+    assertThat(page.items()).singleElement().satisfies(report -> {
+      assertThat(report.tenant()).isEqualTo(later);
+      assertThat(report.used()).isEqualTo(300);
+    });
+  }
+
   /**
    * A random population (plans known, unknown and missing; grants, overrides and bypasses active, ended, revoked
    * and future; usage over and under the ceiling; holds live and expired) listed under every filter and order, page
