@@ -6,6 +6,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnSingleCandidate;
+import org.springframework.boot.sql.init.dependency.DependsOnDatabaseInitialization;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
@@ -20,8 +21,10 @@ import org.springframework.context.annotation.Configuration;
 @ConditionalOnProperty(prefix = "quota.host-tier-table", name = "table")
 class HostTierTableConfiguration {
 
+  /** Checked after the application's own migrations (its Flyway, schema.sql), which may create the table. */
   @Bean
   @ConditionalOnMissingBean
+  @DependsOnDatabaseInitialization
   QuotaHostTierTable quotaHostTierTable(DataSource dataSource, QuotaProperties properties) {
     return new QuotaHostTierTable(dataSource, properties.getHostTierTable());
   }
