@@ -1,6 +1,7 @@
 package dev.quota;
 
 import dev.quota.admin.Entitlement;
+import dev.quota.admin.Grant;
 import dev.quota.internal.Checks;
 import java.time.Instant;
 import java.util.List;
@@ -12,6 +13,14 @@ import java.util.Optional;
  *
  * <p>The balance is {@code remaining = limit + granted - used - reserved}, never below 0. {@code used} is
  * the real usage of the period, whatever grants or resets were made; they show in {@code granted}.
+ *
+ * <p><b>Operators and tenants read it differently.</b> An operator's reset ({@link dev.quota.admin.QuotaAdmin#resetUsage})
+ * cancels the usage so far with a grant of the same amount, so that nothing is deleted: after a reset at 78,375 of
+ * 100,000 the report says {@code used} 78,375 of a ceiling of 178,375 ({@link #percentUsed()} 43.9). That is what
+ * operators need, and what the audit trail explains. A tenant who was just unblocked expects 0 used of 100,000: the
+ * derived {@link #usedSinceReset()}, {@link #allowance()} and {@link #percentOfAllowanceUsed()} give those numbers,
+ * computed from the active reset grants ({@link Grant.Kind#RESET}), and {@link #remaining()} is the same either way:
+ * {@code remaining = allowance - usedSinceReset - reserved}.
  *
  * @param tenant the tenant
  * @param meter the meter
@@ -93,6 +102,64 @@ public record UsageReport(TenantId tenant, Meter meter, Optional<Tier> plannedTi
       return 0.0;
     }
     return 100.0 * used / ceiling;
+  }
+
+  /**
+   * Returns the part of {@link #granted()} that cancels usage: the active grants of operators' resets
+   * ({@link Grant.Kind#RESET}) on this meter. 0 when the period had no reset.
+   *
+   * @return the units cancelled by resets this period, in the meter's unit
+   */
+  public long resetGranted() {
+    long cancelled = 0;
+    for (Entitlement entitlement : activeEntitlements) {
+      if (entitlement instanceof Grant grant && grant.kind() == Grant.Kind.RESET && grant.meter().equals(meter)) {
+        cancelled = Checks.saturatedAdd(cancelled, grant.amount());
+      }
+    }
+    return Math.min(cancelled, granted);
+  }
+
+  /**
+   * Returns the usage a tenant's own usage page shows: what was counted since the period's last reset,
+   * {@code used - resetGranted}, never below 0. Equal to {@link #used()} when the period had no reset. The real
+   * usage stays in {@link #used()}, for operators.
+   *
+   * @return the usage since the last reset, in the meter's unit
+   */
+  public long usedSinceReset() {
+    long cancelled = resetGranted();
+    return used <= cancelled ? 0 : used - cancelled;
+  }
+
+  /**
+   * Returns the tenant's allowance for the period as its usage page shows it: the tier's limit plus the credits
+   * operators granted, without the grants of resets, which cancel usage instead ({@code limit + granted -
+   * resetGranted}, saturating at {@link TierCatalogue#UNLIMITED}).
+   *
+   * @return the allowance, in the meter's unit
+   */
+  public long allowance() {
+    long credits = granted - resetGranted();
+    return Checks.saturatedAdd(limit, credits);
+  }
+
+  /**
+   * Returns the share of the allowance used since the last reset: {@code 100 * usedSinceReset / allowance}, the
+   * percentage a tenant's usage page shows (0 right after an operator's reset). Reservations do not count. 100 when
+   * the allowance is 0; 0 when it is unlimited. Operators read {@link #percentUsed()}, of the real usage.
+   *
+   * @return the percentage, possibly above 100
+   */
+  public double percentOfAllowanceUsed() {
+    long allowance = allowance();
+    if (allowance == 0) {
+      return 100.0;
+    }
+    if (allowance == TierCatalogue.UNLIMITED) {
+      return 0.0;
+    }
+    return 100.0 * usedSinceReset() / allowance;
   }
 
   /** @return when usage resets: the end of the current period */

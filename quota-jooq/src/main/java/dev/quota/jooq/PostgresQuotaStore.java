@@ -28,6 +28,7 @@ import dev.quota.jooq.internal.CounterRules;
 import dev.quota.jooq.internal.Counters;
 import dev.quota.jooq.internal.Db;
 import dev.quota.jooq.internal.HostPlans;
+import dev.quota.jooq.internal.JooqStartupMessages;
 import dev.quota.jooq.internal.Maintenance;
 import dev.quota.jooq.internal.Migrations;
 import dev.quota.jooq.internal.StateCache;
@@ -100,7 +101,15 @@ import org.jspecify.annotations.Nullable;
  * <p><b>Failures.</b> Lost connections, administrator terminations, statement timeouts, too many connections and
  * pool timeouts become {@link dev.quota.spi.StoreUnavailableException} after the transaction rolled back, so the
  * guard's {@link dev.quota.FailurePolicy} applies; {@link #lastKnown} serves
- * {@link dev.quota.FailurePolicy#lastKnownState}.
+ * {@link dev.quota.FailurePolicy#lastKnownState}. So does every other failure of the database to run a statement
+ * (quota's tables dropped at runtime, a column or function missing, a privilege revoked): its message says what is
+ * missing. Bad input is refused with an {@link dev.quota.InvalidRequestException} before any statement, including a
+ * tenant id that the id column of a {@linkplain Builder#plansFromHostTable host plan table} cannot hold (not a
+ * {@code bigint}, say). No raw jOOQ or JDBC exception leaves the store.
+ *
+ * <p><b>jOOQ's start-up messages.</b> Loading this class sets jOOQ's {@code org.jooq.no-logo} and
+ * {@code org.jooq.no-tips} to {@code true} unless the application set them, so jOOQ's logo and tip of the day stay
+ * out of the application's logs.
  *
  * <p><b>Archival.</b> {@link #archiveUsage(Instant)} moves old ledger rows to an archive table in small batches;
  * balances and verification are unchanged, but a usage key is recognised as a duplicate only until its row is
@@ -109,6 +118,12 @@ import org.jspecify.annotations.Nullable;
  * <p>The store holds one connection for its listener; {@link #close()} releases it.
  */
 public final class PostgresQuotaStore implements QuotaStore, AutoCloseable {
+  static {
+    // Before this class or its parts first render SQL: jOOQ's logo and tip of the day stay out of the host's logs,
+    // unless the host asked for them (org.jooq.no-logo / org.jooq.no-tips set to false).
+    JooqStartupMessages.quietUnlessSet();
+  }
+
   /** The class-path location of the migration scripts, in Flyway's notation. */
   public static final String MIGRATION_LOCATION = "classpath:" + Migrations.LOCATION;
 

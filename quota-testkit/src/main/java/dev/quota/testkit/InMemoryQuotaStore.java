@@ -6,6 +6,7 @@ import dev.quota.Period;
 import dev.quota.Plan;
 import dev.quota.ReservationId;
 import dev.quota.TenantId;
+import dev.quota.Tier;
 import dev.quota.UsageKey;
 import dev.quota.UsageReport;
 import dev.quota.admin.AuditEntry;
@@ -56,6 +57,17 @@ import org.jspecify.annotations.Nullable;
  * TestClock clock = TestClock.at("2026-11-25T10:00:00Z");
  * Quota quota = Quota.builder().store(new InMemoryQuotaStore()).clock(clock).build();
  * }
+ *
+ * <p><b>Plans in the host's table.</b> A service whose PostgreSQL store reads tenants' tiers from its own table
+ * ({@code PostgresQuotaStore.Builder.plansFromHostTable}, or the Spring Boot starter's
+ * {@code quota.host-tier-table.*}) gives the in-memory store the same source in its tests, so that a pro tenant is
+ * not treated as one without a plan:
+ *
+ * {@snippet :
+ * InMemoryQuotaStore store = InMemoryQuotaStore.builder()
+ *     .plansFrom(tenant -> accounts.tierOf(tenant.value()).map(Tier::of))   // the host's own lookup
+ *     .build();
+ * }
  */
 public final class InMemoryQuotaStore implements QuotaStore {
   /** How long ended reservations are remembered, so that a late commit or release can be told apart. */
@@ -65,6 +77,8 @@ public final class InMemoryQuotaStore implements QuotaStore {
   private final ConcurrentHashMap<EntitlementId, TenantId> entitlementOwners = new ConcurrentHashMap<>();
   private final List<AuditEntry> auditLog = new ArrayList<>();
   private final Duration reservationRetention;
+  /** The host's lookup of tenants' tiers, or {@code null} when plans are the store's own ({@code setPlan}). */
+  private final @Nullable Function<TenantId, Optional<Tier>> hostTiers;
 
   /** Creates an empty store that remembers ended reservations for one day. */
   public InMemoryQuotaStore() {
@@ -77,24 +91,103 @@ public final class InMemoryQuotaStore implements QuotaStore {
    * @param reservationRetention how long after expiry a reservation is forgotten; positive
    */
   public InMemoryQuotaStore(Duration reservationRetention) {
+    this(reservationRetention, null);
+  }
+
+  private InMemoryQuotaStore(Duration reservationRetention, @Nullable Function<TenantId, Optional<Tier>> hostTiers) {
     Objects.requireNonNull(reservationRetention, "reservationRetention");
     if (reservationRetention.isNegative() || reservationRetention.isZero()) {
       throw new IllegalArgumentException("reservation retention must be positive, was " + reservationRetention);
     }
     this.reservationRetention = reservationRetention;
+    this.hostTiers = hostTiers;
+  }
+
+  /** @return a builder of an empty store; without settings it is the same as {@code new InMemoryQuotaStore()} */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * Tells whether tenants' tiers come from the host ({@link Builder#plansFrom}) rather than from {@code setPlan}.
+   *
+   * @return {@code true} if a host lookup was given
+   */
+  public boolean plansFromHost() {
+    return hostTiers != null;
+  }
+
+  /** Builds an {@link InMemoryQuotaStore}. */
+  public static final class Builder {
+    private Duration reservationRetention = DEFAULT_RESERVATION_RETENTION;
+    private @Nullable Function<TenantId, Optional<Tier>> hostTiers;
+
+    private Builder() {}
+
+    /**
+     * Sets how long after expiry a reservation is forgotten; default {@link #DEFAULT_RESERVATION_RETENTION}.
+     *
+     * @param retention positive
+     * @return this builder
+     */
+    public Builder reservationRetention(Duration retention) {
+      Objects.requireNonNull(retention, "retention");
+      if (retention.isNegative() || retention.isZero()) {
+        throw new IllegalArgumentException("reservation retention must be positive, was " + retention);
+      }
+      this.reservationRetention = retention;
+      return this;
+    }
+
+    /**
+     * Takes tenants' tiers from the host, as the PostgreSQL store does with a host plan table: every read asks the
+     * lookup for the tenant's tier (empty: no plan), and {@code setPlan} is refused with an
+     * {@link IllegalStateException}, since the tier is changed in the host's table. A change there is seen by the
+     * next read. The lookup is called outside the store's locks and may query a database; it must be thread-safe.
+     *
+     * @param tierOf the tier of a tenant as the host's table holds it, or empty for none
+     * @return this builder
+     */
+    public Builder plansFrom(Function<TenantId, Optional<Tier>> tierOf) {
+      this.hostTiers = Objects.requireNonNull(tierOf, "tierOf");
+      return this;
+    }
+
+    /** @return the store */
+    public InMemoryQuotaStore build() {
+      return new InMemoryQuotaStore(reservationRetention, hostTiers);
+    }
   }
 
   // --- reads ----------------------------------------------------------------------------------------
 
   @Override
   public TenantState read(TenantId tenant, Meter meter, Instant now) {
+    Optional<Plan> hostPlan = hostPlan(tenant);
     TenantData data = tenants.get(tenant);
+    TenantState state;
     if (data == null) {
-      return new TenantState(Optional.empty(), List.of(), 0, List.of());
+      state = new TenantState(Optional.empty(), List.of(), 0, List.of());
+    } else {
+      synchronized (data) {
+        state = data.state(meter, now);
+      }
     }
-    synchronized (data) {
-      return data.state(meter, now);
+    return withHostPlan(state, hostPlan);
+  }
+
+  /** The tenant's plan in the host's table, asked before any lock is taken; empty without a host lookup. */
+  private Optional<Plan> hostPlan(TenantId tenant) {
+    if (hostTiers == null) {
+      return Optional.empty();
     }
+    Optional<Tier> tier = Objects.requireNonNull(hostTiers.apply(tenant), "the host's tier lookup returned null");
+    return tier.map(Plan::of);
+  }
+
+  private TenantState withHostPlan(TenantState state, Optional<Plan> hostPlan) {
+    return hostTiers == null ? state
+        : new TenantState(hostPlan, state.entitlements(), state.version(), state.counters());
   }
 
   @Override
@@ -328,8 +421,16 @@ public final class InMemoryQuotaStore implements QuotaStore {
     }
   }
 
+  /**
+   * {@inheritDoc}
+   *
+   * @throws IllegalStateException if plans come from the host ({@link Builder#plansFrom}): change the tier there
+   */
   @Override
   public void setPlan(TenantId tenant, Plan plan, Map<Meter, Period> currentPeriods, AuditEntry audit) {
+    if (hostTiers != null) {
+      throw new IllegalStateException("plans come from the host's table; change the tier there, not through quota");
+    }
     TenantData data = data(tenant);
     synchronized (data) {
       data.plan = plan;
@@ -360,10 +461,12 @@ public final class InMemoryQuotaStore implements QuotaStore {
     record Listed(UsageListing.Row row, UsageReport report) {}
     List<Listed> listed = new ArrayList<>();
     tenants.forEach((tenant, data) -> {
+      Optional<Plan> hostPlan = hostPlan(tenant);
       TenantState state;
       synchronized (data) {
         state = data.state(listing.meter(), listing.now());
       }
+      state = withHostPlan(state, hostPlan);
       UsageReport report = listing.report(tenant, state);
       if (listing.query().matches(report)) {
         listed.add(new Listed(new UsageListing.Row(tenant, state), report));

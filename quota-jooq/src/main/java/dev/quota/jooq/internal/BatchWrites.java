@@ -11,7 +11,6 @@ import dev.quota.Meter;
 import dev.quota.Period;
 import dev.quota.TenantId;
 import dev.quota.spi.LedgerEntry;
-import dev.quota.spi.StoreUnavailableException;
 import dev.quota.spi.WriteOutcome;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -158,10 +157,10 @@ public final class BatchWrites {
   private static <R> List<Object> batchOrAlone(List<R> requests, Function<List<R>, List<WriteOutcome>> rounds) {
     try {
       return List.copyOf(rounds.apply(requests));
-    } catch (StoreUnavailableException e) {
-      throw e;
     } catch (RuntimeException e) {
-      if (requests.size() == 1) {
+      // Unreachable, the database fails every request alike. Any other failure (also one the store reports as
+      // a StoreUnavailableException, such as a missing table) may be one request's alone: each runs by itself.
+      if (requests.size() == 1 || Failures.isUnavailability(e)) {
         throw e;
       }
       List<Object> results = new ArrayList<>(requests.size());

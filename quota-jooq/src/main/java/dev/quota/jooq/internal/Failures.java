@@ -1,6 +1,7 @@
 package dev.quota.jooq.internal;
 
 import dev.quota.InvalidRequestException;
+import dev.quota.jooq.PostgresQuotaStore;
 import dev.quota.spi.StoreUnavailableException;
 import java.net.SocketException;
 import java.sql.SQLException;
@@ -12,8 +13,14 @@ import java.util.IdentityHashMap;
 import java.util.Deque;
 import java.util.Set;
 import org.jooq.exception.DataAccessException;
+import org.jspecify.annotations.Nullable;
 
-/** Sorts database failures into the store's exceptions: unavailability, bad input, or a bug. */
+/**
+ * Sorts database failures into the store's exceptions, so that every failure of a statement reaches the guard as
+ * either bad input ({@link InvalidRequestException}) or a store failure ({@link StoreUnavailableException}), which
+ * its failure policy decides and logs once per outage, and never as a raw jOOQ or JDBC exception: a connection lost,
+ * and equally a table dropped at runtime, a column renamed, a privilege revoked.
+ */
 public final class Failures {
   private Failures() {}
 
@@ -21,8 +28,9 @@ public final class Failures {
    * Translates a failure of a database call, made after the call's transaction was rolled back.
    *
    * @param failure what the call threw
-   * @return {@link StoreUnavailableException} for infrastructure failures, {@link InvalidRequestException}
-   *     for a count that would overflow, else the failure itself
+   * @return {@link InvalidRequestException} for a count that would overflow, {@link StoreUnavailableException} for
+   *     every other failure of the database (unreachable, or unable to run the statement), else the failure itself
+   *     (a failure of the store's own code, not of the database)
    */
   public static RuntimeException translate(RuntimeException failure) {
     if (failure instanceof StoreUnavailableException || failure instanceof InvalidRequestException) {
@@ -31,10 +39,36 @@ public final class Failures {
     if (isUnavailability(failure)) {
       return new StoreUnavailableException("PostgreSQL is unavailable: " + firstMessage(failure), failure);
     }
-    if ("22003".equals(sqlState(failure))) {
+    String state = sqlState(failure);
+    if ("22003".equals(state)) {
       return new InvalidRequestException("amount", "would overflow a 64-bit count of the period");
     }
+    if (state != null || failure instanceof DataAccessException) {
+      return new StoreUnavailableException(cannotRun(state, failure), failure);
+    }
     return failure;
+  }
+
+  /**
+   * Says why the database could not run a statement it was reachable for. The callers' input never causes these:
+   * it is checked before any statement runs. What is left is a database that is not what the store was built for.
+   */
+  private static String cannotRun(@Nullable String state, RuntimeException failure) {
+    // PostgreSQL's message goes on with the statement's position on further lines
+    String message = firstMessage(failure).lines().findFirst().orElse("").strip();
+    String cause = message + (state == null ? "" : " (SQLState " + state + ")");
+    if (state == null) {
+      return "PostgreSQL failed quota's statement: " + cause;
+    }
+    return switch (state) {
+      case "3F000", "42P01", "42703", "42883" -> "PostgreSQL cannot run quota's statement: " + cause + ". A schema, "
+          + "table, column or function it uses is missing: quota's tables were not created or were dropped (create "
+          + "them with Flyway from " + PostgresQuotaStore.MIGRATION_LOCATION + ", PostgresQuotaStore.createSchema or "
+          + "'quota migrate'), or the host's plan table changed";
+      case "42501" -> "PostgreSQL refused quota's statement: " + cause + ". Grant the application's role the "
+          + "privileges on quota's schema that README's least-privilege role lists";
+      default -> "PostgreSQL failed quota's statement: " + cause;
+    };
   }
 
   /**
@@ -73,7 +107,7 @@ public final class Failures {
     return false;
   }
 
-  static String sqlState(Throwable failure) {
+  static @Nullable String sqlState(Throwable failure) {
     for (Throwable t : causes(failure)) {
       if (t instanceof SQLException sql && sql.getSQLState() != null) {
         return sql.getSQLState();

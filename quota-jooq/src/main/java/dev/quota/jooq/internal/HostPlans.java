@@ -7,7 +7,9 @@ import static org.jooq.impl.DSL.select;
 import static org.jooq.impl.DSL.table;
 import static org.jooq.impl.DSL.val;
 
+import dev.quota.InvalidRequestException;
 import dev.quota.TenantId;
+import java.util.regex.Pattern;
 import org.jooq.DataType;
 import org.jooq.Field;
 import org.jooq.Name;
@@ -20,6 +22,12 @@ import org.jooq.impl.SQLDataType;
  * reserved word) works and nothing the host configures is spliced into SQL as text.
  */
 public final class HostPlans {
+  /**
+   * What PostgreSQL reads as a {@code uuid}: 32 hexadecimal digits, a hyphen allowed after any group of four, the
+   * whole optionally in braces.
+   */
+  private static final Pattern UUID_TEXT = Pattern.compile("\\{?[0-9a-fA-F]{4}(-?[0-9a-fA-F]{4}){7}\\}?");
+
   private final Name tableName;
   private final Table<?> table;
   private final Field<Object> id;
@@ -55,6 +63,38 @@ public final class HostPlans {
   /** For listings across tenants: compares as text, so that no tenant id fails a cast. */
   Field<String> tierOfCorrelated(Field<String> tenantId) {
     return field(select(tier.cast(SQLDataType.VARCHAR)).from(table).where(id.cast(SQLDataType.VARCHAR).eq(tenantId)));
+  }
+
+  /**
+   * Refuses a tenant id that the id column's type cannot hold, before any statement: PostgreSQL would fail the cast
+   * ({@code invalid input syntax for type bigint}), which is the caller's input, not a failure of the store.
+   *
+   * @param tenant the tenant id
+   * @throws InvalidRequestException naming the tenant if its id is no value of the id column's type
+   */
+  public void requireValidId(TenantId tenant) {
+    String id = tenant.value();
+    String type = idType.getSQLDataType() == null ? "" : idType.getSQLDataType().getTypeName();
+    boolean valid = switch (type) {
+      case "bigint" -> parses(() -> Long.parseLong(id));
+      case "integer" -> parses(() -> Integer.parseInt(id));
+      case "smallint" -> parses(() -> Short.parseShort(id));
+      case "uuid" -> UUID_TEXT.matcher(id).matches();
+      default -> true; // text, or a type quota does not know: PostgreSQL decides
+    };
+    if (!valid) {
+      throw new InvalidRequestException("tenant", "must be " + (type.equals("integer") ? "an " : "a ") + type
+          + ", the type of the id column of the host's plan table " + describe() + "; was '" + id + "'");
+    }
+  }
+
+  private static boolean parses(Runnable parse) {
+    try {
+      parse.run();
+      return true;
+    } catch (NumberFormatException e) {
+      return false;
+    }
   }
 
   String describe() {

@@ -71,8 +71,13 @@ public final class StateReads {
    * @param meter the meter
    * @param now the time of the read
    * @return the state, and until when it stays exact
+   * @throws dev.quota.InvalidRequestException if plans come from the host's table and the tenant id is no value of
+   *     its id column's type
    */
   public ReadResult read(TenantId tenant, Meter meter, Instant now) {
+    if (hostPlans != null) {
+      hostPlans.requireValidId(tenant);
+    }
     Instant at = micros(now);
     TenantRows rows = new TenantRows(tenant);
     for (Record r : oneTenant.fetch(db, connection -> new Object[] {tenant.value(), meter.name(), at})) {

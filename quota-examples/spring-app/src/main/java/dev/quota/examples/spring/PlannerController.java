@@ -9,8 +9,11 @@ import dev.quota.ReserveResult;
 import dev.quota.TenantId;
 import dev.quota.UsageKey;
 import dev.quota.UsageReport;
+import dev.quota.spi.StoreUnavailableException;
+import dev.quota.spring.boot.UsagePage;
 import java.time.Duration;
 import java.time.Instant;
+import org.jspecify.annotations.Nullable;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.ExceptionHandler;
@@ -62,22 +65,11 @@ public class PlannerController {
   /**
    * Why a call was refused.
    *
-   * @param reason quota's reason, such as {@code INSUFFICIENT_BALANCE}
-   * @param remaining the tenant's tokens left this period
-   * @param resetsAt when the period ends
+   * @param reason quota's reason, such as {@code INSUFFICIENT_BALANCE} (429) or {@code STORE_UNAVAILABLE} (503)
+   * @param remaining the tenant's tokens left this period (0 when unknown)
+   * @param resetsAt when the period ends, if known
    */
-  public record Refusal(String reason, long remaining, Instant resetsAt) {}
-
-  /**
-   * The usage page.
-   *
-   * @param tier the tier in force
-   * @param limit its tokens per period
-   * @param used the tokens used this period
-   * @param remaining the tokens left
-   * @param resetsAt when the period ends
-   */
-  public record Usage(String tier, long limit, long used, long remaining, Instant resetsAt) {}
+  public record Refusal(String reason, long remaining, @Nullable Instant resetsAt) {}
 
   /**
    * Runs one AI call: holds {@code maxTokens}, calls the model, records what it really spent. 429 when the
@@ -115,16 +107,15 @@ public class PlannerController {
   }
 
   /**
-   * The tenant's usage page: what {@code /subscriptions/usage} shows.
+   * The tenant's usage page: what {@code /subscriptions/usage} shows, counted since the last reset (an operator's
+   * reset shows as nothing used; operators see the real usage at {@code /actuator/quota/{tenant}}).
    *
    * @param tenant the tenant
-   * @return the usage
+   * @return the usage, in quota's one shape for a tenant's usage endpoint
    */
   @GetMapping("/usage")
-  public Usage usage(@PathVariable String tenant) {
-    UsageReport report = guard.usage(TenantId.of(tenant));
-    return new Usage(report.effectiveTier().map(Object::toString).orElse(null), report.limit(), report.used(),
-        report.remaining(), report.resetsAt());
+  public UsagePage usage(@PathVariable String tenant) {
+    return UsagePage.of(guard.usage(TenantId.of(tenant)));
   }
 
   /**
@@ -136,5 +127,18 @@ public class PlannerController {
   @ExceptionHandler(InvalidRequestException.class)
   public ResponseEntity<String> badRequest(InvalidRequestException e) {
     return ResponseEntity.badRequest().body(e.getMessage());
+  }
+
+  /**
+   * quota's database cannot serve (the guard's failure policy already decided the calls it could, and logged the
+   * outage once): the usage page, or a commit after the model call, cannot be answered now.
+   *
+   * @param e the failure
+   * @return 503 with the reason, as a denied call under the deny policy gets it
+   */
+  @ExceptionHandler(StoreUnavailableException.class)
+  public ResponseEntity<Refusal> storeUnavailable(StoreUnavailableException e) {
+    return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE)
+        .body(new Refusal(Decision.Reason.STORE_UNAVAILABLE.name(), 0, null));
   }
 }

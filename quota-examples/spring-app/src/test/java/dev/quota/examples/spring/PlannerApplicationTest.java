@@ -3,6 +3,8 @@ package dev.quota.examples.spring;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.quota.TenantId;
+import dev.quota.admin.Actor;
+import dev.quota.admin.QuotaAdmin;
 import dev.quota.alert.ThresholdAlert;
 import dev.quota.jooq.testsupport.PostgresDatabase;
 import java.io.IOException;
@@ -26,14 +28,15 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * Drives the planner over HTTP against a real PostgreSQL, in schemas of its own: the planner's account table
- * (created by its Flyway migration) and quota's tables (migrated by the starter).
+ * Drives the planner over HTTP against a real PostgreSQL, in schemas of its own, set by its one property
+ * {@code planner.schema}: the planner's account table (created by its Flyway migration) and quota's tables (migrated
+ * by the starter, in {@code <planner.schema>_quota}).
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 class PlannerApplicationTest {
   private static final String SUFFIX = UUID.randomUUID().toString().substring(0, 8);
   private static final String APP_SCHEMA = "qe_planner_" + SUFFIX;
-  private static final String QUOTA_SCHEMA = "qe_quota_" + SUFFIX;
+  private static final String QUOTA_SCHEMA = APP_SCHEMA + "_quota";
   /** 100 words: the simulated model spends 30,000 tokens on it. */
   private static final String PROMPT = "plan the launch ".repeat(33) + "now";
 
@@ -46,13 +49,13 @@ class PlannerApplicationTest {
   @Autowired
   ThresholdAlerts alerts;
 
+  @Autowired
+  QuotaAdmin admin;
+
   @DynamicPropertySource
   static void database(DynamicPropertyRegistry registry) {
     registry.add("spring.datasource.url", PostgresDatabase::url);
-    registry.add("spring.datasource.hikari.schema", () -> APP_SCHEMA);
-    registry.add("spring.flyway.schemas", () -> APP_SCHEMA);
-    registry.add("quota.schema.name", () -> QUOTA_SCHEMA);
-    registry.add("quota.host-tier-table.schema", () -> APP_SCHEMA);
+    registry.add("planner.schema", () -> APP_SCHEMA); // the one property that moves the example to other schemas
   }
 
   @AfterAll
@@ -149,6 +152,31 @@ class PlannerApplicationTest {
     assertThat(quota.get("status").asString()).isEqualTo("UP");
     assertThat(quota.get("details").get("database").asString()).isEqualTo("reachable");
     assertThat(quota.get("details").get("schema").asString()).isEqualTo(QUOTA_SCHEMA);
+  }
+
+  @Test
+  void aTenantUnblockedByAnOperatorSeesNothingUsedWhileOperatorsSeeTheRealUsage() throws Exception {
+    for (int call = 1; call <= 3; call++) {
+      assertThat(plan("umbrella", 40_000).statusCode()).as("call %d", call).isEqualTo(200);
+    }
+    assertThat(plan("umbrella", 40_000).statusCode()).isEqualTo(429);
+
+    admin.resetUsage(TenantId.of("umbrella"), Actor.of("ops"), "JIRA-123: demo tomorrow");
+
+    JsonNode page = json(get("/tenants/umbrella/usage"));
+    assertThat(page.get("tenant").asString()).isEqualTo("umbrella");
+    assertThat(page.get("meter").asString()).isEqualTo("ai-tokens");
+    assertThat(page.get("allowance").asLong()).isEqualTo(100_000);
+    assertThat(page.get("used").asLong()).isZero();
+    assertThat(page.get("percentUsed").asDouble()).isZero();
+    assertThat(page.get("remaining").asLong()).isEqualTo(100_000);
+    assertThat(page.get("blocked").asBoolean()).isFalse();
+    assertThat(page.get("resetsAt").asString()).endsWith("T00:00:00Z");
+    JsonNode operators = json(get("/actuator/quota/umbrella")).get("meters").get(0);
+    assertThat(operators.get("used").asLong()).isEqualTo(90_000);
+    assertThat(operators.get("granted").asLong()).isEqualTo(90_000);
+    assertThat(operators.get("activeEntitlements").get(0).get("kind").asString()).isEqualTo("reset");
+    assertThat(plan("umbrella", 40_000).statusCode()).isEqualTo(200);
   }
 
   @Test

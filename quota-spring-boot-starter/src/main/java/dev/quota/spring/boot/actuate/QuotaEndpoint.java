@@ -29,8 +29,10 @@ import org.springframework.boot.actuate.endpoint.annotation.Selector;
  *
  * <p>Over HTTP, once exposed ({@code management.endpoints.web.exposure.include=quota}):
  * {@code GET /actuator/quota/{tenant}}. Tenant ids that contain {@code /} work too: everything after
- * {@code /actuator/quota/} is the id. A tenant id quota refuses is answered with 400. The report shows a tenant's
- * usage and the reasons operators gave for its grants: expose it only to operators.
+ * {@code /actuator/quota/} is the id. A tenant id quota refuses is answered with 400; while quota's store cannot
+ * serve (the database unreachable, quota's tables gone), the answer is 503 with the reason
+ * ({@link QuotaEndpointWebExtension}), and the outage is logged once by the guard. The report shows a tenant's real
+ * usage, also after resets, and the reasons operators gave for its grants: expose it only to operators.
  */
 @Endpoint(id = "quota", defaultAccess = Access.READ_ONLY)
 public class QuotaEndpoint {
@@ -56,22 +58,22 @@ public class QuotaEndpoint {
    */
   @ReadOperation
   public TenantUsage usage(@Selector(match = Selector.Match.ALL_REMAINING) String[] tenant) {
-    TenantId id;
     try {
-      id = TenantId.of(String.join("/", tenant));
+      TenantId id = TenantId.of(String.join("/", tenant));
+      List<MeterUsage> meters = new ArrayList<>();
+      meters.add(MeterUsage.of(guard.usage(id, catalogue.defaultMeter())));
+      for (Meter meter : catalogue.meters().keySet()) {
+        if (!meter.equals(catalogue.defaultMeter())) {
+          meters.add(MeterUsage.of(guard.usage(id, meter)));
+        }
+      }
+      return new TenantUsage(id.value(), meters);
     } catch (InvalidRequestException e) {
-      // an InvalidRequestException always has its message: the field and the rule
+      // a tenant id quota refuses, as text or as the id type of a host tier table: the caller's input, a 400.
+      // An InvalidRequestException always has its message: the field and the rule
       String message = Objects.requireNonNull(e.getMessage());
       throw new InvalidEndpointRequestException(message, message);
     }
-    List<MeterUsage> meters = new ArrayList<>();
-    meters.add(MeterUsage.of(guard.usage(id, catalogue.defaultMeter())));
-    for (Meter meter : catalogue.meters().keySet()) {
-      if (!meter.equals(catalogue.defaultMeter())) {
-        meters.add(MeterUsage.of(guard.usage(id, meter)));
-      }
-    }
-    return new TenantUsage(id.value(), meters);
   }
 
   /**

@@ -12,9 +12,12 @@ import dev.quota.spi.QuotaStore;
 import dev.quota.spring.boot.QuotaThresholdCrossedEvent;
 import java.time.Clock;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.SmartInitializingSingleton;
+import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.annotation.Bean;
@@ -36,11 +39,26 @@ import org.springframework.context.annotation.Import;
     "org.springframework.boot.flyway.autoconfigure.FlywayAutoConfiguration"})
 @ConditionalOnClass(Quota.class)
 @EnableConfigurationProperties(QuotaProperties.class)
-@Import(QuotaStoreConfiguration.class)
+@Import({HostTierTableConfiguration.class, QuotaStoreConfiguration.class})
 public class QuotaAutoConfiguration {
 
   /** Creates the configuration; Spring Boot does. */
   public QuotaAutoConfiguration() {}
+
+  /**
+   * Warns at start-up when {@code quota.host-tier-table.table} is set but the application's own store does not read
+   * the table (see {@link QuotaHostTierTable}).
+   *
+   * @param properties the properties
+   * @param beans the application's beans
+   * @return the check
+   */
+  @Bean
+  @ConditionalOnProperty(prefix = "quota.host-tier-table", name = "table")
+  public SmartInitializingSingleton quotaHostTierTableUseCheck(QuotaProperties properties,
+      ConfigurableListableBeanFactory beans) {
+    return new HostTierTableUseCheck(String.valueOf(properties.getHostTierTable().getTable()), beans);
+  }
 
   /**
    * The tiers and meters from {@code quota.tiers}, {@code quota.meters} and related properties.

@@ -418,7 +418,7 @@ public class QuotaProperties {
     /**
      * Whether to migrate quota's schema with Flyway at start-up when Flyway is on the class path. Quota's scripts
      * run in their own schema with their own history table (quota_schema_history), apart from the application's
-     * migrations.
+     * migrations; spring.flyway.enabled=false turns off only the application's own migrations, not this one.
      */
     private boolean useFlyway = true;
 
@@ -534,7 +534,10 @@ public class QuotaProperties {
     /** The column holding the tier's name. */
     private String tierColumn = "tier";
 
-    /** The id column's SQL type: the tenant id is cast to it, so the column's index serves the lookup. */
+    /**
+     * The id column's SQL type: text (also for varchar), bigint, integer or uuid. The tenant id is cast to it, so the
+     * column's index serves the lookup; start-up fails if it does not match the column.
+     */
     private IdType idType = IdType.TEXT;
 
     /** @return the table, or {@code null} for quota's own plans */

@@ -7,9 +7,12 @@ import org.jooq.SQLDialect;
 import org.jooq.exception.DataAccessException;
 import org.jooq.impl.DSL;
 import org.jooq.impl.SQLDataType;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.BeanClassLoaderAware;
 import org.springframework.beans.factory.InitializingBean;
+import org.springframework.util.ClassUtils;
 
 /**
  * Makes sure quota's tables exist before the store is used, in one of three ways, and says which at start-up:
@@ -20,17 +23,20 @@ import org.springframework.beans.factory.InitializingBean;
  *       default schema and its own history table {@value #HISTORY_TABLE} in it, using the application's Flyway
  *       data source (so {@code spring.flyway.user} applies). It is a run of its own because quota's scripts
  *       name their objects unqualified, to be placed in quota's schema, and number their versions from 1,
- *       which the application's own migrations use too.</li>
+ *       which the application's own migrations use too. It is not turned off by {@code spring.flyway.enabled=false},
+ *       which governs the application's own migrations (as Spring Batch's and Quartz's schemas have switches of
+ *       their own); {@code quota.schema.use-flyway=false} turns it off, and start-up says so.</li>
  *   <li>{@link Strategy#CREATE} ({@code quota.schema.create=true}, Flyway not used): the tables are created if
  *       missing, by {@link PostgresQuotaStore#createSchema}.</li>
  *   <li>{@link Strategy#VERIFY} (otherwise): nothing is created; start-up fails if the tables are missing,
- *       saying how to create them. If the database cannot be reached, start-up goes on with a warning and the
- *       failure policy decides until it can.</li>
+ *       saying how to create them (with Flyway on the class path, {@code quota.schema.use-flyway=false} made it so,
+ *       and the advice is to migrate them with the application's own migration). If the database cannot be
+ *       reached, start-up goes on with a warning and the failure policy decides until it can.</li>
  * </ul>
  *
  * <p>Define a bean of this type to replace it, for example to leave the schema to a migration tool of your own.
  */
-public class QuotaSchemaInitializer implements InitializingBean {
+public class QuotaSchemaInitializer implements InitializingBean, BeanClassLoaderAware {
   /** The name of the Flyway history table of quota's schema. */
   public static final String HISTORY_TABLE = "quota_schema_history";
 
@@ -50,6 +56,7 @@ public class QuotaSchemaInitializer implements InitializingBean {
   private final String schema;
   private final Strategy strategy;
   private final DataSource migrationDataSource;
+  private @Nullable ClassLoader classLoader;
 
   /**
    * Creates the initializer; {@link #afterPropertiesSet()} does the work.
@@ -64,6 +71,17 @@ public class QuotaSchemaInitializer implements InitializingBean {
     this.schema = schema;
     this.strategy = strategy;
     this.migrationDataSource = migrationDataSource;
+  }
+
+  /**
+   * Takes the application's class loader, which tells whether Flyway is there (for the advice when tables are
+   * missing).
+   *
+   * @param classLoader the application's class loader
+   */
+  @Override
+  public void setBeanClassLoader(ClassLoader classLoader) {
+    this.classLoader = classLoader;
   }
 
   /** @return quota's schema */
@@ -98,14 +116,33 @@ public class QuotaSchemaInitializer implements InitializingBean {
           + "the database answers: {}", schema, e.getMessage());
       return;
     }
+    boolean flywayPresent = ClassUtils.isPresent("org.flywaydb.core.Flyway", classLoader);
     if (!present) {
-      throw new IllegalStateException("quota's tables are missing in schema '" + schema + "'. Add Flyway to the "
-          + "application (org.flywaydb:flyway-core and flyway-database-postgresql) and quota migrates its schema "
-          + "at start-up; or set quota.schema.create=true; or apply the scripts in "
-          + PostgresQuotaStore.MIGRATION_LOCATION + " to schema '" + schema + "' yourself.");
+      throw missingTables(schema, flywayPresent);
     }
-    LOG.info("quota: found its tables in schema '{}' (not managed by the application: no Flyway, "
-        + "quota.schema.create=false)", schema);
+    LOG.info("quota: found its tables in schema '{}' (left to the application: {})", schema,
+        flywayPresent ? "quota.schema.use-flyway=false" : "no Flyway, quota.schema.create=false");
+  }
+
+  /**
+   * The failure for a schema without quota's tables, with advice that fits why quota did not create them: with
+   * Flyway on the class path, the application turned quota's migration off itself, and adding Flyway is no advice.
+   */
+  static QuotaStartupException missingTables(String schema, boolean flywayPresent) {
+    String description = "quota's tables are missing in schema '" + schema + "'";
+    if (flywayPresent) {
+      return new QuotaStartupException(description + ", and quota.schema.use-flyway=false leaves them to the "
+          + "application.",
+          "Create them in one of these ways: apply the scripts in " + PostgresQuotaStore.MIGRATION_LOCATION
+              + " to schema '" + schema + "' with the application's own migration (a Flyway run with schemas="
+              + schema + ", locations=" + PostgresQuotaStore.MIGRATION_LOCATION + " and table=" + HISTORY_TABLE
+              + "); or set quota.schema.create=true; or remove quota.schema.use-flyway=false, and quota migrates "
+              + "them with Flyway at start-up.");
+    }
+    return new QuotaStartupException(description + ", and without Flyway quota does not create them unless asked.",
+        "Add Flyway to the application (org.flywaydb:flyway-core and flyway-database-postgresql) and quota migrates "
+            + "its schema at start-up; or set quota.schema.create=true; or apply the scripts in "
+            + PostgresQuotaStore.MIGRATION_LOCATION + " to schema '" + schema + "' yourself.");
   }
 
   /**

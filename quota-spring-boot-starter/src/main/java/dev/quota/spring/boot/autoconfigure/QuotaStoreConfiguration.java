@@ -1,26 +1,23 @@
 package dev.quota.spring.boot.autoconfigure;
 
-import dev.quota.InvalidRequestException;
 import dev.quota.jooq.PostgresQuotaStore;
 import dev.quota.spi.QuotaStore;
-import dev.quota.spring.boot.autoconfigure.QuotaProperties.HostTierTable;
 import java.time.Duration;
-import java.util.Map;
 import javax.sql.DataSource;
 import org.jooq.DSLContext;
-import org.jooq.DataType;
 import org.jooq.impl.DataSourceConnectionProvider;
-import org.jooq.impl.SQLDataType;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ListableBeanFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnSingleCandidate;
-import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.Environment;
 
 /**
  * The PostgreSQL store over the application's {@link DataSource}, unless the application defines a
@@ -36,12 +33,11 @@ import org.springframework.context.annotation.Configuration;
 @ConditionalOnMissingBean(QuotaStore.class)
 @ConditionalOnSingleCandidate(DataSource.class)
 class QuotaStoreConfiguration {
-  /** quota-jooq's field names, as its builder reports them, mapped to the properties they come from. */
-  private static final Map<String, String> HOST_TABLE_PROPERTIES = Map.of(
-      "host plan schema", "quota.host-tier-table.schema",
-      "host plan table", "quota.host-tier-table.table",
-      "host plan id column", "quota.host-tier-table.id-column",
-      "host plan tier column", "quota.host-tier-table.tier-column");
+  private static final Logger LOG = LoggerFactory.getLogger(QuotaStoreConfiguration.class);
+
+  QuotaStoreConfiguration() {
+    JooqSetup.beforeFirstUse(); // before any bean here uses jOOQ: an old jOOQ fails start-up naming jooq.version
+  }
 
   /**
    * Flyway is on the class path: quota's schema is migrated by a Flyway run of its own (see
@@ -52,10 +48,21 @@ class QuotaStoreConfiguration {
   @ConditionalOnClass(name = "org.flywaydb.core.Flyway")
   @ConditionalOnProperty(name = "quota.schema.use-flyway", havingValue = "true", matchIfMissing = true)
   static class FlywaySchemaConfiguration {
+    FlywaySchemaConfiguration() {
+      JooqSetup.beforeFirstUse(); // before quota's tables are migrated for a store that could not run
+    }
+
     @Bean
     @ConditionalOnMissingBean
     QuotaSchemaInitializer quotaSchemaInitializer(QuotaProperties properties, DataSource dataSource,
-        ListableBeanFactory beans) {
+        ListableBeanFactory beans, Environment environment) {
+      if (!environment.getProperty("spring.flyway.enabled", Boolean.class, true)) {
+        // Decided: quota's schema is quota's concern, as Spring Batch's or Quartz's is theirs, and the application
+        // that turns its own migrations off (often in tests) still needs quota's tables. Said once, at start-up.
+        LOG.info("quota: spring.flyway.enabled=false turns off the application's own Flyway migrations, not "
+            + "quota's: quota migrates schema '{}' in a Flyway run of its own. To leave quota's schema to the "
+            + "application, set quota.schema.use-flyway=false.", properties.getSchema().getName());
+      }
       return new QuotaSchemaInitializer(dataSource, schemaName(properties), QuotaSchemaInitializer.Strategy.FLYWAY,
           FlywayMigration.migrationDataSource(beans, dataSource));
     }
@@ -81,7 +88,7 @@ class QuotaStoreConfiguration {
 
   @Bean(destroyMethod = "close")
   PostgresQuotaStore quotaStore(QuotaProperties properties, DataSource dataSource, ObjectProvider<DSLContext> dsl,
-      QuotaSchemaInitializer schema) {
+      QuotaSchemaInitializer schema, ObjectProvider<QuotaHostTierTable> hostTierTable) {
     PostgresQuotaStore.Builder builder = PostgresQuotaStore.builder();
     DSLContext applicationDsl = dsl.getIfUnique();
     if (applicationDsl != null) {
@@ -105,20 +112,10 @@ class QuotaStoreConfiguration {
       builder.listenForChanges(false);
     }
 
-    HostTierTable host = properties.getHostTierTable();
-    if (host.getTable() != null) {
-      DataType<?> idType = switch (required("quota.host-tier-table.id-type", host.getIdType())) {
-        case TEXT -> SQLDataType.VARCHAR;
-        case BIGINT -> SQLDataType.BIGINT;
-        case INTEGER -> SQLDataType.INTEGER;
-        case UUID -> SQLDataType.UUID;
-      };
-      try {
-        builder.plansFromHostTable(host.getSchema(), host.getTable(), host.getIdColumn(), host.getTierColumn(), idType);
-      } catch (InvalidRequestException e) {
-        String property = HOST_TABLE_PROPERTIES.getOrDefault(e.field(), "quota.host-tier-table");
-        throw new InvalidConfigurationPropertyValueException(property, null, e.getMessage());
-      }
+    // quota.host-tier-table.table set: the table, checked at start-up (HostTierTableConfiguration)
+    QuotaHostTierTable host = hostTierTable.getIfAvailable();
+    if (host != null) {
+      builder.plansFromHostTable(host.schema(), host.table(), host.idColumn(), host.tierColumn(), host.idDataType());
     }
     return builder.build();
   }

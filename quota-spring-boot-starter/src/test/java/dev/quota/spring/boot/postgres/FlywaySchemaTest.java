@@ -15,9 +15,13 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 
 /** With Flyway on the class path, the starter migrates quota's schema in a run of its own. */
+@ExtendWith(OutputCaptureExtension.class)
 class FlywaySchemaTest {
   @RegisterExtension
   static final TestDatabase database = new TestDatabase();
@@ -103,6 +107,31 @@ class FlywaySchemaTest {
           assertThat(context).hasNotFailed();
           assertThat(context.getBean(QuotaGuard.class).canProceed(ACME)).isTrue();
         });
+  }
+
+  @Test
+  void springFlywayEnabledFalseLeavesQuotasOwnMigrationOnAndSaysHowToTurnItOff(CapturedOutput output) {
+    // PostgresRunner sets spring.flyway.enabled=false, as many applications' tests do
+    String schema = database.schema("appflywayoff");
+    PostgresRunner.forSchema(schema).run(context -> {
+      assertThat(context).hasNotFailed();
+      assertThat(context.getBean(QuotaSchemaInitializer.class).strategy())
+          .isEqualTo(QuotaSchemaInitializer.Strategy.FLYWAY);
+      assertThat(context.getBean(QuotaGuard.class).canProceed(ACME)).isTrue();
+    });
+    assertThat(output).containsOnlyOnce("quota: spring.flyway.enabled=false turns off the application's own Flyway "
+        + "migrations, not quota's: quota migrates schema '" + schema + "' in a Flyway run of its own. To leave "
+        + "quota's schema to the application, set quota.schema.use-flyway=false.");
+  }
+
+  @Test
+  void withTheApplicationsFlywayOnNothingIsSaidAboutIt(CapturedOutput output) {
+    String appSchema = database.schema("flywayon");
+    PostgresRunner.forSchema(database.schema("flywayonquota"))
+        .withPropertyValues("spring.flyway.enabled=true", "spring.flyway.schemas=" + appSchema,
+            "spring.flyway.create-schemas=true", "spring.flyway.fail-on-missing-locations=false")
+        .run(context -> assertThat(context).hasNotFailed());
+    assertThat(output).doesNotContain("spring.flyway.enabled=false");
   }
 
   @Test
