@@ -2,6 +2,7 @@ package dev.quota.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.quota.jooq.testsupport.PostgresServer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -22,12 +23,8 @@ class BenchmarkSmokeTest {
 
   @BeforeAll
   static void database() {
-    String url = System.getenv("QUOTA_TEST_JDBC_URL");
-    if (url == null || url.isBlank()) {
-      throw new IllegalStateException("No PostgreSQL for the benchmark smoke test: set QUOTA_TEST_JDBC_URL to a JDBC "
-          + "URL with credentials (e.g. jdbc:postgresql://127.0.0.1:5432/test?user=postgres). It is never skipped.");
-    }
-    System.setProperty(BenchDatabase.URL_PROPERTY, url);
+    // the test database of every module's tests: QUOTA_TEST_JDBC_URL, else a container, else the embedded server
+    System.setProperty(BenchDatabase.URL_PROPERTY, PostgresServer.url());
     System.setProperty(BenchDatabase.SCHEMA_PROPERTY, "quota_bench_smoke");
   }
 

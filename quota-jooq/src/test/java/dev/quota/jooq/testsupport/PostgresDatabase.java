@@ -17,22 +17,18 @@ import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
-import org.testcontainers.DockerClientFactory;
-import org.testcontainers.postgresql.PostgreSQLContainer;
 
 /**
  * A real PostgreSQL for a test class, in a schema of its own: created fresh before the class (the migration
  * scripts applied by Flyway, as a host would) and dropped after it.
  *
- * <p>The database is found through the environment variable {@value #URL_VARIABLE} (a JDBC URL with user and
- * password, e.g. {@code jdbc:postgresql://127.0.0.1:5432/test?user=postgres}), else started with Testcontainers
- * when Docker is available; otherwise the tests fail, saying how to provide one. They are never skipped.
+ * <p>The server is the JVM's {@link PostgresServer}: {@value #URL_VARIABLE} when set, else a Testcontainers
+ * container where Docker runs, else an embedded server from the binaries Maven resolved; if none can be had the
+ * tests fail, saying how to provide one. They are never skipped.
  */
 public final class PostgresDatabase implements BeforeAllCallback, AfterAllCallback {
   /** The environment variable naming the test database. */
-  public static final String URL_VARIABLE = "QUOTA_TEST_JDBC_URL";
-
-  private static String sharedUrl;
+  public static final String URL_VARIABLE = PostgresServer.URL_VARIABLE;
 
   private final List<HikariDataSource> pools = new ArrayList<>();
   private String schema;
@@ -237,32 +233,8 @@ public final class PostgresDatabase implements BeforeAllCallback, AfterAllCallba
     }
   }
 
-  /** @return the JDBC URL of the test database, found once per JVM */
-  public static synchronized String url() {
-    if (sharedUrl != null) {
-      return sharedUrl;
-    }
-    String fromEnvironment = System.getenv(URL_VARIABLE);
-    if (fromEnvironment != null && !fromEnvironment.isBlank()) {
-      sharedUrl = fromEnvironment;
-      return sharedUrl;
-    }
-    boolean docker;
-    try {
-      docker = DockerClientFactory.instance().isDockerAvailable();
-    } catch (RuntimeException | LinkageError e) {
-      docker = false;
-    }
-    if (!docker) {
-      throw new IllegalStateException("No PostgreSQL for the database tests: set " + URL_VARIABLE
-          + " to a JDBC URL with credentials (e.g. jdbc:postgresql://127.0.0.1:5432/test?user=postgres), "
-          + "or make Docker available so that Testcontainers can start one. These tests are never skipped.");
-    }
-    PostgreSQLContainer container = new PostgreSQLContainer("postgres:15-alpine");
-    container.start();
-    Runtime.getRuntime().addShutdownHook(new Thread(container::stop));
-    sharedUrl = container.getJdbcUrl() + (container.getJdbcUrl().contains("?") ? "&" : "?") + "user="
-        + container.getUsername() + "&password=" + container.getPassword();
-    return sharedUrl;
+  /** @return the JDBC URL of the test database, found once per JVM (see {@link PostgresServer}) */
+  public static String url() {
+    return PostgresServer.url();
   }
 }

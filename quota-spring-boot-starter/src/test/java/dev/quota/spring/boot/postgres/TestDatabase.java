@@ -15,8 +15,9 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * A real PostgreSQL for a test class and a fresh schema name of its own, dropped after the class (with its
  * {@code _host} companion). The starter itself creates the schema, as it would in an application.
  *
- * <p>The database comes from {@value #URL_VARIABLE} (a JDBC URL with credentials), else from Testcontainers when
- * Docker is available; otherwise the tests fail, saying how to provide one. They are never skipped.
+ * <p>The database is quota-jooq's test server ({@code PostgresServer}): {@value #URL_VARIABLE} (a JDBC URL with
+ * credentials) when set, else a Testcontainers container where Docker runs, else an embedded server; if none can be
+ * had the tests fail, saying how to provide one. They are never skipped.
  */
 public final class TestDatabase implements BeforeAllCallback, AfterAllCallback {
   /** The environment variable naming the test database. */
