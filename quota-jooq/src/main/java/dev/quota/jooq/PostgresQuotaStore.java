@@ -28,6 +28,7 @@ import dev.quota.jooq.internal.CounterRules;
 import dev.quota.jooq.internal.Counters;
 import dev.quota.jooq.internal.Db;
 import dev.quota.jooq.internal.HostPlans;
+import dev.quota.jooq.internal.KnownTenants;
 import dev.quota.jooq.internal.Maintenance;
 import dev.quota.jooq.internal.Migrations;
 import dev.quota.jooq.internal.StateCache;
@@ -127,6 +128,7 @@ public final class PostgresQuotaStore implements QuotaStore, AutoCloseable {
   private final AdminWrites admin;
   private final Maintenance maintenance;
   private final AlertMarks alerts;
+  private final KnownTenants known;
   private final @Nullable Batcher<ConsumeKey, ConsumeRequest, WriteOutcome> consumes;
   private final @Nullable Batcher<Object, AppendRequest, WriteOutcome> appends;
   private final ChangeListener listener;
@@ -149,6 +151,7 @@ public final class PostgresQuotaStore implements QuotaStore, AutoCloseable {
     this.admin = new AdminWrites(db, b.hostPlans, changes, cache);
     this.maintenance = new Maintenance(db, admin, cache, b.archiveBatchSize);
     this.alerts = new AlertMarks(db);
+    this.known = new KnownTenants(db, b.hostPlans);
     this.consumes = b.combineConsumes ? new Batcher<>(b.maxBatchSize, batches::consumeBatch) : null;
     this.appends = b.groupCommitAppends ? new Batcher<>(b.maxBatchSize, batches::appendBatch) : null;
     this.listener = b.listen && cache.caching()
@@ -307,6 +310,27 @@ public final class PostgresQuotaStore implements QuotaStore, AutoCloseable {
   @Override
   public Page<AuditEntry> audit(AuditQuery query, PageRequest page) {
     return admin.audit(query, page);
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * <p>One statement of index probes; with plans in the host's table, a row there makes the tenant known too.
+   */
+  @Override
+  public boolean knowsTenant(TenantId tenant) {
+    return known.knows(tenant);
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * <p>Reads the ids of quota's tenant table, the audit log and the host's plan table whose length could match (a
+   * scan, on the path of a refused change only), and checks the closest.
+   */
+  @Override
+  public List<TenantId> knownTenantsLike(TenantId tenant, int limit) {
+    return known.like(tenant, limit);
   }
 
   @Override

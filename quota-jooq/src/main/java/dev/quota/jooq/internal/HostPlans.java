@@ -1,16 +1,25 @@
 package dev.quota.jooq.internal;
 
 import static org.jooq.impl.DSL.cast;
+import static org.jooq.impl.DSL.charLength;
+import static org.jooq.impl.DSL.exists;
 import static org.jooq.impl.DSL.field;
 import static org.jooq.impl.DSL.name;
 import static org.jooq.impl.DSL.select;
+import static org.jooq.impl.DSL.selectOne;
 import static org.jooq.impl.DSL.table;
 import static org.jooq.impl.DSL.val;
 
 import dev.quota.TenantId;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.regex.Pattern;
+import org.jooq.Condition;
 import org.jooq.DataType;
 import org.jooq.Field;
 import org.jooq.Name;
+import org.jooq.Record1;
+import org.jooq.Select;
 import org.jooq.Table;
 import org.jooq.impl.SQLDataType;
 
@@ -20,6 +29,10 @@ import org.jooq.impl.SQLDataType;
  * reserved word) works and nothing the host configures is spliced into SQL as text.
  */
 public final class HostPlans {
+  private static final Pattern INTEGER = Pattern.compile("-?[0-9]{1,19}");
+  private static final Pattern CANONICAL_UUID =
+      Pattern.compile("[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
+
   private final Name tableName;
   private final Table<?> table;
   private final Field<Object> id;
@@ -55,6 +68,43 @@ public final class HostPlans {
   /** For listings across tenants: compares as text, so that no tenant id fails a cast. */
   Field<String> tierOfCorrelated(Field<String> tenantId) {
     return field(select(tier.cast(SQLDataType.VARCHAR)).from(table).where(id.cast(SQLDataType.VARCHAR).eq(tenantId)));
+  }
+
+  /**
+   * The condition that the host's table has a row for a tenant, comparing in the id column's type so that its index
+   * serves; empty when the tenant id cannot be a value of that type (a text id against a numeric or UUID column),
+   * so that no cast fails.
+   */
+  Optional<Condition> hasRow(TenantId tenant) {
+    if (!castable(tenant.value())) {
+      return Optional.empty();
+    }
+    return Optional.of(exists(selectOne().from(table).where(id.eq(cast(val(tenant.value()), idType)))));
+  }
+
+  private boolean castable(String value) {
+    Class<?> type = idType.getType();
+    if (type == Long.class || type == Integer.class || type == Short.class) {
+      if (!INTEGER.matcher(value).matches()) {
+        return false;
+      }
+      try {
+        long number = Long.parseLong(value);
+        return type == Long.class || (type == Integer.class ? number == (int) number : number == (short) number);
+      } catch (NumberFormatException tooLarge) {
+        return false;
+      }
+    }
+    if (type == UUID.class) {
+      return CANONICAL_UUID.matcher(value).matches();
+    }
+    return true;
+  }
+
+  /** The host's ids as text whose length is within a range, for suggestions. */
+  Select<Record1<String>> idsOfLength(int min, int max) {
+    Field<String> text = id.cast(SQLDataType.VARCHAR);
+    return select(text).from(table).where(id.isNotNull(), charLength(text).between(min, max));
   }
 
   String describe() {
