@@ -36,7 +36,8 @@ import picocli.CommandLine.Spec;
         VerifyCommand.class,
         MigrateCommand.class,
         ArchiveCommand.class,
-        PurgeCommand.class
+        PurgeCommand.class,
+        SimulateCommand.class
     },
     footerHeading = "%nExit codes:%n",
     footer = {
@@ -107,7 +108,7 @@ final class Root implements Runnable {
   @Override
   public void run() {
     throw new ParameterException(spec.commandLine(), "a command is required: usage, top, reset, grant, "
-        + "override-tier, bypass, revoke, plan, audit, verify, migrate, archive or purge");
+        + "override-tier, bypass, revoke, plan, audit, verify, migrate, archive, purge or simulate");
   }
 
   Environment env() {
