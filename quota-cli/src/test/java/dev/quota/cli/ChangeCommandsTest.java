@@ -130,8 +130,7 @@ class ChangeCommandsTest {
     InProcessCli.Result result = cli.run("grant", "acme", "1000", "--reason", "JIRA-9");
 
     assertThat(result.exitCode()).isEqualTo(ExitCode.USAGE);
-    assertThat(result.err()).isEqualTo("quota grant: Missing required option: '--until=WHEN' (see 'quota grant "
-        + "--help')\n");
+    assertThat(result.err()).isEqualTo("quota grant: --until=WHEN is required (see 'quota grant --help')\n");
   }
 
   @Test
