@@ -119,7 +119,8 @@ class QuotaBuilderTest {
   void defaultAuthorizerPermitsEveryActor() {
     Quota quota = builder().build();
 
-    quota.admin().bypass(TENANT, clock.instant().plus(Duration.ofHours(1)), Actor.of("anyone at all"), "incident 7");
+    quota.admin().acceptingNewTenants().bypass(TENANT, clock.instant().plus(Duration.ofHours(1)),
+        Actor.of("anyone at all"), "incident 7");
 
     assertThat(store.auditLog()).singleElement().satisfies(e -> assertThat(e.actor()).isEqualTo(Actor.of("anyone at all")));
   }
@@ -139,13 +140,13 @@ class QuotaBuilderTest {
     Quota quota = builder().build();
     Instant now = clock.instant();
 
-    assertThat(quota.admin().grantCredit(TENANT, Meter.AI_TOKENS, 1, now.plus(Duration.ofDays(90)), OPERATOR, "r")
-        .validUntil()).isEqualTo(now.plus(Duration.ofDays(90)));
+    assertThat(quota.admin().acceptingNewTenants().grantCredit(TENANT, Meter.AI_TOKENS, 1,
+        now.plus(Duration.ofDays(90)), OPERATOR, "r").validUntil()).isEqualTo(now.plus(Duration.ofDays(90)));
     assertThatThrownBy(() -> quota.admin().grantCredit(TENANT, Meter.AI_TOKENS, 1,
         now.plus(Duration.ofDays(90)).plusSeconds(1), OPERATOR, "r"))
         .isInstanceOfSatisfying(InvalidRequestException.class, e -> {
           assertThat(e.field()).isEqualTo("expires at");
-          assertThat(e.rule()).startsWith("must be at most PT2160H from now");
+          assertThat(e.rule()).startsWith("must be at most 90 days from now");
         });
     assertThat(Quota.Builder.DEFAULT_MAX_ENTITLEMENT_DURATION).isEqualTo(Duration.ofDays(90));
   }
@@ -268,7 +269,8 @@ class QuotaBuilderTest {
     Quota quota = builder().maxEntitlementDuration(Duration.ofDays(3660)).build();
     Instant until = clock.instant().plus(Duration.ofDays(3660));
 
-    assertThat(quota.admin().bypass(TENANT, until, OPERATOR, "long contract").validUntil()).isEqualTo(until);
+    assertThat(quota.admin().acceptingNewTenants().bypass(TENANT, until, OPERATOR, "long contract").validUntil())
+        .isEqualTo(until);
   }
 
   @Test
@@ -279,7 +281,7 @@ class QuotaBuilderTest {
         OPERATOR, "trial"))
         .isInstanceOfSatisfying(InvalidRequestException.class, e -> {
           assertThat(e.field()).isEqualTo("until");
-          assertThat(e.rule()).startsWith("must be at most PT168H from now");
+          assertThat(e.rule()).startsWith("must be at most 7 days from now");
         });
   }
 }

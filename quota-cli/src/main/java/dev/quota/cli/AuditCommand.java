@@ -4,8 +4,10 @@ import dev.quota.TenantId;
 import dev.quota.admin.AuditEntry;
 import dev.quota.admin.Page;
 import dev.quota.admin.PageRequest;
+import dev.quota.admin.TenantLookup;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -32,9 +34,15 @@ final class AuditCommand extends QuotaCommand {
     PageRequest request = PageRequest.first(limit);
     Page<AuditEntry> page = tenant == null ? session.admin().audit(request)
         : session.admin().audit(TenantId.of(tenant), request);
+    Optional<TenantLookup> lookup = page.items().isEmpty() && tenant != null
+        ? Optional.of(session.admin().lookUp(TenantId.of(tenant))) : Optional.empty();
     session.out().result(() -> {
       if (page.items().isEmpty()) {
-        return tenant == null ? "the audit log is empty" : "no audit entries for tenant " + tenant;
+        if (tenant == null) {
+          return "the audit log is empty";
+        }
+        return lookup.filter(l -> !l.known()).map(UnknownTenant::note)
+            .orElse("no audit entries for tenant " + tenant);
       }
       String table = TextView.audit(page.items(), session.zone());
       return page.hasMore() ? table + "\n(older entries follow: raise --limit)" : table;
@@ -43,6 +51,7 @@ final class AuditCommand extends QuotaCommand {
       document.put("tenant", tenant);
       document.put("entries", page.items().stream().map(JsonView::audit).toList());
       document.put("hasMore", page.hasMore());
+      lookup.ifPresent(l -> document.putAll(UnknownTenant.json(l)));
       return document;
     });
     return ExitCode.OK;

@@ -14,7 +14,7 @@ import picocli.CommandLine.Parameters;
 @Command(name = "bypass",
     description = "Stop blocking one tenant until an expiry: the per-tenant, expiring replacement for a global "
         + "\"disable quota\" switch. Usage is still recorded and alerts still fire.")
-final class BypassCommand extends ChangeCommand {
+final class BypassCommand extends TenantChangeCommand {
   @Parameters(paramLabel = "TENANT", description = "The tenant id.")
   String tenant;
 
@@ -28,7 +28,7 @@ final class BypassCommand extends ChangeCommand {
     TenantId id = TenantId.of(tenant);
     Meter meter = session.catalogue().defaultMeter();
     Instant expiry = session.resolve("--until", until, id, meter);
-    Bypass bypass = session.admin().bypass(id, expiry, session.actor(), reason);
+    Bypass bypass = change(session, id, admin -> admin.bypass(id, expiry, session.actor(), reason));
     String done = id + " is not blocked until " + Text.timeFromNow(bypass.validUntil(), session.now(), session.zone())
         + "; usage is still recorded (bypass " + bypass.id() + ").";
     Map<String, Object> document = new LinkedHashMap<>();

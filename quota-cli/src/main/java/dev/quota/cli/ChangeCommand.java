@@ -14,7 +14,8 @@ import picocli.CommandLine.Option;
  */
 abstract class ChangeCommand extends QuotaCommand {
   @Option(names = "--reason", paramLabel = "TEXT",
-      description = "Why, in a few words (a ticket, a customer request): required, written to the audit log.")
+      description = "Why, in a few words (a ticket, a customer request): required, written to the audit log with "
+          + "the change.")
   String reason;
 
   @Override
@@ -27,6 +28,11 @@ abstract class ChangeCommand extends QuotaCommand {
 
   /** @return whether this run changes something, and so needs a reason */
   boolean needsReason() {
+    return true;
+  }
+
+  /** @return whether every run of the command needs a reason, so that the synopsis shows it as required */
+  boolean reasonAlwaysRequired() {
     return true;
   }
 

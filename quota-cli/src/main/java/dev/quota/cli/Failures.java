@@ -3,6 +3,7 @@ package dev.quota.cli;
 import dev.quota.InvalidRequestException;
 import dev.quota.admin.AccessDeniedException;
 import dev.quota.admin.EntitlementStateException;
+import dev.quota.jooq.QuotaSchemaException;
 import dev.quota.spi.StoreUnavailableException;
 import java.net.ConnectException;
 import java.net.SocketException;
@@ -83,7 +84,7 @@ final class Failures {
    * @return what to do about it
    */
   static String noTables(String schema) {
-    return "schema " + schema + " has no quota tables: run 'quota --schema " + schema + " migrate' first";
+    return QuotaSchemaException.withoutTables(schema).getMessage(); // the words the library fails with at start-up
   }
 
   /** The failure and its causes, each once. */

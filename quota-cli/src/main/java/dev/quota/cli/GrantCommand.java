@@ -13,7 +13,7 @@ import picocli.CommandLine.Parameters;
 /** {@code quota grant TENANT AMOUNT --until WHEN}: extra units until an expiry. */
 @Command(name = "grant",
     description = "Give a tenant extra units per period until an expiry: partial relief that ends by itself.")
-final class GrantCommand extends ChangeCommand {
+final class GrantCommand extends TenantChangeCommand {
   @Parameters(index = "0", paramLabel = "TENANT", description = "The tenant id.")
   String tenant;
 
@@ -34,7 +34,7 @@ final class GrantCommand extends ChangeCommand {
     TenantId id = TenantId.of(tenant);
     Meter m = session.meter(meter);
     Instant expiry = session.resolve("--until", until, id, m);
-    Grant grant = session.admin().grantCredit(id, m, amount, expiry, session.actor(), reason);
+    Grant grant = change(session, id, admin -> admin.grantCredit(id, m, amount, expiry, session.actor(), reason));
     String done = "Granted " + id + " " + Text.units(grant.amount()) + " extra " + m + " per period until "
         + Text.timeFromNow(grant.validUntil(), session.now(), session.zone()) + " (grant " + grant.id() + ").";
     Map<String, Object> document = new LinkedHashMap<>();

@@ -15,7 +15,7 @@ import picocli.CommandLine.Parameters;
 @Command(name = "override-tier",
     description = "Put a tenant on another tier until an expiry, after which its plan's tier applies again by "
         + "itself: the temporary upgrade nobody has to remember to revert.")
-final class OverrideTierCommand extends ChangeCommand {
+final class OverrideTierCommand extends TenantChangeCommand {
   @Parameters(index = "0", paramLabel = "TENANT", description = "The tenant id.")
   String tenant;
 
@@ -32,7 +32,8 @@ final class OverrideTierCommand extends ChangeCommand {
     TenantId id = TenantId.of(tenant);
     Meter meter = session.catalogue().defaultMeter();
     Instant expiry = session.resolve("--until", until, id, meter);
-    TierOverride override = session.admin().overrideTier(id, Tier.of(tier), expiry, session.actor(), reason);
+    TierOverride override = change(session, id,
+        admin -> admin.overrideTier(id, Tier.of(tier), expiry, session.actor(), reason));
     String done = id + " is on tier " + override.tier() + " until "
         + Text.timeFromNow(override.validUntil(), session.now(), session.zone())
         + ", then back to its plan's tier by itself (override " + override.id() + ").";

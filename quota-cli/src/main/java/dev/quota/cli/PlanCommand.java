@@ -4,6 +4,7 @@ import dev.quota.Plan;
 import dev.quota.TenantId;
 import dev.quota.Tier;
 import dev.quota.admin.AuditEntry;
+import dev.quota.admin.TenantLookup;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import picocli.CommandLine.Command;
@@ -13,8 +14,9 @@ import picocli.CommandLine.Parameters;
 /** {@code quota plan TENANT TIER}: set the tenant's subscription. */
 @Command(name = "plan",
     description = {"Set a tenant's subscription: its tier and, optionally, the day of the month its periods start.",
-        "A downgrade takes effect at once: this period's usage is measured against the new limit."})
-final class PlanCommand extends ChangeCommand {
+        "A downgrade takes effect at once: this period's usage is measured against the new limit.",
+        "A tenant quota does not know yet (a new customer) needs --new-tenant: an unknown id is most likely a typo."})
+final class PlanCommand extends TenantChangeCommand {
   @Parameters(index = "0", paramLabel = "TENANT", description = "The tenant id.")
   String tenant;
 
@@ -34,6 +36,14 @@ final class PlanCommand extends ChangeCommand {
     });
     TenantId id = TenantId.of(tenant);
     Plan plan = billingDay == null ? Plan.of(Tier.of(tier)) : Plan.of(Tier.of(tier), billingDay);
+    if (!newTenant) {
+      // The library lets a plan create a tenant (billing systems subscribe new customers that way); an operator
+      // typing a tenant id is more likely to mistype it, so here a new tenant is said so explicitly.
+      TenantLookup lookup = session.admin().lookUp(id);
+      if (!lookup.known()) {
+        throw UnknownTenant.refusal(lookup, true);
+      }
+    }
     AuditEntry audit = session.admin().setPlan(id, plan, session.actor(), reason);
     String previous = audit.details().get("previousTier");
     String was = previous == null ? "it had no plan" : "was " + previous;

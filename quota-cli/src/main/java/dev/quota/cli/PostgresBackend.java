@@ -1,10 +1,9 @@
 package dev.quota.cli;
 
 import dev.quota.jooq.PostgresQuotaStore;
+import dev.quota.jooq.QuotaSchemaException;
 import dev.quota.spi.QuotaStore;
 import java.sql.Connection;
-import java.sql.DatabaseMetaData;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.Optional;
@@ -13,20 +12,21 @@ import org.jooq.impl.SQLDataType;
 import org.postgresql.ds.PGSimpleDataSource;
 
 /**
- * quota-jooq's PostgreSQL store in one schema, over the driver's own non-pooling {@code DataSource}: a command
- * needs a connection or two, and a pool would only delay the exit. The store runs without its cache, so every
+ * quota-jooq's PostgreSQL store in one schema, over the driver's own non-pooling {@code DataSource} whose
+ * connections the command reuses ({@link ReusedConnections}): a command needs a connection or two at a time, and a
+ * pool's threads would only delay the exit. The store runs without its cache, so every
  * command reads the database as it is now; its admin changes still notify the services' caches.
  */
 final class PostgresBackend implements Backend {
   /** How long to wait for a connection before reporting the database unavailable, in seconds. */
   static final int CONNECT_TIMEOUT_SECONDS = 10;
 
-  private final PGSimpleDataSource dataSource;
+  private final ReusedConnections dataSource;
   private final String schema;
   private final Optional<PlanTable> planTable;
   private PostgresQuotaStore store;
 
-  private PostgresBackend(PGSimpleDataSource dataSource, String schema, Optional<PlanTable> planTable) {
+  private PostgresBackend(ReusedConnections dataSource, String schema, Optional<PlanTable> planTable) {
     this.dataSource = dataSource;
     this.schema = schema;
     this.planTable = planTable;
@@ -55,13 +55,15 @@ final class PostgresBackend implements Backend {
     }
     dataSource.setApplicationName("quota-cli");
     dataSource.setConnectTimeout(CONNECT_TIMEOUT_SECONDS);
-    try (Connection probe = dataSource.getConnection()) {
+    ReusedConnections connections = new ReusedConnections(dataSource);
+    try (Connection probe = connections.getConnection()) {
       probe.isValid(CONNECT_TIMEOUT_SECONDS);
     } catch (SQLException e) {
+      connections.close();
       throw new CliException(ExitCode.UNAVAILABLE, "database unavailable: cannot connect to " + redact(jdbcUrl)
           + ": " + e.getMessage(), e);
     }
-    return new PostgresBackend(dataSource, schema, planTable);
+    return new PostgresBackend(connections, schema, planTable);
   }
 
   /**
@@ -83,8 +85,12 @@ final class PostgresBackend implements Backend {
           .strict().listenForChanges(false);
       planTable.ifPresent(t -> builder.plansFromHostTable(t.schema(), t.table(), t.idColumn(), t.tierColumn(),
           idType(t.idType())));
-      requireTables();
-      store = builder.build();
+      try {
+        store = builder.build();
+      } catch (QuotaSchemaException e) {
+        // the library's own words: what is missing and what to run
+        throw new CliException(ExitCode.UNAVAILABLE, e.getMessage(), e);
+      }
     }
     return store;
   }
@@ -96,23 +102,6 @@ final class PostgresBackend implements Backend {
       case "uuid" -> SQLDataType.UUID;
       default -> SQLDataType.VARCHAR;
     };
-  }
-
-  /** Fails with a hint to migrate when the schema has no tables at all, before any statement of the store. */
-  private void requireTables() {
-    try (Connection connection = dataSource.getConnection()) {
-      DatabaseMetaData metadata = connection.getMetaData();
-      // the name is a pattern to the metadata call: its '_' must match only itself
-      String escape = metadata.getSearchStringEscape();
-      String pattern = schema.replace(escape, escape + escape).replace("_", escape + "_").replace("%", escape + "%");
-      try (ResultSet tables = metadata.getTables(null, pattern, "%", new String[] {"TABLE"})) {
-        if (!tables.next()) {
-          throw new CliException(ExitCode.UNAVAILABLE, Failures.noTables(schema));
-        }
-      }
-    } catch (SQLException e) {
-      throw new CliException(ExitCode.UNAVAILABLE, "database unavailable: " + e.getMessage(), e);
-    }
   }
 
   @Override
@@ -131,5 +120,6 @@ final class PostgresBackend implements Backend {
     if (store != null) {
       store.close();
     }
+    dataSource.close();
   }
 }

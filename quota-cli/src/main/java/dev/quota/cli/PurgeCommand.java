@@ -4,6 +4,7 @@ import dev.quota.Meter;
 import dev.quota.TenantId;
 import dev.quota.admin.PurgeConfirmation;
 import dev.quota.admin.PurgeSummary;
+import dev.quota.admin.TenantLookup;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -46,10 +47,22 @@ final class PurgeCommand extends ChangeCommand {
   }
 
   @Override
+  boolean reasonAlwaysRequired() {
+    return false; // not with --dry-run
+  }
+
+  @Override
   int run(Session session) {
     TenantId id = TenantId.of(tenant);
     Meter meter = session.catalogue().defaultMeter();
     Instant from = session.resolve("--since", since, id, meter);
+    TenantLookup lookup = session.admin().lookUp(id);
+    if (!lookup.known()) {
+      if (!dryRun) {
+        throw UnknownTenant.refusal(lookup, false); // a tenant quota does not know has nothing to purge
+      }
+      session.out().progress(UnknownTenant.note(lookup));
+    }
     PurgeSummary preview = session.admin().previewPurge(id, from);
     Map<String, Object> document = new LinkedHashMap<>();
     document.put("dryRun", dryRun);

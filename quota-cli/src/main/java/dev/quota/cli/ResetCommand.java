@@ -16,7 +16,7 @@ import picocli.CommandLine.Parameters;
     description = {"Unblock a tenant now: grant its current period's usage back until the period ends. Nothing is "
         + "deleted; the report keeps showing the real usage, with the grant beside it.",
         "Without --meter, every meter with usage is reset."})
-final class ResetCommand extends ChangeCommand {
+final class ResetCommand extends TenantChangeCommand {
   @Parameters(paramLabel = "TENANT", description = "The tenant id.")
   String tenant;
 
@@ -29,11 +29,12 @@ final class ResetCommand extends ChangeCommand {
     ResetResult result;
     Meter shown;
     if (meter == null) {
-      result = session.admin().resetUsage(id, session.actor(), reason);
+      result = change(session, id, admin -> admin.resetUsage(id, session.actor(), reason));
       shown = session.catalogue().defaultMeter();
     } else {
-      shown = session.meter(meter);
-      result = session.admin().resetUsage(id, shown, session.actor(), reason);
+      Meter one = session.meter(meter);
+      shown = one;
+      result = change(session, id, admin -> admin.resetUsage(id, one, session.actor(), reason));
     }
     StringJoiner done = new StringJoiner("\n");
     if (result.grants().isEmpty()) {

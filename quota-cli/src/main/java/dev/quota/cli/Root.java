@@ -36,14 +36,16 @@ import picocli.CommandLine.Spec;
         VerifyCommand.class,
         MigrateCommand.class,
         ArchiveCommand.class,
-        PurgeCommand.class
+        PurgeCommand.class,
+        SimulateCommand.class
     },
     footerHeading = "%nExit codes:%n",
     footer = {
         "  0  done; for usage: the tenant may proceed",
         "  1  refused or blocked: not authorized, no such entitlement, usage of a",
         "     blocked tenant, verify found a drift, purge not confirmed",
-        "  2  bad usage: unknown option, missing argument or --reason, bad value",
+        "  2  bad usage: unknown command or option, missing argument or --reason,",
+        "     bad value, a change to a tenant quota does not know (see --new-tenant)",
         "  3  database unavailable, or the schema has no quota tables (run migrate)",
         "  4  unexpected failure (--verbose shows the stack trace)",
         "",
@@ -107,7 +109,7 @@ final class Root implements Runnable {
   @Override
   public void run() {
     throw new ParameterException(spec.commandLine(), "a command is required: usage, top, reset, grant, "
-        + "override-tier, bypass, revoke, plan, audit, verify, migrate, archive or purge");
+        + "override-tier, bypass, revoke, plan, audit, verify, migrate, archive, purge or simulate");
   }
 
   Environment env() {

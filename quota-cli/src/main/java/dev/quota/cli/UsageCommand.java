@@ -2,6 +2,9 @@ package dev.quota.cli;
 
 import dev.quota.TenantId;
 import dev.quota.UsageReport;
+import dev.quota.admin.TenantLookup;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -10,7 +13,8 @@ import picocli.CommandLine.Parameters;
 @Command(name = "usage",
     description = {"Show a tenant's usage report: tier, limit, grants, used, reserved, remaining, status, reset "
         + "time, and the grants, overrides and bypasses in force (with the ids revoke takes).",
-        "Exits 0 if the tenant may proceed, 1 if it is blocked."})
+        "Exits 0 if the tenant may proceed, 1 if it is blocked. A tenant quota does not know (no plan, usage, "
+            + "entitlements or audit history) is said to be unknown, with the known tenants it resembles."})
 final class UsageCommand extends QuotaCommand {
   @Parameters(paramLabel = "TENANT", description = "The tenant id.")
   String tenant;
@@ -20,8 +24,18 @@ final class UsageCommand extends QuotaCommand {
 
   @Override
   int run(Session session) {
-    UsageReport report = session.guard().usage(TenantId.of(tenant), session.meter(meter));
-    session.out().result(() -> TextView.usage(report, report.asOf(), session.zone()), () -> JsonView.usage(report));
+    TenantId id = TenantId.of(tenant);
+    UsageReport report = session.guard().usage(id, session.meter(meter));
+    TenantLookup lookup = session.admin().lookUp(id);
+    session.out().result(() -> {
+      String text = TextView.usage(report, report.asOf(), session.zone());
+      // the report of an id quota does not know shows what would apply to it: say so first, it may be a typo
+      return lookup.known() ? text : UnknownTenant.note(lookup) + "\nWhat would apply to it:\n" + text;
+    }, () -> {
+      Map<String, Object> document = new LinkedHashMap<>(JsonView.usage(report));
+      document.putAll(UnknownTenant.json(lookup));
+      return document;
+    });
     return report.blocked() ? ExitCode.REFUSED : ExitCode.OK;
   }
 }

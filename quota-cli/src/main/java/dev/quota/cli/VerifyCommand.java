@@ -6,11 +6,13 @@ import dev.quota.UsageReport;
 import dev.quota.admin.CounterCheck;
 import dev.quota.admin.Page;
 import dev.quota.admin.PageRequest;
+import dev.quota.admin.TenantLookup;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
@@ -27,6 +29,8 @@ final class VerifyCommand extends QuotaCommand {
   @Override
   int run(Session session) {
     List<TenantId> tenants = tenant == null ? activeTenants(session) : List.of(TenantId.of(tenant));
+    Optional<TenantLookup> lookup = tenant == null ? Optional.empty()
+        : Optional.of(session.admin().lookUp(TenantId.of(tenant)));
     List<Map.Entry<String, CounterCheck>> checks = new ArrayList<>();
     for (TenantId id : tenants) {
       for (CounterCheck check : session.admin().verify(id).checks()) {
@@ -38,12 +42,14 @@ final class VerifyCommand extends QuotaCommand {
       String summary = Text.count(checks.size(), "counter", "counters") + " of "
           + Text.count(tenants.size(), "tenant", "tenants") + " checked: " + (drifts == 0 ? "all consistent"
               : drifts + " drifted: data was changed outside quota");
-      return checks.isEmpty() ? summary : TextView.verification(checks, session.zone()) + "\n" + summary;
+      String unknown = lookup.filter(l -> !l.known()).map(l -> UnknownTenant.note(l) + "\n").orElse("");
+      return unknown + (checks.isEmpty() ? summary : TextView.verification(checks, session.zone()) + "\n" + summary);
     }, () -> {
       Map<String, Object> document = new LinkedHashMap<>();
       document.put("tenants", tenants.stream().map(TenantId::value).toList());
       document.put("checks", checks.stream().map(c -> JsonView.check(c.getKey(), c.getValue())).toList());
       document.put("consistent", drifts == 0);
+      lookup.ifPresent(l -> document.putAll(UnknownTenant.json(l)));
       return document;
     });
     return drifts == 0 ? ExitCode.OK : ExitCode.REFUSED;

@@ -40,6 +40,8 @@ class AuditAndVerifyCommandTest {
 
   @Test
   void auditOfATenantWithoutChangesSaysSo() {
+    cli.use("nobody", 10); // known by its usage alone
+
     assertThat(cli.run("audit", "nobody").out()).isEqualTo("no audit entries for tenant nobody\n");
   }
 

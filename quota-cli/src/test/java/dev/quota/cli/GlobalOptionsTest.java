@@ -80,7 +80,7 @@ class GlobalOptionsTest {
     InProcessCli.Result result = cli.run("usage", "acme", "--tenant", "x");
 
     assertThat(result.exitCode()).isEqualTo(ExitCode.USAGE);
-    assertThat(result.err()).isEqualTo("quota usage: Unknown options: '--tenant', 'x' (see 'quota usage --help')\n");
+    assertThat(result.err()).isEqualTo("quota usage: unknown option '--tenant' (see 'quota usage --help')\n");
   }
 
   @Test

@@ -47,7 +47,8 @@ class MigrateIT {
     assertThat(result.exitCode()).isEqualTo(3);
     assertThat(result.err().lines()).hasSize(1);
     assertThat(result.err()).startsWith("quota usage: schema " + empty + " has no quota tables: run 'quota --schema "
-        + empty + " migrate' first");
+        + empty + " migrate', call PostgresQuotaStore.createSchema(dataSource, \"" + empty + "\"), or migrate with "
+        + "Flyway (location classpath:db/quota, schema " + empty + ")");
     assertThat(result.out()).isEmpty();
   }
 

@@ -23,8 +23,8 @@ class RunbookIT {
 
   @Test
   void planSetsTheTierTheServiceSees() {
-    CliJar.Result result = db.cli().run("--actor", "billing-ops", "plan", "beta", "enterprise", "--reason",
-        "CRM-88: signed");
+    CliJar.Result result = db.cli().run("--actor", "billing-ops", "plan", "beta", "enterprise", "--new-tenant",
+        "--reason", "CRM-88: signed");
 
     assertThat(result.exitCode()).isZero();
     assertThat(result.out()).startsWith("beta's plan is now enterprise (it had no plan).");
@@ -35,7 +35,7 @@ class RunbookIT {
 
   @Test
   void usageShowsTheReportTheServiceComputes() {
-    db.cli().run("plan", "gamma", "pro", "--reason", "CRM-89");
+    db.cli().run("plan", "gamma", "pro", "--new-tenant", "--reason", "CRM-89");
     db.use("gamma", 250_000);
 
     CliJar.Result result = db.cli().run("usage", "gamma");
@@ -49,7 +49,7 @@ class RunbookIT {
 
   @Test
   void aBlockedTenantIsFoundCheckedUnblockedAndVerified() {
-    db.cli().run("plan", "acme", "free", "--reason", "signed up");
+    db.cli().run("plan", "acme", "free", "--new-tenant", "--reason", "signed up");
     db.use("acme", 60_000);
     db.use("acme", 40_000);
     assertThat(db.service().guard().canProceed(TenantId.of("acme"))).isFalse();
@@ -90,7 +90,7 @@ class RunbookIT {
 
   @Test
   void grantOverrideAndBypassEndByThemselvesOrByRevoke() {
-    db.cli().run("plan", "delta", "free", "--reason", "signed up");
+    db.cli().run("plan", "delta", "free", "--new-tenant", "--reason", "signed up");
     db.use("delta", 100_000);
 
     JSONObject grant = new JSONObject(db.cli().run("grant", "delta", "50k", "--until", "end-of-period", "--reason",
@@ -119,7 +119,7 @@ class RunbookIT {
 
   @Test
   void usageTopAndAuditAsJsonAreDocumentsForScripts() {
-    db.cli().run("plan", "epsilon", "pro", "--reason", "CRM-90");
+    db.cli().run("plan", "epsilon", "pro", "--new-tenant", "--reason", "CRM-90");
     db.use("epsilon", 900_000);
 
     JSONObject usage = new JSONObject(db.cli().run("usage", "epsilon", "--json").out());

@@ -18,6 +18,18 @@ import java.util.List;
  * both happen or neither. Bad input throws {@link dev.quota.InvalidRequestException}, naming the parameter,
  * before anything is written.
  *
+ * <p><b>Unknown tenants.</b> A change to a tenant the store does not know (no plan, no usage, no entitlements, no
+ * audit history) is refused as bad input naming {@code "tenant"}, with the known ids it may be a misspelling of
+ * ("did you mean 'acme'?"), and nothing is written: a grant or reset of {@code acmee} never passes for one of
+ * {@code acme}. A service that acts on tenants before they have a plan or usage says so once, on an admin of its own:
+ * {@snippet :
+ * QuotaAdmin onboarding = quota.admin().acceptingNewTenants();
+ * onboarding.grantCredit(newTenant, Meter.AI_TOKENS, 50_000, trialEnd, actor, "trial credit");
+ * }
+ * {@link #setPlan} needs no such opt-in: setting a plan is how a tenant comes into being (a billing system
+ * subscribing a new customer), so it accepts unknown tenants. {@link #revoke} names an entitlement, whose tenant is
+ * known by definition. Reads work on any tenant; {@link #lookUp(TenantId)} tells whether it is known.
+ *
  * <p>The runbook for a blocked tenant, in calls:
  * {@snippet :
  * UsageReport report = guard.usage(tenant);                       // find the tenant, check usage
@@ -33,6 +45,28 @@ public interface QuotaAdmin {
   /** The longest accepted reason, in characters. */
   int MAX_REASON_LENGTH = 1000;
 
+  /** The most similar tenant ids a look-up or a refusal for an unknown tenant suggests. */
+  int MAX_SUGGESTIONS = 3;
+
+  /**
+   * Returns an admin like this one whose changes also act on tenants the store does not know yet, for a service
+   * that onboards tenants through grants, overrides or bypasses before they have a plan or usage. Everything else
+   * (validation, authorization, audit) is the same. Cheap; the result may be kept and shared.
+   *
+   * @return an admin that accepts changes to new tenants
+   */
+  QuotaAdmin acceptingNewTenants();
+
+  /**
+   * Tells whether the store knows a tenant (it has a plan, usage, entitlements or audit history) and, if not, which
+   * known tenant ids it may be a misspelling of: for tools that say so before an operator acts on a typo. Reads
+   * only; no authorization needed.
+   *
+   * @param tenant the tenant id as given
+   * @return whether it is known, and similar known ids when it is not (at most {@value #MAX_SUGGESTIONS})
+   */
+  TenantLookup lookUp(TenantId tenant);
+
   /**
    * Unblocks a tenant now on every meter without deleting anything: for each meter with usage in its current
    * period, grants that usage back until the period ends. The usage report still shows the real usage; the
@@ -44,6 +78,8 @@ public interface QuotaAdmin {
    * @return the grants made and the audit entry
    * @throws dev.quota.QuotaContentionException if other admin changes to the tenant overtook every attempt; nothing
    *     was granted or audited
+   * @throws dev.quota.InvalidRequestException naming {@code "tenant"} if the store does not know the tenant (unless
+   *     this admin {@linkplain #acceptingNewTenants() accepts new tenants}); nothing was written
    */
   ResetResult resetUsage(TenantId tenant, Actor actor, String reason);
 
@@ -57,6 +93,8 @@ public interface QuotaAdmin {
    * @return the grant made (none if the meter had no usage) and the audit entry
    * @throws dev.quota.QuotaContentionException if other admin changes to the tenant overtook every attempt; nothing
    *     was granted or audited
+   * @throws dev.quota.InvalidRequestException naming {@code "tenant"} if the store does not know the tenant (unless
+   *     this admin {@linkplain #acceptingNewTenants() accepts new tenants}); nothing was written
    */
   ResetResult resetUsage(TenantId tenant, Meter meter, Actor actor, String reason);
 
@@ -70,6 +108,8 @@ public interface QuotaAdmin {
    * @param actor who grants
    * @param reason why
    * @return the grant
+   * @throws dev.quota.InvalidRequestException naming {@code "tenant"} if the store does not know the tenant (unless
+   *     this admin {@linkplain #acceptingNewTenants() accepts new tenants}); nothing was written
    */
   Grant grantCredit(TenantId tenant, Meter meter, long amount, Instant expiresAt, Actor actor, String reason);
 
@@ -82,6 +122,8 @@ public interface QuotaAdmin {
    * @param actor who overrides
    * @param reason why
    * @return the override
+   * @throws dev.quota.InvalidRequestException naming {@code "tenant"} if the store does not know the tenant (unless
+   *     this admin {@linkplain #acceptingNewTenants() accepts new tenants}); nothing was written
    */
   TierOverride overrideTier(TenantId tenant, Tier tier, Instant until, Actor actor, String reason);
 
@@ -93,6 +135,8 @@ public interface QuotaAdmin {
    * @param actor who bypasses
    * @param reason why
    * @return the bypass
+   * @throws dev.quota.InvalidRequestException naming {@code "tenant"} if the store does not know the tenant (unless
+   *     this admin {@linkplain #acceptingNewTenants() accepts new tenants}); nothing was written
    */
   Bypass bypass(TenantId tenant, Instant until, Actor actor, String reason);
 
@@ -109,7 +153,8 @@ public interface QuotaAdmin {
 
   /**
    * Sets a tenant's subscription. A downgrade takes effect at once: this period's usage is measured
-   * against the new limit, which the usage report shows.
+   * against the new limit, which the usage report shows. Accepts a tenant the store does not know yet: a plan is
+   * how a tenant comes into being.
    *
    * @param tenant the tenant
    * @param plan the tier (of the catalogue) and optional billing day
@@ -211,6 +256,8 @@ public interface QuotaAdmin {
    * @param actor who purges
    * @param reason why
    * @return what was deleted
+   * @throws dev.quota.InvalidRequestException naming {@code "tenant"} if the store does not know the tenant (unless
+   *     this admin {@linkplain #acceptingNewTenants() accepts new tenants}); nothing was written
    */
   PurgeSummary purgeUsage(TenantId tenant, Instant since, PurgeConfirmation confirmation, Actor actor, String reason);
 

@@ -135,6 +135,41 @@ public final class Checks {
     return sum < 0 ? Long.MAX_VALUE : sum;
   }
 
+  /**
+   * A duration as people write it, for messages that operators read: {@code 90 days}, {@code 1 day 12 hours},
+   * {@code 30 minutes}, {@code 1.5 seconds}; never ISO-8601's {@code PT2160H}.
+   */
+  public static String readable(Duration duration) {
+    Objects.requireNonNull(duration);
+    if (duration.isZero()) {
+      return "0 seconds";
+    }
+    StringBuilder text = new StringBuilder(duration.isNegative() ? "minus " : "");
+    Duration rest = duration.abs();
+    appendUnit(text, rest.toDays(), "day");
+    appendUnit(text, rest.toHoursPart(), "hour");
+    appendUnit(text, rest.toMinutesPart(), "minute");
+    if (rest.toSecondsPart() != 0 || rest.toNanosPart() != 0) {
+      java.math.BigDecimal seconds = java.math.BigDecimal.valueOf(rest.toSecondsPart())
+          .add(java.math.BigDecimal.valueOf(rest.toNanosPart(), 9)).stripTrailingZeros();
+      appendUnit(text, seconds.toPlainString(), seconds.compareTo(java.math.BigDecimal.ONE) == 0, "second");
+    }
+    return text.toString();
+  }
+
+  private static void appendUnit(StringBuilder text, long amount, String unit) {
+    if (amount != 0) {
+      appendUnit(text, Long.toString(amount), amount == 1, unit);
+    }
+  }
+
+  private static void appendUnit(StringBuilder text, String amount, boolean one, String unit) {
+    if (!text.isEmpty() && !text.toString().equals("minus ")) {
+      text.append(' ');
+    }
+    text.append(amount).append(' ').append(unit).append(one ? "" : "s");
+  }
+
   /** Makes a value safe to echo in a message: control characters become escapes, long values are cut. */
   public static String printable(String value) {
     Objects.requireNonNull(value);

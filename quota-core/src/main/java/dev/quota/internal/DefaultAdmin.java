@@ -27,6 +27,7 @@ import dev.quota.admin.PurgeSummary;
 import dev.quota.admin.QuotaAdmin;
 import dev.quota.admin.ResetResult;
 import dev.quota.admin.Revocation;
+import dev.quota.admin.TenantLookup;
 import dev.quota.admin.TierOverride;
 import dev.quota.admin.Verification;
 import dev.quota.spi.QuotaStore;
@@ -59,6 +60,10 @@ public final class DefaultAdmin implements QuotaAdmin {
   private final Alerts alerts;
   /** A reset's grants cancel the usage it reads, so even its first read must not come from a cache. */
   private final StaleRetry retry;
+  /** Whether changes may act on tenants the store does not know; see {@link #acceptingNewTenants()}. */
+  private final boolean acceptNewTenants;
+  /** The other of the pair: this admin with the opposite {@link #acceptNewTenants}, sharing everything else. */
+  private final DefaultAdmin counterpart;
 
   /**
    * Creates the admin.
@@ -76,6 +81,36 @@ public final class DefaultAdmin implements QuotaAdmin {
     this.evaluator = evaluator;
     this.alerts = guard.alerts();
     this.retry = new StaleRetry(store::readLatest, store::readLatest);
+    this.acceptNewTenants = false;
+    this.counterpart = new DefaultAdmin(this);
+  }
+
+  /** The admin that accepts new tenants, sharing the refusing one's parts. */
+  private DefaultAdmin(DefaultAdmin refusing) {
+    this.store = refusing.store;
+    this.catalogue = refusing.catalogue;
+    this.clock = refusing.clock;
+    this.authorizer = refusing.authorizer;
+    this.maxEntitlementDuration = refusing.maxEntitlementDuration;
+    this.evaluator = refusing.evaluator;
+    this.alerts = refusing.alerts;
+    this.retry = refusing.retry;
+    this.acceptNewTenants = true;
+    this.counterpart = refusing;
+  }
+
+  @Override
+  public QuotaAdmin acceptingNewTenants() {
+    return acceptNewTenants ? this : counterpart;
+  }
+
+  @Override
+  public TenantLookup lookUp(TenantId tenant) {
+    Checks.notNull("tenant", tenant);
+    if (store.knowsTenant(tenant)) {
+      return new TenantLookup(tenant, true, List.of());
+    }
+    return new TenantLookup(tenant, false, store.knownTenantsLike(tenant, MAX_SUGGESTIONS));
   }
 
   @Override
@@ -93,6 +128,7 @@ public final class DefaultAdmin implements QuotaAdmin {
 
   private ResetResult reset(TenantId tenant, List<Meter> meters, Actor actor, String reason) {
     authorize(actor, AdminOperation.RESET_USAGE, tenant);
+    requireKnown(tenant);
     Instant now = clock.instant();
     // The grants cancel the usage read here, and earlier resets of the period are subtracted from it: written only
     // if no other admin change (such as a concurrent reset, on this instance or another) came in since the read,
@@ -153,6 +189,7 @@ public final class DefaultAdmin implements QuotaAdmin {
     Instant now = clock.instant();
     checkExpiry("expires at", expiresAt, now);
     authorize(actor, AdminOperation.GRANT_CREDIT, tenant);
+    requireKnown(tenant);
     Grant grant = new Grant(EntitlementId.random(), tenant, Grant.Kind.CREDIT, meter, amount, now, expiresAt, actor,
         reason, Optional.empty());
     Map<String, String> details = new LinkedHashMap<>();
@@ -172,6 +209,7 @@ public final class DefaultAdmin implements QuotaAdmin {
     Instant now = clock.instant();
     checkExpiry("until", until, now);
     authorize(actor, AdminOperation.OVERRIDE_TIER, tenant);
+    requireKnown(tenant);
     TierOverride override = new TierOverride(EntitlementId.random(), tenant, tier, now, until, actor, reason,
         Optional.empty());
     Map<String, String> details = new LinkedHashMap<>();
@@ -190,6 +228,7 @@ public final class DefaultAdmin implements QuotaAdmin {
     Instant now = clock.instant();
     checkExpiry("until", until, now);
     authorize(actor, AdminOperation.BYPASS, tenant);
+    requireKnown(tenant);
     Bypass bypass = new Bypass(EntitlementId.random(), tenant, now, until, actor, reason, Optional.empty());
     Map<String, String> details = new LinkedHashMap<>();
     details.put("entitlement", bypass.id().toString());
@@ -302,6 +341,7 @@ public final class DefaultAdmin implements QuotaAdmin {
           + "' exactly, was '" + Checks.printable(confirmation.typedTenantId()) + "'");
     }
     authorize(actor, AdminOperation.PURGE_USAGE, tenant);
+    requireKnown(tenant);
     PurgeSummary summary = store.purge(tenant, since, deleted -> {
       Map<String, String> details = new LinkedHashMap<>();
       details.put("since", since.toString());
@@ -329,14 +369,30 @@ public final class DefaultAdmin implements QuotaAdmin {
     Checks.text("reason", reason, MAX_REASON_LENGTH);
   }
 
+  /**
+   * Refuses a change to a tenant the store does not know, unless this admin accepts new tenants: after the
+   * arguments are checked and the actor is authorized (a refused actor hears about the refusal, not about other
+   * tenants), before anything is written.
+   */
+  private void requireKnown(TenantId tenant) {
+    if (acceptNewTenants) {
+      return;
+    }
+    TenantLookup lookup = lookUp(tenant);
+    if (!lookup.known()) {
+      throw new InvalidRequestException("tenant", lookup.describe() + (lookup.didYouMean().isPresent() ? " " : ". ")
+          + "Nothing was changed (to act on a new tenant, make the change through QuotaAdmin.acceptingNewTenants())");
+    }
+  }
+
   private void checkExpiry(String field, Instant expiry, Instant now) {
     Checks.notNull(field, expiry);
     if (!expiry.isAfter(now)) {
       throw new InvalidRequestException(field, "must be in the future (now " + now + "), was " + expiry);
     }
     if (Duration.between(now, expiry).compareTo(maxEntitlementDuration) > 0) {
-      throw new InvalidRequestException(field, "must be at most " + maxEntitlementDuration + " from now ("
-          + now.plus(maxEntitlementDuration) + "), was " + expiry);
+      throw new InvalidRequestException(field, "must be at most " + Checks.readable(maxEntitlementDuration)
+          + " from now (" + now.plus(maxEntitlementDuration) + "), was " + expiry);
     }
   }
 

@@ -101,6 +101,29 @@ public interface AdminStore {
   Page<AuditEntry> audit(AuditQuery query, PageRequest page);
 
   /**
+   * Tells whether the store knows a tenant: whether it holds anything of it, namely a plan (in the store, or in the
+   * host's table the store reads plans from), an entitlement (active or ended), usage (ledger entries, archived or
+   * not, or a counter with usage), a reservation, or an audit entry. {@link dev.quota.admin.QuotaAdmin} refuses
+   * changes to a tenant the store does not know, so that a misspelled id is not granted or reset by mistake.
+   *
+   * @param tenant the tenant
+   * @return whether it is known
+   */
+  boolean knowsTenant(TenantId tenant);
+
+  /**
+   * Lists the known tenants (as {@link #knowsTenant} defines them) whose ids a tenant id that is not known may be a
+   * misspelling of, as {@link TenantSuggestions} decides: offer it the known ids and return its
+   * {@link TenantSuggestions#closest(int)}. Called when a change is refused for an unknown tenant, to say
+   * "did you mean", not on any hot path.
+   *
+   * @param tenant the id as given
+   * @param limit how many ids to return at most; positive
+   * @return the similar known ids, closest first
+   */
+  List<TenantId> knownTenantsLike(TenantId tenant, int limit);
+
+  /**
    * Lists one page of the tenants with usage or holds on a meter in the period containing the listing's instant,
    * filtered and ordered as {@link UsageListing} defines; the store filters, sorts and pages, so the cost of a page
    * does not grow with the number of tenants it does not return (beyond what sorting them takes).

@@ -148,8 +148,8 @@ class AdminAuthorizationTest {
   @Test
   void authorizerIsAskedAboutTheTenantOfTheRevokedEntitlement() {
     TenantId other = TenantId.of("globex");
-    Grant grant = quota.admin().grantCredit(other, Meter.AI_TOKENS, 10, clock.instant().plus(Duration.ofDays(1)),
-        OPERATOR, "credit");
+    Grant grant = quota.admin().acceptingNewTenants().grantCredit(other, Meter.AI_TOKENS, 10,
+        clock.instant().plus(Duration.ofDays(1)), OPERATOR, "credit");
 
     quota.admin().revoke(grant.id(), OPERATOR, "mistake");
 

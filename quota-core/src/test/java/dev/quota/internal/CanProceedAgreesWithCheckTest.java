@@ -161,6 +161,16 @@ class CanProceedAgreesWithCheckTest {
     }
 
     @Override
+    public boolean knowsTenant(TenantId tenant) {
+      throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public List<TenantId> knownTenantsLike(TenantId tenant, int limit) {
+      throw new UnsupportedOperationException();
+    }
+
+    @Override
     public WriteOutcome consume(LedgerEntry entry, long ceiling, long expectedVersion) {
       throw new UnsupportedOperationException();
     }

@@ -25,6 +25,7 @@ import dev.quota.spi.RevokeOutcome;
 import dev.quota.spi.StoreUnavailableException;
 import dev.quota.spi.StoredReservation;
 import dev.quota.spi.TenantState;
+import dev.quota.spi.TenantSuggestions;
 import dev.quota.spi.UsageListing;
 import dev.quota.spi.WriteOutcome;
 import java.io.IOException;
@@ -245,6 +246,29 @@ public final class SimpleStore implements QuotaStore {
     rows.sort((x, y) -> listing.query().order().comparator().compare(listing.report(x.tenant(), x.state()),
         listing.report(y.tenant(), y.state())));
     return Page.of(rows, listing.page());
+  }
+
+  @Override
+  public synchronized boolean knowsTenant(TenantId tenant) {
+    enter(false);
+    TenantData data = tenants.get(tenant);
+    boolean holdsSomething = data != null && (data.plan.isPresent() || !data.entitlements.isEmpty()
+        || !data.ledger.isEmpty() || !data.holds.isEmpty());
+    return holdsSomething || auditLog.stream().anyMatch(entry -> entry.tenant().equals(tenant));
+  }
+
+  @Override
+  public synchronized List<TenantId> knownTenantsLike(TenantId tenant, int limit) {
+    enter(false);
+    TenantSuggestions suggestions = TenantSuggestions.forUnknown(tenant);
+    Set<TenantId> candidates = new HashSet<>(tenants.keySet());
+    auditLog.forEach(entry -> candidates.add(entry.tenant()));
+    for (TenantId candidate : candidates) {
+      if (knowsTenant(candidate)) {
+        suggestions.offer(candidate);
+      }
+    }
+    return suggestions.closest(limit);
   }
 
   @Override

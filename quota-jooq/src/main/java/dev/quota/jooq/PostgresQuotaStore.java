@@ -29,8 +29,10 @@ import dev.quota.jooq.internal.Counters;
 import dev.quota.jooq.internal.Db;
 import dev.quota.jooq.internal.HostPlans;
 import dev.quota.jooq.internal.JooqStartupMessages;
+import dev.quota.jooq.internal.KnownTenants;
 import dev.quota.jooq.internal.Maintenance;
 import dev.quota.jooq.internal.Migrations;
+import dev.quota.jooq.internal.SchemaCheck;
 import dev.quota.jooq.internal.StateCache;
 import dev.quota.jooq.internal.StateReads;
 import dev.quota.jooq.internal.UsageWrites;
@@ -39,6 +41,7 @@ import dev.quota.spi.LedgerEntry;
 import dev.quota.spi.QuotaStore;
 import dev.quota.spi.ReleaseOutcome;
 import dev.quota.spi.RevokeOutcome;
+import dev.quota.spi.StoreUnavailableException;
 import dev.quota.spi.StoredReservation;
 import dev.quota.spi.TenantState;
 import dev.quota.spi.UsageListing;
@@ -63,6 +66,8 @@ import org.jooq.conf.SettingsTools;
 import org.jooq.impl.DSL;
 import org.jooq.impl.SQLDataType;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The PostgreSQL {@link QuotaStore}: every primitive as type-safe jOOQ SQL, atomic in one READ COMMITTED
@@ -80,6 +85,8 @@ import org.jspecify.annotations.Nullable;
  *
  * <p><b>Schema.</b> The tables come from the Flyway scripts in the jar at {@value #MIGRATION_LOCATION}; add that
  * location to the host's Flyway (with the target schema), or call {@link #createSchema(DataSource, String)} once.
+ * {@link Builder#build()} checks that they are there and fails with a {@link QuotaSchemaException} saying what to
+ * run when they are not.
  *
  * <p><b>Cache.</b> {@link dev.quota.QuotaGuard#canProceed} and {@code usage} read a per-tenant-and-meter state that
  * is at most {@link Builder#cacheTtl the TTL} old; this instance's own writes update it at once (refused ones too, with
@@ -127,6 +134,8 @@ public final class PostgresQuotaStore implements QuotaStore, AutoCloseable {
   /** The class-path location of the migration scripts, in Flyway's notation. */
   public static final String MIGRATION_LOCATION = "classpath:" + Migrations.LOCATION;
 
+  private static final Logger LOG = LoggerFactory.getLogger(PostgresQuotaStore.class);
+
   private static final Pattern SCHEMA_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,62}");
   private static final Pattern IDENTIFIER = Pattern.compile("[^\\u0000]{1,63}");
   /** The one lane of appends: a batch takes appends of any tenants. */
@@ -142,6 +151,7 @@ public final class PostgresQuotaStore implements QuotaStore, AutoCloseable {
   private final AdminWrites admin;
   private final Maintenance maintenance;
   private final AlertMarks alerts;
+  private final KnownTenants known;
   private final @Nullable Batcher<ConsumeKey, ConsumeRequest, WriteOutcome> consumes;
   private final @Nullable Batcher<Object, AppendRequest, WriteOutcome> appends;
   private final ChangeListener listener;
@@ -155,6 +165,7 @@ public final class PostgresQuotaStore implements QuotaStore, AutoCloseable {
     DSLContext dsl = b.dsl != null ? b.dsl.configuration().derive(settings).dsl()
         : DSL.using(Objects.requireNonNull(b.dataSource), SQLDialect.POSTGRES, settings); // build() checked
     this.db = new Db(dsl);
+    checkSchema(db, b.schema);
     this.cache = new StateCache(b.strict ? null : b.cacheTtl, b.cacheMaximumSize);
     CounterRules rules = new CounterRules(b.schema);
     Counters counters = new Counters(db, rules);
@@ -164,11 +175,31 @@ public final class PostgresQuotaStore implements QuotaStore, AutoCloseable {
     this.admin = new AdminWrites(db, b.hostPlans, changes, cache);
     this.maintenance = new Maintenance(db, admin, cache, b.archiveBatchSize);
     this.alerts = new AlertMarks(db);
+    this.known = new KnownTenants(db, b.hostPlans);
     this.consumes = b.combineConsumes ? new Batcher<>(b.maxBatchSize, batches::consumeBatch) : null;
     this.appends = b.groupCommitAppends ? new Batcher<>(b.maxBatchSize, batches::appendBatch) : null;
     this.listener = b.listen && cache.caching()
         ? changes.listen(dsl.configuration().connectionProvider(), cache, b.listenerMaxBackoff)
         : ChangeListener.disabled();
+  }
+
+  /**
+   * Fails fast on a schema the store cannot work with, before the listener starts: the database answers, but quota's
+   * tables or functions are not there. A database that does not answer is no reason to refuse to start (the guard's
+   * failure policy decides while it is down), so then the check is only logged as skipped.
+   */
+  private static void checkSchema(Db db, String schema) {
+    List<String> missing;
+    try {
+      missing = db.read(dsl -> SchemaCheck.missing(dsl, schema));
+    } catch (StoreUnavailableException e) {
+      LOG.warn("could not check quota's tables in schema {} while building the store; the failure policy decides "
+          + "until the database answers: {}", schema, e.getMessage());
+      return;
+    }
+    if (!missing.isEmpty()) {
+      throw new QuotaSchemaException(schema, missing);
+    }
   }
 
   /** @return a builder; a {@link Builder#dataSource} or a {@link Builder#dsl} is required */
@@ -322,6 +353,27 @@ public final class PostgresQuotaStore implements QuotaStore, AutoCloseable {
   @Override
   public Page<AuditEntry> audit(AuditQuery query, PageRequest page) {
     return admin.audit(query, page);
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * <p>One statement of index probes; with plans in the host's table, a row there makes the tenant known too.
+   */
+  @Override
+  public boolean knowsTenant(TenantId tenant) {
+    return known.knows(tenant);
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * <p>Reads the ids of quota's tenant table, the audit log and the host's plan table whose length could match (a
+   * scan, on the path of a refused change only), and checks the closest.
+   */
+  @Override
+  public List<TenantId> knownTenantsLike(TenantId tenant, int limit) {
+    return known.like(tenant, limit);
   }
 
   @Override
@@ -714,10 +766,13 @@ public final class PostgresQuotaStore implements QuotaStore, AutoCloseable {
     }
 
     /**
-     * Builds the store and starts its change listener (unless the cache or the listener is off).
+     * Builds the store and starts its change listener (unless the cache or the listener is off). Checks first that
+     * the schema has quota's tables and functions, when the database answers.
      *
      * @return the store
      * @throws InvalidRequestException if neither a data source nor a DSLContext was set
+     * @throws QuotaSchemaException if the database answers and the schema lacks quota's tables or functions: the
+     *     message names them and says how to create them
      */
     public PostgresQuotaStore build() {
       if (dataSource == null && dsl == null) {

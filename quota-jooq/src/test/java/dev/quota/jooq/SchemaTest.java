@@ -91,7 +91,7 @@ class SchemaTest {
   void theAuditLogRefusesUpdateDeleteAndTruncate() throws SQLException {
     try (PostgresQuotaStore store = PostgresQuotaStore.builder().dataSource(DB.dataSource()).schema(DB.schema()).build()) {
       Quota quota = Quota.builder().store(store).clock(TestClock.at("2026-11-25T10:00:00Z")).build();
-      quota.admin().grantCredit(TenantId.of("audited"), Meter.AI_TOKENS, 5, Instant.parse("2026-12-01T00:00:00Z"),
+      quota.admin().acceptingNewTenants().grantCredit(TenantId.of("audited"), Meter.AI_TOKENS, 5, Instant.parse("2026-12-01T00:00:00Z"),
           Actor.of("ops"), "goodwill");
     }
     String table = "\"" + DB.schema() + "\".audit_log";

@@ -118,7 +118,8 @@ class StoreOperationsTest {
 
   @Test
   void anAdminChangeWhoseAuditEntryCannotBeWrittenLeavesNothingBehind() {
-    quota.admin().grantCredit(tenant, Meter.AI_TOKENS, 10, Instant.parse("2026-12-01T00:00:00Z"), OPERATOR, "first");
+    quota.admin().acceptingNewTenants().grantCredit(tenant, Meter.AI_TOKENS, 10, Instant.parse("2026-12-01T00:00:00Z"),
+        OPERATOR, "first");
     AuditEntry existing = quota.admin().audit(tenant, PageRequest.first(1)).items().get(0);
     long version = store.readLatest(tenant, Meter.AI_TOKENS, clock.instant()).version();
     Grant second = new Grant(EntitlementId.random(), tenant, Grant.Kind.CREDIT, Meter.AI_TOKENS, 20, clock.instant(),

@@ -146,6 +146,16 @@ final class TimedQuotaStore implements QuotaStore, AutoCloseable {
   }
 
   @Override
+  public boolean knowsTenant(TenantId tenant) {
+    return timers.time(StoreOperation.KNOWS_TENANT, () -> delegate.knowsTenant(tenant));
+  }
+
+  @Override
+  public List<TenantId> knownTenantsLike(TenantId tenant, int limit) {
+    return timers.time(StoreOperation.KNOWN_TENANTS_LIKE, () -> delegate.knownTenantsLike(tenant, limit));
+  }
+
+  @Override
   public void setPlan(TenantId tenant, Plan plan, Map<Meter, Period> currentPeriods, AuditEntry audit) {
     timers.time(StoreOperation.SET_PLAN, () -> delegate.setPlan(tenant, plan, currentPeriods, audit));
   }

@@ -105,7 +105,8 @@ class QuotaMetricsTest {
   @Test
   void aBypassedTenantCountsAsBypassed() {
     Quota quota = quota(EnforcementMode.ENFORCE, FailurePolicy.deny());
-    quota.admin().bypass(ACME, clock.instant().plus(Duration.ofHours(1)), OPERATOR, "incident 42");
+    quota.admin().acceptingNewTenants().bypass(ACME, clock.instant().plus(Duration.ofHours(1)), OPERATOR,
+        "incident 42");
 
     quota.guard().canProceed(ACME);
 

@@ -198,7 +198,7 @@ class BadInputTest {
           Map<String, Object> before = rows.fingerprint();
           long acmeUsed = quota.guard().usage(ACME).used();
           TenantId hostile = TenantId.of(text);
-          quota.admin().grantCredit(hostile, TOKENS, 5, NOW.plusSeconds(60), OPS, text);
+          quota.admin().acceptingNewTenants().grantCredit(hostile, TOKENS, 5, NOW.plusSeconds(60), OPS, text);
           quota.guard().record(UsageEvent.of(hostile, TOKENS, 3, UsageKey.of(text)));
           ReliabilityTally.badInput();
 

@@ -134,7 +134,8 @@ class SecurityTest {
     TenantId tenant = TenantId.of("audited-" + UUID.randomUUID());
     try {
       Quota quota = quota(DB.dataSource(), stores);
-      quota.admin().grantCredit(tenant, Meter.AI_TOKENS, 10, clock.instant().plusSeconds(60), OPS, "goodwill");
+      quota.admin().acceptingNewTenants().grantCredit(tenant, Meter.AI_TOKENS, 10, clock.instant().plusSeconds(60),
+          OPS, "goodwill");
     } finally {
       stores.forEach(PostgresQuotaStore::close);
     }

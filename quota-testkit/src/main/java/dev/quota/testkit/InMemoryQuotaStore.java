@@ -26,6 +26,7 @@ import dev.quota.spi.ReleaseOutcome;
 import dev.quota.spi.RevokeOutcome;
 import dev.quota.spi.StoredReservation;
 import dev.quota.spi.TenantState;
+import dev.quota.spi.TenantSuggestions;
 import dev.quota.spi.UsageListing;
 import dev.quota.spi.WriteOutcome;
 import java.time.Duration;
@@ -76,6 +77,8 @@ public final class InMemoryQuotaStore implements QuotaStore {
   private final ConcurrentHashMap<TenantId, TenantData> tenants = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<EntitlementId, TenantId> entitlementOwners = new ConcurrentHashMap<>();
   private final List<AuditEntry> auditLog = new ArrayList<>();
+  /** The tenants of the audit log's entries, which stay known whatever else happens to them. */
+  private final Set<TenantId> audited = ConcurrentHashMap.newKeySet();
   private final Duration reservationRetention;
   /** The host's lookup of tenants' tiers, or {@code null} when plans are the store's own ({@code setPlan}). */
   private final @Nullable Function<TenantId, Optional<Tier>> hostTiers;
@@ -455,6 +458,33 @@ public final class InMemoryQuotaStore implements QuotaStore {
   }
 
   @Override
+  public boolean knowsTenant(TenantId tenant) {
+    if (audited.contains(tenant)) {
+      return true;
+    }
+    TenantData data = tenants.get(tenant);
+    if (data == null) {
+      return false;
+    }
+    synchronized (data) {
+      return data.holdsAnything();
+    }
+  }
+
+  @Override
+  public List<TenantId> knownTenantsLike(TenantId tenant, int limit) {
+    TenantSuggestions suggestions = TenantSuggestions.forUnknown(tenant);
+    Set<TenantId> candidates = new HashSet<>(tenants.keySet());
+    candidates.addAll(audited);
+    for (TenantId candidate : candidates) {
+      if (knowsTenant(candidate)) {
+        suggestions.offer(candidate);
+      }
+    }
+    return suggestions.closest(limit);
+  }
+
+  @Override
   public Page<UsageListing.Row> listUsage(UsageListing listing) {
     // The reference listing: every tenant's report computed as the guard would, then the query's own definition of
     // its filters and order. A database store computes the same in one query.
@@ -585,6 +615,7 @@ public final class InMemoryQuotaStore implements QuotaStore {
     entitlementOwners.clear();
     synchronized (auditLog) {
       auditLog.clear();
+      audited.clear();
     }
   }
 
@@ -597,6 +628,7 @@ public final class InMemoryQuotaStore implements QuotaStore {
   private void appendAudit(AuditEntry entry) {
     synchronized (auditLog) {
       auditLog.add(entry);
+      audited.add(entry.tenant());
     }
   }
 
@@ -632,6 +664,12 @@ public final class InMemoryQuotaStore implements QuotaStore {
     private final Map<CounterKey, Long> used = new LinkedHashMap<>();
     private final Map<ReservationId, Hold> reservations = new LinkedHashMap<>();
     private final Set<AlertMark> alerts = new HashSet<>();
+
+    /** Whether anything of the tenant is kept: a plan, entitlements, usage or reservations (see knowsTenant). */
+    boolean holdsAnything() {
+      return plan != null || !entitlements.isEmpty() || ledger.values().stream().anyMatch(m -> !m.isEmpty())
+          || used.values().stream().anyMatch(amount -> amount != 0) || !reservations.isEmpty();
+    }
 
     TenantState state(Meter meter, Instant now) {
       // Counters whose period contains now: those with usage, and those holding reservations only.

@@ -1,18 +1,26 @@
 package dev.quota.jooq.internal;
 
 import static org.jooq.impl.DSL.cast;
+import static org.jooq.impl.DSL.charLength;
+import static org.jooq.impl.DSL.exists;
 import static org.jooq.impl.DSL.field;
 import static org.jooq.impl.DSL.name;
 import static org.jooq.impl.DSL.select;
+import static org.jooq.impl.DSL.selectOne;
 import static org.jooq.impl.DSL.table;
 import static org.jooq.impl.DSL.val;
 
 import dev.quota.InvalidRequestException;
 import dev.quota.TenantId;
+import java.util.Optional;
+import java.util.UUID;
 import java.util.regex.Pattern;
+import org.jooq.Condition;
 import org.jooq.DataType;
 import org.jooq.Field;
 import org.jooq.Name;
+import org.jooq.Record1;
+import org.jooq.Select;
 import org.jooq.Table;
 import org.jooq.impl.SQLDataType;
 
@@ -73,19 +81,26 @@ public final class HostPlans {
    * @throws InvalidRequestException naming the tenant if its id is no value of the id column's type
    */
   public void requireValidId(TenantId tenant) {
-    String id = tenant.value();
-    String type = idType.getSQLDataType() == null ? "" : idType.getSQLDataType().getTypeName();
-    boolean valid = switch (type) {
+    if (!holds(tenant.value())) {
+      String type = typeName();
+      throw new InvalidRequestException("tenant", "must be " + (type.equals("integer") ? "an " : "a ") + type
+          + ", the type of the id column of the host's plan table " + describe() + "; was '" + tenant.value() + "'");
+    }
+  }
+
+  /** Whether the id column's type can hold the text: what PostgreSQL's cast would accept. */
+  private boolean holds(String id) {
+    return switch (typeName()) {
       case "bigint" -> parses(() -> Long.parseLong(id));
       case "integer" -> parses(() -> Integer.parseInt(id));
       case "smallint" -> parses(() -> Short.parseShort(id));
       case "uuid" -> UUID_TEXT.matcher(id).matches();
       default -> true; // text, or a type quota does not know: PostgreSQL decides
     };
-    if (!valid) {
-      throw new InvalidRequestException("tenant", "must be " + (type.equals("integer") ? "an " : "a ") + type
-          + ", the type of the id column of the host's plan table " + describe() + "; was '" + id + "'");
-    }
+  }
+
+  private String typeName() {
+    return idType.getSQLDataType() == null ? "" : idType.getSQLDataType().getTypeName();
   }
 
   private static boolean parses(Runnable parse) {
@@ -95,6 +110,24 @@ public final class HostPlans {
     } catch (NumberFormatException e) {
       return false;
     }
+  }
+
+  /**
+   * The condition that the host's table has a row for a tenant, comparing in the id column's type so that its index
+   * serves; empty when the tenant id cannot be a value of that type (a text id against a numeric or UUID column),
+   * so that no cast fails.
+   */
+  Optional<Condition> hasRow(TenantId tenant) {
+    if (!holds(tenant.value())) {
+      return Optional.empty();
+    }
+    return Optional.of(exists(selectOne().from(table).where(id.eq(cast(val(tenant.value()), idType)))));
+  }
+
+  /** The host's ids as text whose length is within a range, for suggestions. */
+  Select<Record1<String>> idsOfLength(int min, int max) {
+    Field<String> text = id.cast(SQLDataType.VARCHAR);
+    return select(text).from(table).where(id.isNotNull(), charLength(text).between(min, max));
   }
 
   String describe() {

@@ -174,7 +174,7 @@ public abstract class AlertsContract extends ContractFixture {
 
   @Test
   void grantsCountInTheCeiling() {
-    admin.grantCredit(tenant, AI_TOKENS, 1_000, DECEMBER_START, OPERATOR, REASON);
+    admin.acceptingNewTenants().grantCredit(tenant, AI_TOKENS, 1_000, DECEMBER_START, OPERATOR, REASON);
 
     use(guard, tenant, 1_000);
     assertThat(alerts.alerts()).as("1000 of 2000 is 50%").isEmpty();

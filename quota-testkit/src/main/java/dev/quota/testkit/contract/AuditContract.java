@@ -87,7 +87,7 @@ public abstract class AuditContract extends ContractFixture {
   void auditIsNewestFirstAndPaged() {
     for (int i = 1; i <= 3; i++) {
       clock().set(START.plus(Duration.ofMinutes(i)));
-      admin.grantCredit(tenant, AI_TOKENS, i, DECEMBER_START, OPERATOR, "grant " + i);
+      admin.acceptingNewTenants().grantCredit(tenant, AI_TOKENS, i, DECEMBER_START, OPERATOR, "grant " + i);
     }
 
     Page<AuditEntry> first = admin.audit(tenant, PageRequest.first(2));
@@ -102,8 +102,8 @@ public abstract class AuditContract extends ContractFixture {
   @Test
   void auditOfOneTenantLeavesOutOthers() {
     TenantId other = newTenant("other");
-    admin.grantCredit(tenant, AI_TOKENS, 1_000, DECEMBER_START, OPERATOR, "for the tenant");
-    admin.grantCredit(other, AI_TOKENS, 1_000, DECEMBER_START, OPERATOR, "for the other");
+    admin.acceptingNewTenants().grantCredit(tenant, AI_TOKENS, 1_000, DECEMBER_START, OPERATOR, "for the tenant");
+    admin.acceptingNewTenants().grantCredit(other, AI_TOKENS, 1_000, DECEMBER_START, OPERATOR, "for the other");
 
     assertThat(auditOf(admin, tenant)).extracting(AuditEntry::reason).containsExactly("for the tenant");
     assertThat(auditOf(admin, other)).extracting(AuditEntry::reason).containsExactly("for the other");

@@ -58,11 +58,11 @@ public abstract class AuditQueryContract extends ContractFixture {
     Instant tomorrow = start.plus(Duration.ofDays(1));
     quota.guard().record(dev.quota.UsageEvent.of(acme, AI_TOKENS, 100, dev.quota.UsageKey.random()));
     step(() -> admin.grantCredit(acme, AI_TOKENS, 1, tomorrow, auditor, "1 acme grant"));
-    step(() -> admin.grantCredit(globex, AI_TOKENS, 2, tomorrow, auditor, "2 globex grant"));
+    step(() -> admin.acceptingNewTenants().grantCredit(globex, AI_TOKENS, 2, tomorrow, auditor, "2 globex grant"));
     step(() -> admin.bypass(acme, tomorrow, auditor, "3 acme bypass"));
     step(() -> admin.grantCredit(acme, AI_TOKENS, 4, tomorrow, colleague, "4 acme grant"));
     step(() -> admin.resetUsage(acme, auditor, "5 acme reset"));
-    step(() -> admin.grantCredit(globex, AI_TOKENS, 6, tomorrow, colleague, "6 globex grant"));
+    step(() -> admin.acceptingNewTenants().grantCredit(globex, AI_TOKENS, 6, tomorrow, colleague, "6 globex grant"));
   }
 
   private void step(Runnable change) {

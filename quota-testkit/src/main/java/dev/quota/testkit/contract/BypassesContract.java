@@ -92,7 +92,7 @@ public abstract class BypassesContract extends ContractFixture {
 
   @Test
   void bypassedUsageStillFiresAlerts() {
-    admin.bypass(tenant, START.plus(Duration.ofDays(1)), OPERATOR, REASON);
+    admin.acceptingNewTenants().bypass(tenant, START.plus(Duration.ofDays(1)), OPERATOR, REASON);
 
     guard.tryConsume(tenant, AI_TOKENS, 120_000, UsageKey.of("big"));
 
@@ -114,7 +114,7 @@ public abstract class BypassesContract extends ContractFixture {
 
   @Test
   void bypassIsAudited() {
-    Bypass bypass = admin.bypass(tenant, START.plus(Duration.ofDays(1)), OPERATOR, REASON);
+    Bypass bypass = admin.acceptingNewTenants().bypass(tenant, START.plus(Duration.ofDays(1)), OPERATOR, REASON);
 
     assertThat(auditOf(admin, tenant)).singleElement().satisfies(entry -> {
       assertThat(entry.operation()).isEqualTo(AdminOperation.BYPASS);

@@ -65,7 +65,7 @@ public abstract class GrantCreditContract extends ContractFixture {
   void grantReturnsWhatWasMade() {
     Instant until = START.plus(Duration.ofDays(3));
 
-    Grant grant = admin.grantCredit(tenant, AI_TOKENS, 20_000, until, OPERATOR, REASON);
+    Grant grant = admin.acceptingNewTenants().grantCredit(tenant, AI_TOKENS, 20_000, until, OPERATOR, REASON);
 
     assertThat(grant.kind()).isEqualTo(Grant.Kind.CREDIT);
     assertThat(grant.tenant()).isEqualTo(tenant);
@@ -95,7 +95,7 @@ public abstract class GrantCreditContract extends ContractFixture {
   void grantOnOneMeterDoesNotRaiseAnother() {
     Quota twoMeters = quota(tokensAndDailyCalls());
 
-    twoMeters.admin().grantCredit(tenant, AI_CALLS, 10, DECEMBER_START, OPERATOR, REASON);
+    twoMeters.admin().acceptingNewTenants().grantCredit(tenant, AI_CALLS, 10, DECEMBER_START, OPERATOR, REASON);
 
     assertThat(twoMeters.guard().usage(tenant, AI_CALLS)).hasGranted(10).hasRemaining(60);
     assertThat(twoMeters.guard().usage(tenant, AI_TOKENS)).hasGranted(0).hasRemaining(100_000);
@@ -103,7 +103,7 @@ public abstract class GrantCreditContract extends ContractFixture {
 
   @Test
   void grantIsAudited() {
-    Grant grant = admin.grantCredit(tenant, AI_TOKENS, 20_000, DECEMBER_START, OPERATOR, REASON);
+    Grant grant = admin.acceptingNewTenants().grantCredit(tenant, AI_TOKENS, 20_000, DECEMBER_START, OPERATOR, REASON);
 
     assertThat(auditOf(admin, tenant)).singleElement().satisfies(entry -> {
       assertThat(entry.operation()).isEqualTo(AdminOperation.GRANT_CREDIT);
@@ -138,7 +138,7 @@ public abstract class GrantCreditContract extends ContractFixture {
   void expiryAtExactlyTheMaximumDurationIsAccepted() {
     Instant latest = START.plus(Quota.Builder.DEFAULT_MAX_ENTITLEMENT_DURATION);
 
-    Grant grant = admin.grantCredit(tenant, AI_TOKENS, 20_000, latest, OPERATOR, REASON);
+    Grant grant = admin.acceptingNewTenants().grantCredit(tenant, AI_TOKENS, 20_000, latest, OPERATOR, REASON);
 
     assertThat(grant.validUntil()).isEqualTo(latest);
   }

@@ -331,6 +331,14 @@ public abstract class QuotaStoreContract {
     }
   }
 
+  /** {@link KnownTenantsContract}, on this contract's store. */
+  @Nested
+  public class KnownTenants extends KnownTenantsContract {
+    KnownTenants() {
+      super(QuotaStoreContract.this);
+    }
+  }
+
   /** {@link StoreGuaranteesContract}, on this contract's store. */
   @Nested
   public class StoreGuarantees extends StoreGuaranteesContract {

@@ -127,7 +127,7 @@ public abstract class ResetUsageContract extends ContractFixture {
 
   @Test
   void resetOfATenantWithoutUsageGrantsNothingButIsAudited() {
-    ResetResult result = admin.resetUsage(tenant, OPERATOR, REASON);
+    ResetResult result = admin.acceptingNewTenants().resetUsage(tenant, OPERATOR, REASON);
 
     assertThat(result.grants()).isEmpty();
     assertThat(auditOf(admin, tenant)).containsExactly(result.audit());

@@ -225,7 +225,7 @@ public abstract class UsageListingContract extends ContractFixture {
         .build();
     Quota quota = quotaBuilder().catalogue(catalogue).build();
     QuotaGuard guard = quota.guard();
-    QuotaAdmin admin = quota.admin();
+    QuotaAdmin admin = quota.admin().acceptingNewTenants(); // the population holds tenants without plan or usage
     // The admin of a service whose catalogue declares two more tiers: plans and overrides that the listed
     // catalogue does not know, as when tiers are retired or a second service plans ahead.
     QuotaAdmin wider = quotaBuilder().catalogue(TierCatalogue.builder()
@@ -236,7 +236,7 @@ public abstract class UsageListingContract extends ContractFixture {
         .tier(UNDECLARED, Map.of(meter, 5L))
         .tier(Tier.ENTERPRISE, Map.of(meter, 5L))
         .defaultTier(FREE)
-        .build()).build().admin();
+        .build()).build().admin().acceptingNewTenants();
     Instant start = clock().instant();
     Instant tomorrow = start.plus(Duration.ofDays(1));
     String prefix = "pop-" + UUID.randomUUID().toString().substring(0, 6);
