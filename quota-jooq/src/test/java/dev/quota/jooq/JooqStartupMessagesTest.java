@@ -45,6 +45,13 @@ class JooqStartupMessagesTest {
     public static void main(String[] args) {
       DataSource unreachable = (DataSource) java.lang.reflect.Proxy.newProxyInstance(
           DataSource.class.getClassLoader(), new Class<?>[] {DataSource.class}, (proxy, method, arguments) -> {
+            if (method.getName().equals("toString")) {
+              return "an unreachable data source";
+            }
+            if (method.getName().equals("getConnection")) {
+              // as an unreachable server answers: the store's schema check then leaves it to the failure policy
+              throw new java.sql.SQLException("no database in this test", "08001");
+            }
             throw new UnsupportedOperationException("no database in this test: " + method.getName());
           });
       try (PostgresQuotaStore store = PostgresQuotaStore.builder().dataSource(unreachable).strict()
