@@ -186,9 +186,9 @@ public final class EmailChannel implements NotificationChannel {
     for (int i = 0; i < found.size(); i++) {
       String raw = found.get(i);
       try {
-        addresses.add(address("recipient", raw));
+        addresses.add(address("recipient " + (i + 1) + " of " + who, raw));
       } catch (IllegalArgumentException e) {
-        throw new DeliveryException("recipient " + (i + 1) + " of " + who + ": " + e.getMessage(), false, e);
+        throw new DeliveryException(String.valueOf(e.getMessage()), false, e);
       }
     }
     return addresses;
@@ -355,7 +355,7 @@ public final class EmailChannel implements NotificationChannel {
     private @Nullable Function<TenantId, URI> link;
     private final Map<NotificationKind, EmailTemplate> templates = new EnumMap<>(NotificationKind.class);
     private ZoneId zone = ZoneOffset.UTC;
-    private DateTimeFormatter timeFormat = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm zzz", Locale.ROOT);
+    private DateTimeFormatter timeFormat = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm z", Locale.ENGLISH);
     private Clock clock = Clock.systemUTC();
 
     private Builder() {}
@@ -556,7 +556,7 @@ public final class EmailChannel implements NotificationChannel {
      * The format of {@code {resetsAt}}, {@code {periodStart}} and {@code {occurredAt}}; its zone is replaced by
      * {@link #zone(ZoneId)}.
      *
-     * @param format {@code yyyy-MM-dd HH:mm zzz} by default
+     * @param format {@code yyyy-MM-dd HH:mm z} in English by default ({@code 2027-01-01 01:00 CET})
      * @return this builder
      */
     public Builder timeFormat(DateTimeFormatter format) {
