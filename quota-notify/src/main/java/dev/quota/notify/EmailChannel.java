@@ -47,8 +47,8 @@ import org.jspecify.annotations.Nullable;
  * duplicate. It is marked {@code Auto-Submitted: auto-generated}, so that vacation responders stay quiet.
  *
  * <p>Failures: no connection, a timeout, a 4xx reply, a failed login or an exception from {@link EmailRecipients}
- * are {@linkplain DeliveryException#retryable() retryable}; an invalid address, no recipients or a 5xx reply are
- * not.
+ * or from the host's tenant names or link are {@linkplain DeliveryException#retryable() retryable}; an invalid
+ * address, no recipients or a 5xx reply are not.
  *
  * {@snippet :
  * EmailChannel email = EmailChannel.builder()
@@ -162,6 +162,9 @@ public final class EmailChannel implements NotificationChannel {
       message = compose(notification, to);
     } catch (MessagingException e) {
       throw new DeliveryException("could not compose the message: " + e.getMessage(), false, e);
+    } catch (RuntimeException e) {
+      // the host's tenant names or link failed: retried, so that a fixed look-up still sends it
+      throw new DeliveryException("could not compose the message: " + e, true, e);
     }
     try (Transport transport = session.getTransport(protocol)) {
       transport.connect(host, port, username, password);
