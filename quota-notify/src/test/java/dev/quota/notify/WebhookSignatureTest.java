@@ -4,13 +4,23 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.quota.Meter;
+import dev.quota.Period;
+import dev.quota.TenantId;
+import dev.quota.alert.Notification;
+import dev.quota.alert.NotificationKind;
 import dev.quota.notify.WebhookSignatureException.Reason;
+import dev.quota.notify.internal.Json;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HexFormat;
+import java.util.UUID;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
-import java.util.HexFormat;
+import org.json.JSONObject;
 import org.junit.jupiter.api.Test;
 
 class WebhookSignatureTest {
@@ -99,6 +109,24 @@ class WebhookSignatureTest {
 
     assertThatCode(() -> WebhookSignature.verify(SECRET, header, BODY, FIVE_MINUTES, NOW))
         .doesNotThrowAnyException();
+  }
+
+  @Test
+  void readmesExampleIsThePayloadAndSignatureTheChannelMakes() throws Exception {
+    Notification notification = new Notification(UUID.fromString("7b0c2a4e-3f7d-4f43-9a55-3c1d6f0e8a21"),
+        NotificationKind.THRESHOLD_CROSSED, TenantId.of("acme"), Meter.AI_TOKENS,
+        new Period(Instant.parse("2026-12-01T00:00:00Z"), Instant.parse("2027-01-01T00:00:00Z")), 80, 80_412,
+        100_000, Instant.parse("2026-12-05T10:15:30.118Z"), "");
+    String body = Json.payload(notification);
+    String header = WebhookSignature.sign("whsec_example_0123456789abcdef", 1_796_465_731L, body);
+
+    assertThat(header)
+        .isEqualTo("t=1796465731,v1=dbca4e05854e9a026337f527ca54459788fd476bb8c84f2773d2df981aeaf13a");
+    String readme = Files.readString(Path.of("..", "README.md"));
+    assertThat(readme).contains("Quota-Signature: " + header);
+    JSONObject fromReadme = new JSONObject(readme.substring(readme.indexOf("{\n  \"id\": \"7b0c2a4e"),
+        readme.indexOf("}\n```", readme.indexOf("{\n  \"id\": \"7b0c2a4e")) + 1));
+    assertThat(fromReadme.similar(new JSONObject(body))).as("README's payload is the channel's").isTrue();
   }
 
   private static void assertRefused(org.assertj.core.api.ThrowableAssert.ThrowingCallable call, Reason reason,
