@@ -9,25 +9,25 @@ import java.util.Set;
  * The subject and the two bodies (plain text and HTML) of one kind of notification e-mail, with placeholders that
  * {@link EmailChannel} fills in.
  *
- * <p>A placeholder is a name in braces, {@code {tenant}}; <code>&#123;&#123;</code> is a literal brace, and a brace not followed by a
- * name and a closing brace (CSS in the HTML) is kept as it is. The placeholders:
+ * <p>A placeholder is a name in braces, {@code {tenant}}; <code>&#123;&#123;</code> is a literal brace, and a brace
+ * not followed by a name and a closing brace (CSS in the HTML) is kept as it is. The placeholders:
  *
  * <table>
  *   <caption>Placeholders</caption>
  *   <tr><th scope="col">Placeholder</th><th scope="col">Value</th></tr>
  *   <tr><td>{@code {tenant}}</td><td>the tenant id</td></tr>
- *   <tr><td>{@code {tenantName}}</td><td>the tenant's display name, from the host (the tenant id by default)</td></tr>
+ *   <tr><td>{@code {tenantName}}</td><td>the tenant's display name, from the host (by default the id)</td></tr>
  *   <tr><td>{@code {meter}}</td><td>the meter</td></tr>
  *   <tr><td>{@code {used}}</td><td>the usage, in the meter's unit</td></tr>
  *   <tr><td>{@code {ceiling}}</td><td>the limit plus granted credit, in the meter's unit</td></tr>
  *   <tr><td>{@code {percent}}</td><td>the usage in percent of the ceiling, rounded down</td></tr>
- *   <tr><td>{@code {threshold}}</td><td>the threshold crossed, in percent (100 when blocked, 0 when unblocked)</td></tr>
+ *   <tr><td>{@code {threshold}}</td><td>the threshold crossed, in percent (100 blocked, 0 unblocked)</td></tr>
  *   <tr><td>{@code {resetsAt}}</td><td>when the usage resets, in the channel's time zone and format</td></tr>
  *   <tr><td>{@code {periodStart}}</td><td>when the period began, likewise</td></tr>
  *   <tr><td>{@code {occurredAt}}</td><td>when it happened, likewise</td></tr>
  *   <tr><td>{@code {link}}</td><td>the host's link, its upgrade page for instance</td></tr>
  *   <tr><td>{@code {kind}}</td><td>{@code threshold_crossed}, {@code blocked} or {@code unblocked}</td></tr>
- *   <tr><td>{@code {cause}}</td><td>for an unblock, the admin operation (e.g. {@code RESET_USAGE}); else empty</td></tr>
+ *   <tr><td>{@code {cause}}</td><td>for an unblock, the admin operation ({@code RESET_USAGE}); else empty</td></tr>
  *   <tr><td>{@code {id}}</td><td>the notification's id, the same on every attempt</td></tr>
  * </table>
  *

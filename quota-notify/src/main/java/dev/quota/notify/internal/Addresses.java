@@ -41,8 +41,8 @@ public final class Addresses {
       if ((first & 0xfe) == 0xfc) {
         return Optional.of("private (unique local, fc00::/7)");
       }
-      // addresses that carry an IPv4 address (IPv4-compatible ::a.b.c.d, IPv4-mapped ::ffff:a.b.c.d, NAT64 64:ff9b::/96, 6to4 2002::/16):
-      // judged by the IPv4 address inside, which is where the packets end up
+      // addresses that carry an IPv4 address (IPv4-compatible ::a.b.c.d, IPv4-mapped ::ffff:a.b.c.d, NAT64
+      // 64:ff9b::/96, 6to4 2002::/16): judged by the IPv4 address inside, which is where the packets end up
       byte[] embedded = embeddedIpv4(b);
       if (embedded != null) {
         try {

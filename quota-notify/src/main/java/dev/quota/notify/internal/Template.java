@@ -6,10 +6,10 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * A text with placeholders: {@code {name}} is replaced by a value, <code>&#123;&#123;</code> is a literal brace. A brace that does
- * not open a placeholder name ({@code { color: red }} in a style sheet) is kept as it is; a {@code {name}} whose
- * name is unknown is refused when the template is read, so that a misspelt placeholder fails at start-up and never
- * reaches a reader.
+ * A text with placeholders: {@code {name}} is replaced by a value, <code>&#123;&#123;</code> is a literal brace. A
+ * brace that does not open a placeholder name ({@code { color: red }} in a style sheet) is kept as it is; a
+ * {@code {name}} whose name is unknown is refused when the template is read, so that a misspelt placeholder fails at
+ * start-up and never reaches a reader.
  */
 public final class Template {
   private final List<Object> parts;
