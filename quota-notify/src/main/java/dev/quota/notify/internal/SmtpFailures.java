@@ -5,9 +5,10 @@ import jakarta.mail.AuthenticationFailedException;
 import jakarta.mail.MessagingException;
 import jakarta.mail.SendFailedException;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.List;
-import java.util.Map;
+import java.util.Set;
 import org.eclipse.angus.mail.smtp.SMTPAddressFailedException;
 import org.eclipse.angus.mail.smtp.SMTPSendFailedException;
 import org.eclipse.angus.mail.smtp.SMTPSenderFailedException;
@@ -77,12 +78,12 @@ public final class SmtpFailures {
 
   /** The failure, its causes and Jakarta Mail's chained next exceptions, each once. */
   private static List<Throwable> chain(Throwable failure) {
-    Map<Throwable, Boolean> seen = new IdentityHashMap<>();
+    Set<Throwable> seen = Collections.newSetFromMap(new IdentityHashMap<>());
     List<Throwable> out = new ArrayList<>();
     List<Throwable> pending = new ArrayList<>(List.of(failure));
     while (!pending.isEmpty() && out.size() < 50) {
       Throwable t = pending.remove(pending.size() - 1);
-      if (seen.put(t, Boolean.TRUE) != null) {
+      if (!seen.add(t)) {
         continue;
       }
       out.add(t);
