@@ -35,6 +35,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Properties;
 import java.util.function.Function;
+import javax.net.ssl.SSLContext;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -130,6 +131,10 @@ public final class EmailChannel implements NotificationChannel {
       case NONE -> {
         // nothing: a plain connection, as the host asked
       }
+    }
+    if (b.sslContext != null) {
+      // an object, not a class name: Angus takes a socket factory instance from the properties
+      props.put(p + "ssl.socketFactory", b.sslContext.getSocketFactory());
     }
     return props;
   }
@@ -360,6 +365,7 @@ public final class EmailChannel implements NotificationChannel {
     private ZoneId zone = ZoneOffset.UTC;
     private DateTimeFormatter timeFormat = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm z", Locale.ENGLISH);
     private Clock clock = Clock.systemUTC();
+    private @Nullable SSLContext sslContext;
 
     private Builder() {}
 
@@ -413,6 +419,18 @@ public final class EmailChannel implements NotificationChannel {
      */
     public Builder security(SmtpSecurity security) {
       this.security = Objects.requireNonNull(security, "security");
+      return this;
+    }
+
+    /**
+     * The TLS context for {@link SmtpSecurity#STARTTLS} and {@link SmtpSecurity#SSL}: to trust a private certificate
+     * authority, for instance. The server's name is checked either way.
+     *
+     * @param sslContext the JVM's default context by default
+     * @return this builder
+     */
+    public Builder sslContext(SSLContext sslContext) {
+      this.sslContext = Objects.requireNonNull(sslContext, "sslContext");
       return this;
     }
 

@@ -6,22 +6,15 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.sun.net.httpserver.HttpsConfigurator;
 import com.sun.net.httpserver.HttpsServer;
 import dev.quota.alert.DeliveryException;
-import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyStore;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
-import javax.net.ssl.KeyManagerFactory;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -35,38 +28,19 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Timeout(120)
 class WebhookChannelHttpsTest {
-  private static final char[] PASSWORD = "changeit".toCharArray();
-
   @TempDir
   Path dir;
 
   private HttpsServer server;
-  private KeyStore keys;
+  private SelfSignedCertificate certificate;
   private final List<String> signatures = new CopyOnWriteArrayList<>();
   private final List<String> bodies = new CopyOnWriteArrayList<>();
 
   @BeforeEach
   void startReceiver() throws Exception {
-    Path store = dir.resolve("receiver.p12");
-    Process keytool = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
-        "-genkeypair", "-alias", "receiver", "-keyalg", "EC", "-groupname", "secp256r1", "-dname", "CN=localhost",
-        "-ext", "SAN=ip:127.0.0.1,dns:localhost", "-validity", "2", "-keystore", store.toString(),
-        "-storetype", "PKCS12", "-storepass", "changeit", "-keypass", "changeit")
-        .redirectErrorStream(true).redirectOutput(dir.resolve("keytool.log").toFile()).start();
-    assertThat(keytool.waitFor(60, TimeUnit.SECONDS)).as("keytool finished").isTrue();
-    assertThat(keytool.exitValue()).as(Files.readString(dir.resolve("keytool.log"))).isZero();
-
-    keys = KeyStore.getInstance("PKCS12");
-    try (InputStream in = Files.newInputStream(store)) {
-      keys.load(in, PASSWORD);
-    }
-    KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-    kmf.init(keys, PASSWORD);
-    SSLContext serverContext = SSLContext.getInstance("TLS");
-    serverContext.init(kmf.getKeyManagers(), null, null);
-
+    certificate = SelfSignedCertificate.create(dir);
     server = HttpsServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-    server.setHttpsConfigurator(new HttpsConfigurator(serverContext));
+    server.setHttpsConfigurator(new HttpsConfigurator(certificate.serverContext()));
     server.createContext("/", exchange -> {
       try (exchange) {
         bodies.add(new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
@@ -88,21 +62,10 @@ class WebhookChannelHttpsTest {
     return URI.create("https://127.0.0.1:" + server.getAddress().getPort() + "/hooks");
   }
 
-  private SSLContext trustingTheReceiver() throws Exception {
-    KeyStore trusted = KeyStore.getInstance("PKCS12");
-    trusted.load(null, null);
-    trusted.setCertificateEntry("receiver", keys.getCertificate("receiver"));
-    TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-    tmf.init(trusted);
-    SSLContext context = SSLContext.getInstance("TLS");
-    context.init(null, tmf.getTrustManagers(), null);
-    return context;
-  }
-
   @Test
   void deliversOverHttpsToAReceiverTheGivenContextTrusts() throws Exception {
     try (WebhookChannel channel = WebhookChannel.builder().url(url()).secret(WebhookChannelTest.SECRET)
-        .sslContext(trustingTheReceiver()).requestTimeout(Duration.ofSeconds(20)).build()) {
+        .sslContext(certificate.trustingContext()).requestTimeout(Duration.ofSeconds(20)).build()) {
 
       channel.deliver(Notifications.thresholdCrossed("acme"));
     }
