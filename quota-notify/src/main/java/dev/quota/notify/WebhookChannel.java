@@ -118,9 +118,8 @@ public final class WebhookChannel implements NotificationChannel, AutoCloseable 
     int status;
     try {
       HttpResponse<InputStream> response = client.send(request, HttpResponse.BodyHandlers.ofInputStream());
-      // the body is not read: closing it frees the connection, and a receiver cannot keep the channel waiting
-      response.body().close();
       status = response.statusCode();
+      discard(response.body());
       if (status >= 300 && status < 400) {
         String location = response.headers().firstValue("Location").map(l -> " to " + Text.singleLine(l, 200))
             .orElse("");
@@ -140,6 +139,18 @@ public final class WebhookChannel implements NotificationChannel, AutoCloseable 
     }
     boolean retryable = status == 408 || status == 429 || status >= 500;
     throw new DeliveryException(where + " answered " + status, retryable, null);
+  }
+
+  /**
+   * Closes the response body unread, so that a receiver cannot keep the channel waiting on it. The status is in by
+   * then: a failure to close changes nothing about the delivery.
+   */
+  private static void discard(InputStream body) {
+    try {
+      body.close();
+    } catch (IOException ignored) {
+      // the connection is dropped instead of reused
+    }
   }
 
   private Optional<URI> targetOf(TenantId tenant) throws DeliveryException {
