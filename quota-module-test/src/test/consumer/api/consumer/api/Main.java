@@ -2,17 +2,29 @@ package consumer.api;
 
 import dev.quota.ConsumeResult;
 import dev.quota.Meter;
+import dev.quota.Period;
 import dev.quota.Quota;
 import dev.quota.QuotaGuard;
 import dev.quota.ReserveResult;
 import dev.quota.TenantId;
 import dev.quota.UsageKey;
+import dev.quota.alert.DeliveryException;
+import dev.quota.alert.Notification;
+import dev.quota.alert.NotificationKind;
 import dev.quota.jooq.PostgresQuotaStore;
 import dev.quota.micrometer.QuotaMetrics;
+import dev.quota.notify.EmailChannel;
+import dev.quota.notify.SmtpSecurity;
+import dev.quota.notify.WebhookSignature;
 import dev.quota.testkit.InMemoryQuotaStore;
 import dev.quota.testkit.TestClock;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.net.ServerSocket;
+import java.net.URI;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
 import org.junit.platform.engine.discovery.DiscoverySelectors;
 import org.junit.platform.launcher.core.LauncherDiscoveryRequestBuilder;
 import org.junit.platform.launcher.core.LauncherFactory;
@@ -33,6 +45,7 @@ public final class Main {
         + Quota.class.getModule().getName());
     inMemory();
     internalsAreClosedToReflection();
+    notifyChannels();
     contractSuite();
     if (args.length == 2) {
       postgres(args[0], args[1]);
@@ -67,6 +80,36 @@ public final class Main {
       System.out.println("reflection into dev.quota.internal: " + e.getClass().getSimpleName());
     } catch (ReflectiveOperationException e) {
       System.out.println("reflection into dev.quota.internal: " + e);
+    }
+  }
+
+  /**
+   * quota-notify on the module path: the webhook signature round trip, and an e-mail sent to a port nobody listens
+   * on, which gets as far as the SMTP connection only if Jakarta Mail finds Angus's SMTP provider from its module.
+   */
+  private static void notifyChannels() throws Exception {
+    String secret = "module-path-secret-0123456789";
+    String body = "{\"id\":\"1\"}";
+    WebhookSignature.verify(secret, WebhookSignature.sign(secret, 1_764_929_730L, body), body, Duration.ofMinutes(5),
+        Instant.ofEpochSecond(1_764_929_730L));
+    int closedPort;
+    try (ServerSocket free = new ServerSocket(0)) {
+      closedPort = free.getLocalPort();
+    }
+    EmailChannel email = EmailChannel.builder().host("127.0.0.1").port(closedPort).security(SmtpSecurity.NONE)
+        .from("quota@service.test").recipients(tenant -> List.of("ops@acme.test"))
+        .link(URI.create("https://example.com/upgrade")).connectTimeout(Duration.ofSeconds(5)).build();
+    Notification notification = new Notification(UUID.randomUUID(), NotificationKind.THRESHOLD_CROSSED,
+        TenantId.of("acme"), Meter.AI_TOKENS, new Period(Instant.parse("2026-12-01T00:00:00Z"),
+        Instant.parse("2027-01-01T00:00:00Z")), 80, 80, 100, Instant.parse("2026-12-05T10:00:00Z"), "");
+    try {
+      email.deliver(notification);
+      System.out.println("notify: e-mail to a closed port delivered");
+    } catch (DeliveryException e) {
+      System.out.println("notify: signature verified, e-mail to a closed port retryable " + e.retryable());
+      if (!e.retryable()) {
+        e.printStackTrace();
+      }
     }
   }
 

@@ -62,9 +62,10 @@ class ModulePathConsumerTest {
     assertThat(exports(finder, "dev.quota.testkit")).isEqualTo(Set.of("dev.quota.testkit", "dev.quota.testkit.contract"));
     assertThat(exports(finder, "dev.quota.jooq")).isEqualTo(Set.of("dev.quota.jooq"));
     assertThat(exports(finder, "dev.quota.micrometer")).isEqualTo(Set.of("dev.quota.micrometer"));
+    assertThat(exports(finder, "dev.quota.notify")).isEqualTo(Set.of("dev.quota.notify"));
     assertThat(qualifiedExports(finder, "dev.quota.core"))
         .isEqualTo(Map.of("dev.quota.internal.access", Set.of("dev.quota.testkit")));
-    for (String module : List.of("dev.quota.testkit", "dev.quota.jooq", "dev.quota.micrometer")) {
+    for (String module : List.of("dev.quota.testkit", "dev.quota.jooq", "dev.quota.micrometer", "dev.quota.notify")) {
       assertThat(qualifiedExports(finder, module)).as("%s's qualified exports", module).isEmpty();
     }
   }
@@ -75,6 +76,7 @@ class ModulePathConsumerTest {
 
     assertThat(opens(finder, "dev.quota.core")).isEmpty();
     assertThat(opens(finder, "dev.quota.micrometer")).isEmpty();
+    assertThat(opens(finder, "dev.quota.notify")).isEmpty();
     assertThat(opens(finder, "dev.quota.testkit"))
         .isEqualTo(Map.of("dev.quota.testkit.contract", Set.of("org.junit.platform.commons")));
     assertThat(opens(finder, "dev.quota.jooq")).isEqualTo(Map.of(
@@ -127,6 +129,7 @@ class ModulePathConsumerTest {
           "module consumer.api, quota-core is an explicit module dev.quota.core",
           "in-memory: first WITHIN_BALANCE, second INSUFFICIENT_BALANCE, used 60000, remaining 40000",
           "reflection into dev.quota.internal: IllegalAccessException",
+          "notify: signature verified, e-mail to a closed port retryable true",
           "postgres: schema created true, used 700");
       assertThat(output).anySatisfy(line -> assertThat(line).matches("metrics: [1-9][0-9]* meters registered"));
       String contract = output.stream().filter(line -> line.startsWith("contract suite: ")).findFirst().orElseThrow();
