@@ -170,7 +170,7 @@ public final class PostgresQuotaStore implements QuotaStore, AutoCloseable {
     CounterRules rules = new CounterRules(b.schema);
     Counters counters = new Counters(db, rules);
     this.reads = new StateReads(db, rules, b.hostPlans);
-    this.usage = new UsageWrites(db, counters, b.reservationRetention, cache);
+    this.usage = new UsageWrites(db, b.schema, counters, b.reservationRetention, cache);
     this.batches = new BatchWrites(db, b.schema, counters, usage, cache);
     this.admin = new AdminWrites(db, b.hostPlans, changes, cache);
     this.maintenance = new Maintenance(db, admin, cache, b.archiveBatchSize);

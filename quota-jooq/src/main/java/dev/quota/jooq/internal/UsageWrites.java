@@ -5,16 +5,17 @@ import static dev.quota.jooq.internal.generated.Tables.COUNTER;
 import static dev.quota.jooq.internal.generated.Tables.RESERVATION;
 import static dev.quota.jooq.internal.generated.Tables.TENANT;
 import static dev.quota.jooq.internal.generated.Tables.USAGE_LEDGER;
-import static org.jooq.impl.DSL.coalesce;
 import static org.jooq.impl.DSL.count;
 import static org.jooq.impl.DSL.exists;
+import static dev.quota.jooq.internal.PreparedQuery.parameter;
 import static org.jooq.impl.DSL.field;
-import static org.jooq.impl.DSL.least;
+import static org.jooq.impl.DSL.function;
 import static org.jooq.impl.DSL.min;
 import static org.jooq.impl.DSL.name;
 import static org.jooq.impl.DSL.row;
 import static org.jooq.impl.DSL.select;
 import static org.jooq.impl.DSL.selectOne;
+import static org.jooq.impl.DSL.table;
 import static org.jooq.impl.DSL.trueCondition;
 import static org.jooq.impl.DSL.val;
 
@@ -35,10 +36,12 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import org.jooq.CommonTableExpression;
 import org.jooq.DSLContext;
 import org.jooq.Field;
 import org.jooq.JSONB;
+import org.jooq.Param;
 import org.jooq.Record;
 import org.jooq.Record1;
 import org.jooq.Record3;
@@ -51,6 +54,11 @@ import org.jooq.impl.SQLDataType;
  *
  * <p>How the conditional writes stay exact under concurrency, across threads and JVMs:
  * <ul>
+ *   <li>{@code reserve} and the common {@code commit} (an open hold, its meter and period, a new usage key) are one
+ *       call each of a function of the schema ({@code quota_reserve}, {@code quota_commit}, migration V6), rendered
+ *       once and run in auto-commit: one statement, one round trip, the counter row locked for that statement only.
+ *       The functions lock the hold's row, then the counter's, and decide on the rows as locked. The other commits
+ *       run the statements below in a transaction.</li>
  *   <li>A write is one statement: an {@code UPDATE} of the period's counter row whose every condition is on that row
  *       ({@code version = expected}, no counted hold expired, {@code quota_fits}), joined in a data-modifying CTE
  *       with the {@code INSERT ... ON CONFLICT DO NOTHING} of its reservation or ledger row. When a concurrent writer
@@ -78,14 +86,19 @@ public final class UsageWrites {
   private static final Field<Instant> WRITTEN_HOLD_EXPIRY = field(name("written_hold_expiry"), SQLDataType.INSTANT);
   private static final Field<Integer> INSERTED = field(name("inserted"), SQLDataType.INTEGER);
   private static final Field<Long> CURRENT_VERSION = field(name("current_version"), SQLDataType.BIGINT);
-  private static final Field<Boolean> HOLDS_UNEXPIRED = field(name("holds_unexpired"), SQLDataType.BOOLEAN);
   private static final Field<Instant> CURRENT_START = field(name("current_start"), SQLDataType.INSTANT);
   private static final Field<Instant> CURRENT_END = field(name("current_end"), SQLDataType.INSTANT);
   private static final Field<Long> CURRENT_USED = field(name("current_used"), SQLDataType.BIGINT);
   private static final Field<Long> CURRENT_RESERVED = field(name("current_reserved"), SQLDataType.BIGINT);
   private static final Field<Instant> CURRENT_NEXT_EXPIRY = field(name("current_next_expiry"), SQLDataType.INSTANT);
-  private static final Field<Boolean> FITS_NOW = field(name("fits_now"), SQLDataType.BOOLEAN);
   private static final Field<Long> RECORDED = field(name("recorded"), SQLDataType.BIGINT);
+
+  // what quota_reserve and quota_commit return
+  private static final Field<Short> O_OUTCOME = field(name("o_outcome"), SQLDataType.SMALLINT);
+  private static final Field<Long> O_USED = field(name("o_used"), SQLDataType.BIGINT);
+  private static final Field<Long> O_RESERVED = field(name("o_reserved"), SQLDataType.BIGINT);
+  private static final Field<Instant> O_NEXT_EXPIRY = field(name("o_next_expiry"), SQLDataType.INSTANT);
+  private static final Field<Boolean> O_HOLD_EXPIRED = field(name("o_hold_expired"), SQLDataType.BOOLEAN);
 
   private final Db db;
   private final Counters counters;
@@ -93,20 +106,47 @@ public final class UsageWrites {
   private final WriteRounds rounds;
   private final Duration reservationRetention;
   private final ChangeSink sink;
+  private final PreparedQuery reserveCall;
+  private final PreparedQuery commitCall;
 
   /**
+   * Renders the calls of {@code quota_reserve} and {@code quota_commit}.
+   *
    * @param db the statements' runner
+   * @param schema the schema holding the functions
    * @param counters the counter rows
    * @param reservationRetention how long after expiry ended holds are kept
    * @param sink hears about committed changes and counters read
    */
-  public UsageWrites(Db db, Counters counters, Duration reservationRetention, ChangeSink sink) {
+  public UsageWrites(Db db, String schema, Counters counters, Duration reservationRetention, ChangeSink sink) {
     this.db = db;
     this.counters = counters;
     this.rules = counters.rules();
     this.reservationRetention = reservationRetention;
     this.sink = sink;
     this.rounds = new WriteRounds(db, counters, this::sweep, sink);
+    Param<String> tenant = parameter(SQLDataType.VARCHAR);
+    Param<String> meter = parameter(SQLDataType.VARCHAR);
+    Param<Instant> periodStart = parameter(SQLDataType.INSTANT);
+    Param<Instant> periodEnd = parameter(SQLDataType.INSTANT);
+    Param<Long> version = parameter(SQLDataType.BIGINT);
+    Param<Instant> now = parameter(SQLDataType.INSTANT);
+    Param<UUID> id = parameter(SQLDataType.UUID);
+    Param<Long> amount = parameter(SQLDataType.BIGINT);
+    Param<Long> ceiling = parameter(SQLDataType.BIGINT);
+    Param<Instant> createdAt = parameter(SQLDataType.INSTANT);
+    Param<Instant> expiresAt = parameter(SQLDataType.INSTANT);
+    this.reserveCall = PreparedQuery.of(db.dsl(), select(O_OUTCOME, O_USED, O_RESERVED, O_NEXT_EXPIRY)
+        .from(table("{0}", function(name(schema, "quota_reserve"), Object.class, tenant, meter, periodStart, periodEnd,
+            version, now, id, amount, ceiling, createdAt, expiresAt))),
+        tenant, meter, periodStart, periodEnd, version, now, id, amount, ceiling, createdAt, expiresAt);
+    Param<String> key = parameter(SQLDataType.VARCHAR);
+    Param<Instant> occurredAt = parameter(SQLDataType.INSTANT);
+    Param<String> attributes = parameter(SQLDataType.CLOB);
+    this.commitCall = PreparedQuery.of(db.dsl(), select(O_OUTCOME, O_USED, O_RESERVED, O_NEXT_EXPIRY, O_HOLD_EXPIRED)
+        .from(table("{0}", function(name(schema, "quota_commit"), Object.class, tenant, meter, periodStart, periodEnd,
+            version, now, id, key, amount, occurredAt, attributes))),
+        tenant, meter, periodStart, periodEnd, version, now, id, key, amount, occurredAt, attributes);
   }
 
   /**
@@ -120,64 +160,34 @@ public final class UsageWrites {
    */
   public WriteOutcome reserve(StoredReservation hold, long ceiling, long expectedVersion, Instant now) {
     Instant at = micros(now);
-    Field<Instant> atField = val(at);
-    Instant expiresAt = micros(hold.expiresAt());
+    Period period = new Period(micros(hold.period().start()), micros(hold.period().end()));
     TenantId tenant = hold.tenant();
     WriteOutcome stale = new WriteOutcome.Stale();
-    return rounds.run(tenant, hold.meter(), expectedVersion, at, stale, tx -> {
-      DSLContext dsl = tx.dsl();
-      CommonTableExpression<Record3<Long, Long, Instant>> upd = name("upd").as(dsl.update(COUNTER)
-          .set(COUNTER.RESERVED, COUNTER.RESERVED.plus(hold.amount()))
-          .set(COUNTER.NEXT_HOLD_EXPIRY, least(coalesce(COUNTER.NEXT_HOLD_EXPIRY, val(expiresAt)), val(expiresAt)))
-          .where(Counters.key(tenant, hold.meter(), hold.period()))
-          .and(COUNTER.VERSION.eq(expectedVersion))
-          .and(rules.holdsUnexpired(atField))
-          .and(rules.fits(COUNTER.USED, COUNTER.RESERVED, val(hold.amount()), val(ceiling)))
-          .returningResult(COUNTER.USED, COUNTER.RESERVED, COUNTER.NEXT_HOLD_EXPIRY));
-      CommonTableExpression<Record1<Long>> ins = name("ins").as(dsl.insertInto(RESERVATION,
-              RESERVATION.TENANT_ID, RESERVATION.RESERVATION_ID, RESERVATION.METER, RESERVATION.AMOUNT,
-              RESERVATION.PERIOD_START, RESERVATION.PERIOD_END, RESERVATION.CREATED_AT, RESERVATION.EXPIRES_AT,
-              RESERVATION.STATE, RESERVATION.COUNTED)
-          .select(select(val(tenant.value()), val(hold.id().value()), val(hold.meter().name()),
-              val(hold.amount()), val(micros(hold.period().start())), val(micros(hold.period().end())),
-              val(micros(hold.createdAt())), val(expiresAt), val(OPEN), val(true)).from(upd))
-          .onConflictDoNothing()
-          .returningResult(RESERVATION.AMOUNT));
-      Record r = dsl.with(upd).with(ins)
-          .select(columns(written(upd), List.of(field(select(count()).from(ins)).as(INSERTED),
-              COUNTER.VERSION.as(CURRENT_VERSION), field(rules.holdsUnexpired(atField)).as(HOLDS_UNEXPIRED)),
-              current(atField), List.of(field(rules.fits(COUNTER.USED, rules.reservedAt(atField), val(hold.amount()),
-                  val(ceiling))).as(FITS_NOW))))
-          .from(selectOne().asTable())
-          .leftJoin(upd).on(trueCondition())
-          .leftJoin(COUNTER).on(Counters.key(tenant, hold.meter(), hold.period()))
-          .fetchSingle();
-      boolean updated = r.get(WRITTEN_USED) != null;
-      if (updated && r.get(INSERTED) == 1) {
-        StoredCounter after = new StoredCounter(hold.period(), r.get(WRITTEN_USED), r.get(WRITTEN_RESERVED),
-            r.get(WRITTEN_HOLD_EXPIRY));
-        return new WriteRounds.Done<>(new WriteOutcome.Written(after.counter()), after, expectedVersion);
-      }
-      if (updated) {
-        tx.rollbackOnly(); // the reservation id exists already
-        return WriteRounds.done(new WriteOutcome.Duplicate(0, currentOf(r).counter()));
-      }
-      Long version = r.get(CURRENT_VERSION);
-      if (version == null) {
-        return new WriteRounds.CreateCounter<>(hold.period());
-      }
-      if (version != expectedVersion) {
-        return WriteRounds.done(stale);
-      }
-      if (!r.get(HOLDS_UNEXPIRED)) {
-        return new WriteRounds.Sweep<>();
-      }
-      if (r.get(FITS_NOW)) {
-        return new WriteRounds.Again<>(); // a concurrent write changed the row after the statement's snapshot
-      }
-      StoredCounter current = currentOf(r);
-      return new WriteRounds.Done<>(new WriteOutcome.Insufficient(current.counter()), current, expectedVersion);
+    return rounds.runEach(tenant, hold.meter(), expectedVersion, at, stale, () -> {
+      Record r = reserveCall.fetch(db, connection -> new Object[] {tenant.value(), hold.meter().name(), period.start(),
+          period.end(), expectedVersion, at, hold.id().value(), hold.amount(), ceiling, micros(hold.createdAt()),
+          micros(hold.expiresAt())}).get(0);
+      return switch (BatchOutcome.of(r.get(O_OUTCOME))) {
+        case WRITTEN -> {
+          StoredCounter after = counterOf(hold.period(), r);
+          yield new WriteRounds.Done<>(new WriteOutcome.Written(after.counter()), after, expectedVersion);
+        }
+        case DUPLICATE -> WriteRounds.done(new WriteOutcome.Duplicate(0, counterOf(period, r).counter()));
+        case INSUFFICIENT -> {
+          StoredCounter current = counterOf(period, r);
+          yield new WriteRounds.Done<>(new WriteOutcome.Insufficient(current.counter()), current, expectedVersion);
+        }
+        case NO_COUNTER -> new WriteRounds.CreateCounter<>(hold.period());
+        case STALE -> WriteRounds.done(stale);
+        case SWEEP -> new WriteRounds.Sweep<>();
+        case DECIDE_IN_TRANSACTION -> throw new IllegalStateException("quota_reserve answered " + r.get(O_OUTCOME));
+      };
     });
+  }
+
+  /** The counter a write function returned. */
+  private static StoredCounter counterOf(Period period, Record r) {
+    return new StoredCounter(period, r.get(O_USED), r.get(O_RESERVED), r.get(O_NEXT_EXPIRY));
   }
 
   @SafeVarargs
@@ -220,93 +230,118 @@ public final class UsageWrites {
    */
   public CommitOutcome commit(TenantId tenant, ReservationId id, LedgerEntry entry, long expectedVersion, Instant now) {
     Instant at = micros(now);
-    Field<Instant> atField = val(at);
     Meter meter = entry.meter();
     Period entryPeriod = new Period(micros(entry.period().start()), micros(entry.period().end()));
     CommitOutcome stale = new CommitOutcome.Stale();
-    return rounds.run(tenant, meter, expectedVersion, at, stale, tx -> {
-      DSLContext dsl = tx.dsl();
-      // The hold's row is locked first, then counter rows: the order every path that ends holds follows.
-      ReservationRecord hold = dsl.selectFrom(RESERVATION)
-          .where(RESERVATION.TENANT_ID.eq(tenant.value()), RESERVATION.RESERVATION_ID.eq(id.value()))
-          .forUpdate()
-          .fetchOne();
-      if (hold == null || !OPEN.equals(hold.getState()) || !hold.getMeter().equals(meter.name())) {
-        return WriteRounds.done(notCommittable(dsl, tenant, hold, entry, expectedVersion, at, stale));
-      }
-      Period holdPeriod = new Period(hold.getPeriodStart(), hold.getPeriodEnd());
-      long held = hold.getCounted() ? hold.getAmount() : 0;
-      boolean samePeriod = holdPeriod.equals(entryPeriod);
-      if (held > 0 && !samePeriod) {
-        // two counter rows change: lock them in the order of every path that locks several
-        Counters.lock(dsl, COUNTER.TENANT_ID.eq(tenant.value()).and(COUNTER.METER.eq(meter.name()))
-            .and(row(COUNTER.PERIOD_START, COUNTER.PERIOD_END).in(row(holdPeriod.start(), holdPeriod.end()),
-                row(entryPeriod.start(), entryPeriod.end()))));
-      }
-      // The hold ends first, so that the counter statement's view of the holds no longer counts it; if the usage
-      // cannot be written, the transaction rolls back and the hold stays open.
-      dsl.update(RESERVATION)
-          .set(RESERVATION.STATE, COMMITTED)
-          .set(RESERVATION.COMMITTED_KEY, entry.key().value())
-          .set(RESERVATION.COUNTED, false)
-          .where(RESERVATION.TENANT_ID.eq(tenant.value()), RESERVATION.RESERVATION_ID.eq(id.value()))
-          .execute();
-      CommonTableExpression<Record1<Long>> ins = name("ins").as(dsl.insertInto(USAGE_LEDGER,
-              USAGE_LEDGER.TENANT_ID, USAGE_LEDGER.METER, USAGE_LEDGER.USAGE_KEY, USAGE_LEDGER.AMOUNT,
-              USAGE_LEDGER.OCCURRED_AT, USAGE_LEDGER.PERIOD_START, USAGE_LEDGER.PERIOD_END, USAGE_LEDGER.ATTRIBUTES)
-          .values(tenant.value(), meter.name(), entry.key().value(), entry.amount(), micros(entry.occurredAt()),
-              entryPeriod.start(), entryPeriod.end(), attributes(entry))
-          .onConflictDoNothing()
-          .returningResult(USAGE_LEDGER.AMOUNT));
-      CommonTableExpression<Record3<Long, Long, Instant>> upd = name("upd").as(dsl.update(COUNTER)
-          .set(COUNTER.USED, COUNTER.USED.plus(entry.amount()))
-          .set(COUNTER.RESERVED, COUNTER.RESERVED.minus(samePeriod ? held : 0))
-          .where(Counters.key(tenant, meter, entry.period()))
-          .and(COUNTER.VERSION.eq(expectedVersion))
-          .and(exists(selectOne().from(ins)))
-          .returningResult(COUNTER.USED, COUNTER.RESERVED, COUNTER.NEXT_HOLD_EXPIRY));
-      Record r = dsl.with(ins).with(upd)
-          .select(columns(written(upd), List.of(field(select(count()).from(ins)).as(INSERTED),
-              COUNTER.VERSION.as(CURRENT_VERSION)), current(atField), List.of(USAGE_LEDGER.AMOUNT.as(RECORDED))))
-          .from(selectOne().asTable())
-          .leftJoin(upd).on(trueCondition())
-          .leftJoin(COUNTER).on(Counters.key(tenant, meter, entry.period()))
-          .leftJoin(USAGE_LEDGER).on(Counters.ledgerKey(tenant, meter, entry.key()))
-          .fetchSingle();
-      if (r.get(WRITTEN_USED) != null) {
-        if (held > 0 && !samePeriod) {
-          releaseHeld(dsl, tenant, meter, holdPeriod, held);
+    return rounds.runEach(tenant, meter, expectedVersion, at, stale, () -> {
+      Record r = commitCall.fetch(db, connection -> new Object[] {tenant.value(), meter.name(), entryPeriod.start(),
+          entryPeriod.end(), expectedVersion, at, id.value(), entry.key().value(), entry.amount(),
+          micros(entry.occurredAt()), attributesText(entry)}).get(0);
+      return switch (BatchOutcome.of(r.get(O_OUTCOME))) {
+        case WRITTEN -> {
+          StoredCounter after = counterOf(entry.period(), r);
+          yield new WriteRounds.Done<>(new CommitOutcome.Committed(after.counter(), r.get(O_HOLD_EXPIRED)), after,
+              expectedVersion);
         }
-        StoredCounter after = counters.afterWrite(dsl, tenant, meter, entry.period(), r.get(WRITTEN_USED),
-            r.get(WRITTEN_RESERVED), r.get(WRITTEN_HOLD_EXPIRY), at);
-        boolean expired = CounterRules.expired(hold.getExpiresAt(), at);
-        return new WriteRounds.Done<>(new CommitOutcome.Committed(after.counter(), expired), after, expectedVersion);
-      }
-      Long version = r.get(CURRENT_VERSION);
-      Long recorded = r.get(RECORDED);
-      boolean inserted = r.get(INSERTED) == 1;
-      if (version != null && version == expectedVersion && recorded != null && !inserted
-          && recorded == entry.amount()) {
-        // The usage this hold stood for is already in the ledger: the hold ends (as marked above), no usage is
-        // written.
-        if (held > 0) {
-          releaseHeld(dsl, tenant, meter, holdPeriod, held);
-        }
-        StoredCounter after = counters.read(dsl, tenant, meter, entry.period(), at);
-        return new WriteRounds.Done<>(new CommitOutcome.Duplicate(recorded, after.counter()), after, expectedVersion);
-      }
-      tx.rollbackOnly(); // the hold stays open
-      if (version == null) {
-        return new WriteRounds.CreateCounter<>(entry.period());
-      }
-      if (version != expectedVersion) {
-        return WriteRounds.done(stale);
-      }
-      if (recorded != null && !inserted) {
-        return WriteRounds.done(new CommitOutcome.Duplicate(recorded, currentOf(r).counter()));
-      }
-      return new WriteRounds.Again<>();
+        case NO_COUNTER -> new WriteRounds.CreateCounter<>(entry.period());
+        case STALE -> WriteRounds.done(stale);
+        // the rare cases, told apart by several reads: in a transaction, with the statements below
+        case DECIDE_IN_TRANSACTION -> db.transaction(tx -> commitInTransaction(tx, tenant, id, entry, expectedVersion,
+            at, entryPeriod, stale));
+        default -> throw new IllegalStateException("quota_commit answered " + r.get(O_OUTCOME));
+      };
     });
+  }
+
+  /**
+   * One round of a commit decided with several statements in one transaction: what {@code quota_commit} leaves to
+   * it (the hold not open, of another meter or another period, the usage key recorded already).
+   */
+  private WriteRounds.Step<CommitOutcome> commitInTransaction(Db.Tx tx, TenantId tenant, ReservationId id,
+      LedgerEntry entry, long expectedVersion, Instant at, Period entryPeriod, CommitOutcome stale) {
+    Field<Instant> atField = val(at);
+    Meter meter = entry.meter();
+    DSLContext dsl = tx.dsl();
+    // The hold's row is locked first, then counter rows: the order every path that ends holds follows.
+    ReservationRecord hold = dsl.selectFrom(RESERVATION)
+        .where(RESERVATION.TENANT_ID.eq(tenant.value()), RESERVATION.RESERVATION_ID.eq(id.value()))
+        .forUpdate()
+        .fetchOne();
+    if (hold == null || !OPEN.equals(hold.getState()) || !hold.getMeter().equals(meter.name())) {
+      return WriteRounds.done(notCommittable(dsl, tenant, hold, entry, expectedVersion, at, stale));
+    }
+    Period holdPeriod = new Period(hold.getPeriodStart(), hold.getPeriodEnd());
+    long held = hold.getCounted() ? hold.getAmount() : 0;
+    boolean samePeriod = holdPeriod.equals(entryPeriod);
+    if (held > 0 && !samePeriod) {
+      // two counter rows change: lock them in the order of every path that locks several
+      Counters.lock(dsl, COUNTER.TENANT_ID.eq(tenant.value()).and(COUNTER.METER.eq(meter.name()))
+          .and(row(COUNTER.PERIOD_START, COUNTER.PERIOD_END).in(row(holdPeriod.start(), holdPeriod.end()),
+              row(entryPeriod.start(), entryPeriod.end()))));
+    }
+    // The hold ends first, so that the counter statement's view of the holds no longer counts it; if the usage
+    // cannot be written, the transaction rolls back and the hold stays open.
+    dsl.update(RESERVATION)
+        .set(RESERVATION.STATE, COMMITTED)
+        .set(RESERVATION.COMMITTED_KEY, entry.key().value())
+        .set(RESERVATION.COUNTED, false)
+        .where(RESERVATION.TENANT_ID.eq(tenant.value()), RESERVATION.RESERVATION_ID.eq(id.value()))
+        .execute();
+    CommonTableExpression<Record1<Long>> ins = name("ins").as(dsl.insertInto(USAGE_LEDGER,
+            USAGE_LEDGER.TENANT_ID, USAGE_LEDGER.METER, USAGE_LEDGER.USAGE_KEY, USAGE_LEDGER.AMOUNT,
+            USAGE_LEDGER.OCCURRED_AT, USAGE_LEDGER.PERIOD_START, USAGE_LEDGER.PERIOD_END, USAGE_LEDGER.ATTRIBUTES)
+        .values(tenant.value(), meter.name(), entry.key().value(), entry.amount(), micros(entry.occurredAt()),
+            entryPeriod.start(), entryPeriod.end(), attributes(entry))
+        .onConflictDoNothing()
+        .returningResult(USAGE_LEDGER.AMOUNT));
+    CommonTableExpression<Record3<Long, Long, Instant>> upd = name("upd").as(dsl.update(COUNTER)
+        .set(COUNTER.USED, COUNTER.USED.plus(entry.amount()))
+        .set(COUNTER.RESERVED, COUNTER.RESERVED.minus(samePeriod ? held : 0))
+        .where(Counters.key(tenant, meter, entry.period()))
+        .and(COUNTER.VERSION.eq(expectedVersion))
+        .and(exists(selectOne().from(ins)))
+        .returningResult(COUNTER.USED, COUNTER.RESERVED, COUNTER.NEXT_HOLD_EXPIRY));
+    Record r = dsl.with(ins).with(upd)
+        .select(columns(written(upd), List.of(field(select(count()).from(ins)).as(INSERTED),
+            COUNTER.VERSION.as(CURRENT_VERSION)), current(atField), List.of(USAGE_LEDGER.AMOUNT.as(RECORDED))))
+        .from(selectOne().asTable())
+        .leftJoin(upd).on(trueCondition())
+        .leftJoin(COUNTER).on(Counters.key(tenant, meter, entry.period()))
+        .leftJoin(USAGE_LEDGER).on(Counters.ledgerKey(tenant, meter, entry.key()))
+        .fetchSingle();
+    if (r.get(WRITTEN_USED) != null) {
+      if (held > 0 && !samePeriod) {
+        releaseHeld(dsl, tenant, meter, holdPeriod, held);
+      }
+      StoredCounter after = counters.afterWrite(dsl, tenant, meter, entry.period(), r.get(WRITTEN_USED),
+          r.get(WRITTEN_RESERVED), r.get(WRITTEN_HOLD_EXPIRY), at);
+      boolean expired = CounterRules.expired(hold.getExpiresAt(), at);
+      return new WriteRounds.Done<>(new CommitOutcome.Committed(after.counter(), expired), after, expectedVersion);
+    }
+    Long version = r.get(CURRENT_VERSION);
+    Long recorded = r.get(RECORDED);
+    boolean inserted = r.get(INSERTED) == 1;
+    if (version != null && version == expectedVersion && recorded != null && !inserted
+        && recorded == entry.amount()) {
+      // The usage this hold stood for is already in the ledger: the hold ends (as marked above), no usage is
+      // written.
+      if (held > 0) {
+        releaseHeld(dsl, tenant, meter, holdPeriod, held);
+      }
+      StoredCounter after = counters.read(dsl, tenant, meter, entry.period(), at);
+      return new WriteRounds.Done<>(new CommitOutcome.Duplicate(recorded, after.counter()), after, expectedVersion);
+    }
+    tx.rollbackOnly(); // the hold stays open
+    if (version == null) {
+      return new WriteRounds.CreateCounter<>(entry.period());
+    }
+    if (version != expectedVersion) {
+      return WriteRounds.done(stale);
+    }
+    if (recorded != null && !inserted) {
+      return WriteRounds.done(new CommitOutcome.Duplicate(recorded, currentOf(r).counter()));
+    }
+    return new WriteRounds.Again<>();
   }
 
   /** Why a hold that is not open (or of another meter) cannot be committed, as the outcome says. */
@@ -440,6 +475,10 @@ public final class UsageWrites {
           .execute();
       return null;
     });
+  }
+
+  private static String attributesText(LedgerEntry entry) {
+    return entry.attributes().isEmpty() ? null : Json.write(entry.attributes());
   }
 
   private static JSONB attributes(LedgerEntry entry) {

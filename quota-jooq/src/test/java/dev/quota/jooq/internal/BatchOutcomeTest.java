@@ -61,11 +61,51 @@ class BatchOutcomeTest {
   }
 
   @Test
+  void everyOutcomeOfTheReserveDecodesToTheConstantItMeans() throws SQLException {
+    String tenant = newTenant();
+    UUID id = UUID.randomUUID();
+    assertThat(reserve(tenant, 0, id, 5, 100)).isEqualTo(BatchOutcome.NO_COUNTER);
+    counter(tenant, 0, null);
+    assertThat(reserve(tenant, 0, id, 5, 100)).isEqualTo(BatchOutcome.WRITTEN);
+    assertThat(reserve(tenant, 0, id, 5, 100)).isEqualTo(BatchOutcome.DUPLICATE);
+    assertThat(reserve(tenant, 0, UUID.randomUUID(), 96, 100)).isEqualTo(BatchOutcome.INSUFFICIENT);
+    assertThat(reserve(tenant, 7, UUID.randomUUID(), 1, 100)).isEqualTo(BatchOutcome.STALE);
+
+    String withExpiredHold = newTenant();
+    counter(withExpiredHold, 0, NOW.minusSeconds(1));
+    assertThat(reserve(withExpiredHold, 0, UUID.randomUUID(), 1, 100)).isEqualTo(BatchOutcome.SWEEP);
+  }
+
+  @Test
+  void everyOutcomeOfTheCommitDecodesToTheConstantItMeans() throws SQLException {
+    String tenant = newTenant();
+    UUID id = UUID.randomUUID();
+    assertThat(commit(tenant, 0, id, "a", 5)).isEqualTo(BatchOutcome.DECIDE_IN_TRANSACTION); // no such hold
+    counter(tenant, 0, null);
+    assertThat(reserve(tenant, 0, id, 10, 100)).isEqualTo(BatchOutcome.WRITTEN);
+    assertThat(commit(tenant, 7, id, "a", 5)).isEqualTo(BatchOutcome.STALE);
+    assertThat(commit(tenant, 0, id, "a", 5)).isEqualTo(BatchOutcome.WRITTEN);
+    assertThat(commit(tenant, 0, id, "a", 5)).isEqualTo(BatchOutcome.DECIDE_IN_TRANSACTION); // ended
+
+    String withoutCounter = newTenant();
+    UUID hold = UUID.randomUUID();
+    counter(withoutCounter, 0, null);
+    assertThat(reserve(withoutCounter, 0, hold, 10, 100)).isEqualTo(BatchOutcome.WRITTEN);
+    try (Connection c = DB.dataSource().getConnection(); PreparedStatement delete = c.prepareStatement(
+        "DELETE FROM \"" + DB.schema() + "\".counter WHERE tenant_id = ?")) {
+      delete.setString(1, withoutCounter);
+      delete.executeUpdate();
+    }
+    assertThat(commit(withoutCounter, 0, hold, "a", 5)).isEqualTo(BatchOutcome.NO_COUNTER);
+  }
+
+  @Test
   void theFunctionsReturnExactlyTheCodesTheEnumDefines() throws SQLException {
     Set<Integer> returned = new TreeSet<>();
     try (Connection c = DB.dataSource().getConnection(); PreparedStatement source = c.prepareStatement(
         "SELECT p.prosrc FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace "
-            + "WHERE n.nspname = ? AND p.proname IN ('quota_consume_batch', 'quota_append_batch')")) {
+            + "WHERE n.nspname = ? AND p.proname IN ('quota_consume_batch', 'quota_append_batch', 'quota_reserve', "
+            + "'quota_commit')")) {
       source.setString(1, DB.schema());
       try (ResultSet rs = source.executeQuery()) {
         int functions = 0;
@@ -77,7 +117,7 @@ class BatchOutcomeTest {
             returned.add(Integer.parseInt(m.group(1) != null ? m.group(1) : m.group(2)));
           }
         }
-        assertThat(functions).isEqualTo(2);
+        assertThat(functions).isEqualTo(4);
       }
     }
     assertThat(returned).containsExactlyInAnyOrderElementsOf(
@@ -143,6 +183,44 @@ class BatchOutcomeTest {
       call.setArray(8, c.createArrayOf("text", new String[] {null}));
       call.setArray(9, c.createArrayOf("int8", new Long[] {version}));
       call.setObject(10, utc(NOW));
+      return onlyOutcome(call);
+    }
+  }
+
+  private static BatchOutcome reserve(String tenant, long version, UUID id, long amount, long ceiling)
+      throws SQLException {
+    try (Connection c = DB.dataSource().getConnection(); PreparedStatement call = c.prepareStatement(
+        "SELECT o_outcome FROM \"" + DB.schema() + "\".quota_reserve(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+      call.setString(1, tenant);
+      call.setString(2, METER);
+      call.setObject(3, utc(START));
+      call.setObject(4, utc(END));
+      call.setLong(5, version);
+      call.setObject(6, utc(NOW));
+      call.setObject(7, id);
+      call.setLong(8, amount);
+      call.setLong(9, ceiling);
+      call.setObject(10, utc(NOW));
+      call.setObject(11, utc(NOW.plusSeconds(60)));
+      return onlyOutcome(call);
+    }
+  }
+
+  private static BatchOutcome commit(String tenant, long version, UUID id, String key, long amount)
+      throws SQLException {
+    try (Connection c = DB.dataSource().getConnection(); PreparedStatement call = c.prepareStatement(
+        "SELECT o_outcome FROM \"" + DB.schema() + "\".quota_commit(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+      call.setString(1, tenant);
+      call.setString(2, METER);
+      call.setObject(3, utc(START));
+      call.setObject(4, utc(END));
+      call.setLong(5, version);
+      call.setObject(6, utc(NOW));
+      call.setObject(7, id);
+      call.setString(8, key);
+      call.setLong(9, amount);
+      call.setObject(10, utc(NOW));
+      call.setString(11, null);
       return onlyOutcome(call);
     }
   }
