@@ -177,7 +177,8 @@ public final class PostgresQuotaStore implements QuotaStore, AutoCloseable {
     this.alerts = new AlertMarks(db);
     this.known = new KnownTenants(db, b.hostPlans);
     this.consumes = b.combineConsumes ? new Batcher<>(b.maxBatchSize, batches::consumeBatch) : null;
-    this.appends = b.groupCommitAppends ? new Batcher<>(b.maxBatchSize, batches::appendBatch) : null;
+    // two append batches at a time: one flushes its commit while the next runs its statement (see Batcher)
+    this.appends = b.groupCommitAppends ? new Batcher<>(b.maxBatchSize, 2, batches::appendBatch) : null;
     this.listener = b.listen && cache.caching()
         ? changes.listen(dsl.configuration().connectionProvider(), cache, b.listenerMaxBackoff)
         : ChangeListener.disabled();
