@@ -33,10 +33,10 @@ import dev.quota.spi.WriteOutcome;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import org.jooq.CommonTableExpression;
 import org.jooq.DSLContext;
 import org.jooq.Field;
@@ -94,6 +94,7 @@ public final class UsageWrites {
   private static final Field<Long> RECORDED = field(name("recorded"), SQLDataType.BIGINT);
 
   // what quota_reserve and quota_commit return
+  private static final Field<Integer> O_INDEX = field(name("o_index"), SQLDataType.INTEGER);
   private static final Field<Short> O_OUTCOME = field(name("o_outcome"), SQLDataType.SMALLINT);
   private static final Field<Long> O_USED = field(name("o_used"), SQLDataType.BIGINT);
   private static final Field<Long> O_RESERVED = field(name("o_reserved"), SQLDataType.BIGINT);
@@ -131,63 +132,146 @@ public final class UsageWrites {
     Param<Instant> periodEnd = parameter(SQLDataType.INSTANT);
     Param<Long> version = parameter(SQLDataType.BIGINT);
     Param<Instant> now = parameter(SQLDataType.INSTANT);
-    Param<UUID> id = parameter(SQLDataType.UUID);
-    Param<Long> amount = parameter(SQLDataType.BIGINT);
-    Param<Long> ceiling = parameter(SQLDataType.BIGINT);
-    Param<Instant> createdAt = parameter(SQLDataType.INSTANT);
-    Param<Instant> expiresAt = parameter(SQLDataType.INSTANT);
-    this.reserveCall = PreparedQuery.of(db.dsl(), select(O_OUTCOME, O_USED, O_RESERVED, O_NEXT_EXPIRY)
+    Param<java.util.UUID[]> ids = parameter(SQLDataType.UUID.array());
+    Param<Long[]> amounts = parameter(SQLDataType.BIGINT.array());
+    Param<Long[]> ceilings = parameter(SQLDataType.BIGINT.array());
+    Param<String[]> createdAt = parameter(SQLDataType.CLOB.array());
+    Param<String[]> expiresAt = parameter(SQLDataType.CLOB.array());
+    this.reserveCall = PreparedQuery.of(db.dsl(), select(O_INDEX, O_OUTCOME, O_USED, O_RESERVED, O_NEXT_EXPIRY)
         .from(table("{0}", function(name(schema, "quota_reserve"), Object.class, tenant, meter, periodStart, periodEnd,
-            version, now, id, amount, ceiling, createdAt, expiresAt))),
-        tenant, meter, periodStart, periodEnd, version, now, id, amount, ceiling, createdAt, expiresAt);
-    Param<String> key = parameter(SQLDataType.VARCHAR);
-    Param<Instant> occurredAt = parameter(SQLDataType.INSTANT);
-    Param<String> attributes = parameter(SQLDataType.CLOB);
-    this.commitCall = PreparedQuery.of(db.dsl(), select(O_OUTCOME, O_USED, O_RESERVED, O_NEXT_EXPIRY, O_HOLD_EXPIRED)
+            version, now, ids, amounts, ceilings, createdAt, expiresAt))),
+        tenant, meter, periodStart, periodEnd, version, now, ids, amounts, ceilings, createdAt, expiresAt);
+    Param<String[]> keys = parameter(SQLDataType.VARCHAR.array());
+    Param<String[]> occurredAt = parameter(SQLDataType.CLOB.array());
+    Param<String[]> attributes = parameter(SQLDataType.CLOB.array());
+    this.commitCall = PreparedQuery.of(db.dsl(), select(O_INDEX, O_OUTCOME, O_USED, O_RESERVED, O_NEXT_EXPIRY,
+            O_HOLD_EXPIRED)
         .from(table("{0}", function(name(schema, "quota_commit"), Object.class, tenant, meter, periodStart, periodEnd,
-            version, now, id, key, amount, occurredAt, attributes))),
-        tenant, meter, periodStart, periodEnd, version, now, id, key, amount, occurredAt, attributes);
+            version, now, ids, keys, amounts, occurredAt, attributes))),
+        tenant, meter, periodStart, periodEnd, version, now, ids, keys, amounts, occurredAt, attributes);
   }
 
   /**
-   * Opens a hold if it fits, in one statement.
+   * The requests that may share a reserve or commit batch: one counter row, checked against one version.
+   *
+   * @param tenant the tenant
+   * @param meter the meter
+   * @param period the counter's period
+   * @param version the expected entitlement version
+   */
+  public record HoldKey(TenantId tenant, Meter meter, Period period, long version) {}
+
+  /**
+   * One reserve.
    *
    * @param hold the hold
-   * @param ceiling the most {@code used + reserved} may reach
-   * @param expectedVersion the version the ceiling came from
+   * @param ceiling the most {@code used + reserved} may reach with it
    * @param now the time of the write
-   * @return the outcome
    */
-  public WriteOutcome reserve(StoredReservation hold, long ceiling, long expectedVersion, Instant now) {
-    Instant at = micros(now);
-    Period period = new Period(micros(hold.period().start()), micros(hold.period().end()));
-    TenantId tenant = hold.tenant();
-    WriteOutcome stale = new WriteOutcome.Stale();
-    return rounds.runEach(tenant, hold.meter(), expectedVersion, at, stale, () -> {
-      Record r = reserveCall.fetch(db, connection -> new Object[] {tenant.value(), hold.meter().name(), period.start(),
-          period.end(), expectedVersion, at, hold.id().value(), hold.amount(), ceiling, micros(hold.createdAt()),
-          micros(hold.expiresAt())}).get(0);
-      return switch (BatchOutcome.of(r.get(O_OUTCOME))) {
-        case WRITTEN -> {
-          StoredCounter after = counterOf(hold.period(), r);
-          yield new WriteRounds.Done<>(new WriteOutcome.Written(after.counter()), after, expectedVersion);
-        }
-        case DUPLICATE -> WriteRounds.done(new WriteOutcome.Duplicate(0, counterOf(period, r).counter()));
-        case INSUFFICIENT -> {
-          StoredCounter current = counterOf(period, r);
-          yield new WriteRounds.Done<>(new WriteOutcome.Insufficient(current.counter()), current, expectedVersion);
-        }
-        case NO_COUNTER -> new WriteRounds.CreateCounter<>(hold.period());
-        case STALE -> WriteRounds.done(stale);
-        case SWEEP -> new WriteRounds.Sweep<>();
-        case DECIDE_IN_TRANSACTION -> throw new IllegalStateException("quota_reserve answered " + r.get(O_OUTCOME));
-      };
-    });
+  public record ReserveRequest(StoredReservation hold, long ceiling, Instant now) {}
+
+  /**
+   * One commit.
+   *
+   * @param id the reservation
+   * @param entry the usage
+   * @param now the time of the write
+   */
+  public record CommitRequest(ReservationId id, LedgerEntry entry, Instant now) {}
+
+  /** One request's decision, as {@code quota_reserve} or {@code quota_commit} returned it. */
+  private record Row(int index, BatchOutcome outcome, Long used, Long reserved, Instant nextExpiry,
+      Boolean holdExpired) {
+    StoredCounter counter(Period period) {
+      return new StoredCounter(period, used, reserved, nextExpiry);
+    }
   }
 
-  /** The counter a write function returned. */
-  private static StoredCounter counterOf(Period period, Record r) {
-    return new StoredCounter(period, r.get(O_USED), r.get(O_RESERVED), r.get(O_NEXT_EXPIRY));
+  /**
+   * Opens holds on one counter, in one statement ({@code quota_reserve}): each is written if its id is new and it fits
+   * with the holds written before it in the batch; the {@link Batcher}'s work, and a lone reserve's as a batch of one.
+   *
+   * @param key the counter and version they share
+   * @param requests the requests, in arrival order
+   * @return one {@link WriteOutcome} or {@link RuntimeException} per request
+   */
+  public List<Object> reserveBatch(HoldKey key, List<ReserveRequest> requests) {
+    return BatchWrites.batchOrAlone(requests, batch -> reserveRounds(key, batch));
+  }
+
+  private List<WriteOutcome> reserveRounds(HoldKey key, List<ReserveRequest> requests) {
+    int n = requests.size();
+    String[] ids = new String[n];
+    Long[] amounts = new Long[n];
+    Long[] ceilings = new Long[n];
+    String[] createdAt = new String[n];
+    String[] expiresAt = new String[n];
+    Instant latest = Instant.MIN;
+    for (int i = 0; i < n; i++) {
+      ReserveRequest r = requests.get(i);
+      ids[i] = r.hold().id().value().toString();
+      amounts[i] = r.hold().amount();
+      ceilings[i] = r.ceiling();
+      createdAt[i] = micros(r.hold().createdAt()).toString();
+      expiresAt[i] = micros(r.hold().expiresAt()).toString();
+      latest = r.now().isAfter(latest) ? r.now() : latest; // the batch runs at the latest of its requests' instants
+    }
+    Instant at = micros(latest);
+    Period period = new Period(micros(key.period().start()), micros(key.period().end()));
+    for (int round = 0; round < WriteRounds.MAX_ROUNDS; round++) {
+      List<Row> rows = rows(reserveCall, connection -> new Object[] {key.tenant().value(), key.meter().name(),
+          period.start(), period.end(), key.version(), at, connection.createArrayOf("uuid", ids),
+          connection.createArrayOf("int8", amounts), connection.createArrayOf("int8", ceilings),
+          connection.createArrayOf("text", createdAt), connection.createArrayOf("text", expiresAt)});
+      // STALE, NO_COUNTER and SWEEP are the whole batch's, in one row; the others are each request's
+      switch (rows.get(0).outcome()) {
+        case STALE -> {
+          return allStale(key.tenant(), n, WriteOutcome.Stale::new);
+        }
+        case NO_COUNTER -> {
+          if (!counters.ensure(key.tenant(), key.meter(), key.period(), key.version())) {
+            return allStale(key.tenant(), n, WriteOutcome.Stale::new);
+          }
+        }
+        case SWEEP -> sweep(key.tenant(), key.meter(), at);
+        default -> {
+          WriteOutcome[] outcomes = new WriteOutcome[n];
+          for (Row row : rows) {
+            StoredCounter counter = row.counter(key.period());
+            outcomes[row.index()] = switch (row.outcome()) {
+              case WRITTEN -> new WriteOutcome.Written(counter.counter());
+              case DUPLICATE -> new WriteOutcome.Duplicate(0, counter.counter());
+              case INSUFFICIENT -> new WriteOutcome.Insufficient(counter.counter());
+              default -> throw new IllegalStateException("unexpected outcome " + row.outcome() + " of quota_reserve");
+            };
+          }
+          // the counter after the last request, read and written under the row's lock, whatever was decided
+          sink.counterObserved(key.tenant(), key.meter(), key.version(),
+              rows.get(rows.size() - 1).counter(key.period()));
+          return Arrays.asList(outcomes);
+        }
+      }
+    }
+    throw new IllegalStateException("tenant '" + key.tenant() + "' on " + key.meter() + ": a reserve did not settle "
+        + "after " + WriteRounds.MAX_ROUNDS + " rounds");
+  }
+
+  private <T> List<T> allStale(TenantId tenant, int n, java.util.function.Supplier<T> stale) {
+    sink.tenantChanged(tenant);
+    List<T> outcomes = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      outcomes.add(stale.get());
+    }
+    return outcomes;
+  }
+
+  private List<Row> rows(PreparedQuery call, PreparedQuery.Values values) {
+    List<Row> rows = new ArrayList<>();
+    for (Record r : call.fetch(db, values)) {
+      rows.add(new Row(r.get(O_INDEX), BatchOutcome.of(r.get(O_OUTCOME)), r.get(O_USED), r.get(O_RESERVED),
+          r.get(O_NEXT_EXPIRY), call == commitCall ? r.get(O_HOLD_EXPIRED) : null));
+    }
+    return rows;
   }
 
   @SafeVarargs
@@ -218,39 +302,80 @@ public final class UsageWrites {
   }
 
   /**
-   * Ends an open hold by recording its usage, atomically: the hold leaves its counter's reserved, the entry goes to
-   * the ledger and its period's counter.
+   * Ends open holds of one counter by recording their usage, in one statement ({@code quota_commit}): each hold leaves
+   * its counter's reserved, its entry goes to the ledger and the counter. A request the function leaves to a
+   * transaction (the hold not open, of another meter or period, the key recorded already) is then decided alone with
+   * the statements of {@link #commitInTransaction}. The {@link Batcher}'s work, and a lone commit's as a batch of one.
    *
-   * @param tenant the tenant
-   * @param id the reservation
-   * @param entry the usage
-   * @param expectedVersion the version the entry's period came from
-   * @param now the time of the write
-   * @return the outcome
+   * @param key the counter and version they share
+   * @param requests the requests, in arrival order
+   * @return one {@link CommitOutcome} or {@link RuntimeException} per request
    */
-  public CommitOutcome commit(TenantId tenant, ReservationId id, LedgerEntry entry, long expectedVersion, Instant now) {
-    Instant at = micros(now);
-    Meter meter = entry.meter();
-    Period entryPeriod = new Period(micros(entry.period().start()), micros(entry.period().end()));
-    CommitOutcome stale = new CommitOutcome.Stale();
-    return rounds.runEach(tenant, meter, expectedVersion, at, stale, () -> {
-      Record r = commitCall.fetch(db, connection -> new Object[] {tenant.value(), meter.name(), entryPeriod.start(),
-          entryPeriod.end(), expectedVersion, at, id.value(), entry.key().value(), entry.amount(),
-          micros(entry.occurredAt()), attributesText(entry)}).get(0);
-      return switch (BatchOutcome.of(r.get(O_OUTCOME))) {
-        case WRITTEN -> {
-          StoredCounter after = counterOf(entry.period(), r);
-          yield new WriteRounds.Done<>(new CommitOutcome.Committed(after.counter(), r.get(O_HOLD_EXPIRED)), after,
-              expectedVersion);
+  public List<Object> commitBatch(HoldKey key, List<CommitRequest> requests) {
+    return BatchWrites.batchOrAlone(requests, batch -> commitRounds(key, batch));
+  }
+
+  private List<CommitOutcome> commitRounds(HoldKey key, List<CommitRequest> requests) {
+    int n = requests.size();
+    String[] ids = new String[n];
+    String[] keys = new String[n];
+    Long[] amounts = new Long[n];
+    String[] occurredAt = new String[n];
+    String[] attributes = new String[n];
+    Instant latest = Instant.MIN;
+    for (int i = 0; i < n; i++) {
+      CommitRequest r = requests.get(i);
+      ids[i] = r.id().value().toString();
+      keys[i] = r.entry().key().value();
+      amounts[i] = r.entry().amount();
+      occurredAt[i] = micros(r.entry().occurredAt()).toString();
+      attributes[i] = attributesText(r.entry());
+      latest = r.now().isAfter(latest) ? r.now() : latest;
+    }
+    Instant at = micros(latest);
+    Period period = new Period(micros(key.period().start()), micros(key.period().end()));
+    for (int round = 0; round < WriteRounds.MAX_ROUNDS; round++) {
+      List<Row> rows = rows(commitCall, connection -> new Object[] {key.tenant().value(), key.meter().name(),
+          period.start(), period.end(), key.version(), at, connection.createArrayOf("uuid", ids),
+          connection.createArrayOf("varchar", keys), connection.createArrayOf("int8", amounts),
+          connection.createArrayOf("text", occurredAt), connection.createArrayOf("text", attributes)});
+      switch (rows.get(0).outcome()) {
+        case STALE -> {
+          return allStale(key.tenant(), n, CommitOutcome.Stale::new);
         }
-        case NO_COUNTER -> new WriteRounds.CreateCounter<>(entry.period());
-        case STALE -> WriteRounds.done(stale);
-        // the rare cases, told apart by several reads: in a transaction, with the statements below
-        case DECIDE_IN_TRANSACTION -> db.transaction(tx -> commitInTransaction(tx, tenant, id, entry, expectedVersion,
-            at, entryPeriod, stale));
-        default -> throw new IllegalStateException("quota_commit answered " + r.get(O_OUTCOME));
-      };
-    });
+        case NO_COUNTER -> {
+          if (!counters.ensure(key.tenant(), key.meter(), key.period(), key.version())) {
+            return allStale(key.tenant(), n, CommitOutcome.Stale::new);
+          }
+        }
+        default -> {
+          CommitOutcome[] outcomes = new CommitOutcome[n];
+          List<Integer> inTransaction = new ArrayList<>();
+          for (Row row : rows) {
+            switch (row.outcome()) {
+              case WRITTEN -> outcomes[row.index()] =
+                  new CommitOutcome.Committed(row.counter(key.period()).counter(), row.holdExpired());
+              case DECIDE_IN_TRANSACTION -> inTransaction.add(row.index());
+              default -> throw new IllegalStateException("unexpected outcome " + row.outcome() + " of quota_commit");
+            }
+          }
+          sink.counterObserved(key.tenant(), key.meter(), key.version(),
+              rows.get(rows.size() - 1).counter(key.period()));
+          for (int i : inTransaction) {
+            CommitRequest r = requests.get(i);
+            Instant requestAt = micros(r.now());
+            Period entryPeriod = new Period(micros(r.entry().period().start()), micros(r.entry().period().end()));
+            CommitOutcome stale = new CommitOutcome.Stale();
+            outcomes[i] = rounds.run(key.tenant(), key.meter(), key.version(), requestAt, stale,
+                tx -> commitInTransaction(tx, key.tenant(), r.id(), r.entry(), key.version(), requestAt, entryPeriod,
+                    stale));
+          }
+          return Arrays.asList(outcomes);
+        }
+      }
+    }
+    throw new IllegalStateException("tenant '" + key.tenant() + "' on " + key.meter() + ": a commit did not settle "
+        + "after " + WriteRounds.MAX_ROUNDS + " rounds");
   }
 
   /**

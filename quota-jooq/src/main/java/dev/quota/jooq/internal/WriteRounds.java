@@ -5,7 +5,6 @@ import dev.quota.Period;
 import dev.quota.TenantId;
 import java.time.Instant;
 import java.util.function.Function;
-import java.util.function.Supplier;
 
 /**
  * Runs a single-request usage write in rounds: each round is one transaction, which either decides the write or asks
@@ -74,16 +73,8 @@ final class WriteRounds {
    * @return the outcome
    */
   <T> T run(TenantId tenant, Meter meter, long expectedVersion, Instant now, T stale, Function<Db.Tx, Step<T>> round) {
-    return runEach(tenant, meter, expectedVersion, now, stale, () -> db.transaction(round));
-  }
-
-  /**
-   * Runs a write's rounds as {@link #run} does, each round running its statements itself (one call of a function in
-   * auto-commit, say).
-   */
-  <T> T runEach(TenantId tenant, Meter meter, long expectedVersion, Instant now, T stale, Supplier<Step<T>> round) {
     for (int i = 0; i < MAX_ROUNDS; i++) {
-      Step<T> step = round.get();
+      Step<T> step = db.transaction(round);
       switch (step) {
         case Done<T> d -> {
           if (d.outcome() == stale) {
