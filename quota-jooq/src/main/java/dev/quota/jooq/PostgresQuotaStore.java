@@ -35,10 +35,11 @@ import dev.quota.jooq.internal.Migrations;
 import dev.quota.jooq.internal.SchemaCheck;
 import dev.quota.jooq.internal.StateCache;
 import dev.quota.jooq.internal.StateReads;
+import dev.quota.jooq.internal.HoldWrites;
+import dev.quota.jooq.internal.HoldWrites.CommitRequest;
+import dev.quota.jooq.internal.HoldWrites.HoldKey;
+import dev.quota.jooq.internal.HoldWrites.ReserveRequest;
 import dev.quota.jooq.internal.UsageWrites;
-import dev.quota.jooq.internal.UsageWrites.CommitRequest;
-import dev.quota.jooq.internal.UsageWrites.HoldKey;
-import dev.quota.jooq.internal.UsageWrites.ReserveRequest;
 import dev.quota.spi.CommitOutcome;
 import dev.quota.spi.LedgerEntry;
 import dev.quota.spi.QuotaStore;
@@ -151,6 +152,7 @@ public final class PostgresQuotaStore implements QuotaStore, AutoCloseable {
   private final StateCache cache;
   private final StateReads reads;
   private final UsageWrites usage;
+  private final HoldWrites holds;
   private final BatchWrites batches;
   private final AdminWrites admin;
   private final Maintenance maintenance;
@@ -176,15 +178,16 @@ public final class PostgresQuotaStore implements QuotaStore, AutoCloseable {
     CounterRules rules = new CounterRules(b.schema);
     Counters counters = new Counters(db, rules);
     this.reads = new StateReads(db, rules, b.hostPlans);
-    this.usage = new UsageWrites(db, b.schema, counters, b.reservationRetention, cache);
+    this.usage = new UsageWrites(db, counters, b.reservationRetention, cache);
+    this.holds = new HoldWrites(db, b.schema, counters, usage, cache);
     this.batches = new BatchWrites(db, b.schema, counters, usage, cache);
     this.admin = new AdminWrites(db, b.hostPlans, changes, cache);
     this.maintenance = new Maintenance(db, admin, cache, b.archiveBatchSize);
     this.alerts = new AlertMarks(db);
     this.known = new KnownTenants(db, b.hostPlans);
     this.consumes = b.combineConsumes ? new Batcher<>(b.maxBatchSize, batches::consumeBatch) : null;
-    this.reserves = b.combineConsumes ? new Batcher<>(b.maxBatchSize, usage::reserveBatch) : null;
-    this.commits = b.combineConsumes ? new Batcher<>(b.maxBatchSize, usage::commitBatch) : null;
+    this.reserves = b.combineConsumes ? new Batcher<>(b.maxBatchSize, holds::reserveBatch) : null;
+    this.commits = b.combineConsumes ? new Batcher<>(b.maxBatchSize, holds::commitBatch) : null;
     // two append batches at a time: one flushes its commit while the next runs its statement (see Batcher)
     this.appends = b.groupCommitAppends ? new Batcher<>(b.maxBatchSize, 2, batches::appendBatch) : null;
     this.listener = b.listen && cache.caching()
@@ -312,7 +315,7 @@ public final class PostgresQuotaStore implements QuotaStore, AutoCloseable {
     HoldKey key = new HoldKey(reservation.tenant(), reservation.meter(), reservation.period(), expectedVersion);
     ReserveRequest request = new ReserveRequest(reservation, ceiling, now);
     if (reserves == null) {
-      return alone(usage.reserveBatch(key, List.of(request)));
+      return alone(holds.reserveBatch(key, List.of(request)));
     }
     return reserves.submit(key, request);
   }
@@ -322,7 +325,7 @@ public final class PostgresQuotaStore implements QuotaStore, AutoCloseable {
     HoldKey key = new HoldKey(tenant, entry.meter(), entry.period(), expectedVersion);
     CommitRequest request = new CommitRequest(id, entry, now);
     if (commits == null) {
-      return alone(usage.commitBatch(key, List.of(request)));
+      return alone(holds.commitBatch(key, List.of(request)));
     }
     return commits.submit(key, request);
   }
