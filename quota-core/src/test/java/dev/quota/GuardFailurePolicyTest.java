@@ -604,4 +604,44 @@ class GuardFailurePolicyTest {
 
     assertThat(fired).containsExactly(80);
   }
+
+  // --- a reserve committed while its answer was lost ------------------------------------------------------------
+
+  @Test
+  void aReserveWhoseAnswerWasLostLeavesNoHoldOnceTheStoreAnswersAgain() {
+    QuotaGuard guard = guard(FailurePolicy.deny());
+    store.losingReserveAnswers(true);
+
+    ReserveResult lost = guard.reserve(TENANT, TOKENS, 500, Duration.ofHours(1));
+
+    assertThat(lost.granted()).isFalse();
+    assertThat(lost.decision().reason()).isEqualTo(Reason.STORE_UNAVAILABLE);
+    assertThat(store.openHolds(TENANT)).as("the hold the store wrote").isOne();
+
+    // still down: the next write fails, and the hold waits
+    store.losingReserveAnswers(false).failing(true);
+    assertThatThrownBy(() -> guard.record(UsageEvent.of(TENANT, TOKENS, 1, UsageKey.of("down"))))
+        .isInstanceOf(StoreUnavailableException.class);
+    assertThat(store.openHolds(TENANT)).isOne();
+
+    // the store answers again: the first write that gets through releases it
+    store.failing(false);
+    guard.record(UsageEvent.of(TENANT, TOKENS, 1, UsageKey.of("up")));
+    assertThat(store.openHolds(TENANT)).as("holds left open").isZero();
+    assertThat(guard.usage(TENANT, TOKENS).reserved()).isZero();
+  }
+
+  @Test
+  void aReserveThatFailedBeforeWritingLeavesNothingToReleaseAndTheNextWriteGoesThrough() {
+    QuotaGuard guard = guard(FailurePolicy.deny());
+    store.failing(true);
+    assertThat(guard.reserve(TENANT, TOKENS, 500, Duration.ofHours(1)).granted()).isFalse();
+    store.failing(false);
+
+    RecordResult recorded = guard.record(UsageEvent.of(TENANT, TOKENS, 1, UsageKey.of("up")));
+
+    assertThat(recorded.duplicate()).isFalse();
+    assertThat(store.openHolds(TENANT)).isZero();
+    assertThat(guard.usage(TENANT, TOKENS).used()).isOne();
+  }
 }

@@ -69,6 +69,11 @@ public final class BenchDatabase {
     return System.getProperty(SCHEMA_PROPERTY, "quota_bench");
   }
 
+  /** @return the schema like {@link #schema()} whose reservation table holds a million ended holds */
+  public static String endedSchema() {
+    return schema() + "_ended";
+  }
+
   /** @return the schema of the baselines' tables */
   public static String baselineSchema() {
     return schema() + "_baseline";
@@ -124,6 +129,61 @@ public final class BenchDatabase {
    * @param seedSizes the usage-table sizes of the seed-design tenants
    */
   public static void prepare(List<Integer> ledgerSizes, List<Integer> seedSizes) throws SQLException {
+    prepare(ledgerSizes, seedSizes, 0);
+  }
+
+  /**
+   * As {@link #prepare(List, List)}, and also the schema {@link #endedSchema()}: the same many-tenant and hot tenants,
+   * and {@code endedReservations} committed holds spread over them, as a busy reserve/commit service leaves behind
+   * within the retention of ended holds (1 day by default).
+   *
+   * @param ledgerSizes the ledger sizes of the uncached-check tenants
+   * @param seedSizes the usage-table sizes of the seed-design tenants
+   * @param endedReservations the ended holds of the second schema; 0 for no second schema
+   */
+  public static void prepare(List<Integer> ledgerSizes, List<Integer> seedSizes, int endedReservations)
+      throws SQLException {
+    prepareMain(ledgerSizes, seedSizes);
+    String e = "\"" + endedSchema() + "\"";
+    try (Connection c = DriverManager.getConnection(url()); Statement st = c.createStatement()) {
+      st.execute("DROP SCHEMA IF EXISTS " + e + " CASCADE");
+    }
+    if (endedReservations == 0) {
+      return;
+    }
+    try (HikariDataSource pool = pool("quota-bench-setup", 2)) {
+      PostgresQuotaStore.createSchema(pool, endedSchema());
+    }
+    Period month = currentMonth();
+    try (Connection c = DriverManager.getConnection(url())) {
+      c.setAutoCommit(false);
+      try (Statement st = c.createStatement()) {
+        st.execute("SET LOCAL synchronous_commit = off");
+        st.execute("INSERT INTO " + e + ".tenant (tenant_id, tier, version) SELECT 'many-' || i, 'bench', 0 "
+            + "FROM generate_series(0, " + (TENANTS - 1) + ") AS i");
+        st.execute("INSERT INTO " + e + ".tenant (tenant_id, tier, version) VALUES ('hot', 'bench', 0)");
+      }
+      // committed over the last hour, each under its own key, no longer counted: what reserve/commit leaves behind
+      try (PreparedStatement ended = c.prepareStatement("INSERT INTO " + e + ".reservation (tenant_id, "
+          + "reservation_id, meter, amount, period_start, period_end, created_at, expires_at, state, counted, "
+          + "committed_key) SELECT 'many-' || (i % " + TENANTS + "), gen_random_uuid(), 'ai-tokens', 10, ?, ?, "
+          + "now() - (i % 3600) * interval '1 second', now() - (i % 3600) * interval '1 second' + interval '1 minute', "
+          + "'COMMITTED', false, 'ended-' || i FROM generate_series(1, ?) AS i")) {
+        ended.setObject(1, OffsetDateTime.ofInstant(month.start(), ZoneOffset.UTC));
+        ended.setObject(2, OffsetDateTime.ofInstant(month.end(), ZoneOffset.UTC));
+        ended.setInt(3, endedReservations);
+        ended.execute();
+      }
+      c.commit();
+      c.setAutoCommit(true);
+      try (Statement st = c.createStatement()) {
+        st.execute("VACUUM ANALYZE " + e + ".reservation");
+        st.execute("VACUUM ANALYZE " + e + ".tenant");
+      }
+    }
+  }
+
+  private static void prepareMain(List<Integer> ledgerSizes, List<Integer> seedSizes) throws SQLException {
     String s = "\"" + schema() + "\"";
     String b = "\"" + baselineSchema() + "\"";
     Period month = currentMonth();
@@ -223,6 +283,15 @@ public final class BenchDatabase {
       for (String table : List.of(s + ".counter", s + ".tenant", s + ".reservation", b + ".bucket", b + ".counter")) {
         st.execute("VACUUM " + table);
       }
+      String e = "\"" + endedSchema() + "\"";
+      try (var rs = st.executeQuery("SELECT to_regclass('" + e + ".counter') IS NOT NULL")) {
+        rs.next();
+        if (rs.getBoolean(1)) {
+          st.execute("VACUUM " + e + ".counter");
+          st.execute("VACUUM " + e + ".tenant");
+          st.execute("VACUUM " + e + ".reservation");
+        }
+      }
     }
   }
 
@@ -231,6 +300,7 @@ public final class BenchDatabase {
     try (Connection c = DriverManager.getConnection(url()); Statement st = c.createStatement()) {
       st.execute("DROP SCHEMA IF EXISTS \"" + schema() + "\" CASCADE");
       st.execute("DROP SCHEMA IF EXISTS \"" + baselineSchema() + "\" CASCADE");
+      st.execute("DROP SCHEMA IF EXISTS \"" + endedSchema() + "\" CASCADE");
     }
   }
 

@@ -5,6 +5,7 @@ import dev.quota.ConsumeResult;
 import dev.quota.Meter;
 import dev.quota.QuotaGuard;
 import dev.quota.RecordResult;
+import dev.quota.Reservation;
 import dev.quota.ReserveResult;
 import dev.quota.TenantId;
 import dev.quota.UsageEvent;
@@ -40,6 +41,12 @@ public class OurWrites {
   /** Whether concurrent records are group-committed (the default). */
   @Param({"true"})
   public boolean groupCommit;
+  /**
+   * Ended reservations in the table before the run: 0 runs on the main schema, any other value on the schema that
+   * {@link BenchDatabase#prepare} filled with that many committed holds of the same tenants.
+   */
+  @Param({"0"})
+  public int endedReservations;
 
   private HikariDataSource pool;
   private PostgresQuotaStore store;
@@ -49,7 +56,8 @@ public class OurWrites {
   public void open() throws java.sql.SQLException {
     BenchDatabase.vacuumHotTables();
     pool = BenchDatabase.pool("bench-writes", 16);
-    store = PostgresQuotaStore.builder().dataSource(pool).schema(BenchDatabase.schema())
+    store = PostgresQuotaStore.builder().dataSource(pool)
+        .schema(endedReservations == 0 ? BenchDatabase.schema() : BenchDatabase.endedSchema())
         .combineConsumes(combine).groupCommitRecords(groupCommit).build();
     guard = BenchDatabase.quota(store).guard();
   }
@@ -80,6 +88,49 @@ public class OurWrites {
       throw new IllegalStateException("reservation refused: " + hold.decision());
     }
     return hold.reservation().commit(5, keys.nextKey());
+  }
+
+  /** {@code reserve(10)} then {@code commit(5)} by every thread on one tenant. */
+  @Benchmark
+  public RecordResult hotReserveCommit(Keys keys) {
+    ReserveResult hold = guard.reserve(HOT, Meter.AI_TOKENS, 10, Duration.ofMinutes(1));
+    if (!hold.granted()) {
+      throw new IllegalStateException("reservation refused: " + hold.decision());
+    }
+    return hold.reservation().commit(5, keys.nextKey());
+  }
+
+  /** {@code reserve(10)} alone on a random one of 100 tenants; the holds end at their TTL. */
+  @Benchmark
+  public ReserveResult reserveAlone(Keys keys) {
+    ReserveResult hold = guard.reserve(keys.randomTenant(), Meter.AI_TOKENS, 10, Duration.ofMinutes(1));
+    if (!hold.granted()) {
+      throw new IllegalStateException("reservation refused: " + hold.decision());
+    }
+    return hold;
+  }
+
+  /** A hold of a random one of 100 tenants, taken before each {@link #commitAlone} call and not timed. */
+  @State(Scope.Thread)
+  public static class Held {
+    Reservation reservation;
+
+    /**
+     * Takes the hold.
+     *
+     * @param writes the benchmark's guard
+     * @param keys the thread's tenants
+     */
+    @Setup(Level.Invocation)
+    public void hold(OurWrites writes, Keys keys) {
+      reservation = writes.reserveAlone(keys).reservation();
+    }
+  }
+
+  /** {@code commit(5)} alone of a hold taken (untimed) just before, on a random one of 100 tenants. */
+  @Benchmark
+  public RecordResult commitAlone(Held held, Keys keys) {
+    return held.reservation.commit(5, keys.nextKey());
   }
 
   /** {@code record} of one event on a random one of 100 tenants. */

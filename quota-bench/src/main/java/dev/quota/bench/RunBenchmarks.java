@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -24,30 +25,139 @@ import org.openjdk.jmh.runner.options.TimeValue;
 /**
  * Runs every benchmark in one go against the database at {@value BenchDatabase#URL_VARIABLE}: prepares the data,
  * runs the plan below (each entry a JMH run with its own thread count), writes JMH's JSON results of all runs to
- * {@code jmh-result.json}, the headline ratios to {@code ratios.json}, and prints a summary table.
+ * {@code jmh-result.json}, the ratios to {@code ratios.json}, and prints a summary table.
  *
- * <p>The full profile: 1 fork per benchmark and thread count, 2 for the two sides of each ratio (run back to back);
- * database benchmarks 2 warm-up iterations of 2 s and 3 measured iterations of 3 s; nanosecond benchmarks 3 x 1 s
- * warm-up and 5 x 1 s measured. About 11 minutes on 2 cores.
- * The smoke profile ({@code -Dquota.bench.profile=smoke}): in-process, no warm-up, one 100 ms iteration per benchmark
- * at 1 thread, small data: it proves the harness works, it measures nothing.
+ * <p><b>Ratios that can be trusted on a shared machine.</b> The two sides of each ratio run interleaved, A B A B A B
+ * ({@value #ROUNDS} rounds), each run a fork of its own with one short warm-up; each round gives one pairwise ratio,
+ * and a ratio is reported as the median of its rounds with their minimum and maximum. A burst of load weighs on one
+ * round, not on one side. Database runs: 1 warm-up iteration of 2 s, 2 measured iterations of 2 s; nanosecond runs:
+ * 2 x 1 s warm-up, 3 x 1 s measured. The runs that only give context (the seed design's check at four sizes, thread
+ * counts) run once. About 17 minutes on 2 cores.
+ * The smoke profile ({@code -Dquota.bench.profile=smoke}): in-process, no warm-up, one 100 ms iteration per run,
+ * one round, small data: it proves the harness works, it measures nothing.
  *
  * <p>Scores: time benchmarks in sample mode report their median (p50) per call; the others the median of their
  * iterations' scores.
  */
 public final class RunBenchmarks {
+  /** Rounds of each ratio's pair in the full profile. */
+  static final int ROUNDS = 3;
+
+  /**
+   * One side of a ratio: a benchmark at a thread count with parameters.
+   *
+   * @param benchmark the class and method, such as {@code OurWrites.record}
+   * @param threads the threads
+   * @param param a parameter's name and value, or nothing
+   */
+  record Side(String benchmark, int threads, String... param) {
+    String label() {
+      return benchmark + " " + threads + "t" + (param.length == 0 ? "" : " " + param[0] + "=" + param[1]);
+    }
+  }
+
+  /**
+   * A ratio of two sides and its target.
+   *
+   * @param key its key in ratios.json
+   * @param a the numerator's side
+   * @param b the denominator's side
+   * @param inverse whether the value is b's score over a's (throughputs compared as times)
+   * @param target such as {@code <= 1.5}, or {@code null} for a ratio shown for context
+   * @param what what the ratio compares, for the table
+   */
+  record Ratio(String key, Side a, Side b, boolean inverse, String target, String what) {
+    double of(double scoreA, double scoreB) {
+      return inverse ? scoreB / scoreA : scoreA / scoreB;
+    }
+
+    boolean met(double value) {
+      if (target == null) {
+        return true;
+      }
+      double limit = Double.parseDouble(target.substring(2).trim());
+      return target.startsWith("<=") ? value <= limit : value >= limit;
+    }
+  }
+
+  /**
+   * A ratio's outcome.
+   *
+   * @param median the median of the pairwise ratios
+   * @param min the least
+   * @param max the greatest
+   * @param pairs every round's ratio, in order
+   */
+  record Measured(double median, double min, double max, List<Double> pairs) {}
+
+  /**
+   * The ratios, in the order they run and are reported.
+   *
+   * @param bigLedger the ledger rows of the big uncached-check tenant
+   * @param ended the ended reservations of the second schema
+   */
+  static List<Ratio> ratios(int bigLedger, int ended) {
+    return List.of(
+      new Ratio("reserveCommitOverManyConsume8t", new Side("OurWrites.reserveCommit", 8),
+          new Side("OurWrites.manyTenantsConsume", 8), false, ">= 0.5",
+          "reserve/commit pairs/s over tryConsume ops/s, 100 tenants, 8 threads"),
+      new Ratio("reserveCommit8tOver1t", new Side("OurWrites.reserveCommit", 8),
+          new Side("OurWrites.reserveCommit", 1), false, ">= 1.0", "reserve/commit pairs/s at 8 threads over 1"),
+      new Ratio("reserveOverConsume1t", new Side("OurWrites.reserveAlone", 1),
+          new Side("OurWrites.manyTenantsConsume", 1), true, "<= 1.5",
+          "time of a reserve over a tryConsume, 1 thread"),
+      new Ratio("commitOverConsume1t", new Side("OurWrites.commitAlone", 1),
+          new Side("OurWrites.manyTenantsConsume", 1), true, "<= 1.5",
+          "time of a commit over a tryConsume, 1 thread"),
+      new Ratio("hotReserveCommitOverBucket4j8t", new Side("OurWrites.hotReserveCommit", 8),
+          new Side("Baselines.bucket4jTryConsume", 8), false, ">= 3",
+          "reserve/commit pairs/s on one tenant over Bucket4j ops/s on one key, 8 threads"),
+      new Ratio("hotConsumeOverBucket4j8t", new Side("OurWrites.hotTenantConsume", 8),
+          new Side("Baselines.bucket4jTryConsume", 8), false, ">= 3",
+          "tryConsume ops/s on one tenant over Bucket4j, 8 threads"),
+      new Ratio("recordOverSingleTx8t", new Side("OurWrites.record", 8),
+          new Side("Baselines.singleTxPerEvent", 8), false, ">= 2",
+          "record (group commit) over one plain-JDBC transaction per event, 8 threads"),
+      new Ratio("groupRecordOverSingleTx8t", new Side("OurWrites.record", 8, "groupCommit", "true"),
+          new Side("OurWrites.record", 8, "groupCommit", "false"), false, null,
+          "context: record with group commit over quota's own one transaction per record, 8 threads"),
+      new Ratio("recordAllPerEventOverSingleTx8t", new Side("OurWrites.recordAll", 8),
+          new Side("Baselines.singleTxPerEvent", 8), false, ">= 10",
+          "recordAll events/s over one plain-JDBC transaction per event, 8 threads"),
+      new Ratio("uncachedCheckOverSelect1", new Side("OurChecks.uncachedCheck", 1, "ledgerRows", "1000"),
+          new Side("Floors.select1", 1), false, "<= 1.5", "uncached canProceed p50 over JDBC SELECT 1 p50"),
+      new Ratio("uncachedCheck1mOver1k", new Side("OurChecks.uncachedCheck", 1, "ledgerRows", String.valueOf(bigLedger)),
+          new Side("OurChecks.uncachedCheck", 1, "ledgerRows", "1000"), false, "<= 1.10",
+          "uncached canProceed p50, 1M ledger rows over 1k"),
+      new Ratio("cachedCheckOverHonestFloor", new Side("OurChecks.cachedCanProceed", 1),
+          new Side("Floors.caffeineHitAndClock", 1), false, "<= 2",
+          "cached canProceed over a Caffeine hit plus one clock read"),
+      new Ratio("cachedCheckOverCaffeineHit", new Side("OurChecks.cachedCanProceed", 1),
+          new Side("Floors.caffeineHit", 1), false, null, "context: cached canProceed over a bare Caffeine hit"),
+      new Ratio("reserveCommitEnded1mOverNone8t", new Side("OurWrites.reserveCommit", 8, "endedReservations",
+          String.valueOf(ended)), new Side("OurWrites.reserveCommit", 8), false, ">= 0.9",
+          "reserve/commit pairs/s with 1M ended reservations over none, 8 threads"));
+  }
+
   /** The ratio keys of ratios.json, in order. */
-  public static final List<String> RATIO_KEYS = List.of("cachedCheckOverCaffeineHit", "uncachedCheckOverSelect1",
-      "uncachedCheck1mOver1k", "hotConsumeOverBucket4j8t", "groupRecordOverSingleTx8t");
+  public static final List<String> RATIO_KEYS = ratios(1, 1).stream().map(Ratio::key).toList();
+
+  private static final List<String> NANOS = List.of("Floors.caffeineHit", "Floors.caffeineHitAndClock",
+      "OurChecks.cachedCanProceed");
 
   private final boolean smoke;
   private final int bigLedger;
+  private final int endedReservations;
   private final List<RunResult> results = new ArrayList<>();
   private final List<String> jsonParts = new ArrayList<>();
+  private final List<String> loads = new ArrayList<>();
+  private final List<Ratio> plan;
 
   private RunBenchmarks(boolean smoke) {
     this.smoke = smoke;
     this.bigLedger = smoke ? 2_000 : 1_000_000;
+    this.endedReservations = smoke ? 2_000 : 1_000_000;
+    this.plan = ratios(bigLedger, endedReservations);
   }
 
   /**
@@ -58,8 +168,8 @@ public final class RunBenchmarks {
   public static void main(String[] args) throws Exception {
     Path out = Path.of(args.length > 0 ? args[0] : "target");
     boolean smoke = "smoke".equals(System.getProperty("quota.bench.profile"));
-    Map<String, Double> ratios = new RunBenchmarks(smoke).runAll(out);
-    System.out.println("ratios written to " + out.resolve("ratios.json") + ": " + ratios);
+    Map<String, Measured> ratios = new RunBenchmarks(smoke).runAll(out);
+    System.out.println("ratios written to " + out.resolve("ratios.json") + ": " + ratios.keySet());
   }
 
   /**
@@ -69,94 +179,104 @@ public final class RunBenchmarks {
    * @param out the output directory
    * @return the ratios, by key
    */
-  public static Map<String, Double> run(boolean smoke, Path out) throws Exception {
+  public static Map<String, Measured> run(boolean smoke, Path out) throws Exception {
     return new RunBenchmarks(smoke).runAll(out);
   }
 
-  private Map<String, Double> runAll(Path out) throws Exception {
+  private Map<String, Measured> runAll(Path out) throws Exception {
     Files.createDirectories(out);
     String environment = environment();
     System.out.println(environment);
     long started = System.nanoTime();
-    BenchDatabase.prepare(List.of(1_000, bigLedger), smoke ? List.of(1_000) : List.of(1_000, 10_000, 100_000, 1_000_000));
+    noteLoad("start");
+    BenchDatabase.prepare(List.of(1_000, bigLedger),
+        smoke ? List.of(1_000) : List.of(1_000, 10_000, 100_000, 1_000_000), endedReservations);
     System.out.printf(Locale.ROOT, "data prepared in %.0f s%n", (System.nanoTime() - started) / 1e9);
+    noteLoad("data prepared");
 
-    String big = String.valueOf(bigLedger);
-    int most = smoke ? 1 : 8;
-    // The pairs of each ratio run back to back, with two forks each, so that a burst of load on a shared machine
-    // weighs on both sides rather than on one.
-    nanos("Floors.caffeineHit", 1, 2);
-    for (int threads : threads()) {
-      nanos("OurChecks.cachedCanProceed", threads, threads == 1 ? 2 : 1);
-    }
-    database("Floors.select1", 1, 2);
-    database("OurChecks.uncachedCheck", 1, 2, "ledgerRows", "1000", big);
-    for (int threads : threads()) {
-      if (threads > 1) {
-        database("OurChecks.uncachedCheck", threads, 1, "ledgerRows", "1000");
+    Map<String, Measured> ratios = new LinkedHashMap<>();
+    for (Ratio ratio : plan) {
+      List<Double> pairs = new ArrayList<>();
+      for (int round = 0; round < (smoke ? 1 : ROUNDS); round++) {
+        double a = runSide(ratio.a());
+        double b = runSide(ratio.b());
+        pairs.add(ratio.of(a, b));
       }
+      ratios.put(ratio.key(), measured(pairs));
+      noteLoad(ratio.key());
     }
+    // context, run once: the seed design's check as its table grows, and how the writes scale with threads
     if (smoke) {
-      database("SeedDesign.seedSumCheck", 1, 1, "rows", "1000");
+      database(new Side("SeedDesign.seedSumCheck", 1, "rows", "1000"));
     } else {
-      database("SeedDesign.seedSumCheck", 1, 1, "rows", "1000", "10000", "100000", "1000000");
-    }
-    for (String write : List.of("hotTenantConsume", "manyTenantsConsume", "reserveCommit", "record", "recordAll")) {
-      for (int threads : threads()) {
-        if (threads != most || !(write.equals("hotTenantConsume") || write.equals("record"))) {
-          database("OurWrites." + write, threads, 1);
-        }
+      for (String rows : List.of("1000", "10000", "100000", "1000000")) {
+        database(new Side("SeedDesign.seedSumCheck", 1, "rows", rows));
       }
+      for (String write : List.of("manyTenantsConsume", "reserveCommit", "record", "recordAll")) {
+        database(new Side("OurWrites." + write, 2));
+      }
+      database(new Side("OurWrites.hotTenantConsume", 8, "combine", "false"));
     }
-    database("OurWrites.hotTenantConsume", most, 2, "combine", "true", "false");
-    database("Baselines.bucket4jTryConsume", most, 2);
-    database("OurWrites.record", most, 2, "groupCommit", "true", "false");
-    database("Baselines.singleTxPerEvent", most, 1);
-    if (!smoke) {
-      database("Baselines.bucket4jTryConsume", 1, 1);
-      database("Baselines.singleTxPerEvent", 1, 1);
-    }
+    noteLoad("end");
 
     Files.writeString(out.resolve("jmh-result.json"), "[\n" + String.join(",\n", jsonParts) + "\n]\n",
         StandardCharsets.UTF_8);
-    Map<String, Double> ratios = ratios(most);
     Files.writeString(out.resolve("ratios.json"), json(ratios), StandardCharsets.UTF_8);
     System.out.println();
     System.out.println(environment);
+    System.out.println("load average (1, 5, 15 min): " + String.join("; ", loads));
     System.out.println(table());
     System.out.println(ratioTable(ratios));
     System.out.printf(Locale.ROOT, "total %.1f minutes%n", (System.nanoTime() - started) / 60e9);
     return ratios;
   }
 
-  private List<Integer> threads() {
-    return smoke ? List.of(1) : List.of(1, 2, 8);
+  private double runSide(Side side) throws RunnerException, IOException {
+    return NANOS.contains(side.benchmark()) ? nanos(side) : database(side);
   }
 
-  private void nanos(String benchmark, int threads, int forks, String... param) throws RunnerException, IOException {
-    ChainedOptionsBuilder options = base(benchmark, threads, forks, param);
+  static Measured measured(List<Double> pairs) {
+    List<Double> sorted = new ArrayList<>(pairs);
+    sorted.sort(null);
+    int n = sorted.size();
+    double median = n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
+    return new Measured(median, sorted.get(0), sorted.get(n - 1), List.copyOf(pairs));
+  }
+
+  private void noteLoad(String when) {
+    try {
+      String[] load = Files.readString(Path.of("/proc/loadavg")).split(" ");
+      loads.add(when + " " + load[0] + " " + load[1] + " " + load[2]);
+    } catch (IOException | RuntimeException notLinux) {
+      loads.add(when + " unknown");
+    }
+  }
+
+  private double nanos(Side side) throws RunnerException, IOException {
+    ChainedOptionsBuilder options = base(side);
     if (!smoke) {
-      options.warmupIterations(3).warmupTime(TimeValue.seconds(1)).measurementIterations(5)
+      options.warmupIterations(2).warmupTime(TimeValue.seconds(1)).measurementIterations(3)
           .measurementTime(TimeValue.seconds(1));
     }
-    run(options);
+    return run(options);
   }
 
-  private void database(String benchmark, int threads, int forks, String... param) throws RunnerException,
-      IOException {
-    ChainedOptionsBuilder options = base(benchmark, threads, forks, param);
+  private double database(Side side) throws RunnerException, IOException {
+    ChainedOptionsBuilder options = base(side);
     if (!smoke) {
-      options.warmupIterations(2).warmupTime(TimeValue.seconds(2)).measurementIterations(3)
-          .measurementTime(TimeValue.seconds(3));
+      options.warmupIterations(1).warmupTime(TimeValue.seconds(2)).measurementIterations(2)
+          .measurementTime(TimeValue.seconds(2));
     }
-    run(options);
+    return run(options);
   }
 
-  private ChainedOptionsBuilder base(String benchmark, int threads, int forks, String... param) {
+  private ChainedOptionsBuilder base(Side side) {
+    String benchmark = side.benchmark();
+    String[] param = side.param();
     ChainedOptionsBuilder options = new OptionsBuilder()
         .include("^" + RunBenchmarks.class.getPackageName().replace(".", "\\.") + "\\." + benchmark.replace(".", "\\.")
             + "$")
-        .threads(threads)
+        .threads(side.threads())
         .shouldFailOnError(true)
         .jvmArgsAppend("-Dorg.jooq.no-logo=true", "-Dorg.jooq.no-tips=true", "-Xms1g", "-Xmx1g",
             "-D" + BenchDatabase.SCHEMA_PROPERTY + "=" + BenchDatabase.schema());
@@ -167,16 +287,20 @@ public final class RunBenchmarks {
       options.forks(0).warmupIterations(0).measurementIterations(1).measurementTime(TimeValue.milliseconds(100))
           .timeout(TimeValue.seconds(30));
     } else {
-      options.forks(forks);
+      options.forks(1);
     }
     return options;
   }
 
-  private void run(ChainedOptionsBuilder options) throws RunnerException, IOException {
+  private double run(ChainedOptionsBuilder options) throws RunnerException, IOException {
     Path json = Files.createTempFile("quota-jmh-", ".json");
     try {
       options.resultFormat(ResultFormatType.JSON).result(json.toString());
-      results.addAll(new Runner(options.build()).run());
+      Collection<RunResult> run = new Runner(options.build()).run();
+      if (run.size() != 1) {
+        throw new IllegalStateException("expected one result of a run, got " + run.size());
+      }
+      results.addAll(run);
       String text = Files.readString(json, StandardCharsets.UTF_8).strip();
       if (text.startsWith("[") && text.endsWith("]")) {
         String inner = text.substring(1, text.length() - 1).strip();
@@ -184,6 +308,7 @@ public final class RunBenchmarks {
           jsonParts.add(inner);
         }
       }
+      return score(run.iterator().next());
     } finally {
       Files.deleteIfExists(json);
     }
@@ -210,37 +335,16 @@ public final class RunBenchmarks {
     return n % 2 == 1 ? scores.get(n / 2) : (scores.get(n / 2 - 1) + scores.get(n / 2)) / 2;
   }
 
-  private double find(String method, int threads, String param, String value) {
-    for (RunResult r : results) {
-      var p = r.getParams();
-      if (p.getBenchmark().endsWith("." + method) && p.getThreads() == threads
-          && (param == null || value.equals(p.getParam(param)))) {
-        return score(r);
-      }
-    }
-    throw new IllegalStateException("no result for " + method + " at " + threads + " threads"
-        + (param == null ? "" : " with " + param + "=" + value));
-  }
-
-  private Map<String, Double> ratios(int most) {
-    Map<String, Double> ratios = new LinkedHashMap<>();
-    ratios.put("cachedCheckOverCaffeineHit", find("cachedCanProceed", 1, null, null) / find("caffeineHit", 1, null, null));
-    ratios.put("uncachedCheckOverSelect1", find("uncachedCheck", 1, "ledgerRows", "1000") / find("select1", 1, null, null));
-    ratios.put("uncachedCheck1mOver1k", find("uncachedCheck", 1, "ledgerRows", String.valueOf(bigLedger))
-        / find("uncachedCheck", 1, "ledgerRows", "1000"));
-    ratios.put("hotConsumeOverBucket4j8t", find("hotTenantConsume", most, "combine", "true")
-        / find("bucket4jTryConsume", most, null, null));
-    // ours with group commit over ours with one transaction per record: the same guard, schema and statement
-    ratios.put("groupRecordOverSingleTx8t", find("record", most, "groupCommit", "true")
-        / find("record", most, "groupCommit", "false"));
-    return ratios;
-  }
-
-  static String json(Map<String, Double> ratios) {
+  private String json(Map<String, Measured> ratios) {
     StringBuilder json = new StringBuilder("{\n");
     int i = 0;
     for (var e : ratios.entrySet()) {
-      json.append(String.format(Locale.ROOT, "  \"%s\": %.4f%s%n", e.getKey(), e.getValue(),
+      Measured m = e.getValue();
+      Ratio ratio = plan.stream().filter(r -> r.key().equals(e.getKey())).findFirst().orElseThrow();
+      json.append(String.format(Locale.ROOT, "  \"%s\": {\"median\": %.4f, \"min\": %.4f, \"max\": %.4f, "
+              + "\"pairs\": [%s], \"target\": %s, \"met\": %s}%s%n", e.getKey(), m.median(), m.min(), m.max(),
+          String.join(", ", m.pairs().stream().map(p -> String.format(Locale.ROOT, "%.4f", p)).toList()),
+          ratio.target() == null ? "null" : "\"" + ratio.target() + "\"", ratio.met(m.median()),
           ++i < ratios.size() ? "," : ""));
     }
     return json.append("}\n").toString();
@@ -266,22 +370,17 @@ public final class RunBenchmarks {
     return t.toString();
   }
 
-  private static String ratioTable(Map<String, Double> ratios) {
-    Map<String, String> targets = Map.of(
-        "cachedCheckOverCaffeineHit", "<= 4 (time)",
-        "uncachedCheckOverSelect1", "<= 1.5 (time)",
-        "uncachedCheck1mOver1k", "<= 1.10 (time)",
-        "hotConsumeOverBucket4j8t", ">= 3 (throughput)",
-        "groupRecordOverSingleTx8t", ">= 3 (throughput)");
+  private String ratioTable(Map<String, Measured> ratios) {
     StringBuilder t = new StringBuilder();
-    t.append(String.format(Locale.ROOT, "%n| %-28s | %9s | %-18s | %-6s |%n", "ratio", "value", "target", "met"));
-    t.append("|------------------------------|-----------|--------------------|--------|\n");
-    for (var e : ratios.entrySet()) {
-      String target = targets.get(e.getKey());
-      double limit = Double.parseDouble(target.replaceAll("[^0-9.]", " ").trim().split(" +")[0]);
-      boolean met = target.startsWith("<=") ? e.getValue() <= limit : e.getValue() >= limit;
-      t.append(String.format(Locale.ROOT, "| %-28s | %9.3f | %-18s | %-6s |%n", e.getKey(), e.getValue(), target,
-          met ? "yes" : "NO"));
+    t.append(String.format(Locale.ROOT, "%n| %-32s | %8s | %8s | %8s | %-8s | %-4s | %s%n", "ratio", "median", "min",
+        "max", "target", "met", "what"));
+    t.append("|----------------------------------|----------|----------|----------|----------|------|------\n");
+    for (Ratio ratio : plan) {
+      Measured m = ratios.get(ratio.key());
+      String target = ratio.target() == null ? "context" : ratio.target();
+      String met = ratio.target() == null ? "" : ratio.met(m.median()) ? "yes" : "NO";
+      t.append(String.format(Locale.ROOT, "| %-32s | %8.3f | %8.3f | %8.3f | %-8s | %-4s | %s (%s / %s)%n",
+          ratio.key(), m.median(), m.min(), m.max(), target, met, ratio.what(), ratio.a().label(), ratio.b().label()));
     }
     return t.toString();
   }

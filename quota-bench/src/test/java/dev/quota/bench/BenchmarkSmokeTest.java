@@ -34,18 +34,21 @@ class BenchmarkSmokeTest {
   }
 
   @Test
-  void everyBenchmarkRunsAndTheFiveRatiosComeOut() throws Exception {
-    Map<String, Double> ratios = RunBenchmarks.run(true, OUT);
+  void everyBenchmarkRunsAndEveryRatioComesOut() throws Exception {
+    Map<String, RunBenchmarks.Measured> ratios = RunBenchmarks.run(true, OUT);
 
     assertThat(ratios.keySet()).containsExactlyElementsOf(RunBenchmarks.RATIO_KEYS);
-    assertThat(ratios.values()).allSatisfy(ratio -> assertThat(ratio).isFinite().isPositive());
+    assertThat(ratios.values()).allSatisfy(ratio -> {
+      assertThat(ratio.median()).isFinite().isPositive().isBetween(ratio.min(), ratio.max());
+      assertThat(ratio.pairs()).isNotEmpty();
+    });
     String results = Files.readString(OUT.resolve("jmh-result.json"), StandardCharsets.UTF_8);
     for (String benchmark : benchmarks()) {
       assertThat(results).as("results of %s", benchmark).contains("\"benchmark\" : \"" + benchmark + "\"");
     }
     String written = Files.readString(OUT.resolve("ratios.json"), StandardCharsets.UTF_8);
     for (String key : RunBenchmarks.RATIO_KEYS) {
-      assertThat(written).containsPattern("\"" + key + "\": [0-9]+\\.[0-9]+");
+      assertThat(written).containsPattern("\"" + key + "\": \\{\"median\": [0-9]+\\.[0-9]+, \"min\": ");
     }
   }
 

@@ -61,7 +61,21 @@ final class CliJar {
    * @return the exit code and output
    */
   Result runWithInput(String stdin, String... args) {
-    List<String> command = new ArrayList<>(List.of(java(), "-jar", jar().toString()));
+    return runWithOptions(List.of(), stdin, args);
+  }
+
+  /**
+   * Runs the jar with JVM options, such as those of README's alias.
+   *
+   * @param jvmOptions the options before {@code -jar}
+   * @param stdin what the operator types
+   * @param args the arguments after {@code -jar quota-cli.jar}
+   * @return the exit code and output
+   */
+  Result runWithOptions(List<String> jvmOptions, String stdin, String... args) {
+    List<String> command = new ArrayList<>(List.of(java()));
+    command.addAll(jvmOptions);
+    command.addAll(List.of("-jar", jar().toString()));
     command.addAll(List.of(args));
     ProcessBuilder builder = new ProcessBuilder(command);
     Map<String, String> env = builder.environment();

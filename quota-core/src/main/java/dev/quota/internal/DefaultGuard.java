@@ -60,6 +60,8 @@ public final class DefaultGuard implements QuotaGuard {
   private final Alerts alerts;
   private final QuotaObserver observer;
   private final Outage outage = new Outage();
+  /** Holds of reserves that failed with the store unavailable, released once it answers again. */
+  private final UnsettledHolds unsettled;
   /** Usage writes: a first attempt may read the store's cache, a retry after a stale refusal the committed state. */
   private final StaleRetry retry;
   private final Map<String, Instant> shadowLogged = new ConcurrentHashMap<>();
@@ -80,12 +82,17 @@ public final class DefaultGuard implements QuotaGuard {
     this.evaluator = evaluator;
     this.alerts = new Alerts(store, settings.alertThresholds(), settings.alertListeners());
     this.observer = settings.observer();
+    this.unsettled = new UnsettledHolds(store, clock);
     this.retry = new StaleRetry((tenant, meter, now) -> read(tenant, meter, now, false),
         (tenant, meter, now) -> read(tenant, meter, now, true));
   }
 
   Alerts alerts() {
     return alerts;
+  }
+
+  UnsettledHolds unsettled() {
+    return unsettled;
   }
 
   @Override
@@ -169,6 +176,7 @@ public final class DefaultGuard implements QuotaGuard {
         ? store.append(entry, state.version())
         : store.consume(entry, before.ceiling(), state.version());
     outage.succeeded();
+    unsettled.settle();
     return switch (outcome) {
       case WriteOutcome.Written w -> {
         UsageReport after = Evaluator.withCounter(before, w.counter());
@@ -234,9 +242,17 @@ public final class DefaultGuard implements QuotaGuard {
     boolean unconditional = mode == EnforcementMode.SHADOW || planned.reason() == Reason.BYPASSED;
     StoredReservation hold = new StoredReservation(ReservationId.random(), tenant, meter, estimate,
         before.period(), now, now.plus(ttl));
-    WriteOutcome outcome = store.reserve(hold, unconditional ? TierCatalogue.UNLIMITED : before.ceiling(),
-        state.version(), now);
+    WriteOutcome outcome;
+    try {
+      outcome = store.reserve(hold, unconditional ? TierCatalogue.UNLIMITED : before.ceiling(), state.version(), now);
+    } catch (StoreUnavailableException e) {
+      // The store may have committed the hold and lost the connection before answering: release it by its id once
+      // the store answers, so that a reserve reported as failed leaves no hold behind.
+      unsettled.reserveFailed(tenant, hold.id());
+      throw e;
+    }
     outage.succeeded();
+    unsettled.settle();
     return switch (outcome) {
       case WriteOutcome.Written w -> {
         UsageReport after = Evaluator.withCounter(before, w.counter());
@@ -586,6 +602,7 @@ public final class DefaultGuard implements QuotaGuard {
     try {
       T result = storeCall.get();
       outage.succeeded();
+      unsettled.settle();
       return result;
     } catch (StoreUnavailableException e) {
       outage.failed(e, failurePolicy.kind().name());

@@ -9,6 +9,13 @@ import dev.quota.QuotaException;
  * whatever the call started, so nothing is half-written, and keep {@link dev.quota.InvalidRequestException} for
  * the caller's bad input; the message says what failed. The guard applies its {@link dev.quota.FailurePolicy} and
  * logs the outage once, when it starts.
+ *
+ * <p><b>Indeterminate commits.</b> Nothing is half-written, but a write may be whole and unacknowledged: when the
+ * connection dies after the database committed and before its answer arrived, the store cannot tell, and throws
+ * this exception all the same. Every usage write is idempotent by its key ({@code record}, {@code tryConsume},
+ * {@code commit}): retrying with the same key is safe, and reports a duplicate if the first attempt was written. A
+ * {@code reserve} has no key of the caller's; the guard releases the hold it generated, by its id, after the next
+ * write the store answers, so a failed reserve leaves no hold behind.
  */
 public class StoreUnavailableException extends QuotaException {
   private static final long serialVersionUID = 1L;

@@ -71,6 +71,7 @@ public final class SimpleStore implements QuotaStore {
   private boolean failing;
   private boolean failingAlertMarks;
   private boolean failingCommits;
+  private boolean losingReserveAnswers;
   private boolean staleWrites;
   private Runnable beforeEntitlementWrite;
   private boolean rememberReads;
@@ -111,6 +112,20 @@ public final class SimpleStore implements QuotaStore {
   public synchronized SimpleStore failingAlertMarks(boolean failing) {
     this.failingAlertMarks = failing;
     return this;
+  }
+
+  /**
+   * Makes {@link #reserve} write its hold and then throw {@link StoreUnavailableException}: the database committed
+   * and the connection died before the answer arrived.
+   */
+  public synchronized SimpleStore losingReserveAnswers(boolean losing) {
+    this.losingReserveAnswers = losing;
+    return this;
+  }
+
+  /** @return the holds of a tenant that are neither committed nor released */
+  public synchronized long openHolds(TenantId tenant) {
+    return data(tenant).holds.values().stream().filter(Hold::open).count();
   }
 
   /** Makes only {@link #commit} throw {@link StoreUnavailableException}: the outage starts with a commit. */
@@ -341,6 +356,9 @@ public final class SimpleStore implements QuotaStore {
       return new WriteOutcome.Insufficient(before);
     }
     data.holds.put(reservation.id(), new Hold(reservation));
+    if (losingReserveAnswers) {
+      throw new StoreUnavailableException("the answer to a committed reserve was lost", new IOException("reset"));
+    }
     return new WriteOutcome.Written(counter(data, reservation.meter(), reservation.period(), now));
   }
 

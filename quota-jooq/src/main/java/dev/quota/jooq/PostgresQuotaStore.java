@@ -35,6 +35,10 @@ import dev.quota.jooq.internal.Migrations;
 import dev.quota.jooq.internal.SchemaCheck;
 import dev.quota.jooq.internal.StateCache;
 import dev.quota.jooq.internal.StateReads;
+import dev.quota.jooq.internal.HoldWrites;
+import dev.quota.jooq.internal.HoldWrites.CommitRequest;
+import dev.quota.jooq.internal.HoldWrites.HoldKey;
+import dev.quota.jooq.internal.HoldWrites.ReserveRequest;
 import dev.quota.jooq.internal.UsageWrites;
 import dev.quota.spi.CommitOutcome;
 import dev.quota.spi.LedgerEntry;
@@ -101,9 +105,10 @@ import org.slf4j.LoggerFactory;
  * (counters are kept per period). Concurrent {@code tryConsume}s of one tenant are combined into one statement
  * ({@link Builder#combineConsumes}), and concurrent records are group-committed ({@link Builder#groupCommitRecords}):
  * one transaction, one durable commit per batch, each caller with its own exact outcome, returning only once its usage
- * is committed. Both run through the batch functions of the schema (migrations V2 and V3), which, like the functions
- * of the rules every write applies (V3), the role needs {@code EXECUTE} on (PostgreSQL grants it to everyone by
- * default).
+ * is committed. A {@code reserve} and a {@code commit} are one statement and one round trip each. All of them run
+ * through functions of the schema (the batch functions of migrations V2 and V3, {@code quota_reserve} and
+ * {@code quota_commit} of V6), which, like the functions of the rules every write applies (V3), the role needs
+ * {@code EXECUTE} on (PostgreSQL grants it to everyone by default).
  *
  * <p><b>Failures.</b> Lost connections, administrator terminations, statement timeouts, too many connections and
  * pool timeouts become {@link dev.quota.spi.StoreUnavailableException} after the transaction rolled back, so the
@@ -147,6 +152,7 @@ public final class PostgresQuotaStore implements QuotaStore, AutoCloseable {
   private final StateCache cache;
   private final StateReads reads;
   private final UsageWrites usage;
+  private final HoldWrites holds;
   private final BatchWrites batches;
   private final AdminWrites admin;
   private final Maintenance maintenance;
@@ -154,6 +160,8 @@ public final class PostgresQuotaStore implements QuotaStore, AutoCloseable {
   private final KnownTenants known;
   private final @Nullable Batcher<ConsumeKey, ConsumeRequest, WriteOutcome> consumes;
   private final @Nullable Batcher<Object, AppendRequest, WriteOutcome> appends;
+  private final @Nullable Batcher<HoldKey, ReserveRequest, WriteOutcome> reserves;
+  private final @Nullable Batcher<HoldKey, CommitRequest, CommitOutcome> commits;
   private final ChangeListener listener;
 
   private PostgresQuotaStore(Builder b) {
@@ -171,13 +179,17 @@ public final class PostgresQuotaStore implements QuotaStore, AutoCloseable {
     Counters counters = new Counters(db, rules);
     this.reads = new StateReads(db, rules, b.hostPlans);
     this.usage = new UsageWrites(db, counters, b.reservationRetention, cache);
+    this.holds = new HoldWrites(db, b.schema, counters, usage, cache);
     this.batches = new BatchWrites(db, b.schema, counters, usage, cache);
     this.admin = new AdminWrites(db, b.hostPlans, changes, cache);
     this.maintenance = new Maintenance(db, admin, cache, b.archiveBatchSize);
     this.alerts = new AlertMarks(db);
     this.known = new KnownTenants(db, b.hostPlans);
     this.consumes = b.combineConsumes ? new Batcher<>(b.maxBatchSize, batches::consumeBatch) : null;
-    this.appends = b.groupCommitAppends ? new Batcher<>(b.maxBatchSize, batches::appendBatch) : null;
+    this.reserves = b.combineConsumes ? new Batcher<>(b.maxBatchSize, holds::reserveBatch) : null;
+    this.commits = b.combineConsumes ? new Batcher<>(b.maxBatchSize, holds::commitBatch) : null;
+    // two append batches at a time: one flushes its commit while the next runs its statement (see Batcher)
+    this.appends = b.groupCommitAppends ? new Batcher<>(b.maxBatchSize, 2, batches::appendBatch) : null;
     this.listener = b.listen && cache.caching()
         ? changes.listen(dsl.configuration().connectionProvider(), cache, b.listenerMaxBackoff)
         : ChangeListener.disabled();
@@ -300,12 +312,22 @@ public final class PostgresQuotaStore implements QuotaStore, AutoCloseable {
 
   @Override
   public WriteOutcome reserve(StoredReservation reservation, long ceiling, long expectedVersion, Instant now) {
-    return usage.reserve(reservation, ceiling, expectedVersion, now);
+    HoldKey key = new HoldKey(reservation.tenant(), reservation.meter(), reservation.period(), expectedVersion);
+    ReserveRequest request = new ReserveRequest(reservation, ceiling, now);
+    if (reserves == null) {
+      return alone(holds.reserveBatch(key, List.of(request)));
+    }
+    return reserves.submit(key, request);
   }
 
   @Override
   public CommitOutcome commit(TenantId tenant, ReservationId id, LedgerEntry entry, long expectedVersion, Instant now) {
-    return usage.commit(tenant, id, entry, expectedVersion, now);
+    HoldKey key = new HoldKey(tenant, entry.meter(), entry.period(), expectedVersion);
+    CommitRequest request = new CommitRequest(id, entry, now);
+    if (commits == null) {
+      return alone(holds.commitBatch(key, List.of(request)));
+    }
+    return commits.submit(key, request);
   }
 
   @Override
@@ -467,12 +489,13 @@ public final class PostgresQuotaStore implements QuotaStore, AutoCloseable {
     return "PostgresQuotaStore[schema=" + schema + ", cache=" + (cache.caching() ? "on" : "strict") + "]";
   }
 
-  private static WriteOutcome alone(List<Object> results) {
+  @SuppressWarnings("unchecked")
+  private static <T> T alone(List<Object> results) {
     Object result = results.get(0);
     if (result instanceof RuntimeException failure) {
       throw failure;
     }
-    return (WriteOutcome) result;
+    return (T) result;
   }
 
   /** @return the batched writes, for tests of their decisions */
@@ -721,7 +744,8 @@ public final class PostgresQuotaStore implements QuotaStore, AutoCloseable {
 
     /**
      * Combines the concurrent consumptions ({@code tryConsume}) of this instance that hit the same tenant, meter and
-     * period into one statement and one transaction; default on. Each caller still gets its own exact decision, as
+     * period into one statement and one transaction; default on. Concurrent reserves, and concurrent commits, of one
+     * tenant, meter and period are combined the same way, each in arrival order. Each caller still gets its own exact decision, as
      * if the requests had run one after another in arrival order: a request is accepted if and only if {@code used +
      * reserved}, plus the amounts accepted before it, plus its amount, stay within its ceiling. A hot tenant then
      * pays one row lock and one durable commit per batch instead of per request. A lone request is not delayed. Off,
@@ -739,8 +763,9 @@ public final class PostgresQuotaStore implements QuotaStore, AutoCloseable {
      * Group commit of usage records ({@code record}): the concurrent appends of this instance, of any tenants, share
      * one statement and one transaction; default on. Each call returns only after the transaction holding its usage
      * committed, with its own outcome; a batch that fails fails every call in it and writes nothing (a failure other
-     * than the database's unavailability makes its calls run again one by one). A lone call is not delayed. Off, each
-     * record runs alone through the same statement, in a transaction of its own.
+     * than the database's unavailability makes its calls run again one by one). A lone call is not delayed. Two
+     * batches run at once, so that one's durable commit overlaps the next one's statement. Off, each record runs alone
+     * through the same statement, in a transaction of its own.
      *
      * @param groupCommit whether to group appends
      * @return this builder

@@ -9,6 +9,7 @@ import dev.quota.Meter;
 import dev.quota.Period;
 import dev.quota.Plan;
 import dev.quota.Quota;
+import dev.quota.ReservationId;
 import dev.quota.RecordResult;
 import dev.quota.TenantId;
 import dev.quota.Tier;
@@ -21,8 +22,10 @@ import dev.quota.jooq.internal.BatchWrites.ConsumeKey;
 import dev.quota.jooq.internal.BatchWrites.ConsumeRequest;
 import dev.quota.jooq.testsupport.PostgresDatabase;
 import dev.quota.period.PeriodPolicy;
+import dev.quota.spi.CommitOutcome;
 import dev.quota.spi.LedgerEntry;
 import dev.quota.spi.StoreUnavailableException;
+import dev.quota.spi.StoredReservation;
 import dev.quota.spi.WriteOutcome;
 import dev.quota.testkit.TestClock;
 import java.sql.Connection;
@@ -237,6 +240,52 @@ class BatchedWritesTest {
       assertThat(c.counterUsed()).isEqualTo(c.ledgerUsed());
       assertThat(c.ledgerUsed()).isEqualTo(written.stream().mapToLong(w -> w[0]).sum());
     });
+  }
+
+  @Test
+  void sixteenThreadsReservingAndCommittingOnOneTenantNeverPassTheCeilingAndEndExact() throws Exception {
+    long ceiling = 400;
+    CountDownLatch start = new CountDownLatch(1);
+    List<Future<long[]>> callers = new ArrayList<>();
+    for (int t = 0; t < 16; t++) {
+      int thread = t;
+      callers.add(threads.submit(() -> {
+        assertThat(start.await(30, TimeUnit.SECONDS)).as("released").isTrue();
+        long committed = 0;
+        long denied = 0;
+        for (int i = 0; i < 20; i++) {
+          long estimate = ThreadLocalRandom.current().nextLong(2, 12);
+          StoredReservation hold = new StoredReservation(ReservationId.random(), tenant, TOKENS, estimate, MONTH, NOW,
+              NOW.plus(Duration.ofMinutes(5)));
+          switch (store.reserve(hold, ceiling, 0, NOW)) {
+            case WriteOutcome.Written w -> {
+              assertThat(w.counter().used() + w.counter().reserved()).as("taken after a reserve")
+                  .isLessThanOrEqualTo(ceiling);
+              long actual = estimate / 2;
+              CommitOutcome c = store.commit(tenant, hold.id(), entry(tenant, thread + "-" + i, actual), 0, NOW);
+              assertThat(c).isInstanceOf(CommitOutcome.Committed.class);
+              committed += actual;
+            }
+            case WriteOutcome.Insufficient n -> {
+              assertThat(n.counter().used() + n.counter().reserved() + estimate).isGreaterThan(ceiling);
+              denied++;
+            }
+            default -> throw new AssertionError("unexpected outcome of a reserve");
+          }
+        }
+        return new long[] {committed, denied};
+      }));
+    }
+    start.countDown();
+    long committed = 0;
+    for (Future<long[]> caller : callers) {
+      committed += caller.get(60, TimeUnit.SECONDS)[0];
+    }
+    long total = committed;
+    assertThat(store.verify(tenant)).singleElement().satisfies(
+        c -> assertThat(c.counterUsed()).isEqualTo(c.ledgerUsed()).isEqualTo(total));
+    assertThat(store.readLatest(tenant, TOKENS, NOW).counters()).singleElement()
+        .satisfies(c -> assertThat(c.reserved()).as("reserved once every hold is committed").isZero());
   }
 
   @Test

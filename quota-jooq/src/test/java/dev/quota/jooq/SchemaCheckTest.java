@@ -52,6 +52,47 @@ class SchemaCheckTest {
             + " migrate'");
   }
 
+  /**
+   * A schema at version 3 with a hold opened by the previous release's statements (as rows) is upgraded in place by
+   * Flyway to V6, and the store then commits that hold in one statement.
+   */
+  @Test
+  void aSchemaAtVersion3IsUpgradedInPlaceAndItsOpenHoldsCommit() throws SQLException {
+    String schema = DB.schema() + "_v3";
+    try {
+      Flyway.configure().dataSource(DB.dataSource()).schemas(schema).createSchemas(true)
+          .locations(PostgresQuotaStore.MIGRATION_LOCATION).target("3").load().migrate();
+      java.time.Instant now = java.time.Instant.parse("2026-11-25T10:00:00Z");
+      String q = "\"" + schema + "\".";
+      java.util.UUID id = java.util.UUID.randomUUID();
+      DB.execute("INSERT INTO " + q + "tenant (tenant_id, tier, version) VALUES ('old', 'pro', 0)");
+      DB.execute("INSERT INTO " + q + "counter (tenant_id, meter, period_start, period_end, used, reserved, version, "
+          + "next_hold_expiry) VALUES ('old', 'ai-tokens', '2026-11-01Z', '2026-12-01Z', 0, 10, 0, '2026-11-25T11:00:00Z')");
+      DB.execute("INSERT INTO " + q + "reservation (tenant_id, reservation_id, meter, amount, period_start, period_end, "
+          + "created_at, expires_at, state, counted) VALUES ('old', '" + id + "', 'ai-tokens', 10, '2026-11-01Z', "
+          + "'2026-12-01Z', '2026-11-25T10:00:00Z', '2026-11-25T11:00:00Z', 'OPEN', true)");
+
+      Flyway.configure().dataSource(DB.dataSource()).schemas(schema)
+          .locations(PostgresQuotaStore.MIGRATION_LOCATION).load().migrate();
+
+      try (PostgresQuotaStore store = PostgresQuotaStore.builder().dataSource(DB.dataSource()).schema(schema)
+          .strict().build()) {
+        dev.quota.Quota quota = dev.quota.Quota.builder().store(store)
+            .clock(java.time.Clock.fixed(now, java.time.ZoneOffset.UTC)).build();
+        dev.quota.TenantId old = dev.quota.TenantId.of("old");
+        dev.quota.RecordResult committed = quota.guard().commit(old, new dev.quota.ReservationId(id),
+            dev.quota.Meter.AI_TOKENS, 7, dev.quota.UsageKey.of("after-upgrade"));
+        assertThat(committed.duplicate()).isFalse();
+        dev.quota.UsageReport usage = quota.guard().usage(old);
+        assertThat(usage.used()).isEqualTo(7);
+        assertThat(usage.reserved()).isZero();
+        assertThat(quota.admin().verify(old).consistent()).isTrue();
+      }
+    } finally {
+      DB.execute("DROP SCHEMA IF EXISTS \"" + schema + "\" CASCADE");
+    }
+  }
+
   @Test
   void aSchemaMigratedByAnOlderVersionNamesWhatItLacks() throws SQLException {
     String schema = DB.schema() + "_v1";
@@ -61,10 +102,11 @@ class SchemaCheckTest {
 
       assertThatThrownBy(() -> PostgresQuotaStore.builder().dataSource(DB.dataSource()).schema(schema).build())
           .isInstanceOfSatisfying(QuotaSchemaException.class, e -> {
-            assertThat(e.missing()).containsExactly("quota_append_batch()", "quota_consume_batch()",
-                "quota_expired()", "quota_expired_holds()", "quota_fits()", "quota_next_hold_expiry()");
+            assertThat(e.missing()).containsExactly("quota_append_batch()", "quota_commit()",
+                "quota_consume_batch()", "quota_expired()", "quota_expired_holds()", "quota_fits()",
+                "quota_next_hold_expiry()", "quota_reserve()");
             assertThat(e.getMessage()).startsWith("schema " + schema + " lacks part of quota's tables and functions "
-                + "(quota_append_batch(), quota_consume_batch(), ").contains("its migration scripts are not all "
+                + "(quota_append_batch(), quota_commit(), quota_consume_batch(), ").contains("its migration scripts are not all "
                 + "applied; run 'quota --schema " + schema + " migrate'");
           });
 

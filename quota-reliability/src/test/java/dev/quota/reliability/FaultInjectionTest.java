@@ -95,7 +95,7 @@ class FaultInjectionTest {
     }
   }
 
-  private Quota quota(HikariDataSource pool, FailurePolicy policy) {
+  private Quota quota(javax.sql.DataSource pool, FailurePolicy policy) {
     PostgresQuotaStore store = PostgresQuotaStore.builder().dataSource(pool).schema(DB.schema()).strict().build();
     closeables.add(store);
     return Quota.builder().store(store).catalogue(CATALOGUE).clock(clock).failurePolicy(policy).build();
@@ -251,6 +251,75 @@ class FaultInjectionTest {
       assertThat(quota.guard().record(UsageEvent.of(tenant, METER, 7, UsageKey.of("killed"))).duplicate()).isFalse();
     }
     assertOutagesLogged(1);
+  }
+
+  /**
+   * The indeterminate commit: the database commits a reserve, then the connection dies before its answer arrives
+   * (staged by terminating the connection's backend right after the statement ran, and failing the call as the driver
+   * does for a lost connection). The caller is told STORE_UNAVAILABLE and has no handle; the hold must not stay
+   * behind until its TTL: the guard releases it by its id after the next write the store answers.
+   */
+  @Test
+  void aReserveCommittedOnAConnectionThatDiedLeavesNoHoldBehind() throws Exception {
+    AtomicBoolean killAfterReserve = new AtomicBoolean();
+    HikariDataSource pool = DB.newPool(poolName, 2);
+    Quota quota = quota(diesAfterReserve(pool, killAfterReserve), FailurePolicy.deny());
+    assertThat(quota.guard().record(UsageEvent.of(tenant, METER, 1, UsageKey.of("before"))).duplicate()).isFalse();
+
+    killAfterReserve.set(true);
+    ReserveResult failed = quota.guard().reserve(tenant, METER, 7, Duration.ofHours(1));
+    ReliabilityTally.fault();
+    assertThat(failed.granted()).isFalse();
+    assertThat(failed.decision().reason()).isEqualTo(Decision.Reason.STORE_UNAVAILABLE);
+    assertThat(rows.countedHolds(tenant, METER).values()).as("the hold the database committed").containsExactly(7L);
+
+    // the store answers again: the next write releases the hold
+    assertThat(quota.guard().record(UsageEvent.of(tenant, METER, 1, UsageKey.of("after"))).duplicate()).isFalse();
+    assertThat(rows.countedHolds(tenant, METER)).as("holds still counted").isEmpty();
+    assertNothingHalfWritten();
+    assertThat(quota.guard().usage(tenant, METER).reserved()).isZero();
+    assertThat(quota.guard().usage(tenant, METER).used()).isEqualTo(2);
+  }
+
+  /** The pool, whose connections die right after a call of quota_reserve ran (once per arming). */
+  private static javax.sql.DataSource diesAfterReserve(HikariDataSource pool, AtomicBoolean armed) {
+    return (javax.sql.DataSource) java.lang.reflect.Proxy.newProxyInstance(FaultInjectionTest.class.getClassLoader(),
+        new Class<?>[] {javax.sql.DataSource.class}, (self, method, args) -> {
+          Object result = invoke(method, pool, args);
+          if (!(result instanceof Connection connection)) {
+            return result;
+          }
+          return java.lang.reflect.Proxy.newProxyInstance(FaultInjectionTest.class.getClassLoader(),
+              new Class<?>[] {Connection.class}, (c, m, a) -> {
+                Object made = invoke(m, connection, a);
+                if (!(made instanceof java.sql.PreparedStatement statement) || !((String) a[0]).contains("quota_reserve")) {
+                  return made;
+                }
+                return java.lang.reflect.Proxy.newProxyInstance(FaultInjectionTest.class.getClassLoader(),
+                    new Class<?>[] {java.sql.PreparedStatement.class}, (st, sm, sa) -> {
+                      Object value = invoke(sm, statement, sa);
+                      if (sm.getName().equals("executeQuery") && armed.getAndSet(false)) {
+                        // committed (auto-commit): now the connection dies before the caller sees the answer
+                        try (java.sql.Statement kill = connection.createStatement()) {
+                          kill.execute("SELECT pg_terminate_backend(pg_backend_pid())");
+                        } catch (java.sql.SQLException terminated) {
+                          // the backend is gone, and the pool drops the connection
+                        }
+                        throw new java.sql.SQLException("An I/O error occurred while sending to the backend.",
+                            "08006");
+                      }
+                      return value;
+                    });
+              });
+        });
+  }
+
+  private static Object invoke(java.lang.reflect.Method method, Object target, Object[] args) throws Throwable {
+    try {
+      return method.invoke(target, args);
+    } catch (java.lang.reflect.InvocationTargetException e) {
+      throw e.getCause();
+    }
   }
 
   // --- the pool exhausted ----------------------------------------------------------------------------------

@@ -1,8 +1,8 @@
 package dev.quota.jooq.internal;
 
 /**
- * What the batch functions ({@code quota_consume_batch}, {@code quota_append_batch}, migration V3) decided for one
- * request, and the one definition of the codes they return for it in {@code o_outcome}.
+ * What the write functions ({@code quota_consume_batch}, {@code quota_append_batch}, migration V3;
+ * {@code quota_reserve}, {@code quota_commit}, migration V6) decided for one request, and the one definition of the codes they return for it in {@code o_outcome}.
  *
  * <p>The codes are written as literals in the PL/pgSQL, beside a comment naming the constant: a function cannot
  * import Java's constants, and looking a code up by name in every iteration (or returning names) would cost the
@@ -22,7 +22,13 @@ public enum BatchOutcome {
   /** A consume that does not fit under its ceiling. Nothing written. */
   INSUFFICIENT(4),
   /** A counted hold of the counter has expired: the caller sweeps, then calls again. Nothing written. */
-  SWEEP(5);
+  SWEEP(5),
+  /**
+   * A commit {@code quota_commit} (migration V6) does not decide in one statement: the hold is unknown, ended, of
+   * another meter or period, or its usage key is recorded already. Nothing written; the caller decides the commit in
+   * a transaction of its own.
+   */
+  DECIDE_IN_TRANSACTION(6);
 
   private static final BatchOutcome[] BY_CODE = values();
 

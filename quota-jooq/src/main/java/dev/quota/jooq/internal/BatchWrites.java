@@ -154,7 +154,7 @@ public final class BatchWrites {
    * Runs a batch; if it fails for another reason than the database's unavailability, runs its requests again one
    * by one through the same statement, so that each caller gets its own outcome or failure.
    */
-  private static <R> List<Object> batchOrAlone(List<R> requests, Function<List<R>, List<WriteOutcome>> rounds) {
+  static <R> List<Object> batchOrAlone(List<R> requests, Function<List<R>, ? extends List<?>> rounds) {
     try {
       return List.copyOf(rounds.apply(requests));
     } catch (RuntimeException e) {

@@ -6,15 +6,20 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * Combines the concurrent requests of one JVM that share a key into batches, one batch per key at a time: group
- * commit. A caller enqueues its request; if no batch of its key is running, it leads: it takes the queued requests
- * (up to the maximum batch size), runs them as one batch, hands each caller its own result, and passes the lead to
- * the oldest request still queued. Requests that arrive while a batch runs wait for the next one, so batches grow
- * with the load by themselves and a lone caller never waits for company.
+ * Combines the concurrent requests of one JVM that share a key into batches, a set number of batches per key at a
+ * time (one, unless told otherwise): group commit. A caller enqueues its request; if fewer batches of its key run than
+ * allowed, it leads: it takes the queued requests (up to the maximum batch size), runs them as one batch, hands each
+ * caller its own result, and passes the lead to the oldest request still queued. Requests that arrive while the
+ * allowed batches run wait for the next one, so batches grow with the load by themselves and a lone caller never
+ * waits for company.
+ *
+ * <p>One batch at a time decides requests strictly in arrival order (what combined consumption of one counter needs).
+ * Two at a time overlap one batch's durable commit with the next batch's statement, which is what unrelated appends
+ * want: with one, the database idles while the batch's commit is flushed and the callers wait for it.
  *
  * <p>Every caller returns only after its own request's batch finished, with that request's result, or with the
  * failure that ended the batch: nobody is left waiting, whatever the batch throws.
@@ -87,24 +92,40 @@ public final class Batcher<K, Q, R> {
 
   private static final class Lane<Q> {
     final ConcurrentLinkedQueue<Pending<Q>> queue = new ConcurrentLinkedQueue<>();
-    final AtomicBoolean running = new AtomicBoolean();
+    final AtomicInteger running = new AtomicInteger();
   }
 
   private final ConcurrentHashMap<K, Lane<Q>> lanes = new ConcurrentHashMap<>();
   private final int maxBatchSize;
+  private final int maxConcurrentBatches;
   private final Work<K, Q, R> work;
 
   /**
-   * Creates a batcher.
+   * Creates a batcher that runs one batch per key at a time.
    *
    * @param maxBatchSize the most requests in one batch, at least 1
    * @param work runs a batch
    */
   public Batcher(int maxBatchSize, Work<K, Q, R> work) {
+    this(maxBatchSize, 1, work);
+  }
+
+  /**
+   * Creates a batcher.
+   *
+   * @param maxBatchSize the most requests in one batch, at least 1
+   * @param maxConcurrentBatches the most batches of one key running at once, at least 1
+   * @param work runs a batch
+   */
+  public Batcher(int maxBatchSize, int maxConcurrentBatches, Work<K, Q, R> work) {
     if (maxBatchSize < 1) {
       throw new IllegalArgumentException("maxBatchSize must be at least 1, was " + maxBatchSize);
     }
+    if (maxConcurrentBatches < 1) {
+      throw new IllegalArgumentException("maxConcurrentBatches must be at least 1, was " + maxConcurrentBatches);
+    }
     this.maxBatchSize = maxBatchSize;
+    this.maxConcurrentBatches = maxConcurrentBatches;
     this.work = work;
   }
 
@@ -148,9 +169,13 @@ public final class Batcher<K, Q, R> {
   }
 
   private void lead(K key, Lane<Q> lane) {
-    if (!lane.running.compareAndSet(false, true)) {
-      return; // a batch of this key is running; its leader passes the lead on when it ends
-    }
+    int running;
+    do {
+      running = lane.running.get();
+      if (running >= maxConcurrentBatches) {
+        return; // as many batches of this key run as allowed; their leaders pass the lead on when they end
+      }
+    } while (!lane.running.compareAndSet(running, running + 1));
     List<Pending<Q>> batch = new ArrayList<>();
     try {
       Pending<Q> next;
@@ -161,13 +186,13 @@ public final class Batcher<K, Q, R> {
         run(key, batch);
       }
     } finally {
-      lane.running.set(false);
+      lane.running.decrementAndGet();
       // Requests that came while the batch ran found it running and wait: the oldest of them leads next. One that
       // enqueues after this look finds the lane free and leads by itself.
       Pending<Q> head = lane.queue.peek();
       if (head != null) {
         head.offerLead();
-      } else {
+      } else if (lane.running.get() == 0) {
         lanes.remove(key, lane); // a caller still holding the lane leads it by itself; nothing is lost
       }
     }

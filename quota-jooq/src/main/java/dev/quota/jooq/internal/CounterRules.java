@@ -21,18 +21,16 @@ import org.jooq.impl.SQLDataType;
  *
  * <p>How a counter row stays exact while holds expire by themselves: its {@code next_hold_expiry} is no later than
  * the earliest expiry among the holds counted in its {@code reserved}. Until that instant {@code reserved} is exact;
- * from it on, a read subtracts the expired holds ({@link #reservedAt}) and a write sweeps them first (it requires
- * {@link #holdsUnexpired}).
+ * from it on, a read subtracts the expired holds ({@link #reservedAt}) and a write sweeps them first (the write
+ * functions answer SWEEP when {@code quota_expired} says the row's {@code next_hold_expiry} has passed).
  */
 public final class CounterRules {
-  private final Name fits;
   private final Name expired;
   private final Name expiredHolds;
   private final Name nextHoldExpiry;
 
   /** @param schema the schema holding the functions */
   public CounterRules(String schema) {
-    this.fits = name(schema, "quota_fits");
     this.expired = name(schema, "quota_expired");
     this.expiredHolds = name(schema, "quota_expired_holds");
     this.nextHoldExpiry = name(schema, "quota_next_hold_expiry");
@@ -50,19 +48,9 @@ public final class CounterRules {
     return !at.isBefore(expiresAt);
   }
 
-  /** {@code used + reserved + amount <= ceiling}, saturating: {@code quota_fits}. */
-  Condition fits(Field<Long> used, Field<Long> reserved, Field<Long> amount, Field<Long> ceiling) {
-    return condition(function(fits, SQLDataType.BOOLEAN, used, reserved, amount, ceiling));
-  }
-
   /** {@code expiresAt <= at}: {@code quota_expired}. */
   Condition expired(Field<Instant> expiresAt, Field<Instant> at) {
     return condition(function(expired, SQLDataType.BOOLEAN, expiresAt, at));
-  }
-
-  /** No hold counted in the counter row in scope has expired at {@code at}, so its {@code reserved} is exact. */
-  Condition holdsUnexpired(Field<Instant> at) {
-    return COUNTER.NEXT_HOLD_EXPIRY.isNull().or(expired(COUNTER.NEXT_HOLD_EXPIRY, at).not());
   }
 
   /**

@@ -25,7 +25,8 @@ public final class SchemaCheck {
       .sorted().toList();
   /** The functions the migration scripts create; a test holds this list to what they create. */
   public static final List<String> FUNCTIONS = List.of("audit_log_refuse_change", "quota_append_batch",
-      "quota_consume_batch", "quota_expired", "quota_expired_holds", "quota_fits", "quota_next_hold_expiry");
+      "quota_commit", "quota_consume_batch", "quota_expired", "quota_expired_holds", "quota_fits",
+      "quota_next_hold_expiry", "quota_reserve");
 
   private SchemaCheck() {}
 

@@ -5,11 +5,9 @@ import static dev.quota.jooq.internal.generated.Tables.COUNTER;
 import static dev.quota.jooq.internal.generated.Tables.RESERVATION;
 import static dev.quota.jooq.internal.generated.Tables.TENANT;
 import static dev.quota.jooq.internal.generated.Tables.USAGE_LEDGER;
-import static org.jooq.impl.DSL.coalesce;
 import static org.jooq.impl.DSL.count;
 import static org.jooq.impl.DSL.exists;
 import static org.jooq.impl.DSL.field;
-import static org.jooq.impl.DSL.least;
 import static org.jooq.impl.DSL.min;
 import static org.jooq.impl.DSL.name;
 import static org.jooq.impl.DSL.row;
@@ -27,8 +25,6 @@ import dev.quota.jooq.internal.generated.tables.records.ReservationRecord;
 import dev.quota.spi.CommitOutcome;
 import dev.quota.spi.LedgerEntry;
 import dev.quota.spi.ReleaseOutcome;
-import dev.quota.spi.StoredReservation;
-import dev.quota.spi.WriteOutcome;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -45,12 +41,16 @@ import org.jooq.Record3;
 import org.jooq.impl.SQLDataType;
 
 /**
- * The usage writes on one request at a time: {@code reserve}, {@code commit}, {@code release}, and the sweep of
- * expired holds they rely on ({@code consume} and {@code append} run through {@link BatchWrites}), each atomic under
+ * The usage writes on one request at a time: the commits {@link HoldWrites} leaves to a transaction, {@code release},
+ * and the sweep of expired holds every write relies on ({@code consume} and {@code append} run through
+ * {@link BatchWrites}, {@code reserve} and the common {@code commit} through {@link HoldWrites}), each atomic under
  * READ COMMITTED.
  *
  * <p>How the conditional writes stay exact under concurrency, across threads and JVMs:
  * <ul>
+ *   <li>{@code reserve} and the common {@code commit} (an open hold, its meter and period, a new usage key) are calls
+ *       of functions of the schema, made by {@link HoldWrites}; the other commits run the statements below in a
+ *       transaction ({@link #commitInTransaction(TenantId, ReservationId, LedgerEntry, long, Instant)}).</li>
  *   <li>A write is one statement: an {@code UPDATE} of the period's counter row whose every condition is on that row
  *       ({@code version = expected}, no counted hold expired, {@code quota_fits}), joined in a data-modifying CTE
  *       with the {@code INSERT ... ON CONFLICT DO NOTHING} of its reservation or ledger row. When a concurrent writer
@@ -78,13 +78,11 @@ public final class UsageWrites {
   private static final Field<Instant> WRITTEN_HOLD_EXPIRY = field(name("written_hold_expiry"), SQLDataType.INSTANT);
   private static final Field<Integer> INSERTED = field(name("inserted"), SQLDataType.INTEGER);
   private static final Field<Long> CURRENT_VERSION = field(name("current_version"), SQLDataType.BIGINT);
-  private static final Field<Boolean> HOLDS_UNEXPIRED = field(name("holds_unexpired"), SQLDataType.BOOLEAN);
   private static final Field<Instant> CURRENT_START = field(name("current_start"), SQLDataType.INSTANT);
   private static final Field<Instant> CURRENT_END = field(name("current_end"), SQLDataType.INSTANT);
   private static final Field<Long> CURRENT_USED = field(name("current_used"), SQLDataType.BIGINT);
   private static final Field<Long> CURRENT_RESERVED = field(name("current_reserved"), SQLDataType.BIGINT);
   private static final Field<Instant> CURRENT_NEXT_EXPIRY = field(name("current_next_expiry"), SQLDataType.INSTANT);
-  private static final Field<Boolean> FITS_NOW = field(name("fits_now"), SQLDataType.BOOLEAN);
   private static final Field<Long> RECORDED = field(name("recorded"), SQLDataType.BIGINT);
 
   private final Db db;
@@ -110,74 +108,24 @@ public final class UsageWrites {
   }
 
   /**
-   * Opens a hold if it fits, in one statement.
+   * Commits one hold with the statements below, in a transaction (and rounds of counter creation and retries as
+   * needed): the cases {@code quota_commit} leaves to a transaction (the hold not open, of another meter or period, the
+   * usage key recorded already).
    *
-   * @param hold the hold
-   * @param ceiling the most {@code used + reserved} may reach
-   * @param expectedVersion the version the ceiling came from
+   * @param tenant the tenant
+   * @param id the reservation
+   * @param entry the usage
+   * @param expectedVersion the version the entry's period came from
    * @param now the time of the write
    * @return the outcome
    */
-  public WriteOutcome reserve(StoredReservation hold, long ceiling, long expectedVersion, Instant now) {
+  public CommitOutcome commitInTransaction(TenantId tenant, ReservationId id, LedgerEntry entry, long expectedVersion,
+      Instant now) {
     Instant at = micros(now);
-    Field<Instant> atField = val(at);
-    Instant expiresAt = micros(hold.expiresAt());
-    TenantId tenant = hold.tenant();
-    WriteOutcome stale = new WriteOutcome.Stale();
-    return rounds.run(tenant, hold.meter(), expectedVersion, at, stale, tx -> {
-      DSLContext dsl = tx.dsl();
-      CommonTableExpression<Record3<Long, Long, Instant>> upd = name("upd").as(dsl.update(COUNTER)
-          .set(COUNTER.RESERVED, COUNTER.RESERVED.plus(hold.amount()))
-          .set(COUNTER.NEXT_HOLD_EXPIRY, least(coalesce(COUNTER.NEXT_HOLD_EXPIRY, val(expiresAt)), val(expiresAt)))
-          .where(Counters.key(tenant, hold.meter(), hold.period()))
-          .and(COUNTER.VERSION.eq(expectedVersion))
-          .and(rules.holdsUnexpired(atField))
-          .and(rules.fits(COUNTER.USED, COUNTER.RESERVED, val(hold.amount()), val(ceiling)))
-          .returningResult(COUNTER.USED, COUNTER.RESERVED, COUNTER.NEXT_HOLD_EXPIRY));
-      CommonTableExpression<Record1<Long>> ins = name("ins").as(dsl.insertInto(RESERVATION,
-              RESERVATION.TENANT_ID, RESERVATION.RESERVATION_ID, RESERVATION.METER, RESERVATION.AMOUNT,
-              RESERVATION.PERIOD_START, RESERVATION.PERIOD_END, RESERVATION.CREATED_AT, RESERVATION.EXPIRES_AT,
-              RESERVATION.STATE, RESERVATION.COUNTED)
-          .select(select(val(tenant.value()), val(hold.id().value()), val(hold.meter().name()),
-              val(hold.amount()), val(micros(hold.period().start())), val(micros(hold.period().end())),
-              val(micros(hold.createdAt())), val(expiresAt), val(OPEN), val(true)).from(upd))
-          .onConflictDoNothing()
-          .returningResult(RESERVATION.AMOUNT));
-      Record r = dsl.with(upd).with(ins)
-          .select(columns(written(upd), List.of(field(select(count()).from(ins)).as(INSERTED),
-              COUNTER.VERSION.as(CURRENT_VERSION), field(rules.holdsUnexpired(atField)).as(HOLDS_UNEXPIRED)),
-              current(atField), List.of(field(rules.fits(COUNTER.USED, rules.reservedAt(atField), val(hold.amount()),
-                  val(ceiling))).as(FITS_NOW))))
-          .from(selectOne().asTable())
-          .leftJoin(upd).on(trueCondition())
-          .leftJoin(COUNTER).on(Counters.key(tenant, hold.meter(), hold.period()))
-          .fetchSingle();
-      boolean updated = r.get(WRITTEN_USED) != null;
-      if (updated && r.get(INSERTED) == 1) {
-        StoredCounter after = new StoredCounter(hold.period(), r.get(WRITTEN_USED), r.get(WRITTEN_RESERVED),
-            r.get(WRITTEN_HOLD_EXPIRY));
-        return new WriteRounds.Done<>(new WriteOutcome.Written(after.counter()), after, expectedVersion);
-      }
-      if (updated) {
-        tx.rollbackOnly(); // the reservation id exists already
-        return WriteRounds.done(new WriteOutcome.Duplicate(0, currentOf(r).counter()));
-      }
-      Long version = r.get(CURRENT_VERSION);
-      if (version == null) {
-        return new WriteRounds.CreateCounter<>(hold.period());
-      }
-      if (version != expectedVersion) {
-        return WriteRounds.done(stale);
-      }
-      if (!r.get(HOLDS_UNEXPIRED)) {
-        return new WriteRounds.Sweep<>();
-      }
-      if (r.get(FITS_NOW)) {
-        return new WriteRounds.Again<>(); // a concurrent write changed the row after the statement's snapshot
-      }
-      StoredCounter current = currentOf(r);
-      return new WriteRounds.Done<>(new WriteOutcome.Insufficient(current.counter()), current, expectedVersion);
-    });
+    Period entryPeriod = new Period(micros(entry.period().start()), micros(entry.period().end()));
+    CommitOutcome stale = new CommitOutcome.Stale();
+    return rounds.run(tenant, entry.meter(), expectedVersion, at, stale,
+        tx -> commitInTransaction(tx, tenant, id, entry, expectedVersion, at, entryPeriod, stale));
   }
 
   @SafeVarargs
@@ -208,105 +156,94 @@ public final class UsageWrites {
   }
 
   /**
-   * Ends an open hold by recording its usage, atomically: the hold leaves its counter's reserved, the entry goes to
-   * the ledger and its period's counter.
-   *
-   * @param tenant the tenant
-   * @param id the reservation
-   * @param entry the usage
-   * @param expectedVersion the version the entry's period came from
-   * @param now the time of the write
-   * @return the outcome
+   * One round of a commit decided with several statements in one transaction: what {@code quota_commit} leaves to
+   * it (the hold not open, of another meter or another period, the usage key recorded already).
    */
-  public CommitOutcome commit(TenantId tenant, ReservationId id, LedgerEntry entry, long expectedVersion, Instant now) {
-    Instant at = micros(now);
+  private WriteRounds.Step<CommitOutcome> commitInTransaction(Db.Tx tx, TenantId tenant, ReservationId id,
+      LedgerEntry entry, long expectedVersion, Instant at, Period entryPeriod, CommitOutcome stale) {
     Field<Instant> atField = val(at);
     Meter meter = entry.meter();
-    Period entryPeriod = new Period(micros(entry.period().start()), micros(entry.period().end()));
-    CommitOutcome stale = new CommitOutcome.Stale();
-    return rounds.run(tenant, meter, expectedVersion, at, stale, tx -> {
-      DSLContext dsl = tx.dsl();
-      // The hold's row is locked first, then counter rows: the order every path that ends holds follows.
-      ReservationRecord hold = dsl.selectFrom(RESERVATION)
-          .where(RESERVATION.TENANT_ID.eq(tenant.value()), RESERVATION.RESERVATION_ID.eq(id.value()))
-          .forUpdate()
-          .fetchOne();
-      if (hold == null || !OPEN.equals(hold.getState()) || !hold.getMeter().equals(meter.name())) {
-        return WriteRounds.done(notCommittable(dsl, tenant, hold, entry, expectedVersion, at, stale));
-      }
-      Period holdPeriod = new Period(hold.getPeriodStart(), hold.getPeriodEnd());
-      long held = hold.getCounted() ? hold.getAmount() : 0;
-      boolean samePeriod = holdPeriod.equals(entryPeriod);
+    DSLContext dsl = tx.dsl();
+    // The hold's row is locked first, then counter rows: the order every path that ends holds follows.
+    ReservationRecord hold = dsl.selectFrom(RESERVATION)
+        .where(RESERVATION.TENANT_ID.eq(tenant.value()), RESERVATION.RESERVATION_ID.eq(id.value()))
+        .forUpdate()
+        .fetchOne();
+    if (hold == null || !OPEN.equals(hold.getState()) || !hold.getMeter().equals(meter.name())) {
+      return WriteRounds.done(notCommittable(dsl, tenant, hold, entry, expectedVersion, at, stale));
+    }
+    Period holdPeriod = new Period(hold.getPeriodStart(), hold.getPeriodEnd());
+    long held = hold.getCounted() ? hold.getAmount() : 0;
+    boolean samePeriod = holdPeriod.equals(entryPeriod);
+    if (held > 0 && !samePeriod) {
+      // two counter rows change: lock them in the order of every path that locks several
+      Counters.lock(dsl, COUNTER.TENANT_ID.eq(tenant.value()).and(COUNTER.METER.eq(meter.name()))
+          .and(row(COUNTER.PERIOD_START, COUNTER.PERIOD_END).in(row(holdPeriod.start(), holdPeriod.end()),
+              row(entryPeriod.start(), entryPeriod.end()))));
+    }
+    // The hold ends first, so that the counter statement's view of the holds no longer counts it; if the usage
+    // cannot be written, the transaction rolls back and the hold stays open.
+    dsl.update(RESERVATION)
+        .set(RESERVATION.STATE, COMMITTED)
+        .set(RESERVATION.COMMITTED_KEY, entry.key().value())
+        .set(RESERVATION.COUNTED, false)
+        .where(RESERVATION.TENANT_ID.eq(tenant.value()), RESERVATION.RESERVATION_ID.eq(id.value()))
+        .execute();
+    CommonTableExpression<Record1<Long>> ins = name("ins").as(dsl.insertInto(USAGE_LEDGER,
+            USAGE_LEDGER.TENANT_ID, USAGE_LEDGER.METER, USAGE_LEDGER.USAGE_KEY, USAGE_LEDGER.AMOUNT,
+            USAGE_LEDGER.OCCURRED_AT, USAGE_LEDGER.PERIOD_START, USAGE_LEDGER.PERIOD_END, USAGE_LEDGER.ATTRIBUTES)
+        .values(tenant.value(), meter.name(), entry.key().value(), entry.amount(), micros(entry.occurredAt()),
+            entryPeriod.start(), entryPeriod.end(), attributes(entry))
+        .onConflictDoNothing()
+        .returningResult(USAGE_LEDGER.AMOUNT));
+    CommonTableExpression<Record3<Long, Long, Instant>> upd = name("upd").as(dsl.update(COUNTER)
+        .set(COUNTER.USED, COUNTER.USED.plus(entry.amount()))
+        .set(COUNTER.RESERVED, COUNTER.RESERVED.minus(samePeriod ? held : 0))
+        .where(Counters.key(tenant, meter, entry.period()))
+        .and(COUNTER.VERSION.eq(expectedVersion))
+        .and(exists(selectOne().from(ins)))
+        .returningResult(COUNTER.USED, COUNTER.RESERVED, COUNTER.NEXT_HOLD_EXPIRY));
+    Record r = dsl.with(ins).with(upd)
+        .select(columns(written(upd), List.of(field(select(count()).from(ins)).as(INSERTED),
+            COUNTER.VERSION.as(CURRENT_VERSION)), current(atField), List.of(USAGE_LEDGER.AMOUNT.as(RECORDED))))
+        .from(selectOne().asTable())
+        .leftJoin(upd).on(trueCondition())
+        .leftJoin(COUNTER).on(Counters.key(tenant, meter, entry.period()))
+        .leftJoin(USAGE_LEDGER).on(Counters.ledgerKey(tenant, meter, entry.key()))
+        .fetchSingle();
+    if (r.get(WRITTEN_USED) != null) {
       if (held > 0 && !samePeriod) {
-        // two counter rows change: lock them in the order of every path that locks several
-        Counters.lock(dsl, COUNTER.TENANT_ID.eq(tenant.value()).and(COUNTER.METER.eq(meter.name()))
-            .and(row(COUNTER.PERIOD_START, COUNTER.PERIOD_END).in(row(holdPeriod.start(), holdPeriod.end()),
-                row(entryPeriod.start(), entryPeriod.end()))));
+        releaseHeld(dsl, tenant, meter, holdPeriod, held);
       }
-      // The hold ends first, so that the counter statement's view of the holds no longer counts it; if the usage
-      // cannot be written, the transaction rolls back and the hold stays open.
-      dsl.update(RESERVATION)
-          .set(RESERVATION.STATE, COMMITTED)
-          .set(RESERVATION.COMMITTED_KEY, entry.key().value())
-          .set(RESERVATION.COUNTED, false)
-          .where(RESERVATION.TENANT_ID.eq(tenant.value()), RESERVATION.RESERVATION_ID.eq(id.value()))
-          .execute();
-      CommonTableExpression<Record1<Long>> ins = name("ins").as(dsl.insertInto(USAGE_LEDGER,
-              USAGE_LEDGER.TENANT_ID, USAGE_LEDGER.METER, USAGE_LEDGER.USAGE_KEY, USAGE_LEDGER.AMOUNT,
-              USAGE_LEDGER.OCCURRED_AT, USAGE_LEDGER.PERIOD_START, USAGE_LEDGER.PERIOD_END, USAGE_LEDGER.ATTRIBUTES)
-          .values(tenant.value(), meter.name(), entry.key().value(), entry.amount(), micros(entry.occurredAt()),
-              entryPeriod.start(), entryPeriod.end(), attributes(entry))
-          .onConflictDoNothing()
-          .returningResult(USAGE_LEDGER.AMOUNT));
-      CommonTableExpression<Record3<Long, Long, Instant>> upd = name("upd").as(dsl.update(COUNTER)
-          .set(COUNTER.USED, COUNTER.USED.plus(entry.amount()))
-          .set(COUNTER.RESERVED, COUNTER.RESERVED.minus(samePeriod ? held : 0))
-          .where(Counters.key(tenant, meter, entry.period()))
-          .and(COUNTER.VERSION.eq(expectedVersion))
-          .and(exists(selectOne().from(ins)))
-          .returningResult(COUNTER.USED, COUNTER.RESERVED, COUNTER.NEXT_HOLD_EXPIRY));
-      Record r = dsl.with(ins).with(upd)
-          .select(columns(written(upd), List.of(field(select(count()).from(ins)).as(INSERTED),
-              COUNTER.VERSION.as(CURRENT_VERSION)), current(atField), List.of(USAGE_LEDGER.AMOUNT.as(RECORDED))))
-          .from(selectOne().asTable())
-          .leftJoin(upd).on(trueCondition())
-          .leftJoin(COUNTER).on(Counters.key(tenant, meter, entry.period()))
-          .leftJoin(USAGE_LEDGER).on(Counters.ledgerKey(tenant, meter, entry.key()))
-          .fetchSingle();
-      if (r.get(WRITTEN_USED) != null) {
-        if (held > 0 && !samePeriod) {
-          releaseHeld(dsl, tenant, meter, holdPeriod, held);
-        }
-        StoredCounter after = counters.afterWrite(dsl, tenant, meter, entry.period(), r.get(WRITTEN_USED),
-            r.get(WRITTEN_RESERVED), r.get(WRITTEN_HOLD_EXPIRY), at);
-        boolean expired = CounterRules.expired(hold.getExpiresAt(), at);
-        return new WriteRounds.Done<>(new CommitOutcome.Committed(after.counter(), expired), after, expectedVersion);
+      StoredCounter after = counters.afterWrite(dsl, tenant, meter, entry.period(), r.get(WRITTEN_USED),
+          r.get(WRITTEN_RESERVED), r.get(WRITTEN_HOLD_EXPIRY), at);
+      boolean expired = CounterRules.expired(hold.getExpiresAt(), at);
+      return new WriteRounds.Done<>(new CommitOutcome.Committed(after.counter(), expired), after, expectedVersion);
+    }
+    Long version = r.get(CURRENT_VERSION);
+    Long recorded = r.get(RECORDED);
+    boolean inserted = r.get(INSERTED) == 1;
+    if (version != null && version == expectedVersion && recorded != null && !inserted
+        && recorded == entry.amount()) {
+      // The usage this hold stood for is already in the ledger: the hold ends (as marked above), no usage is
+      // written.
+      if (held > 0) {
+        releaseHeld(dsl, tenant, meter, holdPeriod, held);
       }
-      Long version = r.get(CURRENT_VERSION);
-      Long recorded = r.get(RECORDED);
-      boolean inserted = r.get(INSERTED) == 1;
-      if (version != null && version == expectedVersion && recorded != null && !inserted
-          && recorded == entry.amount()) {
-        // The usage this hold stood for is already in the ledger: the hold ends (as marked above), no usage is
-        // written.
-        if (held > 0) {
-          releaseHeld(dsl, tenant, meter, holdPeriod, held);
-        }
-        StoredCounter after = counters.read(dsl, tenant, meter, entry.period(), at);
-        return new WriteRounds.Done<>(new CommitOutcome.Duplicate(recorded, after.counter()), after, expectedVersion);
-      }
-      tx.rollbackOnly(); // the hold stays open
-      if (version == null) {
-        return new WriteRounds.CreateCounter<>(entry.period());
-      }
-      if (version != expectedVersion) {
-        return WriteRounds.done(stale);
-      }
-      if (recorded != null && !inserted) {
-        return WriteRounds.done(new CommitOutcome.Duplicate(recorded, currentOf(r).counter()));
-      }
-      return new WriteRounds.Again<>();
-    });
+      StoredCounter after = counters.read(dsl, tenant, meter, entry.period(), at);
+      return new WriteRounds.Done<>(new CommitOutcome.Duplicate(recorded, after.counter()), after, expectedVersion);
+    }
+    tx.rollbackOnly(); // the hold stays open
+    if (version == null) {
+      return new WriteRounds.CreateCounter<>(entry.period());
+    }
+    if (version != expectedVersion) {
+      return WriteRounds.done(stale);
+    }
+    if (recorded != null && !inserted) {
+      return WriteRounds.done(new CommitOutcome.Duplicate(recorded, currentOf(r).counter()));
+    }
+    return new WriteRounds.Again<>();
   }
 
   /** Why a hold that is not open (or of another meter) cannot be committed, as the outcome says. */

@@ -11,7 +11,9 @@ import java.sql.SQLException;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
@@ -61,23 +63,81 @@ class BatchOutcomeTest {
   }
 
   @Test
+  void everyOutcomeOfTheReserveDecodesToTheConstantItMeans() throws SQLException {
+    String tenant = newTenant();
+    UUID id = UUID.randomUUID();
+    assertThat(reserve(tenant, 0, id, 5, 100)).isEqualTo(BatchOutcome.NO_COUNTER);
+    counter(tenant, 0, null);
+    assertThat(reserve(tenant, 0, id, 5, 100)).isEqualTo(BatchOutcome.WRITTEN);
+    assertThat(reserve(tenant, 0, id, 5, 100)).isEqualTo(BatchOutcome.DUPLICATE);
+    assertThat(reserve(tenant, 0, UUID.randomUUID(), 96, 100)).isEqualTo(BatchOutcome.INSUFFICIENT);
+    assertThat(reserve(tenant, 7, UUID.randomUUID(), 1, 100)).isEqualTo(BatchOutcome.STALE);
+
+    String withExpiredHold = newTenant();
+    counter(withExpiredHold, 0, NOW.minusSeconds(1));
+    assertThat(reserve(withExpiredHold, 0, UUID.randomUUID(), 1, 100)).isEqualTo(BatchOutcome.SWEEP);
+  }
+
+  @Test
+  void everyOutcomeOfTheCommitDecodesToTheConstantItMeans() throws SQLException {
+    String tenant = newTenant();
+    UUID id = UUID.randomUUID();
+    assertThat(commit(tenant, 0, id, "a", 5)).isEqualTo(BatchOutcome.NO_COUNTER);
+    counter(tenant, 0, null);
+    assertThat(commit(tenant, 0, id, "a", 5)).isEqualTo(BatchOutcome.DECIDE_IN_TRANSACTION); // no such hold
+    assertThat(reserve(tenant, 0, id, 10, 100)).isEqualTo(BatchOutcome.WRITTEN);
+    assertThat(commit(tenant, 7, id, "a", 5)).isEqualTo(BatchOutcome.STALE);
+    assertThat(commit(tenant, 0, id, "a", 5)).isEqualTo(BatchOutcome.WRITTEN);
+    assertThat(commit(tenant, 0, id, "a", 5)).isEqualTo(BatchOutcome.DECIDE_IN_TRANSACTION); // ended
+  }
+
+  @Test
+  void aBatchOfReservesOrCommitsIsDecidedInOrder() throws SQLException {
+    String tenant = newTenant();
+    counter(tenant, 0, null);
+    UUID first = UUID.randomUUID();
+    UUID second = UUID.randomUUID();
+    // 60 fits, the same id again (10) is a duplicate, 50 more does not fit after the 60, 30 does
+    assertThat(outcomes(reserveCall(tenant, new UUID[] {first, first, UUID.randomUUID(), second},
+        new long[] {60, 10, 50, 30}, 100)))
+        .containsExactly(BatchOutcome.WRITTEN, BatchOutcome.DUPLICATE, BatchOutcome.INSUFFICIENT,
+            BatchOutcome.WRITTEN);
+    // the first hold committed, then named again in the same batch: left to a transaction, nothing written for it
+    assertThat(outcomes(commitCall(tenant, new UUID[] {first, first, second}, new String[] {"a", "b", "c"})))
+        .containsExactly(BatchOutcome.WRITTEN, BatchOutcome.DECIDE_IN_TRANSACTION, BatchOutcome.WRITTEN);
+    try (Connection c = DB.dataSource().getConnection(); PreparedStatement read = c.prepareStatement(
+        "SELECT used, reserved FROM \"" + DB.schema() + "\".counter WHERE tenant_id = ?")) {
+      read.setString(1, tenant);
+      try (ResultSet rs = read.executeQuery()) {
+        assertThat(rs.next()).isTrue();
+        assertThat(rs.getLong("used")).isEqualTo(2); // a and c, 1 each
+        assertThat(rs.getLong("reserved")).isZero();
+      }
+    }
+  }
+
+  @Test
   void theFunctionsReturnExactlyTheCodesTheEnumDefines() throws SQLException {
     Set<Integer> returned = new TreeSet<>();
     try (Connection c = DB.dataSource().getConnection(); PreparedStatement source = c.prepareStatement(
         "SELECT p.prosrc FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace "
-            + "WHERE n.nspname = ? AND p.proname IN ('quota_consume_batch', 'quota_append_batch')")) {
+            + "WHERE n.nspname = ? AND p.proname IN ('quota_consume_batch', 'quota_append_batch', 'quota_reserve', "
+            + "'quota_commit')")) {
       source.setString(1, DB.schema());
       try (ResultSet rs = source.executeQuery()) {
         int functions = 0;
         while (rs.next()) {
           functions++;
-          // a code is assigned to o_outcome, or returned in a row of its own as the outcome column
-          Matcher m = Pattern.compile("o_outcome := (\\d+)|SELECT 0, (\\d+)::smallint").matcher(rs.getString(1));
+          // a code is assigned to o_outcome (or to the outcome a request gets, in quota_commit), or returned in a row
+          // of its own as the outcome column
+          Matcher m = Pattern.compile("o_outcome := (\\d+)|SELECT 0, (\\d+)::smallint|v_outcomes\\[i\\] := (\\d+)")
+              .matcher(rs.getString(1));
           while (m.find()) {
-            returned.add(Integer.parseInt(m.group(1) != null ? m.group(1) : m.group(2)));
+            String code = m.group(1) != null ? m.group(1) : m.group(2) != null ? m.group(2) : m.group(3);
+            returned.add(Integer.parseInt(code));
           }
         }
-        assertThat(functions).isEqualTo(2);
+        assertThat(functions).isEqualTo(4);
       }
     }
     assertThat(returned).containsExactlyInAnyOrderElementsOf(
@@ -143,6 +203,90 @@ class BatchOutcomeTest {
       call.setArray(8, c.createArrayOf("text", new String[] {null}));
       call.setArray(9, c.createArrayOf("int8", new Long[] {version}));
       call.setObject(10, utc(NOW));
+      return onlyOutcome(call);
+    }
+  }
+
+  private static List<BatchOutcome> outcomes(String[] call) throws SQLException {
+    List<BatchOutcome> outcomes = new ArrayList<>();
+    try (Connection c = DB.dataSource().getConnection(); java.sql.Statement st = c.createStatement();
+        ResultSet rs = st.executeQuery(call[0])) {
+      while (rs.next()) {
+        outcomes.add(BatchOutcome.of(rs.getShort("o_outcome")));
+      }
+    }
+    return outcomes;
+  }
+
+  /** A call of quota_reserve for several holds of one amount each, as SQL. */
+  private static String[] reserveCall(String tenant, UUID[] ids, long[] amounts, long ceiling) {
+    List<String> ceilings = new ArrayList<>();
+    List<String> times = new ArrayList<>();
+    List<String> expiries = new ArrayList<>();
+    for (int i = 0; i < ids.length; i++) {
+      ceilings.add(String.valueOf(ceiling));
+      times.add(NOW.toString());
+      expiries.add(NOW.plusSeconds(60).toString());
+    }
+    return new String[] {"SELECT o_outcome FROM \"" + DB.schema() + "\".quota_reserve('" + tenant + "', '" + METER
+        + "', '" + START + "', '" + END + "', 0, '" + NOW + "', ARRAY[" + quoted(Arrays.stream(ids)
+        .map(UUID::toString).toList()) + "]::uuid[], ARRAY" + Arrays.toString(amounts) + "::bigint[], ARRAY"
+        + ceilings + "::bigint[], ARRAY[" + quoted(times) + "], ARRAY[" + quoted(expiries) + "]) ORDER BY o_index"};
+  }
+
+  /** A call of quota_commit of several holds, 1 unit each, as SQL. */
+  private static String[] commitCall(String tenant, UUID[] ids, String[] keys) {
+    List<String> amounts = new ArrayList<>();
+    List<String> times = new ArrayList<>();
+    for (int i = 0; i < ids.length; i++) {
+      amounts.add("1");
+      times.add(NOW.toString());
+    }
+    return new String[] {"SELECT o_outcome FROM \"" + DB.schema() + "\".quota_commit('" + tenant + "', '" + METER
+        + "', '" + START + "', '" + END + "', 0, '" + NOW + "', ARRAY[" + quoted(Arrays.stream(ids)
+        .map(UUID::toString).toList()) + "]::uuid[], ARRAY[" + quoted(Arrays.asList(keys)) + "]::varchar[], ARRAY"
+        + amounts + "::bigint[], ARRAY[" + quoted(times) + "], array_fill(NULL::text, ARRAY[" + ids.length + "]))"
+        + " ORDER BY o_index"};
+  }
+
+  private static String quoted(List<String> values) {
+    return String.join(", ", values.stream().map(v -> "'" + v + "'").toList());
+  }
+
+  private static BatchOutcome reserve(String tenant, long version, UUID id, long amount, long ceiling)
+      throws SQLException {
+    try (Connection c = DB.dataSource().getConnection(); PreparedStatement call = c.prepareStatement(
+        "SELECT o_outcome FROM \"" + DB.schema() + "\".quota_reserve(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+      call.setString(1, tenant);
+      call.setString(2, METER);
+      call.setObject(3, utc(START));
+      call.setObject(4, utc(END));
+      call.setLong(5, version);
+      call.setObject(6, utc(NOW));
+      call.setArray(7, c.createArrayOf("uuid", new String[] {id.toString()}));
+      call.setArray(8, c.createArrayOf("int8", new Long[] {amount}));
+      call.setArray(9, c.createArrayOf("int8", new Long[] {ceiling}));
+      call.setArray(10, c.createArrayOf("text", new String[] {NOW.toString()}));
+      call.setArray(11, c.createArrayOf("text", new String[] {NOW.plusSeconds(60).toString()}));
+      return onlyOutcome(call);
+    }
+  }
+
+  private static BatchOutcome commit(String tenant, long version, UUID id, String key, long amount)
+      throws SQLException {
+    try (Connection c = DB.dataSource().getConnection(); PreparedStatement call = c.prepareStatement(
+        "SELECT o_outcome FROM \"" + DB.schema() + "\".quota_commit(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+      call.setString(1, tenant);
+      call.setString(2, METER);
+      call.setObject(3, utc(START));
+      call.setObject(4, utc(END));
+      call.setLong(5, version);
+      call.setObject(6, utc(NOW));
+      call.setArray(7, c.createArrayOf("uuid", new String[] {id.toString()}));
+      call.setArray(8, c.createArrayOf("varchar", new String[] {key}));
+      call.setArray(9, c.createArrayOf("int8", new Long[] {amount}));
+      call.setArray(10, c.createArrayOf("text", new String[] {NOW.toString()}));
+      call.setArray(11, c.createArrayOf("text", new String[] {null}));
       return onlyOutcome(call);
     }
   }

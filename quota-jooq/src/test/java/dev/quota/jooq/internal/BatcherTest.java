@@ -82,6 +82,67 @@ class BatcherTest {
   }
 
   @Test
+  void withTwoBatchesAllowedASecondRunsBesideTheFirstAndLaterRequestsWaitForOneToEnd() throws Exception {
+    CountDownLatch twoRunning = new CountDownLatch(2);
+    CountDownLatch release = new CountDownLatch(1);
+    List<Integer> sizes = new CopyOnWriteArrayList<>();
+    Batcher<String, Integer, Integer> batcher = new Batcher<>(100, 2, (key, requests) -> {
+      sizes.add(requests.size());
+      if (sizes.size() <= 2) {
+        twoRunning.countDown();
+        await(release);
+      }
+      return new ArrayList<>(requests);
+    });
+    Future<Integer> first = threads.submit(() -> batcher.submit("k", 0));
+    Future<Integer> second = threads.submit(() -> batcher.submit("k", 1));
+    assertThat(twoRunning.await(10, TimeUnit.SECONDS)).as("two batches of one key at once").isTrue();
+    List<Future<Integer>> waiting = new ArrayList<>();
+    for (int i = 2; i <= 4; i++) {
+      int request = i;
+      waiting.add(threads.submit(() -> batcher.submit("k", request)));
+    }
+    while (queued(batcher) < 3) {
+      Thread.onSpinWait();
+    }
+    release.countDown();
+    assertThat(first.get(10, TimeUnit.SECONDS)).isZero();
+    assertThat(second.get(10, TimeUnit.SECONDS)).isOne();
+    for (int i = 0; i < 3; i++) {
+      assertThat(waiting.get(i).get(10, TimeUnit.SECONDS)).isEqualTo(i + 2);
+    }
+    assertThat(sizes.subList(0, 2)).containsExactly(1, 1);
+    assertThat(sizes.subList(2, sizes.size()).stream().mapToInt(Integer::intValue).sum()).isEqualTo(3);
+  }
+
+  @Test
+  void withTwoBatchesAllowedEveryCallerStillGetsTheResultOfItsOwnRequest() throws Exception {
+    Batcher<String, Integer, Integer> batcher = new Batcher<>(8, 2, (key, requests) -> {
+      List<Object> results = new ArrayList<>();
+      requests.forEach(r -> results.add(r * 10));
+      return results;
+    });
+    List<Future<List<int[]>>> callers = new ArrayList<>();
+    for (int t = 0; t < 16; t++) {
+      int thread = t;
+      callers.add(threads.submit(() -> {
+        List<int[]> seen = new ArrayList<>();
+        for (int i = 0; i < 500; i++) {
+          int request = thread * 1_000 + i;
+          seen.add(new int[] {request, batcher.submit("all", request)});
+        }
+        return seen;
+      }));
+    }
+    for (Future<List<int[]>> caller : callers) {
+      for (int[] pair : caller.get(30, TimeUnit.SECONDS)) {
+        assertThat(pair[1]).isEqualTo(pair[0] * 10);
+      }
+    }
+    assertThat(batcher.lanes()).isZero();
+  }
+
+  @Test
   void aBatchNeverTakesMoreThanTheMaximumSize() throws Exception {
     List<Integer> sizes = new CopyOnWriteArrayList<>();
     Batcher<String, Integer, Integer> batcher = new Batcher<>(3, (key, requests) -> {
