@@ -2,6 +2,7 @@ package dev.quota;
 
 import dev.quota.admin.Entitlement;
 import dev.quota.admin.Grant;
+import dev.quota.admin.LimitOverride;
 import dev.quota.internal.Checks;
 import java.time.Instant;
 import java.util.List;
@@ -28,8 +29,8 @@ import java.util.Optional;
  * @param effectiveTier the tier in force: the most generous active override, else the plan's tier, else the
  *     default tier; empty when the tenant is rejected (see {@link PlanFallback#REJECT})
  * @param tierSource where the effective tier comes from
- * @param limit the effective tier's limit per period, in the meter's unit ({@link TierCatalogue#UNLIMITED}
- *     for none; 0 when rejected)
+ * @param limit the limit per period, in the meter's unit: the tenant's own ({@link #limitOverride()}) or the
+ *     effective tier's ({@link TierCatalogue#UNLIMITED} for none; 0 when rejected)
  * @param granted the sum of active grants on this meter, in the meter's unit
  * @param used the usage recorded in the current period, in the meter's unit
  * @param reserved the units held by open reservations, in the meter's unit
@@ -102,6 +103,26 @@ public record UsageReport(TenantId tenant, Meter meter, Optional<Tier> plannedTi
       return 0.0;
     }
     return 100.0 * used / ceiling;
+  }
+
+  /**
+   * Tells where {@link #limit()} comes from: the tenant's own limit on this meter (a {@link LimitOverride}, the newest
+   * active one), or, when empty, the effective tier's. A tenant without an effective tier has no override in force.
+   *
+   * @return the limit override in force, if any
+   */
+  public Optional<LimitOverride> limitOverride() {
+    if (effectiveTier.isEmpty()) {
+      return Optional.empty();
+    }
+    LimitOverride newest = null;
+    for (Entitlement entitlement : activeEntitlements) {
+      if (entitlement instanceof LimitOverride override && override.meter().equals(meter)
+          && (newest == null || override.supersedes(newest))) {
+        newest = override;
+      }
+    }
+    return Optional.ofNullable(newest);
   }
 
   /**

@@ -8,6 +8,7 @@ import dev.quota.admin.Bypass;
 import dev.quota.admin.CounterCheck;
 import dev.quota.admin.Entitlement;
 import dev.quota.admin.Grant;
+import dev.quota.admin.LimitOverride;
 import dev.quota.admin.PurgeSummary;
 import dev.quota.admin.TierOverride;
 import java.util.LinkedHashMap;
@@ -71,6 +72,11 @@ final class JsonView {
       case TierOverride o -> {
         m.put("kind", "tier-override");
         m.put("tier", o.tier().name());
+      }
+      case LimitOverride l -> {
+        m.put("kind", "limit-override");
+        m.put("meter", l.meter().name());
+        m.put("limit", l.limit());
       }
       case Bypass b -> m.put("kind", "bypass");
     }

@@ -8,6 +8,7 @@ import dev.quota.admin.Bypass;
 import dev.quota.admin.CounterCheck;
 import dev.quota.admin.Entitlement;
 import dev.quota.admin.Grant;
+import dev.quota.admin.LimitOverride;
 import dev.quota.admin.PurgeSummary;
 import dev.quota.admin.TierOverride;
 import java.time.Instant;
@@ -189,6 +190,7 @@ final class TextView {
     return switch (e) {
       case Grant g -> Text.units(g.amount()) + " " + g.meter();
       case TierOverride o -> "tier " + o.tier();
+      case LimitOverride l -> "limit of " + Text.units(l.limit()) + " " + l.meter();
       case Bypass b -> "no blocking";
     };
   }
@@ -197,13 +199,14 @@ final class TextView {
    * The kind of an entitlement.
    *
    * @param e the entitlement
-   * @return {@code credit}, {@code reset grant}, {@code tier override} or {@code bypass}
+   * @return {@code credit}, {@code reset grant}, {@code tier override}, {@code limit override} or {@code bypass}
    */
   static String kind(Entitlement e) {
     return switch (e) {
       case Grant g when g.kind() == Grant.Kind.RESET -> "reset grant";
       case Grant g -> "credit";
       case TierOverride o -> "tier override";
+      case LimitOverride l -> "limit override";
       case Bypass b -> "bypass";
     };
   }

@@ -24,7 +24,7 @@ import java.util.List;
  * {@code acme}. A service that acts on tenants before they have a plan or usage says so once, on an admin of its own:
  * {@snippet :
  * QuotaAdmin onboarding = quota.admin().acceptingNewTenants();
- * onboarding.grantCredit(newTenant, Meter.AI_TOKENS, 50_000, trialEnd, actor, "trial credit");
+ * onboarding.raisePeriodCeiling(newTenant, Meter.AI_TOKENS, 50_000, trialEnd, actor, "trial credit");
  * }
  * {@link #setPlan} needs no such opt-in: setting a plan is how a tenant comes into being (a billing system
  * subscribing a new customer), so it accepts unknown tenants. {@link #revoke} names an entitlement, whose tenant is
@@ -34,7 +34,7 @@ import java.util.List;
  * {@snippet :
  * UsageReport report = guard.usage(tenant);                       // find the tenant, check usage
  * admin.resetUsage(tenant, actor, "JIRA-123: demo tomorrow");     // unblock: history kept
- * // or: admin.grantCredit(tenant, Meter.AI_TOKENS, 50_000, periodEnd, actor, reason)
+ * // or: admin.raisePeriodCeiling(tenant, Meter.AI_TOKENS, 50_000, periodEnd, actor, reason)
  * // or: admin.overrideTier(tenant, Tier.ENTERPRISE, inAWeek, actor, reason)  // reverts by itself
  * guard.canProceed(tenant);                                       // verify
  * }
@@ -99,7 +99,10 @@ public interface QuotaAdmin {
   ResetResult resetUsage(TenantId tenant, Meter meter, Actor actor, String reason);
 
   /**
-   * Gives extra units until an expiry: partial relief, "bring the tenant back under the limit".
+   * Raises the ceiling of every period the grant is active in by {@code amount}, until an expiry: partial relief,
+   * "a little more this month", "bring the tenant back under the limit". It is not a balance spent once: a grant
+   * that spans three periods raises each of them, and when it ends (expires or is revoked) the ceiling drops back at
+   * once, whatever was used. {@link #resetUsage} is one such raise, by the period's usage.
    *
    * @param tenant the tenant
    * @param meter the meter
@@ -111,7 +114,25 @@ public interface QuotaAdmin {
    * @throws dev.quota.InvalidRequestException naming {@code "tenant"} if the store does not know the tenant (unless
    *     this admin {@linkplain #acceptingNewTenants() accepts new tenants}); nothing was written
    */
-  Grant grantCredit(TenantId tenant, Meter meter, long amount, Instant expiresAt, Actor actor, String reason);
+  Grant raisePeriodCeiling(TenantId tenant, Meter meter, long amount, Instant expiresAt, Actor actor, String reason);
+
+  /**
+   * The former name of {@link #raisePeriodCeiling}, which it calls: a raise of each active period's ceiling, not a
+   * balance spent once.
+   *
+   * @param tenant the tenant
+   * @param meter the meter
+   * @param amount the extra units per period while active, in the meter's unit; positive
+   * @param expiresAt when the grant stops counting; in the future, within the configured maximum duration
+   * @param actor who grants
+   * @param reason why
+   * @return the grant
+   * @deprecated the name reads like a balance spent once; use {@link #raisePeriodCeiling}, which does the same
+   */
+  @Deprecated
+  default Grant grantCredit(TenantId tenant, Meter meter, long amount, Instant expiresAt, Actor actor, String reason) {
+    return raisePeriodCeiling(tenant, meter, amount, expiresAt, actor, reason);
+  }
 
   /**
    * Puts a tenant on another tier until an expiry, after which its plan's tier applies again by itself.
@@ -128,6 +149,42 @@ public interface QuotaAdmin {
   TierOverride overrideTier(TenantId tenant, Tier tier, Instant until, Actor actor, String reason);
 
   /**
+   * Gives one tenant its own limit on one meter until an expiry, in place of its tier's: higher (a negotiated
+   * enterprise limit) or lower (a throttle, which blocks at once, like a downgrade). See {@link LimitOverride} for how
+   * it combines with tiers, raises and bypasses; the usage report names it as the limit's source
+   * ({@link dev.quota.UsageReport#limitOverride()}). {@link #revoke} ends it early.
+   *
+   * @param tenant the tenant
+   * @param meter a meter of the catalogue
+   * @param limit the tenant's limit per period, in the meter's unit; zero or more
+   * @param until when the tier's limit applies again; in the future, within the configured maximum duration
+   * @param actor who overrides
+   * @param reason why
+   * @return the override
+   * @throws dev.quota.InvalidRequestException naming the parameter for bad input, or {@code "tenant"} if the store
+   *     does not know the tenant (unless this admin {@linkplain #acceptingNewTenants() accepts new tenants}); nothing
+   *     was written
+   */
+  LimitOverride overrideLimit(TenantId tenant, Meter meter, long limit, Instant until, Actor actor, String reason);
+
+  /**
+   * Like {@link #overrideLimit(TenantId, Meter, long, Instant, Actor, String)}, open-ended: the override holds until
+   * it is {@linkplain #revoke revoked} (it is valid until {@link LimitOverride#OPEN_ENDED}). For negotiated limits
+   * that last as long as the contract.
+   *
+   * @param tenant the tenant
+   * @param meter a meter of the catalogue
+   * @param limit the tenant's limit per period, in the meter's unit; zero or more
+   * @param actor who overrides
+   * @param reason why
+   * @return the override
+   * @throws dev.quota.InvalidRequestException naming the parameter for bad input, or {@code "tenant"} if the store
+   *     does not know the tenant (unless this admin {@linkplain #acceptingNewTenants() accepts new tenants}); nothing
+   *     was written
+   */
+  LimitOverride overrideLimit(TenantId tenant, Meter meter, long limit, Actor actor, String reason);
+
+  /**
    * Stops blocking one tenant until an expiry. Usage is still recorded and alerts still fire.
    *
    * @param tenant the tenant
@@ -141,7 +198,7 @@ public interface QuotaAdmin {
   Bypass bypass(TenantId tenant, Instant until, Actor actor, String reason);
 
   /**
-   * Ends a grant, override or bypass now. The entitlement is kept, marked revoked.
+   * Ends a grant, override (of a tier or a limit) or bypass now. The entitlement is kept, marked revoked.
    *
    * @param entitlementId the entitlement
    * @param actor who revokes

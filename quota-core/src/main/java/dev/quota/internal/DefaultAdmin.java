@@ -20,6 +20,7 @@ import dev.quota.admin.Entitlement;
 import dev.quota.admin.EntitlementId;
 import dev.quota.admin.EntitlementStateException;
 import dev.quota.admin.Grant;
+import dev.quota.admin.LimitOverride;
 import dev.quota.admin.Page;
 import dev.quota.admin.PageRequest;
 import dev.quota.admin.PurgeConfirmation;
@@ -182,7 +183,7 @@ public final class DefaultAdmin implements QuotaAdmin {
   }
 
   @Override
-  public Grant grantCredit(TenantId tenant, Meter meter, long amount, Instant expiresAt, Actor actor, String reason) {
+  public Grant raisePeriodCeiling(TenantId tenant, Meter meter, long amount, Instant expiresAt, Actor actor, String reason) {
     checkChange(tenant, actor, reason);
     catalogue.requireMeter(meter);
     Checks.positive("amount", amount);
@@ -218,6 +219,42 @@ public final class DefaultAdmin implements QuotaAdmin {
     details.put("until", until.toString());
     store.addEntitlements(tenant, List.of(override),
         audit(now, tenant, actor, AdminOperation.OVERRIDE_TIER, reason, details));
+    afterChange(tenant);
+    return override;
+  }
+
+  @Override
+  public LimitOverride overrideLimit(TenantId tenant, Meter meter, long limit, Instant until, Actor actor,
+      String reason) {
+    checkChange(tenant, actor, reason);
+    catalogue.requireMeter(meter);
+    Checks.notNegative("limit", limit);
+    Instant now = clock.instant();
+    checkExpiry("until", until, now);
+    return addLimitOverride(tenant, meter, limit, now, until, actor, reason);
+  }
+
+  @Override
+  public LimitOverride overrideLimit(TenantId tenant, Meter meter, long limit, Actor actor, String reason) {
+    checkChange(tenant, actor, reason);
+    catalogue.requireMeter(meter);
+    Checks.notNegative("limit", limit);
+    return addLimitOverride(tenant, meter, limit, clock.instant(), LimitOverride.OPEN_ENDED, actor, reason);
+  }
+
+  private LimitOverride addLimitOverride(TenantId tenant, Meter meter, long limit, Instant now, Instant until,
+      Actor actor, String reason) {
+    authorize(actor, AdminOperation.OVERRIDE_LIMIT, tenant);
+    requireKnown(tenant);
+    LimitOverride override = new LimitOverride(EntitlementId.random(), tenant, meter, limit, now, until, actor,
+        reason, Optional.empty());
+    Map<String, String> details = new LinkedHashMap<>();
+    details.put("entitlement", override.id().toString());
+    details.put("meter", meter.name());
+    details.put("limit", Long.toString(limit));
+    details.put("until", override.openEnded() ? "revoked" : until.toString());
+    store.addEntitlements(tenant, List.of(override),
+        audit(now, tenant, actor, AdminOperation.OVERRIDE_LIMIT, reason, details));
     afterChange(tenant);
     return override;
   }
@@ -413,6 +450,7 @@ public final class DefaultAdmin implements QuotaAdmin {
       case Grant g -> "grant";
       case TierOverride o -> "tier override";
       case Bypass b -> "bypass";
+      case LimitOverride l -> "limit override";
     };
   }
 

@@ -13,6 +13,7 @@ import dev.quota.UsageReport.TierSource;
 import dev.quota.admin.Bypass;
 import dev.quota.admin.Entitlement;
 import dev.quota.admin.Grant;
+import dev.quota.admin.LimitOverride;
 import dev.quota.admin.TierOverride;
 import dev.quota.admin.PageRequest;
 import dev.quota.admin.UsageQuery;
@@ -142,6 +143,7 @@ public final class Evaluator {
 
     long granted = 0;
     Tier bestOverride = null;
+    LimitOverride limitOverride = null;
     List<Entitlement> entitlements = state.entitlements();
     for (int i = 0; i < entitlements.size(); i++) {
       Entitlement e = entitlements.get(i);
@@ -155,6 +157,10 @@ public final class Evaluator {
         if (g.meter().equals(meter)) {
           granted = Checks.saturatedAdd(granted, g.amount());
         }
+      } else if (e instanceof LimitOverride l) {
+        if (l.meter().equals(meter) && (limitOverride == null || l.supersedes(limitOverride))) {
+          limitOverride = l;
+        }
       } else if (e instanceof TierOverride o && limitOf.containsKey(o.tier())
           && (bestOverride == null || catalogue.compareGenerosity(o.tier(), bestOverride) > 0)) {
         bestOverride = o.tier();
@@ -164,7 +170,8 @@ public final class Evaluator {
       effective = bestOverride;
       source = TierSource.OVERRIDE;
     }
-    long ceiling = Checks.saturatedAdd(effective == null ? 0 : limitOf.get(effective), granted);
+    long limit = effective == null ? 0 : limitOverride != null ? limitOverride.limit() : limitOf.get(effective);
+    long ceiling = Checks.saturatedAdd(limit, granted);
 
     Counter counter = counterIn(state.counters(), periodIn(policies.get(meter), state, now));
     long taken = counter == null ? 0 : Checks.saturatedAdd(counter.used(), counter.reserved());
@@ -203,6 +210,7 @@ public final class Evaluator {
     long granted = 0;
     Instant bypassedUntil = null;
     Tier bestOverride = null;
+    LimitOverride limitOverride = null;
     List<Entitlement> active = new ArrayList<>(state.entitlements().size());
     for (Entitlement e : state.entitlements()) {
       if (!e.isActiveAt(now)) {
@@ -224,6 +232,14 @@ public final class Evaluator {
             bestOverride = o.tier();
           }
         }
+        case LimitOverride l -> {
+          if (!l.meter().equals(meter)) {
+            continue;
+          }
+          if (limitOverride == null || l.supersedes(limitOverride)) {
+            limitOverride = l;
+          }
+        }
         case Bypass b -> {
           Instant end = b.effectiveEnd();
           if (bypassedUntil == null || end.isAfter(bypassedUntil)) {
@@ -237,7 +253,9 @@ public final class Evaluator {
       effective = bestOverride;
       source = TierSource.OVERRIDE;
     }
-    long limit = effective == null ? 0 : limits.get(meter).get(effective);
+    // A tenant's own limit replaces its tier's; it does not stand in for a plan (a rejected tenant stays at zero).
+    long limit = effective == null ? 0
+        : limitOverride != null ? limitOverride.limit() : limits.get(meter).get(effective);
 
     Period period = periodIn(policies.get(meter), state, now);
     Counter counter = counterIn(state.counters(), period);

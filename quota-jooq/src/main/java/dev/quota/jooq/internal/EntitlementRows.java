@@ -11,6 +11,7 @@ import dev.quota.admin.Bypass;
 import dev.quota.admin.Entitlement;
 import dev.quota.admin.EntitlementId;
 import dev.quota.admin.Grant;
+import dev.quota.admin.LimitOverride;
 import dev.quota.admin.Revocation;
 import dev.quota.admin.TierOverride;
 import java.time.Instant;
@@ -30,6 +31,8 @@ final class EntitlementRows {
   static final String TIER_OVERRIDE = "TIER_OVERRIDE";
   /** The entitlement table's {@code kind} of a bypass. */
   static final String BYPASS = "BYPASS";
+  /** The entitlement table's {@code kind} of a limit override; its {@code amount} is the limit. */
+  static final String LIMIT_OVERRIDE = "LIMIT_OVERRIDE";
 
   private EntitlementRows() {}
 
@@ -57,6 +60,8 @@ final class EntitlementRows {
       case TIER_OVERRIDE -> new TierOverride(id, tenant, Tier.of(r.get(ENTITLEMENT.TIER)), from, until, by, reason,
           revocation);
       case BYPASS -> new Bypass(id, tenant, from, until, by, reason, revocation);
+      case LIMIT_OVERRIDE -> new LimitOverride(id, tenant, Meter.of(r.get(ENTITLEMENT.METER)), r.get(ENTITLEMENT.AMOUNT),
+          from, until, by, reason, revocation);
       default -> throw new IllegalStateException("unknown entitlement kind " + kind);
     };
   }
@@ -83,6 +88,11 @@ final class EntitlementRows {
       case TierOverride o -> {
         kind = TIER_OVERRIDE;
         tier = o.tier().name();
+      }
+      case LimitOverride l -> {
+        kind = LIMIT_OVERRIDE;
+        meter = l.meter().name();
+        amount = l.limit();
       }
       case Bypass b -> kind = BYPASS;
     }

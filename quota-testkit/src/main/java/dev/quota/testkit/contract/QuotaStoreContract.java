@@ -219,6 +219,14 @@ public abstract class QuotaStoreContract {
     }
   }
 
+  /** {@link LimitOverrideContract}, on this contract's store. */
+  @Nested
+  public class LimitOverrides extends LimitOverrideContract {
+    LimitOverrides() {
+      super(QuotaStoreContract.this);
+    }
+  }
+
   /** {@link GrantCreditContract}, on this contract's store. */
   @Nested
   public class GrantCredit extends GrantCreditContract {

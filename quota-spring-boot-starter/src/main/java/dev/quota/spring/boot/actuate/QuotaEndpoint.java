@@ -9,6 +9,7 @@ import dev.quota.UsageReport;
 import dev.quota.admin.Bypass;
 import dev.quota.admin.Entitlement;
 import dev.quota.admin.Grant;
+import dev.quota.admin.LimitOverride;
 import dev.quota.admin.TierOverride;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -152,6 +153,11 @@ public class QuotaEndpoint {
         case TierOverride override -> {
           kind = "tier-override";
           tier = override.tier().name();
+        }
+        case LimitOverride override -> {
+          kind = "limit-override";
+          meter = override.meter().name();
+          amount = override.limit();
         }
         case Bypass bypass -> kind = "bypass";
       }
