@@ -38,6 +38,7 @@ final class JsonView {
     m.put("effectiveTier", r.effectiveTier().map(Object::toString));
     m.put("tierSource", r.tierSource().name());
     m.put("limit", count(r.limit()));
+    m.put("limitSource", r.limitOverride().map(o -> "override " + o.id()).orElse("tier"));
     m.put("granted", count(r.granted()));
     m.put("used", r.used());
     m.put("reserved", r.reserved());
@@ -76,7 +77,7 @@ final class JsonView {
       case LimitOverride l -> {
         m.put("kind", "limit-override");
         m.put("meter", l.meter().name());
-        m.put("limit", l.limit());
+        m.put("limit", count(l.limit()));
       }
       case Bypass b -> m.put("kind", "bypass");
     }

@@ -28,6 +28,7 @@ import picocli.CommandLine.Spec;
         TopCommand.class,
         ResetCommand.class,
         GrantCommand.class,
+        LimitCommand.class,
         OverrideTierCommand.class,
         BypassCommand.class,
         RevokeCommand.class,

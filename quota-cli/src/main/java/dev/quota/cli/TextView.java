@@ -47,7 +47,8 @@ final class TextView {
     lines.add(row("usage", Text.bar(report.percentUsed()) + " " + Text.percent(report.percentUsed())
         + " of limit + granted"));
     lines.add(row("used", String.format(Locale.ROOT, amount, amounts[0])));
-    lines.add(row("limit", String.format(Locale.ROOT, amount, amounts[1])));
+    lines.add(row("limit", String.format(Locale.ROOT, amount, amounts[1]) + report.limitOverride()
+        .map(o -> "  (the tenant's own, override " + o.id() + ")").orElse("")));
     lines.add(row("granted", String.format(Locale.ROOT, amount, amounts[2])));
     lines.add(row("reserved", String.format(Locale.ROOT, amount, amounts[3])));
     lines.add(row("remaining", String.format(Locale.ROOT, amount, amounts[4])));

@@ -127,9 +127,9 @@ public class QuotaEndpoint {
    * An entitlement in force.
    *
    * @param id its id, for {@link dev.quota.admin.QuotaAdmin#revoke}
-   * @param kind {@code credit}, {@code reset}, {@code tier-override} or {@code bypass}
-   * @param meter a grant's meter, else {@code null}
-   * @param amount a grant's units, else {@code null}
+   * @param kind {@code credit}, {@code reset}, {@code tier-override}, {@code limit-override} or {@code bypass}
+   * @param meter a grant's or limit override's meter, else {@code null}
+   * @param amount a grant's units, or a limit override's limit, else {@code null}
    * @param tier a tier override's tier, else {@code null}
    * @param validFrom when it started counting
    * @param validUntil when it stops counting by itself
