@@ -3,6 +3,7 @@ package dev.quota;
 import dev.quota.admin.Entitlement;
 import dev.quota.admin.Grant;
 import dev.quota.admin.LimitOverride;
+import dev.quota.admin.OneTimeCredit;
 import dev.quota.internal.Checks;
 import java.time.Instant;
 import java.util.List;
@@ -38,10 +39,14 @@ import java.util.Optional;
  * @param bypassedUntil the end of the active bypass, if one is active
  * @param activeEntitlements the grants, overrides and bypasses in force
  * @param asOf the instant the report describes
+ * @param creditDrawn the units of one-time credits drawn by this period's usage: part of the ceiling for good
+ * @param creditAvailable the unspent units of the active one-time credits of this meter ({@link #credits()}): the
+ *     balance they add
  */
 public record UsageReport(TenantId tenant, Meter meter, Optional<Tier> plannedTier, Optional<Tier> effectiveTier,
     TierSource tierSource, long limit, long granted, long used, long reserved, Period period,
-    Optional<Instant> bypassedUntil, List<Entitlement> activeEntitlements, Instant asOf) {
+    Optional<Instant> bypassedUntil, List<Entitlement> activeEntitlements, Instant asOf, long creditDrawn,
+    long creditAvailable) {
 
   /** Where a report's effective tier comes from. */
   public enum TierSource {
@@ -74,11 +79,55 @@ public record UsageReport(TenantId tenant, Meter meter, Optional<Tier> plannedTi
     Checks.notNull("bypassed until", bypassedUntil);
     activeEntitlements = List.copyOf(Checks.notNull("active entitlements", activeEntitlements));
     Checks.notNull("as of", asOf);
+    Checks.notNegative("credit drawn", creditDrawn);
+    Checks.notNegative("credit available", creditAvailable);
   }
 
-  /** @return {@code limit + granted}, saturating at {@link TierCatalogue#UNLIMITED} */
+  /**
+   * A report without one-time credits.
+   *
+   * @param tenant the tenant
+   * @param meter the meter
+   * @param plannedTier the plan's tier
+   * @param effectiveTier the tier in force
+   * @param tierSource where the effective tier comes from
+   * @param limit the limit per period
+   * @param granted the sum of active raises on this meter
+   * @param used the usage of the period
+   * @param reserved the units held
+   * @param period the period
+   * @param bypassedUntil the end of an active bypass
+   * @param activeEntitlements the entitlements in force
+   * @param asOf the instant of the report
+   */
+  public UsageReport(TenantId tenant, Meter meter, Optional<Tier> plannedTier, Optional<Tier> effectiveTier,
+      TierSource tierSource, long limit, long granted, long used, long reserved, Period period,
+      Optional<Instant> bypassedUntil, List<Entitlement> activeEntitlements, Instant asOf) {
+    this(tenant, meter, plannedTier, effectiveTier, tierSource, limit, granted, used, reserved, period, bypassedUntil,
+        activeEntitlements, asOf, 0, 0);
+  }
+
+  /**
+   * The active one-time credits of this meter, each with its amount, drawn and remaining units, soonest-drawn first.
+   *
+   * @return the credits
+   */
+  public List<OneTimeCredit> credits() {
+    List<OneTimeCredit> credits = new java.util.ArrayList<>();
+    for (Entitlement entitlement : activeEntitlements) {
+      if (entitlement instanceof OneTimeCredit credit && credit.meter().equals(meter)) {
+        credits.add(credit);
+      }
+    }
+    credits.sort((a, b) -> a.drawnBefore(b) ? -1 : b.drawnBefore(a) ? 1 : 0);
+    return List.copyOf(credits);
+  }
+
+  /**
+   * @return {@code limit + granted + creditDrawn + creditAvailable}, saturating at {@link TierCatalogue#UNLIMITED}
+   */
   public long ceiling() {
-    return Checks.saturatedAdd(limit, granted);
+    return Checks.saturatedAdd(Checks.saturatedAdd(limit, granted), Checks.saturatedAdd(creditDrawn, creditAvailable));
   }
 
   /** @return {@code ceiling - used - reserved}, never below 0 */

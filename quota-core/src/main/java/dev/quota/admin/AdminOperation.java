@@ -17,5 +17,7 @@ public enum AdminOperation {
   /** {@link QuotaAdmin#purgeUsage}: the one destructive operation. */
   PURGE_USAGE,
   /** {@link QuotaAdmin#overrideLimit}: one tenant's own limit on one meter, open-ended or until an expiry. */
-  OVERRIDE_LIMIT
+  OVERRIDE_LIMIT,
+  /** {@link QuotaAdmin#grantOneTimeCredit}: a balance spent once, valid from/until. */
+  GRANT_ONE_TIME_CREDIT
 }

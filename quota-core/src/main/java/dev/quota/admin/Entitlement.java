@@ -12,7 +12,7 @@ import java.util.Optional;
  * <p>An entitlement counts from {@link #validFrom()} inclusive to {@link #validUntil()} exclusive, unless it
  * was revoked earlier. Ended entitlements are kept, so the history of who changed what stays readable.
  */
-public sealed interface Entitlement permits Grant, TierOverride, Bypass, LimitOverride {
+public sealed interface Entitlement permits Grant, TierOverride, Bypass, LimitOverride, OneTimeCredit {
 
   /** @return the entitlement's identity */
   EntitlementId id();

@@ -45,6 +45,9 @@ public interface QuotaAdmin {
   /** The longest accepted reason, in characters. */
   int MAX_REASON_LENGTH = 1000;
 
+  /** The longest validity of a one-time credit: five years (a yearly top-up pack, a multi-year contract). */
+  java.time.Duration MAX_CREDIT_VALIDITY = java.time.Duration.ofDays(5 * 366);
+
   /** The most similar tenant ids a look-up or a refusal for an unknown tenant suggests. */
   int MAX_SUGGESTIONS = 3;
 
@@ -133,6 +136,29 @@ public interface QuotaAdmin {
   default Grant grantCredit(TenantId tenant, Meter meter, long amount, Instant expiresAt, Actor actor, String reason) {
     return raisePeriodCeiling(tenant, meter, amount, expiresAt, actor, reason);
   }
+
+  /**
+   * Gives a tenant a balance spent once: {@code amount} units on a meter, drawn on only by usage beyond the period's
+   * allowance (its limit plus the period's {@linkplain #raisePeriodCeiling raises}), soonest-expiring credit first.
+   * What is left carries into later periods until {@code validUntil}: a 50k credit gives 50k in total, whatever
+   * periods it spans. Expiry or {@linkplain #revoke revocation} voids only the unspent remainder; what was drawn stays
+   * in the ceilings of the periods it was drawn in. See {@link OneTimeCredit}. The usage report lists active credits
+   * ({@link dev.quota.UsageReport#credits()}).
+   *
+   * @param tenant the tenant
+   * @param meter a meter of the catalogue
+   * @param amount the units, in the meter's unit; positive
+   * @param validFrom when it can first be drawn on; not in the past
+   * @param validUntil when it expires; after {@code validFrom}, at most {@link #MAX_CREDIT_VALIDITY} from now
+   * @param actor who gives it
+   * @param reason why (e.g. the order of a top-up pack)
+   * @return the credit
+   * @throws dev.quota.InvalidRequestException naming the parameter for bad input, or {@code "tenant"} if the store
+   *     does not know the tenant (unless this admin {@linkplain #acceptingNewTenants() accepts new tenants}); nothing
+   *     was written
+   */
+  OneTimeCredit grantOneTimeCredit(TenantId tenant, Meter meter, long amount, Instant validFrom, Instant validUntil,
+      Actor actor, String reason);
 
   /**
    * Puts a tenant on another tier until an expiry, after which its plan's tier applies again by itself.

@@ -21,6 +21,7 @@ import dev.quota.admin.EntitlementId;
 import dev.quota.admin.EntitlementStateException;
 import dev.quota.admin.Grant;
 import dev.quota.admin.LimitOverride;
+import dev.quota.admin.OneTimeCredit;
 import dev.quota.admin.Page;
 import dev.quota.admin.PageRequest;
 import dev.quota.admin.PurgeConfirmation;
@@ -221,6 +222,42 @@ public final class DefaultAdmin implements QuotaAdmin {
         audit(now, tenant, actor, AdminOperation.OVERRIDE_TIER, reason, details));
     afterChange(tenant);
     return override;
+  }
+
+  @Override
+  public OneTimeCredit grantOneTimeCredit(TenantId tenant, Meter meter, long amount, Instant validFrom,
+      Instant validUntil, Actor actor, String reason) {
+    checkChange(tenant, actor, reason);
+    catalogue.requireMeter(meter);
+    Checks.positive("amount", amount);
+    Checks.notNull("valid from", validFrom);
+    Checks.notNull("valid until", validUntil);
+    Instant now = clock.instant();
+    if (validFrom.isBefore(now)) {
+      throw new InvalidRequestException("valid from", "must not be in the past (now " + now + "), was " + validFrom);
+    }
+    if (!validUntil.isAfter(validFrom)) {
+      throw new InvalidRequestException("valid until", "must be after valid from (" + validFrom + "), was "
+          + validUntil);
+    }
+    if (validUntil.isAfter(now.plus(QuotaAdmin.MAX_CREDIT_VALIDITY))) {
+      throw new InvalidRequestException("valid until", "must be at most " + Checks.readable(QuotaAdmin.MAX_CREDIT_VALIDITY)
+          + " from now (" + now.plus(QuotaAdmin.MAX_CREDIT_VALIDITY) + "), was " + validUntil);
+    }
+    authorize(actor, AdminOperation.GRANT_ONE_TIME_CREDIT, tenant);
+    requireKnown(tenant);
+    OneTimeCredit credit = new OneTimeCredit(EntitlementId.random(), tenant, meter, amount, 0, validFrom, validUntil,
+        actor, reason, Optional.empty());
+    Map<String, String> details = new LinkedHashMap<>();
+    details.put("entitlement", credit.id().toString());
+    details.put("meter", meter.name());
+    details.put("amount", Long.toString(amount));
+    details.put("from", validFrom.toString());
+    details.put("until", validUntil.toString());
+    store.addEntitlements(tenant, List.of(credit),
+        audit(now, tenant, actor, AdminOperation.GRANT_ONE_TIME_CREDIT, reason, details));
+    afterChange(tenant);
+    return credit;
   }
 
   @Override
@@ -451,6 +488,7 @@ public final class DefaultAdmin implements QuotaAdmin {
       case TierOverride o -> "tier override";
       case Bypass b -> "bypass";
       case LimitOverride l -> "limit override";
+      case OneTimeCredit c -> "one-time credit";
     };
   }
 

@@ -14,6 +14,7 @@ import dev.quota.admin.Bypass;
 import dev.quota.admin.Entitlement;
 import dev.quota.admin.Grant;
 import dev.quota.admin.LimitOverride;
+import dev.quota.admin.OneTimeCredit;
 import dev.quota.admin.TierOverride;
 import dev.quota.admin.PageRequest;
 import dev.quota.admin.UsageQuery;
@@ -144,6 +145,7 @@ public final class Evaluator {
     long granted = 0;
     Tier bestOverride = null;
     LimitOverride limitOverride = null;
+    long credits = 0;
     List<Entitlement> entitlements = state.entitlements();
     for (int i = 0; i < entitlements.size(); i++) {
       Entitlement e = entitlements.get(i);
@@ -156,6 +158,10 @@ public final class Evaluator {
       if (e instanceof Grant g) {
         if (g.meter().equals(meter)) {
           granted = Checks.saturatedAdd(granted, g.amount());
+        }
+      } else if (e instanceof OneTimeCredit c) {
+        if (c.meter().equals(meter)) {
+          credits = Checks.saturatedAdd(credits, c.unspent());
         }
       } else if (e instanceof LimitOverride l) {
         if (l.meter().equals(meter) && (limitOverride == null || l.supersedes(limitOverride))) {
@@ -171,9 +177,9 @@ public final class Evaluator {
       source = TierSource.OVERRIDE;
     }
     long limit = effective == null ? 0 : limitOverride != null ? limitOverride.limit() : limitOf.get(effective);
-    long ceiling = Checks.saturatedAdd(limit, granted);
-
     Counter counter = counterIn(state.counters(), periodIn(policies.get(meter), state, now));
+    long ceiling = Checks.saturatedAdd(Checks.saturatedAdd(limit, granted),
+        Checks.saturatedAdd(counter == null ? 0 : counter.creditDrawn(), credits));
     long taken = counter == null ? 0 : Checks.saturatedAdd(counter.used(), counter.reserved());
     long remaining = taken >= ceiling ? 0 : ceiling - taken;
     return remaining >= amount ? Reason.WITHIN_BALANCE : denialReason(source);
@@ -211,6 +217,7 @@ public final class Evaluator {
     Instant bypassedUntil = null;
     Tier bestOverride = null;
     LimitOverride limitOverride = null;
+    long credits = 0;
     List<Entitlement> active = new ArrayList<>(state.entitlements().size());
     for (Entitlement e : state.entitlements()) {
       if (!e.isActiveAt(now)) {
@@ -231,6 +238,12 @@ public final class Evaluator {
           if (bestOverride == null || catalogue.compareGenerosity(o.tier(), bestOverride) > 0) {
             bestOverride = o.tier();
           }
+        }
+        case OneTimeCredit c -> {
+          if (!c.meter().equals(meter)) {
+            continue;
+          }
+          credits = Checks.saturatedAdd(credits, c.unspent());
         }
         case LimitOverride l -> {
           if (!l.meter().equals(meter)) {
@@ -261,7 +274,38 @@ public final class Evaluator {
     Counter counter = counterIn(state.counters(), period);
     return new UsageReport(tenant, meter, state.plan().map(Plan::tier), Optional.ofNullable(effective), source,
         limit, granted, counter == null ? 0 : counter.used(), counter == null ? 0 : counter.reserved(), period,
-        Optional.ofNullable(bypassedUntil), active, now);
+        Optional.ofNullable(bypassedUntil), active, now, counter == null ? 0 : counter.creditDrawn(), credits);
+  }
+
+  /**
+   * Tells whether a usage write on a meter at an instant may draw on one-time credits: whether the tenant has an
+   * active credit there with units left. Such writes go through {@link dev.quota.spi.UsageStore#writeDrawingCredits};
+   * the state's version guards the choice, as a credit given or revoked since the read changes it.
+   *
+   * @param state the tenant's state
+   * @param meter the meter
+   * @param now the instant of the write
+   * @return whether a credit could be drawn on
+   */
+  public static boolean drawsCredits(TenantState state, Meter meter, Instant now) {
+    List<Entitlement> entitlements = state.entitlements();
+    for (int i = 0; i < entitlements.size(); i++) {
+      if (entitlements.get(i) instanceof OneTimeCredit c && c.meter().equals(meter) && c.availableAt(now) > 0) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * The allowance a write that draws on credits is checked against: the ceiling without the credits' terms (the limit
+   * plus the period's raises).
+   *
+   * @param report the report the write is based on
+   * @return {@code limit + granted}, saturating
+   */
+  public static long allowance(UsageReport report) {
+    return Checks.saturatedAdd(report.limit(), report.granted());
   }
 
   /** Where the tenant's tier comes from before overrides: its plan, the default tier, or nowhere (rejected). */
@@ -312,7 +356,8 @@ public final class Evaluator {
     }
     return new UsageReport(report.tenant(), report.meter(), report.plannedTier(), report.effectiveTier(),
         report.tierSource(), report.limit(), report.granted(), counter.used(), counter.reserved(), report.period(),
-        report.bypassedUntil(), report.activeEntitlements(), report.asOf());
+        report.bypassedUntil(), report.activeEntitlements(), report.asOf(), counter.creditDrawn(),
+        Math.max(0, report.creditAvailable() - Math.max(0, counter.creditDrawn() - report.creditDrawn())));
   }
 
   private void warnUnknownTier(TenantId tenant, Tier tier) {

@@ -219,6 +219,14 @@ public abstract class QuotaStoreContract {
     }
   }
 
+  /** {@link OneTimeCreditContract}, on this contract's store. */
+  @Nested
+  public class OneTimeCredits extends OneTimeCreditContract {
+    OneTimeCredits() {
+      super(QuotaStoreContract.this);
+    }
+  }
+
   /** {@link LimitOverrideContract}, on this contract's store. */
   @Nested
   public class LimitOverrides extends LimitOverrideContract {
