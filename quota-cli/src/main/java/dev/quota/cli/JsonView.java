@@ -9,6 +9,7 @@ import dev.quota.admin.CounterCheck;
 import dev.quota.admin.Entitlement;
 import dev.quota.admin.Grant;
 import dev.quota.admin.LimitOverride;
+import dev.quota.admin.OneTimeCredit;
 import dev.quota.admin.PurgeSummary;
 import dev.quota.admin.TierOverride;
 import java.util.LinkedHashMap;
@@ -40,6 +41,8 @@ final class JsonView {
     m.put("limit", count(r.limit()));
     m.put("limitSource", r.limitOverride().map(o -> "override " + o.id()).orElse("tier"));
     m.put("granted", count(r.granted()));
+    m.put("creditDrawn", r.creditDrawn());
+    m.put("creditAvailable", r.creditAvailable());
     m.put("used", r.used());
     m.put("reserved", r.reserved());
     m.put("ceiling", count(r.ceiling()));
@@ -73,6 +76,13 @@ final class JsonView {
       case TierOverride o -> {
         m.put("kind", "tier-override");
         m.put("tier", o.tier().name());
+      }
+      case OneTimeCredit c -> {
+        m.put("kind", "one-time-credit");
+        m.put("meter", c.meter().name());
+        m.put("amount", c.amount());
+        m.put("drawn", c.drawn());
+        m.put("remaining", c.unspent());
       }
       case LimitOverride l -> {
         m.put("kind", "limit-override");

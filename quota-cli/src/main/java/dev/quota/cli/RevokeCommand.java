@@ -5,6 +5,7 @@ import dev.quota.admin.Entitlement;
 import dev.quota.admin.EntitlementId;
 import dev.quota.admin.Grant;
 import dev.quota.admin.LimitOverride;
+import dev.quota.admin.OneTimeCredit;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import picocli.CommandLine.Command;
@@ -28,7 +29,8 @@ final class RevokeCommand extends ChangeCommand {
   int run(Session session) {
     Entitlement revoked = session.admin().revoke(EntitlementId.parse(id), session.actor(), reason);
     Meter meter = revoked instanceof Grant g ? g.meter()
-        : revoked instanceof LimitOverride l ? l.meter() : session.catalogue().defaultMeter();
+        : revoked instanceof LimitOverride l ? l.meter()
+        : revoked instanceof OneTimeCredit c ? c.meter() : session.catalogue().defaultMeter();
     String done = "Revoked the " + TextView.kind(revoked) + " of " + TextView.what(revoked) + " of "
         + revoked.tenant() + " (it would have lasted until " + Text.time(revoked.validUntil(), session.zone())
         + "); it stays in the history as revoked.";

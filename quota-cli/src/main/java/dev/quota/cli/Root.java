@@ -28,6 +28,7 @@ import picocli.CommandLine.Spec;
         TopCommand.class,
         ResetCommand.class,
         GrantCommand.class,
+        CreditCommand.class,
         LimitCommand.class,
         OverrideTierCommand.class,
         BypassCommand.class,

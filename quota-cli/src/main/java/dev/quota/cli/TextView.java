@@ -9,6 +9,7 @@ import dev.quota.admin.CounterCheck;
 import dev.quota.admin.Entitlement;
 import dev.quota.admin.Grant;
 import dev.quota.admin.LimitOverride;
+import dev.quota.admin.OneTimeCredit;
 import dev.quota.admin.PurgeSummary;
 import dev.quota.admin.TierOverride;
 import java.time.Instant;
@@ -50,6 +51,10 @@ final class TextView {
     lines.add(row("limit", String.format(Locale.ROOT, amount, amounts[1]) + report.limitOverride()
         .map(o -> "  (the tenant's own, override " + o.id() + ")").orElse("")));
     lines.add(row("granted", String.format(Locale.ROOT, amount, amounts[2])));
+    if (report.creditDrawn() > 0 || !report.credits().isEmpty()) {
+      lines.add(row("credits", Text.units(report.creditDrawn()) + " drawn this period, "
+          + Text.units(report.creditAvailable()) + " left"));
+    }
     lines.add(row("reserved", String.format(Locale.ROOT, amount, amounts[3])));
     lines.add(row("remaining", String.format(Locale.ROOT, amount, amounts[4])));
     lines.add(row("status", status(report, zone)));
@@ -192,6 +197,8 @@ final class TextView {
       case Grant g -> Text.units(g.amount()) + " " + g.meter();
       case TierOverride o -> "tier " + o.tier();
       case LimitOverride l -> "limit of " + Text.units(l.limit()) + " " + l.meter();
+      case OneTimeCredit c -> Text.units(c.amount()) + " " + c.meter() + " once (" + Text.units(c.drawn())
+          + " drawn, " + Text.units(c.unspent()) + " left)";
       case Bypass b -> "no blocking";
     };
   }
@@ -208,6 +215,7 @@ final class TextView {
       case Grant g -> "credit";
       case TierOverride o -> "tier override";
       case LimitOverride l -> "limit override";
+      case OneTimeCredit c -> "one-time credit";
       case Bypass b -> "bypass";
     };
   }

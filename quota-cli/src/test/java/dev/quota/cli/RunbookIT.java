@@ -113,6 +113,26 @@ class RunbookIT {
   }
 
   @Test
+  void aOneTimeCreditIsDrawnBeyondTheLimitAndShowsInUsage() {
+    db.cli().run("plan", "eta", "free", "--new-tenant", "--reason", "signed up");
+    db.use("eta", 100_000);
+
+    CliJar.Result credit = db.cli().run("credit", "eta", "50k", "--until", "+60d", "--reason", "ORDER-42: top-up",
+        "--json");
+    assertThat(credit.exitCode()).isZero();
+    JSONObject document = new JSONObject(credit.out());
+    assertThat(document.getJSONObject("credit").getString("kind")).isEqualTo("one-time-credit");
+    assertThat(document.getJSONObject("usage").getLong("creditAvailable")).isEqualTo(50_000);
+    assertThat(document.getJSONObject("usage").getLong("remaining")).isEqualTo(50_000);
+
+    db.use("eta", 30_000);
+    CliJar.Result usage = db.cli().run("usage", "eta");
+    assertThat(usage.exitCode()).isZero();
+    assertThat(usage.out()).contains("credits    30,000 drawn this period, 20,000 left");
+    assertThat(usage.out()).contains("50,000 ai-tokens once (30,000 drawn, 20,000 left)");
+  }
+
+  @Test
   void grantOverrideAndBypassEndByThemselvesOrByRevoke() {
     db.cli().run("plan", "delta", "free", "--new-tenant", "--reason", "signed up");
     db.use("delta", 100_000);

@@ -148,7 +148,7 @@ public interface QuotaAdmin {
    * @param tenant the tenant
    * @param meter a meter of the catalogue
    * @param amount the units, in the meter's unit; positive
-   * @param validFrom when it can first be drawn on; not in the past
+   * @param validFrom when it can first be drawn on; a start in the past means now (credits are never back-dated)
    * @param validUntil when it expires; after {@code validFrom}, at most {@link #MAX_CREDIT_VALIDITY} from now
    * @param actor who gives it
    * @param reason why (e.g. the order of a top-up pack)

@@ -233,11 +233,10 @@ public final class DefaultAdmin implements QuotaAdmin {
     Checks.notNull("valid from", validFrom);
     Checks.notNull("valid until", validUntil);
     Instant now = clock.instant();
-    if (validFrom.isBefore(now)) {
-      throw new InvalidRequestException("valid from", "must not be in the past (now " + now + "), was " + validFrom);
-    }
-    if (!validUntil.isAfter(validFrom)) {
-      throw new InvalidRequestException("valid until", "must be after valid from (" + validFrom + "), was "
+    // Never back-dated: usage already recorded drew nothing, so a start in the past is a start now.
+    Instant from = validFrom.isBefore(now) ? now : validFrom;
+    if (!validUntil.isAfter(from)) {
+      throw new InvalidRequestException("valid until", "must be after valid from (" + from + "), was "
           + validUntil);
     }
     if (validUntil.isAfter(now.plus(QuotaAdmin.MAX_CREDIT_VALIDITY))) {
@@ -246,13 +245,13 @@ public final class DefaultAdmin implements QuotaAdmin {
     }
     authorize(actor, AdminOperation.GRANT_ONE_TIME_CREDIT, tenant);
     requireKnown(tenant);
-    OneTimeCredit credit = new OneTimeCredit(EntitlementId.random(), tenant, meter, amount, 0, validFrom, validUntil,
+    OneTimeCredit credit = new OneTimeCredit(EntitlementId.random(), tenant, meter, amount, 0, from, validUntil,
         actor, reason, Optional.empty());
     Map<String, String> details = new LinkedHashMap<>();
     details.put("entitlement", credit.id().toString());
     details.put("meter", meter.name());
     details.put("amount", Long.toString(amount));
-    details.put("from", validFrom.toString());
+    details.put("from", from.toString());
     details.put("until", validUntil.toString());
     store.addEntitlements(tenant, List.of(credit),
         audit(now, tenant, actor, AdminOperation.GRANT_ONE_TIME_CREDIT, reason, details));

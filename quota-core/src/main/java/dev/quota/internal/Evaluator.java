@@ -356,7 +356,10 @@ public final class Evaluator {
     }
     return new UsageReport(report.tenant(), report.meter(), report.plannedTier(), report.effectiveTier(),
         report.tierSource(), report.limit(), report.granted(), counter.used(), counter.reserved(), report.period(),
-        report.bypassedUntil(), report.activeEntitlements(), report.asOf(), counter.creditDrawn(),
+        report.bypassedUntil(), report.activeEntitlements(), report.asOf(),
+        // A period's credit draws only grow: a store that does not return them with a write (a reserve) keeps the
+        // report's.
+        Math.max(report.creditDrawn(), counter.creditDrawn()),
         Math.max(0, report.creditAvailable() - Math.max(0, counter.creditDrawn() - report.creditDrawn())));
   }
 

@@ -9,6 +9,7 @@ import dev.quota.admin.CounterCheck;
 import dev.quota.admin.Entitlement;
 import dev.quota.admin.Grant;
 import dev.quota.admin.LimitOverride;
+import dev.quota.admin.OneTimeCredit;
 import dev.quota.admin.TierOverride;
 import dev.quota.alert.ThresholdAlert;
 import java.util.List;
@@ -203,6 +204,8 @@ final class UsageFormat {
       case Grant g -> "credit of " + units(g.amount()) + " " + g.meter();
       case TierOverride o -> "tier override to " + o.tier();
       case LimitOverride l -> "limit of " + units(l.limit()) + " " + l.meter();
+      case OneTimeCredit c -> "one-time credit of " + units(c.amount()) + " " + c.meter() + " (" + units(c.unspent())
+          + " left)";
       case Bypass b -> "bypass";
     };
     return what + " until " + entitlement.validUntil() + ", by " + entitlement.createdBy();

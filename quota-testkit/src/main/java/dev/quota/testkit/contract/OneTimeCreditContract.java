@@ -17,7 +17,11 @@ import dev.quota.UsageKey;
 import dev.quota.UsageReport;
 import dev.quota.admin.AdminOperation;
 import dev.quota.admin.OneTimeCredit;
+import dev.quota.admin.Page;
+import dev.quota.admin.PageRequest;
 import dev.quota.admin.QuotaAdmin;
+import dev.quota.admin.TenantStatus;
+import dev.quota.admin.UsageQuery;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -155,6 +159,23 @@ public abstract class OneTimeCreditContract extends ContractFixture {
     assertThat(only(guard.usage(tenant)).drawn()).isZero();
     assertThat(guard.tryConsume(tenant, AI_TOKENS, 50_000, UsageKey.of("fits"))).isConsumed();
     assertThat(only(guard.usage(tenant)).drawn()).isEqualTo(50_000);
+  }
+
+  @Test
+  void listingCountsCreditsInTheCeiling() {
+    TenantId other = newTenant("credit");
+    admin.setPlan(other, Plan.of(Tier.FREE), OPERATOR, REASON);
+    credit(50_000, Duration.ofDays(60));
+    use(guard, tenant, 120_000); // 120k of 150k: 80 %, open
+    use(guard, other, 90_000); // 90k of 100k: 90 %
+
+    String prefix = "credit-" + testId() + "-";
+    Page<UsageReport> page = admin.listUsage(UsageQuery.all().tenantPrefix(prefix), PageRequest.first(10));
+    Page<UsageReport> blocked = admin.listUsage(UsageQuery.all().tenantPrefix(prefix)
+        .statuses(TenantStatus.BLOCKED), PageRequest.first(10));
+
+    assertThat(page.items()).extracting(UsageReport::tenant).containsExactly(other, tenant);
+    assertThat(blocked.items()).isEmpty();
   }
 
   @Test

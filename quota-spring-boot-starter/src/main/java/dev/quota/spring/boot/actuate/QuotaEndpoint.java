@@ -10,6 +10,7 @@ import dev.quota.admin.Bypass;
 import dev.quota.admin.Entitlement;
 import dev.quota.admin.Grant;
 import dev.quota.admin.LimitOverride;
+import dev.quota.admin.OneTimeCredit;
 import dev.quota.admin.TierOverride;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -127,9 +128,10 @@ public class QuotaEndpoint {
    * An entitlement in force.
    *
    * @param id its id, for {@link dev.quota.admin.QuotaAdmin#revoke}
-   * @param kind {@code credit}, {@code reset}, {@code tier-override}, {@code limit-override} or {@code bypass}
+   * @param kind {@code credit}, {@code reset}, {@code tier-override}, {@code limit-override}, {@code one-time-credit}
+   *     or {@code bypass}
    * @param meter a grant's or limit override's meter, else {@code null}
-   * @param amount a grant's units, or a limit override's limit, else {@code null}
+   * @param amount a grant's units, a limit override's limit, or a one-time credit's remaining units, else {@code null}
    * @param tier a tier override's tier, else {@code null}
    * @param validFrom when it started counting
    * @param validUntil when it stops counting by itself
@@ -153,6 +155,11 @@ public class QuotaEndpoint {
         case TierOverride override -> {
           kind = "tier-override";
           tier = override.tier().name();
+        }
+        case OneTimeCredit credit -> {
+          kind = "one-time-credit";
+          meter = credit.meter().name();
+          amount = credit.unspent();
         }
         case LimitOverride override -> {
           kind = "limit-override";
