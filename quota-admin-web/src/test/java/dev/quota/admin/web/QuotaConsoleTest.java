@@ -311,6 +311,21 @@ class QuotaConsoleTest {
   }
 
   @Test
+  void theTenantsLatestLedgerEntriesAreShownAndPagedInTheApi() {
+    TenantId tenant = tenantWithUsage(quota, "acme", 0);
+    quota.guard().tryConsume(tenant, Meter.AI_TOKENS, 1234, dev.quota.UsageKey.of("req-1"));
+    clock.advance(Duration.ofMinutes(1));
+    quota.guard().tryConsume(tenant, Meter.AI_TOKENS, 5, dev.quota.UsageKey.of("req-2"));
+
+    String page = console.handle(get("/quota/tenant?tenant=acme", "vera", VIEWER)).bodyText();
+    String api = console.handle(get("/quota/api/tenants/acme/ledger?size=1", "vera", VIEWER)).bodyText();
+
+    assertThat(page).contains("Latest recorded usage", "req-1", "1,234", "req-2");
+    assertThat(page.indexOf("req-2")).isLessThan(page.indexOf("req-1"));
+    assertThat(api).contains("\"key\":\"req-2\"", "\"hasMore\":true").doesNotContain("req-1");
+  }
+
+  @Test
   void theStylesheetIsServedByTheModule() {
     ConsoleResponse css = console.handle(ConsoleRequest.builder("GET", "/quota/console.css").build());
 

@@ -17,6 +17,7 @@ import dev.quota.admin.EntitlementStateException;
 import dev.quota.admin.Page;
 import dev.quota.admin.PageRequest;
 import dev.quota.admin.TenantStatus;
+import dev.quota.admin.UsageEntry;
 import dev.quota.admin.UsageQuery;
 import dev.quota.admin.web.ConsoleRequest;
 import dev.quota.admin.web.ConsoleResponse;
@@ -53,6 +54,8 @@ import org.slf4j.LoggerFactory;
 public final class ConsoleHandler {
   private static final Logger LOG = LoggerFactory.getLogger("dev.quota.admin.web.QuotaConsole");
   private static final int PAGE_SIZE = 50;
+  /** How many of a tenant's latest ledger entries its page shows (the API pages through all of them). */
+  private static final int LEDGER_ROWS = 20;
   private static final String CSP = "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "
       + "frame-ancestors 'none'; base-uri 'none'";
   private static final String HTML = "text/html; charset=utf-8";
@@ -372,6 +375,10 @@ public final class ConsoleHandler {
     for (AuditEntry entry : settings.admin().audit(tenant, PageRequest.first(PAGE_SIZE)).items()) {
       audit.add(Views.auditRow(entry, tenantLink(entry.tenant()), formats));
     }
+    List<Views.LedgerRow> ledger = new ArrayList<>();
+    for (UsageEntry entry : settings.admin().ledger(tenant, PageRequest.first(LEDGER_ROWS)).items()) {
+      ledger.add(Views.ledgerRow(entry, formats));
+    }
     List<Views.Option> meters = new ArrayList<>();
     for (Meter m : settings.catalogue().meters().keySet()) {
       meters.add(new Views.Option(m.name(), m.name(), m.equals(settings.catalogue().defaultMeter())));
@@ -381,7 +388,7 @@ public final class ConsoleHandler {
       tiers.add(new Views.Option(t.name(), t.name(), false));
     }
     return new Views.TenantPage(chrome(call, "Tenant " + tenant.value(), "tenants", message, error), tenant.value(),
-        usage, entitlements, audit, settings.basePath() + "/audit?tenant=" + Http.encode(tenant.value()), meters,
+        usage, entitlements, audit, ledger, settings.basePath() + "/audit?tenant=" + Http.encode(tenant.value()), meters,
         tiers, formats.inputValue(now.plus(Duration.ofDays(7))), settings.zone().getId());
   }
 
@@ -489,6 +496,16 @@ public final class ConsoleHandler {
     if (action.isEmpty()) {
       requireGet(method);
       return tenantJson(tenant);
+    }
+    if (action.equals("ledger")) {
+      requireGet(method);
+      PageRequest request = new PageRequest(offsetParam(call.param("offset")), sizeParam(call.param("size")));
+      Page<UsageEntry> page = settings.admin().ledger(tenant, request);
+      List<Object> items = new ArrayList<>();
+      for (UsageEntry entry : page.items()) {
+        items.add(Views.ledgerJson(entry));
+      }
+      return json(pageJson(items, page));
     }
     if (!Change.ACTIONS.contains(action)) {
       throw Refusal.of(404, "Not Found", "no such action; the actions are " + Change.ACTIONS);

@@ -7,6 +7,7 @@ import dev.quota.admin.Entitlement;
 import dev.quota.admin.Grant;
 import dev.quota.admin.TenantStatus;
 import dev.quota.admin.TierOverride;
+import dev.quota.admin.UsageEntry;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -131,6 +132,16 @@ public final class Views {
       String details) {}
 
   /**
+   * A ledger entry, as a row.
+   *
+   * @param at when it was recorded
+   * @param meter the meter
+   * @param amount the units
+   * @param key the usage key
+   */
+  public record LedgerRow(String at, String meter, String amount, String key) {}
+
+  /**
    * A tenant's page.
    *
    * @param chrome the shared parts
@@ -138,6 +149,7 @@ public final class Views {
    * @param usage the standing on every meter
    * @param entitlements grants, overrides and bypasses, newest first
    * @param audit the tenant's audit entries, newest first
+   * @param ledger the tenant's latest ledger entries, newest first
    * @param auditLink the audit log filtered to this tenant
    * @param meters the meters, for the forms
    * @param tiers the tiers, for the forms
@@ -145,7 +157,7 @@ public final class Views {
    * @param zone the operator's zone, in which the forms' times are read
    */
   public record TenantPage(Chrome chrome, String tenant, List<UsageRow> usage, List<EntitlementRow> entitlements,
-      List<AuditRow> audit, String auditLink, List<Option> meters, List<Option> tiers, String defaultUntil,
+      List<AuditRow> audit, List<LedgerRow> ledger, String auditLink, List<Option> meters, List<Option> tiers, String defaultUntil,
       String zone) {}
 
   /**
@@ -290,6 +302,22 @@ public final class Views {
       json.put("revokedAt", r.at().toString());
       json.put("revokedBy", r.by().id());
     });
+    return json;
+  }
+
+  static LedgerRow ledgerRow(UsageEntry entry, Formats formats) {
+    return new LedgerRow(formats.instant(entry.occurredAt()), entry.meter().name(), Formats.amount(entry.amount()),
+        entry.key().value());
+  }
+
+  static Map<String, Object> ledgerJson(UsageEntry entry) {
+    Map<String, Object> json = new LinkedHashMap<>();
+    json.put("occurredAt", entry.occurredAt().toString());
+    json.put("meter", entry.meter().name());
+    json.put("amount", entry.amount());
+    json.put("key", entry.key().value());
+    json.put("periodStart", entry.period().start().toString());
+    json.put("periodEnd", entry.period().end().toString());
     return json;
   }
 
