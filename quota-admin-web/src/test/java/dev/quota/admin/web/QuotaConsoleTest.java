@@ -326,6 +326,31 @@ class QuotaConsoleTest {
   }
 
   @Test
+  void everyChangeAndEveryRefusalIsOneLogLineNamingActorOperationTenantAndOutcome() {
+    tenantWithUsage(quota, "acme", 100_000);
+    try (ConsoleLogs logs = new ConsoleLogs()) {
+      console.handle(postJson("/quota/api/tenants/acme/reset-usage", "{\"reason\":\"ok\"}", "otto", OPERATOR));
+      console.handle(postJson("/quota/api/tenants/acme/reset-usage", "{\"reason\":\"no\"}", "vera", VIEWER));
+      console.handle(postJson("/quota/api/tenants/acme/reset-usage", "{}", "otto", OPERATOR));
+
+      assertThat(logs.lines()).hasSize(3);
+      assertThat(logs.lines().get(0)).contains("actor=\"otto\"", "operation=RESET_USAGE", "tenant=\"acme\"",
+          "outcome=\"done\"");
+      assertThat(logs.lines().get(1)).contains("actor=\"vera\"", "acme", "outcome=403");
+      assertThat(logs.lines().get(2)).contains("actor=\"otto\"", "acme", "outcome=400", "reason");
+    }
+  }
+
+  @Test
+  void anUnknownTenantsPageSaysSoAndSuggestsKnownIds() {
+    tenantWithUsage(quota, "acme", 10);
+
+    String page = console.handle(get("/quota/tenant?tenant=acmee", "vera", VIEWER)).bodyText();
+
+    assertThat(page).contains("role=\"alert\"", "is unknown", "did you mean 'acme'?");
+  }
+
+  @Test
   void theStylesheetIsServedByTheModule() {
     ConsoleResponse css = console.handle(ConsoleRequest.builder("GET", "/quota/console.css").build());
 

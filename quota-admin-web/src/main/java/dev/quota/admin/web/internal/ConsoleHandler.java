@@ -16,6 +16,7 @@ import dev.quota.admin.Entitlement;
 import dev.quota.admin.EntitlementStateException;
 import dev.quota.admin.Page;
 import dev.quota.admin.PageRequest;
+import dev.quota.admin.TenantLookup;
 import dev.quota.admin.TenantStatus;
 import dev.quota.admin.UsageEntry;
 import dev.quota.admin.UsageQuery;
@@ -169,12 +170,17 @@ public final class ConsoleHandler {
       return api ? api(call) : page(call);
     } catch (Refusal refusal) {
       if (refusal.status != 404 && refusal.status != 405) {
-        LOG.warn("console refused actor={} method={} path={} operation={} outcome={} {}",
+        LOG.warn("console refused actor=\"{}\" method={} path=\"{}\" operation={} outcome={} \"{}\"",
             request.principal().map(Http::loggable).orElse("-"), Http.loggable(request.method()),
             Http.loggable(path), operation, refusal.status, Http.loggable(refusal.detail));
       }
       return problem(api, call, refusal);
     } catch (InvalidRequestException e) {
+      if (!SAFE_METHODS.contains(request.method())) {
+        LOG.info("console refused actor=\"{}\" method={} path=\"{}\" operation=change outcome=400 \"{}\"",
+            request.principal().map(Http::loggable).orElse("-"), Http.loggable(request.method()),
+            Http.loggable(path), Http.loggable(message(e)));
+      }
       return problem(api, call, new Refusal(400, "Bad Request", message(e), e.field(), null));
     } catch (StoreUnavailableException e) {
       LOG.error("console could not reach the store: {}", message(e));
@@ -288,7 +294,7 @@ public final class ConsoleHandler {
         message = "Done. " + change.describe(formats) + ".";
       } catch (QuotaException e) {
         Refusal refusal = refusalFor(e);
-        logChange(call, change, refusal.status + " " + Http.loggable(refusal.detail));
+        logChange(call, change, refusal.status + " " + refusal.detail);
         message = "Not done: " + refusal.detail;
       }
       String id = flash.put(call.requireActor().id(), message);
@@ -387,7 +393,14 @@ public final class ConsoleHandler {
     for (Tier t : settings.catalogue().tiers()) {
       tiers.add(new Views.Option(t.name(), t.name(), false));
     }
-    return new Views.TenantPage(chrome(call, "Tenant " + tenant.value(), "tenants", message, error), tenant.value(),
+    String problem = error;
+    if (problem == null) {
+      TenantLookup lookup = settings.admin().lookUp(tenant);
+      if (!lookup.known()) {
+        problem = lookup.describe();
+      }
+    }
+    return new Views.TenantPage(chrome(call, "Tenant " + tenant.value(), "tenants", message, problem), tenant.value(),
         usage, entitlements, audit, ledger, settings.basePath() + "/audit?tenant=" + Http.encode(tenant.value()), meters,
         tiers, formats.inputValue(now.plus(Duration.ofDays(7))), settings.zone().getId());
   }
@@ -527,7 +540,7 @@ public final class ConsoleHandler {
         return respond(200, JSON, Json.write(result).getBytes(StandardCharsets.UTF_8), Map.of());
       } catch (QuotaException e) {
         Refusal refusal = refusalFor(e);
-        logChange(call, change, refusal.status + " " + Http.loggable(refusal.detail));
+        logChange(call, change, refusal.status + " " + refusal.detail);
         return problem(true, call, refusal);
       }
     });
@@ -662,8 +675,9 @@ public final class ConsoleHandler {
   }
 
   private void logChange(Call call, Change change, String outcome) {
-    LOG.info("console change actor={} operation={} tenant={} outcome={}", Http.loggable(call.requireActor().id()),
-        change.operation(), Http.loggable(change.tenant().value()), outcome);
+    LOG.info("console change actor=\"{}\" operation={} tenant=\"{}\" outcome=\"{}\"",
+        Http.loggable(call.requireActor().id()), change.operation(), Http.loggable(change.tenant().value()),
+        Http.loggable(outcome));
   }
 
   // ---------------------------------------------------------------- parameters

@@ -99,7 +99,7 @@ public final class Http {
   }
 
   /**
-   * Makes a value safe for one log line: control characters escaped, long values cut.
+   * Makes a value safe for one log line: control characters and double quotes escaped, long values cut.
    *
    * @param value the value
    * @return the printable, bounded text
@@ -108,7 +108,7 @@ public final class Http {
     StringBuilder out = new StringBuilder();
     for (int i = 0; i < value.length() && out.length() < 200; i++) {
       char c = value.charAt(i);
-      if (c < 0x20 || c == 0x7f || c == ' ' || c == '"') {
+      if (c < 0x20 || c == 0x7f || c == '"') {
         out.append(String.format("\\u%04x", (int) c));
       } else {
         out.append(c);
