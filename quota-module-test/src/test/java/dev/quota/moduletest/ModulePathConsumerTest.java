@@ -62,9 +62,11 @@ class ModulePathConsumerTest {
     assertThat(exports(finder, "dev.quota.testkit")).isEqualTo(Set.of("dev.quota.testkit", "dev.quota.testkit.contract"));
     assertThat(exports(finder, "dev.quota.jooq")).isEqualTo(Set.of("dev.quota.jooq"));
     assertThat(exports(finder, "dev.quota.micrometer")).isEqualTo(Set.of("dev.quota.micrometer"));
+    assertThat(exports(finder, "dev.quota.admin.web")).isEqualTo(Set.of("dev.quota.admin.web"));
     assertThat(qualifiedExports(finder, "dev.quota.core"))
         .isEqualTo(Map.of("dev.quota.internal.access", Set.of("dev.quota.testkit")));
-    for (String module : List.of("dev.quota.testkit", "dev.quota.jooq", "dev.quota.micrometer")) {
+    for (String module : List.of("dev.quota.testkit", "dev.quota.jooq", "dev.quota.micrometer",
+        "dev.quota.admin.web")) {
       assertThat(qualifiedExports(finder, module)).as("%s's qualified exports", module).isEmpty();
     }
   }
@@ -80,6 +82,8 @@ class ModulePathConsumerTest {
     assertThat(opens(finder, "dev.quota.jooq")).isEqualTo(Map.of(
         "dev.quota.jooq.internal.generated.tables.records", Set.of("org.jooq"),
         "db.quota", Set.of()));
+    assertThat(opens(finder, "dev.quota.admin.web"))
+        .isEqualTo(Map.of("dev.quota.admin.web.internal.jte", Set.of("gg.jte.runtime")));
   }
 
   @Test
@@ -126,6 +130,7 @@ class ModulePathConsumerTest {
       assertThat(output).containsSubsequence(
           "module consumer.api, quota-core is an explicit module dev.quota.core",
           "in-memory: first WITHIN_BALANCE, second INSUFFICIENT_BALANCE, used 60000, remaining 40000",
+          "console: tenants page 200, escaped true",
           "reflection into dev.quota.internal: IllegalAccessException",
           "postgres: schema created true, used 700");
       assertThat(output).anySatisfy(line -> assertThat(line).matches("metrics: [1-9][0-9]* meters registered"));
