@@ -37,7 +37,8 @@ import picocli.CommandLine.Spec;
         MigrateCommand.class,
         ArchiveCommand.class,
         PurgeCommand.class,
-        SimulateCommand.class
+        SimulateCommand.class,
+        ConsoleCommand.class
     },
     footerHeading = "%nExit codes:%n",
     footer = {
@@ -109,7 +110,7 @@ final class Root implements Runnable {
   @Override
   public void run() {
     throw new ParameterException(spec.commandLine(), "a command is required: usage, top, reset, grant, "
-        + "override-tier, bypass, revoke, plan, audit, verify, migrate, archive, purge or simulate");
+        + "override-tier, bypass, revoke, plan, audit, verify, migrate, archive, purge, simulate or console");
   }
 
   Environment env() {

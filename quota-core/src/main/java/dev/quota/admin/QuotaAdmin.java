@@ -173,6 +173,17 @@ public interface QuotaAdmin {
   List<Entitlement> entitlements(TenantId tenant);
 
   /**
+   * Reads a tenant's usage ledger, newest first (by {@link UsageEntry#occurredAt()}, then by meter and key in code
+   * point order): what an operator checks before a reset. Reads only; entries archived out of the live ledger are not
+   * included. The store pages.
+   *
+   * @param tenant the tenant
+   * @param page the slice
+   * @return the entries
+   */
+  Page<UsageEntry> ledger(TenantId tenant, PageRequest page);
+
+  /**
    * Reads the audit log, newest first, filtered by tenant, operation, actor and time as the query says; the store
    * filters and pages.
    *

@@ -30,6 +30,8 @@ import dev.quota.admin.Revocation;
 import dev.quota.admin.TenantLookup;
 import dev.quota.admin.TierOverride;
 import dev.quota.admin.Verification;
+import dev.quota.admin.UsageEntry;
+import dev.quota.spi.LedgerEntry;
 import dev.quota.spi.QuotaStore;
 import dev.quota.spi.UsageListing;
 import dev.quota.spi.RevokeOutcome;
@@ -296,6 +298,18 @@ public final class DefaultAdmin implements QuotaAdmin {
   public List<Entitlement> entitlements(TenantId tenant) {
     Checks.notNull("tenant", tenant);
     return store.entitlements(tenant);
+  }
+
+  @Override
+  public Page<UsageEntry> ledger(TenantId tenant, PageRequest page) {
+    Checks.notNull("tenant", tenant);
+    Checks.notNull("page", page);
+    Page<LedgerEntry> entries = store.ledger(tenant, page);
+    List<UsageEntry> items = new ArrayList<>(entries.items().size());
+    for (LedgerEntry e : entries.items()) {
+      items.add(new UsageEntry(e.tenant(), e.meter(), e.amount(), e.key(), e.occurredAt(), e.period()));
+    }
+    return new Page<>(items, entries.request(), entries.hasMore());
   }
 
   @Override

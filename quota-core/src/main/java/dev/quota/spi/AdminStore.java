@@ -101,6 +101,16 @@ public interface AdminStore {
   Page<AuditEntry> audit(AuditQuery query, PageRequest page);
 
   /**
+   * Reads a tenant's live ledger (not its archive), newest first: by {@link LedgerEntry#occurredAt()} descending,
+   * then by meter and usage key in code point order (PostgreSQL's {@code COLLATE "C"}). The store pages.
+   *
+   * @param tenant the tenant
+   * @param page the slice
+   * @return the entries
+   */
+  Page<LedgerEntry> ledger(TenantId tenant, PageRequest page);
+
+  /**
    * Tells whether the store knows a tenant: whether it holds anything of it, namely a plan (in the store, or in the
    * host's table the store reads plans from), an entitlement (active or ended), usage (ledger entries, archived or
    * not, or a counter with usage), a reservation, or an audit entry. {@link dev.quota.admin.QuotaAdmin} refuses

@@ -232,6 +232,11 @@ class CanProceedAgreesWithCheckTest {
     }
 
     @Override
+    public Page<LedgerEntry> ledger(TenantId tenant, PageRequest page) {
+      throw new UnsupportedOperationException();
+    }
+
+    @Override
     public PurgeSummary previewPurge(TenantId tenant, Instant since) {
       throw new UnsupportedOperationException();
     }

@@ -488,6 +488,15 @@ public final class SimpleStore implements QuotaStore {
   }
 
   @Override
+  public synchronized Page<LedgerEntry> ledger(TenantId tenant, PageRequest page) {
+    enter(false);
+    List<LedgerEntry> newestFirst = new ArrayList<>(ledger(tenant));
+    newestFirst.sort(java.util.Comparator.comparing(LedgerEntry::occurredAt).reversed()
+        .thenComparing(e -> e.meter().name()).thenComparing(e -> e.key().value()));
+    return Page.of(newestFirst, page);
+  }
+
+  @Override
   public synchronized Page<AuditEntry> audit(AuditQuery query, PageRequest page) {
     enter(false);
     List<AuditEntry> newestFirst = new ArrayList<>();

@@ -30,6 +30,7 @@ import dev.quota.jooq.internal.Db;
 import dev.quota.jooq.internal.HostPlans;
 import dev.quota.jooq.internal.JooqStartupMessages;
 import dev.quota.jooq.internal.KnownTenants;
+import dev.quota.jooq.internal.LedgerReads;
 import dev.quota.jooq.internal.Maintenance;
 import dev.quota.jooq.internal.Migrations;
 import dev.quota.jooq.internal.SchemaCheck;
@@ -382,6 +383,11 @@ public final class PostgresQuotaStore implements QuotaStore, AutoCloseable {
    *
    * <p>One statement of index probes; with plans in the host's table, a row there makes the tenant known too.
    */
+  @Override
+  public Page<LedgerEntry> ledger(TenantId tenant, PageRequest page) {
+    return LedgerReads.page(db, tenant, page);
+  }
+
   @Override
   public boolean knowsTenant(TenantId tenant) {
     return known.knows(tenant);

@@ -166,6 +166,11 @@ final class TimedQuotaStore implements QuotaStore, AutoCloseable {
   }
 
   @Override
+  public Page<LedgerEntry> ledger(TenantId tenant, PageRequest page) {
+    return timers.time(StoreOperation.LEDGER, () -> delegate.ledger(tenant, page));
+  }
+
+  @Override
   public PurgeSummary previewPurge(TenantId tenant, Instant since) {
     return timers.time(StoreOperation.PREVIEW_PURGE, () -> delegate.previewPurge(tenant, since));
   }

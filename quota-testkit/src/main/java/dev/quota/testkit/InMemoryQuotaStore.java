@@ -458,6 +458,20 @@ public final class InMemoryQuotaStore implements QuotaStore {
   }
 
   @Override
+  public Page<LedgerEntry> ledger(TenantId tenant, PageRequest page) {
+    Comparator<LedgerEntry> newestFirst = Comparator.comparing(LedgerEntry::occurredAt).reversed()
+        .thenComparing((a, b) -> codePointOrder(a.meter().name(), b.meter().name()))
+        .thenComparing((a, b) -> codePointOrder(a.key().value(), b.key().value()));
+    List<LedgerEntry> entries = new ArrayList<>(ledger(tenant));
+    entries.sort(newestFirst);
+    return Page.of(entries, page);
+  }
+
+  private static int codePointOrder(String x, String y) {
+    return java.util.Arrays.compare(x.codePoints().toArray(), y.codePoints().toArray());
+  }
+
+  @Override
   public boolean knowsTenant(TenantId tenant) {
     if (audited.contains(tenant)) {
       return true;

@@ -283,6 +283,14 @@ public abstract class QuotaStoreContract {
     }
   }
 
+  /** {@link LedgerContract}, on this contract's store. */
+  @Nested
+  public class Ledger extends LedgerContract {
+    Ledger() {
+      super(QuotaStoreContract.this);
+    }
+  }
+
   /** {@link AuthorizationContract}, on this contract's store. */
   @Nested
   public class Authorization extends AuthorizationContract {
