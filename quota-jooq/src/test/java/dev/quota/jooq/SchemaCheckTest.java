@@ -127,4 +127,13 @@ class SchemaCheckTest {
     assertThat(QuotaSchemaException.withoutTables("billing").getMessage())
         .startsWith("schema billing has no quota tables: run 'quota --schema billing migrate'");
   }
+
+  @Test
+  void theProblemIsTheMessageWithoutTheFixesForToolsThatOfferTheirOwn() {
+    QuotaSchemaException none = QuotaSchemaException.withoutTables("billing");
+    assertThat(none.problem()).isEqualTo("schema billing has no quota tables");
+    assertThat(none.getMessage()).startsWith(none.problem() + ": ");
+    QuotaSchemaException part = new QuotaSchemaException("billing", List.of("alert_mark"));
+    assertThat(part.getMessage()).startsWith(part.problem() + "; run 'quota --schema billing migrate'");
+  }
 }
