@@ -13,6 +13,7 @@ import dev.quota.admin.Entitlement;
 import dev.quota.admin.EntitlementId;
 import dev.quota.admin.Page;
 import dev.quota.admin.PageRequest;
+import dev.quota.admin.PlanSource;
 import dev.quota.admin.PurgeSummary;
 import dev.quota.admin.Revocation;
 import dev.quota.jooq.internal.AdminWrites;
@@ -28,6 +29,7 @@ import dev.quota.jooq.internal.CounterRules;
 import dev.quota.jooq.internal.Counters;
 import dev.quota.jooq.internal.Db;
 import dev.quota.jooq.internal.HostPlans;
+import dev.quota.jooq.internal.ServiceRecords;
 import dev.quota.jooq.internal.JooqStartupMessages;
 import dev.quota.jooq.internal.KnownTenants;
 import dev.quota.jooq.internal.Maintenance;
@@ -43,6 +45,7 @@ import dev.quota.spi.ReleaseOutcome;
 import dev.quota.spi.RevokeOutcome;
 import dev.quota.spi.StoreUnavailableException;
 import dev.quota.spi.StoredReservation;
+import dev.quota.spi.StoredServiceConfiguration;
 import dev.quota.spi.TenantState;
 import dev.quota.spi.UsageListing;
 import dev.quota.spi.WriteOutcome;
@@ -152,6 +155,8 @@ public final class PostgresQuotaStore implements QuotaStore, AutoCloseable {
   private final Maintenance maintenance;
   private final AlertMarks alerts;
   private final KnownTenants known;
+  private final ServiceRecords serviceRecords;
+  private final PlanSource planSource;
   private final @Nullable Batcher<ConsumeKey, ConsumeRequest, WriteOutcome> consumes;
   private final @Nullable Batcher<Object, AppendRequest, WriteOutcome> appends;
   private final ChangeListener listener;
@@ -176,6 +181,8 @@ public final class PostgresQuotaStore implements QuotaStore, AutoCloseable {
     this.maintenance = new Maintenance(db, admin, cache, b.archiveBatchSize);
     this.alerts = new AlertMarks(db);
     this.known = new KnownTenants(db, b.hostPlans);
+    this.serviceRecords = new ServiceRecords(db);
+    this.planSource = b.hostPlans != null ? b.hostPlans.source() : PlanSource.QUOTA_TABLE;
     this.consumes = b.combineConsumes ? new Batcher<>(b.maxBatchSize, batches::consumeBatch) : null;
     this.appends = b.groupCommitAppends ? new Batcher<>(b.maxBatchSize, batches::appendBatch) : null;
     this.listener = b.listen && cache.caching()
@@ -374,6 +381,22 @@ public final class PostgresQuotaStore implements QuotaStore, AutoCloseable {
   @Override
   public List<TenantId> knownTenantsLike(TenantId tenant, int limit) {
     return known.like(tenant, limit);
+  }
+
+  @Override
+  public PlanSource planSource() {
+    return planSource;
+  }
+
+  @Override
+  public Optional<StoredServiceConfiguration> latestServiceConfiguration() {
+    return serviceRecords.latest();
+  }
+
+  @Override
+  public boolean appendServiceConfiguration(StoredServiceConfiguration next) {
+    Objects.requireNonNull(next, "next");
+    return serviceRecords.append(next);
   }
 
   @Override
