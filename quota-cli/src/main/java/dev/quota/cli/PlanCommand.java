@@ -4,6 +4,7 @@ import dev.quota.Plan;
 import dev.quota.TenantId;
 import dev.quota.Tier;
 import dev.quota.admin.AuditEntry;
+import dev.quota.admin.PlanSource;
 import dev.quota.admin.TenantLookup;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -30,10 +31,14 @@ final class PlanCommand extends TenantChangeCommand {
 
   @Override
   int run(Session session) {
-    session.planTable().ifPresent(table -> {
-      throw CliException.refused("tiers come from the host's table " + table.describe() + " (--plans-from): "
-          + "change the tier there; nothing was changed");
-    });
+    Tiers tiers = session.tiers();
+    if (!(tiers.plans() instanceof PlanSource.QuotaTable)) {
+      // a plan in quota's table would be ignored by a service that reads tiers elsewhere
+      String where = tiers.planTable().map(table -> "the host's table " + table.describe())
+          .orElse(tiers.plans().describe());
+      throw CliException.refused("tiers come from " + where + " (" + tiers.plansOrigin() + "): change the tier there; "
+          + "nothing was changed");
+    }
     TenantId id = TenantId.of(tenant);
     Plan plan = billingDay == null ? Plan.of(Tier.of(tier)) : Plan.of(Tier.of(tier), billingDay);
     if (!newTenant) {

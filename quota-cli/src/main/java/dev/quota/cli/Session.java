@@ -24,28 +24,46 @@ final class Session implements AutoCloseable {
   private final Environment env;
   private final Backend backend;
   private final String schema;
-  private final CatalogueFile catalogueFile;
+  private final Optional<Tiers.Given<CatalogueFile>> givenCatalogue;
   private final ZoneId zone;
   private final String actorId;
   private final Output output;
-  private final Optional<PlanTable> planTable;
+  private final Optional<Tiers.Given<PlanTable>> givenPlans;
+  private Tiers tiers;
   private Quota quota;
 
-  Session(Environment env, Backend backend, String schema, CatalogueFile catalogueFile, ZoneId zone, String actorId,
-      boolean json, Optional<PlanTable> planTable) {
-    this.planTable = planTable;
+  Session(Environment env, Backend backend, String schema, Optional<Tiers.Given<CatalogueFile>> givenCatalogue,
+      ZoneId zone, String actorId, boolean json, Optional<Tiers.Given<PlanTable>> givenPlans) {
+    this.givenPlans = givenPlans;
     this.env = env;
     this.backend = backend;
     this.schema = schema;
-    this.catalogueFile = catalogueFile;
+    this.givenCatalogue = givenCatalogue;
     this.zone = zone;
     this.actorId = actorId;
     this.output = new Output(env.out(), json);
   }
 
+  /**
+   * Settles the tiers on first call: what the service recorded, unless overridden (with a warning where they
+   * differ), else the options or the defaults.
+   *
+   * @return the tiers of this run
+   */
+  Tiers tiers() {
+    if (tiers == null) {
+      tiers = Tiers.resolve(givenCatalogue, givenPlans, backend.serviceConfiguration(), schema, zone, env.err());
+      if (givenPlans.isEmpty()) {
+        tiers.planTable().ifPresent(backend::readPlansFrom); // as the service recorded them
+      }
+    }
+    return tiers;
+  }
+
   /** @return the quota instance over the schema's store, built on first call */
   Quota quota() {
     if (quota == null) {
+      CatalogueFile catalogueFile = tiers().catalogue();
       quota = Quota.builder()
           .store(backend.store())
           .catalogue(catalogueFile.catalogue())
@@ -67,7 +85,7 @@ final class Session implements AutoCloseable {
 
   /** @return the host's table of tiers, when plans are read from it */
   Optional<PlanTable> planTable() {
-    return planTable;
+    return tiers().planTable();
   }
 
   Backend backend() {
@@ -79,7 +97,7 @@ final class Session implements AutoCloseable {
   }
 
   TierCatalogue catalogue() {
-    return catalogueFile.catalogue();
+    return tiers().catalogue().catalogue();
   }
 
   /**

@@ -28,7 +28,8 @@ final class UsageCommand extends QuotaCommand {
     UsageReport report = session.guard().usage(id, session.meter(meter));
     TenantLookup lookup = session.admin().lookUp(id);
     session.out().result(() -> {
-      String text = TextView.usage(report, report.asOf(), session.zone());
+      String text = TextView.usage(report, report.asOf(), session.zone()) + "\n"
+          + TextView.row("tiers", session.tiers().source());
       // the report of an id quota does not know shows what would apply to it: say so first, it may be a typo
       return lookup.known() ? text : UnknownTenant.note(lookup) + "\nWhat would apply to it:\n" + text;
     }, () -> {

@@ -9,6 +9,7 @@ import dev.quota.UsageEvent;
 import dev.quota.UsageKey;
 import dev.quota.admin.Actor;
 import dev.quota.spi.QuotaStore;
+import dev.quota.spi.StoredServiceConfiguration;
 import dev.quota.testkit.InMemoryQuotaStore;
 import dev.quota.testkit.TestClock;
 import java.io.ByteArrayInputStream;
@@ -65,6 +66,16 @@ final class InProcessCli {
       @Override
       public QuotaStore store() {
         return store;
+      }
+
+      @Override
+      public Optional<StoredServiceConfiguration> serviceConfiguration() {
+        return store.latestServiceConfiguration();
+      }
+
+      @Override
+      public void readPlansFrom(PlanTable table) {
+        opened.add("plans from " + table.describe());
       }
 
       @Override
