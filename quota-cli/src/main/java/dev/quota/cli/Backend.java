@@ -1,8 +1,10 @@
 package dev.quota.cli;
 
+import dev.quota.admin.TenantKey;
 import dev.quota.spi.QuotaStore;
 import dev.quota.spi.StoredServiceConfiguration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -38,6 +40,16 @@ interface Backend extends AutoCloseable {
    * @param table the host's table of tiers
    */
   void readPlansFrom(PlanTable table);
+
+  /**
+   * Finds tenants by a human key in the host's table ({@link TenantFinder}); reads only.
+   *
+   * @param key the table and columns, as the service recorded them
+   * @param value what the ticket says
+   * @param limit how many ids at most
+   * @return the matching tenant ids, in order
+   */
+  List<String> findTenants(TenantKey key, String value, int limit);
 
   /**
    * Creates the schema and quota's tables in it, unless they exist.

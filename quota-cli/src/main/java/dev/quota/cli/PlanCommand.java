@@ -18,7 +18,7 @@ import picocli.CommandLine.Parameters;
         "A downgrade takes effect at once: this period's usage is measured against the new limit.",
         "A tenant quota does not know yet (a new customer) needs --new-tenant: an unknown id is most likely a typo."})
 final class PlanCommand extends TenantChangeCommand {
-  @Parameters(index = "0", paramLabel = "TENANT", description = "The tenant id.")
+  @Parameters(index = "0", paramLabel = "TENANT", description = "The tenant id, or a user's e-mail address (see find).")
   String tenant;
 
   @Parameters(index = "1", paramLabel = "TIER", description = "A tier of the catalogue, e.g. pro.")
@@ -39,7 +39,7 @@ final class PlanCommand extends TenantChangeCommand {
       throw CliException.refused("tiers come from " + where + " (" + tiers.plansOrigin() + "): change the tier there; "
           + "nothing was changed");
     }
-    TenantId id = TenantId.of(tenant);
+    TenantId id = session.tenant(tenant);
     Plan plan = billingDay == null ? Plan.of(Tier.of(tier)) : Plan.of(Tier.of(tier), billingDay);
     if (!newTenant) {
       // The library lets a plan create a tenant (billing systems subscribe new customers that way); an operator

@@ -2,13 +2,16 @@ package dev.quota.cli;
 
 import dev.quota.jooq.PostgresQuotaStore;
 import dev.quota.jooq.QuotaSchemaException;
+import dev.quota.admin.TenantKey;
 import dev.quota.spi.QuotaStore;
 import dev.quota.spi.StoredServiceConfiguration;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 import org.jooq.DataType;
+import org.jooq.exception.DataAccessException;
 import org.jooq.impl.SQLDataType;
 import org.postgresql.ds.PGSimpleDataSource;
 
@@ -128,6 +131,16 @@ final class PostgresBackend implements Backend {
       case "uuid" -> SQLDataType.UUID;
       default -> SQLDataType.VARCHAR;
     };
+  }
+
+  @Override
+  public List<String> findTenants(TenantKey key, String value, int limit) {
+    try {
+      return TenantFinder.find(dataSource, key, value, limit);
+    } catch (DataAccessException e) {
+      throw new CliException(ExitCode.UNAVAILABLE, "the tenant key " + key.describe() + " the service recorded "
+          + "cannot be read: " + e.getMessage(), e);
+    }
   }
 
   @Override

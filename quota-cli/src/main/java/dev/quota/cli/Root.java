@@ -25,6 +25,7 @@ import picocli.CommandLine.Spec;
         + "history, change plans, read the audit log.",
     subcommands = {
         UsageCommand.class,
+        FindCommand.class,
         TopCommand.class,
         ResetCommand.class,
         GrantCommand.class,
@@ -110,7 +111,7 @@ final class Root implements Runnable {
   /** Without a command: bad usage. */
   @Override
   public void run() {
-    throw new ParameterException(spec.commandLine(), "a command is required: usage, top, reset, grant, "
+    throw new ParameterException(spec.commandLine(), "a command is required: usage, find, top, reset, grant, "
         + "override-tier, bypass, revoke, plan, audit, verify, migrate, archive, purge or simulate");
   }
 

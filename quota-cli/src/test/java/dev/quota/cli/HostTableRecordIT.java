@@ -6,6 +6,7 @@ import dev.quota.Quota;
 import dev.quota.admin.TenantKey;
 import dev.quota.jooq.PostgresQuotaStore;
 import org.jooq.impl.SQLDataType;
+import org.json.JSONObject;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -63,5 +64,50 @@ class HostTableRecordIT {
         + ".app_user(id:bigint,tier) (as recorded by planner 2.0.0 at ").contains("change the tier there")
         .contains("nothing was changed");
     assertThat(db.cli().run("audit", "43").out()).doesNotContain("SET_PLAN");
+  }
+
+  @Test
+  void findPrintsTheTenantOfAnEmailAddressWithoutRegardToCase() {
+    CliJar.Result result = db.cli().run("find", "alice@example.COM");
+
+    assertThat(result.exitCode()).as(result.err()).isZero();
+    assertThat(result.out()).isEqualTo("42\n");
+  }
+
+  @Test
+  void findSaysSoWhenNoTenantMatches() {
+    CliJar.Result result = db.cli().run("find", "carol@example.com");
+
+    assertThat(result.exitCode()).isEqualTo(ExitCode.REFUSED);
+    assertThat(result.out()).isEqualTo("no tenant: no row of " + host + ".app_user.email -> id matches "
+        + "'carol@example.com'\n");
+  }
+
+  @Test
+  void findListsEveryTenantOfAnAddressSharedByTwoRows() {
+    CliJar.Result result = db.cli().run("find", "shared@example.com", "--json");
+
+    assertThat(result.exitCode()).isZero();
+    assertThat(new JSONObject(result.out()).getJSONArray("tenants").toList()).containsExactly("44", "45");
+  }
+
+  @Test
+  void aChangeGivenAnEmailAddressActsOnItsTenantAndSaysWhichOne() {
+    CliJar.Result result = db.cli().run("grant", "alice@example.com", "1000", "--until", "+1d", "--reason",
+        "SUP-7: found by e-mail");
+
+    assertThat(result.exitCode()).as(result.err()).isZero();
+    assertThat(result.err()).startsWith("quota: alice@example.com is tenant 42 (" + host + ".app_user.email -> id)");
+    assertThat(db.cli().run("audit", "42").out()).contains("GRANT_CREDIT", "SUP-7: found by e-mail");
+  }
+
+  @Test
+  void aChangeGivenAnAmbiguousAddressIsRefusedListingTheCandidates() {
+    CliJar.Result result = db.cli().run("reset", "shared@example.com", "--reason", "SUP-8");
+
+    assertThat(result.exitCode()).isEqualTo(ExitCode.USAGE);
+    assertThat(result.err()).contains("'shared@example.com' matches several tenants in " + host
+        + ".app_user.email -> id: 44, 45; give the tenant id; nothing was changed");
+    assertThat(db.cli().run("audit", "44").out()).doesNotContain("RESET_USAGE");
   }
 }

@@ -8,6 +8,7 @@ import dev.quota.Tier;
 import dev.quota.UsageEvent;
 import dev.quota.UsageKey;
 import dev.quota.admin.Actor;
+import dev.quota.admin.TenantKey;
 import dev.quota.spi.QuotaStore;
 import dev.quota.spi.StoredServiceConfiguration;
 import dev.quota.testkit.InMemoryQuotaStore;
@@ -76,6 +77,11 @@ final class InProcessCli {
       @Override
       public void readPlansFrom(PlanTable table) {
         opened.add("plans from " + table.describe());
+      }
+
+      @Override
+      public List<String> findTenants(TenantKey key, String value, int limit) {
+        return List.of(); // the in-memory store has no host table; the end-to-end tests find tenants
       }
 
       @Override
