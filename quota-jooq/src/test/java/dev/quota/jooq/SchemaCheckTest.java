@@ -64,8 +64,8 @@ class SchemaCheckTest {
             assertThat(e.missing()).containsExactly("service_record", "quota_append_batch()", "quota_consume_batch()",
                 "quota_expired()", "quota_expired_holds()", "quota_fits()", "quota_next_hold_expiry()");
             assertThat(e.getMessage()).startsWith("schema " + schema + " lacks part of quota's tables and functions "
-                + "(service_record, quota_append_batch(), quota_consume_batch(), ").contains("its migration scripts are not all "
-                + "applied; run 'quota --schema " + schema + " migrate'");
+                + "(service_record, quota_append_batch(), quota_consume_batch(), ")
+                .contains("its migration scripts are not all applied; run 'quota --schema " + schema + " migrate'");
           });
 
       PostgresQuotaStore.createSchema(DB.dataSource(), schema);
