@@ -130,8 +130,11 @@ public final class DefaultAdmin implements QuotaAdmin {
     for (int attempt = 1; attempt <= MAX_RECORD_ATTEMPTS; attempt++) {
       Optional<StoredServiceConfiguration> latest = store.latestServiceConfiguration();
       if (latest.isPresent() && latest.get().content().equals(content)) {
-        return new ServiceRecord(latest.get().version(), latest.get().writtenAt(), latest.get().actor(),
-            latest.get().reason(), configuration);
+        // the same content: the record stays the one written, by the service version that wrote it
+        StoredServiceConfiguration same = latest.get();
+        return new ServiceRecord(same.version(), same.writtenAt(), same.actor(), same.reason(),
+            new ServiceConfiguration(same.service(), same.serviceVersion(), catalogue, alertThresholds,
+                configuration.plans(), tenantKey));
       }
       String reason = latest.map(l -> changeReason(l, content)).orElse("first record of the service's configuration");
       StoredServiceConfiguration next = new StoredServiceConfiguration(latest.map(l -> l.version() + 1).orElse(1L),

@@ -39,6 +39,8 @@ import org.junit.jupiter.api.Test;
  * {@link QuotaStoreContract.ServiceRecords}.
  */
 public abstract class ServiceRecordContract extends ContractFixture {
+  private static final String REASON_TEXT = "written by the contract";
+
   /**
    * Binds this group to the running contract, whose store, clock and tenants its tests use.
    *
@@ -113,6 +115,7 @@ public abstract class ServiceRecordContract extends ContractFixture {
 
     assertThat(again.version()).isEqualTo(first.version());
     assertThat(again.writtenAt()).isEqualTo(first.writtenAt());
+    assertThat(again.configuration().serviceVersion()).as("the version that wrote it").isEqualTo("1.4.2");
     assertThat(latestVersion()).isEqualTo(first.version());
     assertThat(store().latestServiceConfiguration()).hasValueSatisfying(
         stored -> assertThat(stored.serviceVersion()).isEqualTo("1.4.2"));
@@ -188,8 +191,6 @@ public abstract class ServiceRecordContract extends ContractFixture {
     }
     assertThat(latestVersion()).isEqualTo(before + 1);
   }
-
-  private static final String REASON_TEXT = "written by the contract";
 
   private StoredServiceConfiguration stored(long version, String content) {
     return new StoredServiceConfiguration(version, clock().instant(), "contract", "1", Actor.of("service:contract"),
