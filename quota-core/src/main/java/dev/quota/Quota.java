@@ -2,6 +2,8 @@ package dev.quota;
 
 import dev.quota.admin.AdminAuthorizer;
 import dev.quota.admin.QuotaAdmin;
+import dev.quota.admin.ServiceConfiguration;
+import dev.quota.admin.TenantKey;
 import dev.quota.alert.QuotaAlertListener;
 import dev.quota.internal.Checks;
 import dev.quota.internal.DefaultAdmin;
@@ -18,6 +20,8 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One quota instance over one store: its {@link #guard()} for the application's hot path and its
@@ -39,6 +43,8 @@ import org.jspecify.annotations.Nullable;
  * or closed by a container, is left open with {@link Builder#leaveStoreOpen()}.
  */
 public final class Quota implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(Quota.class);
+
   private final Settings settings;
   private final DefaultGuard guard;
   private final DefaultAdmin admin;
@@ -136,6 +142,9 @@ public final class Quota implements AutoCloseable {
     private Duration maxEntitlementDuration = DEFAULT_MAX_ENTITLEMENT_DURATION;
     private final List<QuotaObserver> observers = new ArrayList<>();
     private boolean closesStore = true;
+    private @Nullable TenantKey tenantKey;
+    private @Nullable String recordedService;
+    private @Nullable String recordedServiceVersion;
 
     private Builder() {}
 
@@ -293,7 +302,38 @@ public final class Quota implements AutoCloseable {
     }
 
     /**
-     * Builds the instance.
+     * Says how operators find this service's tenants by a human key (an e-mail column of the host's user table),
+     * recorded with the service's configuration for tools such as {@code quota find}; default none. quota only
+     * reads that table.
+     *
+     * @param key the table and its key and id columns
+     * @return this builder
+     */
+    public Builder tenantKey(TenantKey key) {
+      this.tenantKey = Checks.notNull("tenant key", key);
+      return this;
+    }
+
+    /**
+     * Makes {@link #build()} record the configuration this instance enforces in the store, as this service
+     * ({@link QuotaAdmin#recordServiceConfiguration}), so that operator tools show the service's tiers and limits
+     * and know where its plans come from; default off (tools and tests build instances that are no service). A
+     * store that cannot be reached at build time is no reason to fail: the record is then skipped with a warning,
+     * and written at the next start.
+     *
+     * @param service the service's name, e.g. {@code planner}
+     * @param serviceVersion the service's version, e.g. {@code 1.4.2}
+     * @return this builder
+     */
+    public Builder recordServiceConfiguration(String service, String serviceVersion) {
+      this.recordedService = Checks.identifier("service", service, ServiceConfiguration.MAX_NAME_LENGTH);
+      this.recordedServiceVersion = Checks.identifier("service version", serviceVersion,
+          ServiceConfiguration.MAX_NAME_LENGTH);
+      return this;
+    }
+
+    /**
+     * Builds the instance, and records its configuration if {@link #recordServiceConfiguration} was set.
      *
      * @return the quota instance
      * @throws InvalidRequestException if no store was set
@@ -302,9 +342,18 @@ public final class Quota implements AutoCloseable {
       if (store == null) {
         throw new InvalidRequestException("store", "must be set");
       }
-      return new Quota(new Settings(store, catalogue, clock, mode, failurePolicy, alertThresholds,
+      Quota quota = new Quota(new Settings(store, catalogue, clock, mode, failurePolicy, alertThresholds,
           List.copyOf(alertListeners), authorizer, maxReservationTtl, maxEntitlementDuration,
-          Observers.of(observers)), closesStore);
+          Observers.of(observers), tenantKey), closesStore);
+      if (recordedService != null && recordedServiceVersion != null) {
+        try {
+          quota.admin().recordServiceConfiguration(recordedService, recordedServiceVersion);
+        } catch (StoreUnavailableException e) {
+          LOG.warn("quota: could not record the configuration of {} {} at start-up; operator tools show the one "
+              + "recorded before until the next start: {}", recordedService, recordedServiceVersion, e.getMessage());
+        }
+      }
+      return quota;
     }
   }
 }

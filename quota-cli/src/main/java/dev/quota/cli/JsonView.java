@@ -10,6 +10,7 @@ import dev.quota.admin.Entitlement;
 import dev.quota.admin.Grant;
 import dev.quota.admin.PurgeSummary;
 import dev.quota.admin.TierOverride;
+import dev.quota.admin.UsageReportView;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -24,32 +25,13 @@ final class JsonView {
   private JsonView() {}
 
   /**
-   * A usage report.
+   * A usage report, in the one shape every tool shows it in ({@link UsageReportView}): the actuator endpoint's too.
    *
    * @param r the report
-   * @return its fields, and the derived ceiling, remaining, percentUsed, blocked and resetsAt
+   * @return its fields
    */
   static Map<String, Object> usage(UsageReport r) {
-    Map<String, Object> m = new LinkedHashMap<>();
-    m.put("tenant", r.tenant().value());
-    m.put("meter", r.meter().name());
-    m.put("plannedTier", r.plannedTier().map(Object::toString));
-    m.put("effectiveTier", r.effectiveTier().map(Object::toString));
-    m.put("tierSource", r.tierSource().name());
-    m.put("limit", count(r.limit()));
-    m.put("granted", count(r.granted()));
-    m.put("used", r.used());
-    m.put("reserved", r.reserved());
-    m.put("ceiling", count(r.ceiling()));
-    m.put("remaining", count(r.remaining()));
-    m.put("percentUsed", Math.round(r.percentUsed() * 100.0) / 100.0);
-    m.put("blocked", r.blocked());
-    m.put("bypassedUntil", r.bypassedUntil());
-    m.put("period", period(r.period()));
-    m.put("resetsAt", r.resetsAt());
-    m.put("activeEntitlements", r.activeEntitlements().stream().map(JsonView::entitlement).toList());
-    m.put("asOf", r.asOf());
-    return m;
+    return UsageReportView.of(r).toMap();
   }
 
   /**
@@ -153,9 +135,5 @@ final class JsonView {
     m.put("start", p.start());
     m.put("end", p.end());
     return m;
-  }
-
-  private static Long count(long units) {
-    return units == TierCatalogue.UNLIMITED ? null : units;
   }
 }

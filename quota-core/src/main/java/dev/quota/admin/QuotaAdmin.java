@@ -7,6 +7,7 @@ import dev.quota.Tier;
 import dev.quota.UsageReport;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * The operator's port: every way to unblock or re-plan a tenant, none of which destroys or rewrites usage
@@ -280,4 +281,28 @@ public interface QuotaAdmin {
    * @return one check per counter
    */
   Verification verify(TenantId tenant);
+
+  /**
+   * Records the configuration this instance enforces (its catalogue, alert thresholds, the store's
+   * {@linkplain dev.quota.spi.AdminStore#planSource() plan source} and the tenant key it was built with) in the store,
+   * as the service named: a new {@link ServiceRecord} version only if the content differs from the latest one, with
+   * the actor {@code service:NAME} and, as the reason, what changed. Called at start-up by
+   * {@link dev.quota.Quota.Builder#recordServiceConfiguration}; operator tools then read it with
+   * {@link #serviceConfiguration()}. Needs no authorization: it describes the service, it changes no tenant.
+   *
+   * @param service the service's name, e.g. {@code planner}
+   * @param serviceVersion the service's version, e.g. {@code 1.4.2}
+   * @return the latest record: the one written, or the one already there with the same content
+   * @throws dev.quota.spi.StoreUnavailableException if the store cannot be reached
+   */
+  ServiceRecord recordServiceConfiguration(String service, String serviceVersion);
+
+  /**
+   * Reads the configuration a service last recorded with {@link #recordServiceConfiguration}.
+   *
+   * @return the latest record; empty if no service recorded one
+   * @throws dev.quota.InvalidRequestException naming the setting, if the recorded configuration cannot be read
+   *     without the service's code (a period policy of its own)
+   */
+  Optional<ServiceRecord> serviceConfiguration();
 }

@@ -26,6 +26,9 @@ import dev.quota.admin.PurgeConfirmation;
 import dev.quota.admin.PurgeSummary;
 import dev.quota.admin.QuotaAdmin;
 import dev.quota.admin.ResetResult;
+import dev.quota.admin.ServiceConfiguration;
+import dev.quota.admin.ServiceRecord;
+import dev.quota.admin.TenantKey;
 import dev.quota.admin.Revocation;
 import dev.quota.admin.TenantLookup;
 import dev.quota.admin.TierOverride;
@@ -36,6 +39,7 @@ import dev.quota.spi.QuotaStore;
 import dev.quota.spi.UsageListing;
 import dev.quota.spi.RevokeOutcome;
 import dev.quota.spi.StoreUnavailableException;
+import dev.quota.spi.StoredServiceConfiguration;
 import dev.quota.spi.TenantState;
 import java.time.Clock;
 import java.time.Duration;
@@ -46,18 +50,25 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /** The admin port: validation, authorization, audit entries, and the store's atomic admin primitives. */
 public final class DefaultAdmin implements QuotaAdmin {
   private static final Logger LOG = LoggerFactory.getLogger(DefaultAdmin.class);
+  /** The actor of a service's record of its configuration: the service itself. */
+  static final String SERVICE_ACTOR_PREFIX = "service:";
+  /** How often recording the configuration reads again after another instance wrote a version first. */
+  private static final int MAX_RECORD_ATTEMPTS = 10;
 
   private final QuotaStore store;
   private final TierCatalogue catalogue;
   private final Clock clock;
   private final AdminAuthorizer authorizer;
   private final Duration maxEntitlementDuration;
+  private final List<Integer> alertThresholds;
+  private final @Nullable TenantKey tenantKey;
   private final Evaluator evaluator;
   private final Alerts alerts;
   /** A reset's grants cancel the usage it reads, so even its first read must not come from a cache. */
@@ -80,6 +91,8 @@ public final class DefaultAdmin implements QuotaAdmin {
     this.clock = settings.clock();
     this.authorizer = settings.authorizer();
     this.maxEntitlementDuration = settings.maxEntitlementDuration();
+    this.alertThresholds = settings.alertThresholds();
+    this.tenantKey = settings.tenantKey();
     this.evaluator = evaluator;
     this.alerts = guard.alerts();
     this.retry = new StaleRetry(store::readLatest, store::readLatest);
@@ -94,6 +107,8 @@ public final class DefaultAdmin implements QuotaAdmin {
     this.clock = refusing.clock;
     this.authorizer = refusing.authorizer;
     this.maxEntitlementDuration = refusing.maxEntitlementDuration;
+    this.alertThresholds = refusing.alertThresholds;
+    this.tenantKey = refusing.tenantKey;
     this.evaluator = refusing.evaluator;
     this.alerts = refusing.alerts;
     this.retry = refusing.retry;
@@ -104,6 +119,51 @@ public final class DefaultAdmin implements QuotaAdmin {
   @Override
   public QuotaAdmin acceptingNewTenants() {
     return acceptNewTenants ? this : counterpart;
+  }
+
+  @Override
+  public ServiceRecord recordServiceConfiguration(String service, String serviceVersion) {
+    ServiceConfiguration configuration = new ServiceConfiguration(service, serviceVersion, catalogue, alertThresholds,
+        store.planSource(), tenantKey);
+    String content = configuration.toText();
+    Actor actor = Actor.of(SERVICE_ACTOR_PREFIX + service);
+    // Two instances starting together read the same latest version and only one writes the next: the other reads
+    // again, and finds either the same content (nothing to write) or another to follow.
+    for (int attempt = 1; attempt <= MAX_RECORD_ATTEMPTS; attempt++) {
+      Optional<StoredServiceConfiguration> latest = store.latestServiceConfiguration();
+      if (latest.isPresent() && latest.get().content().equals(content)) {
+        // the same content: the record stays the one written, by the service version that wrote it
+        StoredServiceConfiguration same = latest.get();
+        return new ServiceRecord(same.version(), same.writtenAt(), same.actor(), same.reason(),
+            new ServiceConfiguration(same.service(), same.serviceVersion(), catalogue, alertThresholds,
+                configuration.plans(), tenantKey));
+      }
+      String reason = latest.map(l -> changeReason(l, content)).orElse("first record of the service's configuration");
+      StoredServiceConfiguration next = new StoredServiceConfiguration(latest.map(l -> l.version() + 1).orElse(1L),
+          clock.instant(), service, serviceVersion, actor, reason, content);
+      if (store.appendServiceConfiguration(next)) {
+        LOG.info("quota: recorded the configuration of {} {} as version {}: {}", service, serviceVersion,
+            next.version(), reason);
+        return new ServiceRecord(next.version(), next.writtenAt(), actor, reason, configuration);
+      }
+    }
+    // versions only move forward, so this takes other instances writing ten versions during one start-up
+    throw new IllegalStateException("the service configuration kept changing during " + MAX_RECORD_ATTEMPTS
+        + " attempts to record it; gave up, nothing was written");
+  }
+
+  private static String changeReason(StoredServiceConfiguration latest, String content) {
+    String reason = "configuration changed since version " + latest.version() + " (" + latest.service() + " "
+        + latest.serviceVersion() + "): " + String.join("; ", ServiceConfiguration.differences(latest.content(),
+            content));
+    return reason.length() <= MAX_REASON_LENGTH ? reason : reason.substring(0, MAX_REASON_LENGTH - 3) + "...";
+  }
+
+  @Override
+  public Optional<ServiceRecord> serviceConfiguration() {
+    return store.latestServiceConfiguration().map(stored -> new ServiceRecord(stored.version(), stored.writtenAt(),
+        stored.actor(), stored.reason(),
+        ServiceConfiguration.fromText(stored.service(), stored.serviceVersion(), stored.content())));
   }
 
   @Override

@@ -10,6 +10,7 @@ import dev.quota.admin.Entitlement;
 import dev.quota.admin.EntitlementId;
 import dev.quota.admin.Page;
 import dev.quota.admin.PageRequest;
+import dev.quota.admin.PlanSource;
 import dev.quota.admin.Revocation;
 import java.util.List;
 import java.util.Map;
@@ -142,4 +143,31 @@ public interface AdminStore {
    * @return the page, each row with the tenant's state on the meter
    */
   Page<UsageListing.Row> listUsage(UsageListing listing);
+
+  /**
+   * Tells where this store reads tenants' plans: quota's own plan table, or a table of the host's that it only reads
+   * (where {@link #setPlan} is refused). Recorded with the service's configuration, so that tools know where plans
+   * are changed.
+   *
+   * @return the plan source
+   */
+  PlanSource planSource();
+
+  /**
+   * Reads the latest recorded version of the service configuration.
+   *
+   * @return the version with the highest number; empty if none was recorded
+   */
+  Optional<StoredServiceConfiguration> latestServiceConfiguration();
+
+  /**
+   * Appends a version of the service configuration, atomically and only if it is the next one: its
+   * {@link StoredServiceConfiguration#version()} is one more than the latest's (1 when there is none). Versions are
+   * never updated or deleted. Two services starting together both read the same latest version; only one of
+   * them may write the next, and the other reads again.
+   *
+   * @param next the version to append
+   * @return {@code true} if written; {@code false} if that version exists already, and nothing was written
+   */
+  boolean appendServiceConfiguration(StoredServiceConfiguration next);
 }

@@ -166,6 +166,21 @@ class CanProceedAgreesWithCheckTest {
     }
 
     @Override
+    public dev.quota.admin.PlanSource planSource() {
+      throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public java.util.Optional<dev.quota.spi.StoredServiceConfiguration> latestServiceConfiguration() {
+      throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public boolean appendServiceConfiguration(dev.quota.spi.StoredServiceConfiguration next) {
+      throw new UnsupportedOperationException();
+    }
+
+    @Override
     public List<TenantId> knownTenantsLike(TenantId tenant, int limit) {
       throw new UnsupportedOperationException();
     }

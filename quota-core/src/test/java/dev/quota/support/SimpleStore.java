@@ -273,6 +273,28 @@ public final class SimpleStore implements QuotaStore {
   }
 
   @Override
+  public dev.quota.admin.PlanSource planSource() {
+    return dev.quota.admin.PlanSource.QUOTA_TABLE;
+  }
+
+  @Override
+  public synchronized java.util.Optional<dev.quota.spi.StoredServiceConfiguration> latestServiceConfiguration() {
+    return serviceConfigurations.isEmpty() ? java.util.Optional.empty()
+        : java.util.Optional.of(serviceConfigurations.get(serviceConfigurations.size() - 1));
+  }
+
+  @Override
+  public synchronized boolean appendServiceConfiguration(dev.quota.spi.StoredServiceConfiguration next) {
+    if (next.version() != serviceConfigurations.size() + 1) {
+      return false;
+    }
+    serviceConfigurations.add(next);
+    return true;
+  }
+
+  private final List<dev.quota.spi.StoredServiceConfiguration> serviceConfigurations = new java.util.ArrayList<>();
+
+  @Override
   public synchronized List<TenantId> knownTenantsLike(TenantId tenant, int limit) {
     enter(false);
     TenantSuggestions suggestions = TenantSuggestions.forUnknown(tenant);

@@ -13,6 +13,7 @@ import dev.quota.admin.Entitlement;
 import dev.quota.admin.EntitlementId;
 import dev.quota.admin.Page;
 import dev.quota.admin.PageRequest;
+import dev.quota.admin.PlanSource;
 import dev.quota.admin.PurgeSummary;
 import dev.quota.admin.Revocation;
 import dev.quota.jooq.internal.AdminWrites;
@@ -28,6 +29,7 @@ import dev.quota.jooq.internal.CounterRules;
 import dev.quota.jooq.internal.Counters;
 import dev.quota.jooq.internal.Db;
 import dev.quota.jooq.internal.HostPlans;
+import dev.quota.jooq.internal.ServiceRecords;
 import dev.quota.jooq.internal.JooqStartupMessages;
 import dev.quota.jooq.internal.KnownTenants;
 import dev.quota.jooq.internal.LedgerReads;
@@ -48,6 +50,7 @@ import dev.quota.spi.ReleaseOutcome;
 import dev.quota.spi.RevokeOutcome;
 import dev.quota.spi.StoreUnavailableException;
 import dev.quota.spi.StoredReservation;
+import dev.quota.spi.StoredServiceConfiguration;
 import dev.quota.spi.TenantState;
 import dev.quota.spi.UsageListing;
 import dev.quota.spi.WriteOutcome;
@@ -159,6 +162,8 @@ public final class PostgresQuotaStore implements QuotaStore, AutoCloseable {
   private final Maintenance maintenance;
   private final AlertMarks alerts;
   private final KnownTenants known;
+  private final ServiceRecords serviceRecords;
+  private final PlanSource planSource;
   private final @Nullable Batcher<ConsumeKey, ConsumeRequest, WriteOutcome> consumes;
   private final @Nullable Batcher<Object, AppendRequest, WriteOutcome> appends;
   private final @Nullable Batcher<HoldKey, ReserveRequest, WriteOutcome> reserves;
@@ -186,6 +191,8 @@ public final class PostgresQuotaStore implements QuotaStore, AutoCloseable {
     this.maintenance = new Maintenance(db, admin, cache, b.archiveBatchSize);
     this.alerts = new AlertMarks(db);
     this.known = new KnownTenants(db, b.hostPlans);
+    this.serviceRecords = new ServiceRecords(db);
+    this.planSource = b.hostPlans != null ? b.hostPlans.source() : PlanSource.QUOTA_TABLE;
     this.consumes = b.combineConsumes ? new Batcher<>(b.maxBatchSize, batches::consumeBatch) : null;
     this.reserves = b.combineConsumes ? new Batcher<>(b.maxBatchSize, holds::reserveBatch) : null;
     this.commits = b.combineConsumes ? new Batcher<>(b.maxBatchSize, holds::commitBatch) : null;
@@ -402,6 +409,22 @@ public final class PostgresQuotaStore implements QuotaStore, AutoCloseable {
   @Override
   public List<TenantId> knownTenantsLike(TenantId tenant, int limit) {
     return known.like(tenant, limit);
+  }
+
+  @Override
+  public PlanSource planSource() {
+    return planSource;
+  }
+
+  @Override
+  public Optional<StoredServiceConfiguration> latestServiceConfiguration() {
+    return serviceRecords.latest();
+  }
+
+  @Override
+  public boolean appendServiceConfiguration(StoredServiceConfiguration next) {
+    Objects.requireNonNull(next, "next");
+    return serviceRecords.append(next);
   }
 
   @Override

@@ -45,7 +45,7 @@ class LeastPrivilegeTest {
         "GRANT SELECT, INSERT, UPDATE, DELETE ON " + s + ".usage_ledger, " + s + ".usage_archive, " + s
             + ".reservation TO " + role,
         "GRANT SELECT, INSERT, UPDATE ON " + s + ".entitlement TO " + role,
-        "GRANT SELECT, INSERT ON " + s + ".audit_log TO " + role,
+        "GRANT SELECT, INSERT ON " + s + ".audit_log, " + s + ".service_record TO " + role,
         "GRANT SELECT, INSERT, DELETE ON " + s + ".alert_mark TO " + role);
   }
 
@@ -74,7 +74,8 @@ class LeastPrivilegeTest {
     TestClock clock = TestClock.at("2026-09-10T10:00:00Z");
     try (PostgresQuotaStore store = PostgresQuotaStore.builder()
         .dataSource(DB.newPool(urlAs(ROLE), "least-privilege", 4)).schema(DB.schema()).build()) {
-      Quota quota = Quota.builder().store(store).clock(clock).build();
+      Quota quota = Quota.builder().store(store).clock(clock).recordServiceConfiguration("restricted-service", "1")
+          .build();
       TenantId tenant = TenantId.of("restricted");
       Actor operator = Actor.of("ops");
       quota.guard().record(UsageEvent.of(tenant, Meter.AI_TOKENS, 10, UsageKey.of("old")));
@@ -97,6 +98,7 @@ class LeastPrivilegeTest {
       quota.admin().listUsage(dev.quota.admin.PageRequest.first(10));
 
       assertThat(quota.admin().verify(tenant).consistent()).isTrue();
+      assertThat(quota.admin().serviceConfiguration()).isPresent();
     }
   }
 
@@ -104,6 +106,8 @@ class LeastPrivilegeTest {
   void theRoleCannotChangeTheAuditLog() throws SQLException {
     try (Connection c = DriverManager.getConnection(urlAs(ROLE)); Statement s = c.createStatement()) {
       assertThatThrownBy(() -> s.execute("DELETE FROM \"" + DB.schema() + "\".audit_log"))
+          .isInstanceOf(SQLException.class).hasMessageContaining("permission denied");
+      assertThatThrownBy(() -> s.execute("DELETE FROM \"" + DB.schema() + "\".service_record"))
           .isInstanceOf(SQLException.class).hasMessageContaining("permission denied");
     }
   }

@@ -12,6 +12,7 @@ import dev.quota.admin.Entitlement;
 import dev.quota.admin.EntitlementId;
 import dev.quota.admin.Page;
 import dev.quota.admin.PageRequest;
+import dev.quota.admin.PlanSource;
 import dev.quota.admin.PurgeSummary;
 import dev.quota.admin.Revocation;
 import dev.quota.micrometer.StoreTimers.StoreOperation;
@@ -22,6 +23,7 @@ import dev.quota.spi.ReleaseOutcome;
 import dev.quota.spi.RevokeOutcome;
 import dev.quota.spi.StoreUnavailableException;
 import dev.quota.spi.StoredReservation;
+import dev.quota.spi.StoredServiceConfiguration;
 import dev.quota.spi.TenantState;
 import dev.quota.spi.UsageListing;
 import dev.quota.spi.WriteOutcome;
@@ -153,6 +155,21 @@ final class TimedQuotaStore implements QuotaStore, AutoCloseable {
   @Override
   public List<TenantId> knownTenantsLike(TenantId tenant, int limit) {
     return timers.time(StoreOperation.KNOWN_TENANTS_LIKE, () -> delegate.knownTenantsLike(tenant, limit));
+  }
+
+  @Override
+  public PlanSource planSource() {
+    return delegate.planSource();
+  }
+
+  @Override
+  public Optional<StoredServiceConfiguration> latestServiceConfiguration() {
+    return delegate.latestServiceConfiguration(); // read once at start-up: not worth a timer
+  }
+
+  @Override
+  public boolean appendServiceConfiguration(StoredServiceConfiguration next) {
+    return delegate.appendServiceConfiguration(next);
   }
 
   @Override

@@ -16,6 +16,7 @@ import dev.quota.admin.Entitlement;
 import dev.quota.admin.EntitlementId;
 import dev.quota.admin.Page;
 import dev.quota.admin.PageRequest;
+import dev.quota.admin.PlanSource;
 import dev.quota.admin.PurgeSummary;
 import dev.quota.admin.Revocation;
 import dev.quota.spi.CommitOutcome;
@@ -25,6 +26,7 @@ import dev.quota.spi.QuotaStore;
 import dev.quota.spi.ReleaseOutcome;
 import dev.quota.spi.RevokeOutcome;
 import dev.quota.spi.StoredReservation;
+import dev.quota.spi.StoredServiceConfiguration;
 import dev.quota.spi.TenantState;
 import dev.quota.spi.TenantSuggestions;
 import dev.quota.spi.UsageListing;
@@ -80,6 +82,8 @@ public final class InMemoryQuotaStore implements QuotaStore {
   /** The tenants of the audit log's entries, which stay known whatever else happens to them. */
   private final Set<TenantId> audited = ConcurrentHashMap.newKeySet();
   private final Duration reservationRetention;
+  /** The service's recorded configurations, version 1 first; appended under its own lock, never changed. */
+  private final List<StoredServiceConfiguration> serviceConfigurations = new ArrayList<>();
   /** The host's lookup of tenants' tiers, or {@code null} when plans are the store's own ({@code setPlan}). */
   private final @Nullable Function<TenantId, Optional<Tier>> hostTiers;
 
@@ -482,6 +486,31 @@ public final class InMemoryQuotaStore implements QuotaStore {
     }
     synchronized (data) {
       return data.holdsAnything();
+    }
+  }
+
+  @Override
+  public PlanSource planSource() {
+    return hostTiers == null ? PlanSource.QUOTA_TABLE : PlanSource.HOST_LOOKUP;
+  }
+
+  @Override
+  public Optional<StoredServiceConfiguration> latestServiceConfiguration() {
+    synchronized (serviceConfigurations) {
+      return serviceConfigurations.isEmpty() ? Optional.empty()
+          : Optional.of(serviceConfigurations.get(serviceConfigurations.size() - 1));
+    }
+  }
+
+  @Override
+  public boolean appendServiceConfiguration(StoredServiceConfiguration next) {
+    Objects.requireNonNull(next, "next");
+    synchronized (serviceConfigurations) {
+      if (next.version() != serviceConfigurations.size() + 1) {
+        return false; // that version exists already, or the one before it does not
+      }
+      serviceConfigurations.add(next);
+      return true;
     }
   }
 

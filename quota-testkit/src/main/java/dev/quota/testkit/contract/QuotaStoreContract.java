@@ -370,4 +370,12 @@ public abstract class QuotaStoreContract {
       super(QuotaStoreContract.this);
     }
   }
+
+  /** {@link ServiceRecordContract}, on this contract's store. */
+  @Nested
+  public class ServiceRecords extends ServiceRecordContract {
+    ServiceRecords() {
+      super(QuotaStoreContract.this);
+    }
+  }
 }

@@ -6,6 +6,7 @@ import dev.quota.QuotaObserver;
 import dev.quota.TierCatalogue;
 import dev.quota.admin.AdminAuthorizer;
 import dev.quota.admin.QuotaAdmin;
+import dev.quota.admin.TenantKey;
 import dev.quota.alert.QuotaAlertListener;
 import dev.quota.micrometer.QuotaMetrics;
 import dev.quota.spi.QuotaStore;
@@ -19,9 +20,11 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.info.BuildProperties;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Import;
+import org.springframework.core.env.Environment;
 
 /**
  * Builds {@link Quota}, {@link QuotaGuard} and {@link QuotaAdmin} from the {@code quota.*} properties and the
@@ -85,14 +88,18 @@ public class QuotaAutoConfiguration {
    * @param authorizer the application's admin authorizer, if any
    * @param metrics the Micrometer binding, if metrics are on
    * @param clock the application's clock, if it has exactly one
-   * @return the instance
+   * @param environment where the application's name is read, for the service's record
+   * @param build the build's information, if any, for the service's version in its record
+   * @return the instance, which has recorded its configuration in the store unless
+   *     {@code quota.service.record-configuration=false}
    */
   @Bean
   @ConditionalOnMissingBean
   public Quota quota(QuotaStore store, TierCatalogue catalogue, QuotaProperties properties,
       ApplicationEventPublisher events, ObjectProvider<QuotaAlertListener> alertListeners,
       ObjectProvider<QuotaObserver> observers, ObjectProvider<AdminAuthorizer> authorizer,
-      ObjectProvider<QuotaMetrics> metrics, ObjectProvider<Clock> clock) {
+      ObjectProvider<QuotaMetrics> metrics, ObjectProvider<Clock> clock, Environment environment,
+      ObjectProvider<BuildProperties> build) {
     QuotaMetrics quotaMetrics = metrics.getIfAvailable();
     Quota.Builder builder = Quota.builder()
         .store(quotaMetrics != null ? quotaMetrics.timed(store) : store)
@@ -107,6 +114,19 @@ public class QuotaAutoConfiguration {
       builder.observer(quotaMetrics.observer());
     }
     authorizer.ifUnique(builder::authorizer);
+    TenantKey tenantKey = PropertyChecks.tenantKey(properties);
+    if (tenantKey != null) {
+      builder.tenantKey(tenantKey);
+    }
+    QuotaProperties.Service service = properties.getService();
+    if (service.isRecordConfiguration()) {
+      String name = service.getName() != null ? service.getName()
+          : environment.getProperty("spring.application.name", "application");
+      BuildProperties info = build.getIfAvailable();
+      String version = service.getVersion() != null ? service.getVersion()
+          : info != null && info.getVersion() != null ? info.getVersion() : "unknown";
+      PropertyChecks.check("quota.service.name", name, () -> builder.recordServiceConfiguration(name, version));
+    }
     return builder.build();
   }
 
