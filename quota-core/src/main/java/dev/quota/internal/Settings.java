@@ -5,7 +5,6 @@ import dev.quota.FailurePolicy;
 import dev.quota.QuotaObserver;
 import dev.quota.TierCatalogue;
 import dev.quota.admin.AdminAuthorizer;
-import dev.quota.alert.QuotaAlertListener;
 import dev.quota.spi.QuotaStore;
 import java.time.Clock;
 import java.time.Duration;
@@ -20,12 +19,12 @@ import java.util.List;
  * @param mode enforce or shadow
  * @param failurePolicy what to decide when the store is unreachable
  * @param alertThresholds ascending percentages
- * @param alertListeners who hears about crossings
+ * @param channelNames the names of the channels each notification is queued for
  * @param authorizer who may change balances
  * @param maxReservationTtl the longest reservation
  * @param maxEntitlementDuration the longest grant, override or bypass
  * @param observer who hears about decisions and writes
  */
 public record Settings(QuotaStore store, TierCatalogue catalogue, Clock clock, EnforcementMode mode,
-    FailurePolicy failurePolicy, List<Integer> alertThresholds, List<QuotaAlertListener> alertListeners,
+    FailurePolicy failurePolicy, List<Integer> alertThresholds, List<String> channelNames,
     AdminAuthorizer authorizer, Duration maxReservationTtl, Duration maxEntitlementDuration, QuotaObserver observer) {}
