@@ -104,13 +104,15 @@ class QuotaBuilderTest {
   @Test
   void defaultAlertThresholdsAre80And90And100Percent() {
     List<ThresholdAlert> alerts = new ArrayList<>();
-    QuotaGuard guard = builder().alertListener(alerts::add).build().guard();
+    Quota quota = builder().alertListener(alerts::add).dispatchManually().build();
+    QuotaGuard guard = quota.guard();
 
     // The default tier, free, allows 100,000 tokens a month.
     guard.tryConsume(TENANT, Meter.AI_TOKENS, 79_999, UsageKey.of("k1"));
     guard.tryConsume(TENANT, Meter.AI_TOKENS, 1, UsageKey.of("k2"));
     guard.tryConsume(TENANT, Meter.AI_TOKENS, 10_000, UsageKey.of("k3"));
     guard.tryConsume(TENANT, Meter.AI_TOKENS, 10_000, UsageKey.of("k4"));
+    quota.dispatcher().orElseThrow().runOnce();
 
     assertThat(alerts).extracting(ThresholdAlert::thresholdPercent).containsExactly(80, 90, 100);
   }
@@ -183,10 +185,12 @@ class QuotaBuilderTest {
   @Test
   void alertThresholdsAtTheBoundsAreAccepted() {
     List<ThresholdAlert> alerts = new ArrayList<>();
-    QuotaGuard guard = builder().alertThresholds(1000, 1).alertListener(alerts::add).build().guard();
+    Quota quota = builder().alertThresholds(1000, 1).alertListener(alerts::add).dispatchManually().build();
+    QuotaGuard guard = quota.guard();
 
     guard.record(UsageEvent.of(TENANT, Meter.AI_TOKENS, 1_000, UsageKey.of("k1")));
     guard.record(UsageEvent.of(TENANT, Meter.AI_TOKENS, 999_000, UsageKey.of("k2")));
+    quota.dispatcher().orElseThrow().runOnce();
 
     assertThat(alerts).extracting(ThresholdAlert::thresholdPercent).containsExactly(1, 1000);
   }
@@ -203,9 +207,10 @@ class QuotaBuilderTest {
   @Test
   void noAlertThresholdsDisableAlerts() {
     List<ThresholdAlert> alerts = new ArrayList<>();
-    QuotaGuard guard = builder().alertThresholds().alertListener(alerts::add).build().guard();
+    Quota quota = builder().alertThresholds().alertListener(alerts::add).dispatchManually().build();
 
-    guard.record(UsageEvent.of(TENANT, Meter.AI_TOKENS, 500_000, UsageKey.of("k1")));
+    quota.guard().record(UsageEvent.of(TENANT, Meter.AI_TOKENS, 500_000, UsageKey.of("k1")));
+    quota.dispatcher().orElseThrow().runOnce();
 
     assertThat(alerts).isEmpty();
     assertThat(store.alertMarks()).isEmpty();
