@@ -61,10 +61,11 @@ class SchemaCheckTest {
 
       assertThatThrownBy(() -> PostgresQuotaStore.builder().dataSource(DB.dataSource()).schema(schema).build())
           .isInstanceOfSatisfying(QuotaSchemaException.class, e -> {
-            assertThat(e.missing()).containsExactly("quota_append_batch()", "quota_consume_batch()",
-                "quota_expired()", "quota_expired_holds()", "quota_fits()", "quota_next_hold_expiry()");
+            assertThat(e.missing()).containsExactly("block_mark", "notification", "notification_delivery",
+                "quota_append_batch()", "quota_consume_batch()", "quota_expired()", "quota_expired_holds()",
+                "quota_fits()", "quota_next_hold_expiry()");
             assertThat(e.getMessage()).startsWith("schema " + schema + " lacks part of quota's tables and functions "
-                + "(quota_append_batch(), quota_consume_batch(), ").contains("its migration scripts are not all "
+                + "(block_mark, notification, notification_delivery, quota_append_batch(), ").contains("its migration scripts are not all "
                 + "applied; run 'quota --schema " + schema + " migrate'");
           });
 
