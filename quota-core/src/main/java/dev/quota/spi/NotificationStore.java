@@ -79,7 +79,8 @@ public interface NotificationStore {
 
   /**
    * Records that a claimed delivery arrived: {@link DeliveryState#DELIVERED}, one more attempt, the lease ended.
-   * Writes nothing unless the delivery is pending and still leased to {@code claimer}.
+   * Writes nothing unless the delivery is pending and claimed by {@code claimer}: an expired lease still counts as long
+   * as no one else has claimed the delivery since.
    *
    * @param notificationId the notification
    * @param channel the channel
@@ -92,7 +93,7 @@ public interface NotificationStore {
   /**
    * Records a failed attempt of a claimed delivery: one more attempt, the error, the lease ended; pending again at
    * {@code retryAt}, or {@link DeliveryState#FAILED} when {@code retryAt} is null. Writes nothing unless the
-   * delivery is pending and still leased to {@code claimer}.
+   * delivery is pending and claimed by {@code claimer} (an expired lease counts while no one else has claimed it).
    *
    * @param notificationId the notification
    * @param channel the channel

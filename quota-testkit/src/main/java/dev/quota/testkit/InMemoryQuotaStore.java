@@ -621,7 +621,7 @@ public final class InMemoryQuotaStore implements QuotaStore {
   @Override
   public boolean recordDelivered(UUID notificationId, String channel, String claimer, Instant now) {
     synchronized (outbox) {
-      OutboxRow row = leased(notificationId, channel, claimer, now);
+      OutboxRow row = leased(notificationId, channel, claimer);
       if (row == null) {
         return false;
       }
@@ -638,7 +638,7 @@ public final class InMemoryQuotaStore implements QuotaStore {
   public boolean recordFailure(UUID notificationId, String channel, String claimer, Instant now, String error,
       @Nullable Instant retryAt) {
     synchronized (outbox) {
-      OutboxRow row = leased(notificationId, channel, claimer, now);
+      OutboxRow row = leased(notificationId, channel, claimer);
       if (row == null) {
         return false;
       }
@@ -655,9 +655,11 @@ public final class InMemoryQuotaStore implements QuotaStore {
     }
   }
 
-  /** The pending row leased to the claimer, or null; a claimer whose lease expired may still record while no one
-   *  else has claimed the row since, as on PostgreSQL. */
-  private @Nullable OutboxRow leased(UUID notificationId, String channel, String claimer, Instant now) {
+  /**
+   * The pending row claimed by the claimer, or null. A claimer whose lease expired may still record an outcome as
+   * long as no one else has claimed the row since, as on PostgreSQL.
+   */
+  private @Nullable OutboxRow leased(UUID notificationId, String channel, String claimer) {
     OutboxRow row = outbox.get(new DeliveryKey(notificationId, channel));
     if (row == null || row.state != DeliveryState.PENDING || !claimer.equals(row.claimer)) {
       return null;
