@@ -59,6 +59,8 @@ class QuotaBuilderTest {
         Arguments.of("failure policy", (Consumer<Quota.Builder>) b -> b.failurePolicy(null)),
         Arguments.of("alert thresholds", (Consumer<Quota.Builder>) b -> b.alertThresholds((int[]) null)),
         Arguments.of("alert listener", (Consumer<Quota.Builder>) b -> b.alertListener(null)),
+        Arguments.of("notification channel", (Consumer<Quota.Builder>) b -> b.notificationChannel(null)),
+        Arguments.of("dispatcher settings", (Consumer<Quota.Builder>) b -> b.dispatcher(null)),
         Arguments.of("authorizer", (Consumer<Quota.Builder>) b -> b.authorizer(null)),
         Arguments.of("max reservation ttl", (Consumer<Quota.Builder>) b -> b.maxReservationTtl(null)),
         Arguments.of("max entitlement duration", (Consumer<Quota.Builder>) b -> b.maxEntitlementDuration(null)));
