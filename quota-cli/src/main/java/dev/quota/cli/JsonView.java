@@ -11,6 +11,8 @@ import dev.quota.admin.Grant;
 import dev.quota.admin.PurgeSummary;
 import dev.quota.admin.TierOverride;
 import dev.quota.admin.UsageReportView;
+import dev.quota.alert.Delivery;
+import dev.quota.alert.Notification;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -85,6 +87,34 @@ final class JsonView {
     m.put("operation", e.operation().name());
     m.put("reason", e.reason());
     m.put("details", new LinkedHashMap<>(e.details()));
+    return m;
+  }
+
+  /**
+   * One delivery of the notification outbox.
+   *
+   * @param d the delivery
+   * @return its fields
+   */
+  static Map<String, Object> delivery(Delivery d) {
+    Notification n = d.notification();
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("notificationId", n.id().toString());
+    m.put("kind", n.kind().name());
+    m.put("tenant", n.tenant().value());
+    m.put("meter", n.meter().name());
+    m.put("thresholdPercent", n.thresholdPercent());
+    m.put("used", n.used());
+    m.put("ceiling", n.ceiling());
+    m.put("occurredAt", n.occurredAt());
+    m.put("cause", n.cause());
+    m.put("channel", d.channel());
+    m.put("state", d.state().name());
+    m.put("attempts", d.attempts());
+    m.put("queuedAt", d.queuedAt());
+    m.put("nextAttemptAt", d.nextAttemptAt());
+    m.put("lastAttemptAt", d.lastAttemptAt());
+    m.put("lastError", d.lastError());
     return m;
   }
 

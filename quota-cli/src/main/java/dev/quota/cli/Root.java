@@ -34,6 +34,7 @@ import picocli.CommandLine.Spec;
         RevokeCommand.class,
         PlanCommand.class,
         AuditCommand.class,
+        NotificationsCommand.class,
         VerifyCommand.class,
         MigrateCommand.class,
         ArchiveCommand.class,

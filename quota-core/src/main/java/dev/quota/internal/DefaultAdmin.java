@@ -196,7 +196,7 @@ public final class DefaultAdmin implements QuotaAdmin {
     // if no other admin change (such as a concurrent reset, on this instance or another) came in since the read,
     // or two resets would both cancel the same usage. Otherwise read again.
     ResetResult result = retry.run(tenant, reads -> resetOnce(tenant, meters, actor, reason, now, reads));
-    afterChange(tenant);
+    afterChange(tenant, AdminOperation.RESET_USAGE);
     return result;
   }
 
@@ -260,7 +260,7 @@ public final class DefaultAdmin implements QuotaAdmin {
     details.put("amount", Long.toString(amount));
     details.put("until", expiresAt.toString());
     store.addEntitlements(tenant, List.of(grant), audit(now, tenant, actor, AdminOperation.GRANT_CREDIT, reason, details));
-    afterChange(tenant);
+    afterChange(tenant, AdminOperation.GRANT_CREDIT);
     return grant;
   }
 
@@ -280,7 +280,7 @@ public final class DefaultAdmin implements QuotaAdmin {
     details.put("until", until.toString());
     store.addEntitlements(tenant, List.of(override),
         audit(now, tenant, actor, AdminOperation.OVERRIDE_TIER, reason, details));
-    afterChange(tenant);
+    afterChange(tenant, AdminOperation.OVERRIDE_TIER);
     return override;
   }
 
@@ -296,7 +296,7 @@ public final class DefaultAdmin implements QuotaAdmin {
     details.put("entitlement", bypass.id().toString());
     details.put("until", until.toString());
     store.addEntitlements(tenant, List.of(bypass), audit(now, tenant, actor, AdminOperation.BYPASS, reason, details));
-    afterChange(tenant);
+    afterChange(tenant, AdminOperation.BYPASS);
     return bypass;
   }
 
@@ -318,7 +318,7 @@ public final class DefaultAdmin implements QuotaAdmin {
         audit(now, tenant, actor, AdminOperation.REVOKE, reason, details));
     return switch (outcome) {
       case RevokeOutcome.Revoked r -> {
-        afterChange(tenant);
+        afterChange(tenant, AdminOperation.REVOKE);
         yield r.entitlement();
       }
       case RevokeOutcome.AlreadyEnded a -> throw new EntitlementStateException(kindOf(a.entitlement()) + " " + id
@@ -350,7 +350,7 @@ public final class DefaultAdmin implements QuotaAdmin {
     }
     AuditEntry audit = audit(now, tenant, actor, AdminOperation.SET_PLAN, reason, details);
     store.setPlan(tenant, plan, periods, audit);
-    afterChange(tenant);
+    afterChange(tenant, AdminOperation.SET_PLAN);
     return audit;
   }
 
@@ -425,7 +425,7 @@ public final class DefaultAdmin implements QuotaAdmin {
     });
     LOG.warn("actor '{}' purged {} usage entries of tenant '{}' since {}: {}", actor, summary.entries(), tenant,
         since, reason);
-    afterChange(tenant);
+    afterChange(tenant, AdminOperation.PURGE_USAGE);
     return summary;
   }
 
@@ -490,13 +490,16 @@ public final class DefaultAdmin implements QuotaAdmin {
     };
   }
 
-  /** Admin changes move balances: re-arm (or fire) alerts on every meter. Failures here do not undo the change. */
-  private void afterChange(TenantId tenant) {
+  /**
+   * Admin changes move balances: re-arm alerts on every meter, and tell of a tenant the change unblocked. Failures
+   * here do not undo the change.
+   */
+  private void afterChange(TenantId tenant, AdminOperation operation) {
     Instant now = clock.instant();
     try {
       for (Meter meter : catalogue.meters().keySet()) {
         TenantState state = store.read(tenant, meter, now);
-        alerts.afterAdminChange(evaluator.evaluate(tenant, meter, state, now));
+        alerts.afterAdminChange(evaluator.evaluate(tenant, meter, state, now), operation, now);
       }
     } catch (StoreUnavailableException e) {
       LOG.warn("could not re-evaluate alerts of tenant '{}' after an admin change: {}", tenant, e.toString());

@@ -80,7 +80,7 @@ public final class DefaultGuard implements QuotaGuard {
     this.failurePolicy = settings.failurePolicy();
     this.maxReservationTtl = settings.maxReservationTtl();
     this.evaluator = evaluator;
-    this.alerts = new Alerts(store, settings.alertThresholds(), settings.alertListeners());
+    this.alerts = new Alerts(store, settings.alertThresholds(), settings.channelNames());
     this.observer = settings.observer();
     this.unsettled = new UnsettledHolds(store, clock);
     this.retry = new StaleRetry((tenant, meter, now) -> read(tenant, meter, now, false),
@@ -186,6 +186,7 @@ public final class DefaultGuard implements QuotaGuard {
       }
       case WriteOutcome.Insufficient i -> {
         UsageReport after = Evaluator.withCounter(before, i.counter());
+        alerts.afterRefusal(after, now);
         yield Optional.of(new ConsumeResult(ConsumeResult.Outcome.DENIED, denied(after, amount)));
       }
       case WriteOutcome.Duplicate d -> {
@@ -263,6 +264,7 @@ public final class DefaultGuard implements QuotaGuard {
       }
       case WriteOutcome.Insufficient i -> {
         UsageReport after = Evaluator.withCounter(before, i.counter());
+        alerts.afterRefusal(after, now);
         yield Optional.of(new ReserveResult(denied(after, estimate), Optional.empty()));
       }
       case WriteOutcome.Duplicate d -> throw new IllegalStateException("store reported a duplicate reservation id");

@@ -16,8 +16,10 @@ import dev.quota.admin.PageRequest;
 import dev.quota.admin.PlanSource;
 import dev.quota.admin.PurgeSummary;
 import dev.quota.admin.Revocation;
+import dev.quota.alert.Delivery;
+import dev.quota.alert.DeliveryState;
+import dev.quota.alert.Notification;
 import dev.quota.jooq.internal.AdminWrites;
-import dev.quota.jooq.internal.AlertMarks;
 import dev.quota.jooq.internal.BatchWrites;
 import dev.quota.jooq.internal.BatchWrites.AppendRequest;
 import dev.quota.jooq.internal.BatchWrites.ConsumeKey;
@@ -35,6 +37,7 @@ import dev.quota.jooq.internal.KnownTenants;
 import dev.quota.jooq.internal.LedgerReads;
 import dev.quota.jooq.internal.Maintenance;
 import dev.quota.jooq.internal.Migrations;
+import dev.quota.jooq.internal.Outbox;
 import dev.quota.jooq.internal.SchemaCheck;
 import dev.quota.jooq.internal.StateCache;
 import dev.quota.jooq.internal.StateReads;
@@ -61,6 +64,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.UUID;
 import java.util.function.Function;
 import java.util.regex.Pattern;
 import javax.sql.DataSource;
@@ -160,7 +164,7 @@ public final class PostgresQuotaStore implements QuotaStore, AutoCloseable {
   private final BatchWrites batches;
   private final AdminWrites admin;
   private final Maintenance maintenance;
-  private final AlertMarks alerts;
+  private final Outbox outbox;
   private final KnownTenants known;
   private final ServiceRecords serviceRecords;
   private final PlanSource planSource;
@@ -189,7 +193,7 @@ public final class PostgresQuotaStore implements QuotaStore, AutoCloseable {
     this.batches = new BatchWrites(db, b.schema, counters, usage, cache);
     this.admin = new AdminWrites(db, b.hostPlans, changes, cache);
     this.maintenance = new Maintenance(db, admin, cache, b.archiveBatchSize);
-    this.alerts = new AlertMarks(db);
+    this.outbox = new Outbox(db);
     this.known = new KnownTenants(db, b.hostPlans);
     this.serviceRecords = new ServiceRecords(db);
     this.planSource = b.hostPlans != null ? b.hostPlans.source() : PlanSource.QUOTA_TABLE;
@@ -438,14 +442,53 @@ public final class PostgresQuotaStore implements QuotaStore, AutoCloseable {
   }
 
   @Override
-  public boolean markAlertFired(TenantId tenant, Meter meter, Period period, int thresholdPercent) {
-    return alerts.markFired(tenant, meter, period, thresholdPercent);
+  public boolean markAlertFired(Notification notification, Collection<String> channels) {
+    return outbox.markFired(notification, channels);
   }
 
   @Override
-  public void rearmAlerts(TenantId tenant, Meter meter, Period period, Collection<Integer> thresholdPercents) {
-    alerts.rearm(tenant, meter, period, thresholdPercents);
+  public boolean rearmAlerts(TenantId tenant, Meter meter, Period period, Collection<Integer> thresholdPercents,
+      @Nullable Notification unblocked, Collection<String> channels) {
+    return outbox.rearm(tenant, meter, period, thresholdPercents, unblocked, channels);
   }
+
+  @Override
+  public List<Delivery> claimDeliveries(Collection<String> channels, String claimer, Instant now, Duration lease,
+      int max) {
+    return outbox.claim(channels, claimer, now, lease, max);
+  }
+
+  @Override
+  public boolean recordDelivered(UUID notificationId, String channel, String claimer, Instant now) {
+    return outbox.delivered(notificationId, channel, claimer, now);
+  }
+
+  @Override
+  public boolean recordFailure(UUID notificationId, String channel, String claimer, Instant now, String error,
+      @Nullable Instant retryAt) {
+    return outbox.failed(notificationId, channel, claimer, now, error, retryAt);
+  }
+
+  @Override
+  public List<Delivery> deliveries(DeliveryState state, int max) {
+    return outbox.list(state, max);
+  }
+
+  @Override
+  public Optional<Delivery> delivery(UUID notificationId, String channel) {
+    return outbox.find(notificationId, channel);
+  }
+
+  @Override
+  public long countDeliveries(DeliveryState state) {
+    return outbox.count(state);
+  }
+
+  @Override
+  public boolean requeue(UUID notificationId, String channel, Instant now, String requeuedBy, String reason) {
+    return outbox.requeue(notificationId, channel, now, requeuedBy, reason);
+  }
+
 
   /** Compares each counter with the sum of its period's entries in the ledger and the archive. */
   @Override

@@ -10,6 +10,7 @@ import dev.quota.TenantId;
 import dev.quota.UsageEvent;
 import dev.quota.UsageKey;
 import dev.quota.admin.Actor;
+import dev.quota.alert.DeliveryState;
 import dev.quota.jooq.internal.Migrations;
 import dev.quota.jooq.testsupport.PostgresDatabase;
 import dev.quota.testkit.TestClock;
@@ -21,6 +22,8 @@ import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.stream.Stream;
 import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.Test;
@@ -73,6 +76,37 @@ class SchemaTest {
         assertThat(quota.guard().record(UsageEvent.of(tenant, Meter.AI_TOKENS, 5, UsageKey.of("r"))).duplicate())
             .isFalse();
         assertThat(quota.guard().usage(tenant).used()).isEqualTo(15);
+      }
+    } finally {
+      DB.execute("DROP SCHEMA IF EXISTS \"" + schema + "\" CASCADE");
+    }
+  }
+
+  @Test
+  void flywayAddsTheOutboxToASchemaOfThePreviousReleaseKeepingItsAlertMarks() throws SQLException {
+    String schema = DB.schema() + "_v3";
+    try {
+      Flyway.configure().dataSource(DB.dataSource()).schemas(schema).createSchemas(true)
+          .locations(PostgresQuotaStore.MIGRATION_LOCATION).target("3").load().migrate();
+      DB.execute("INSERT INTO \"" + schema + "\".alert_mark VALUES ('fired', 'ai-tokens', "
+          + "'2026-11-01T00:00:00Z', '2026-12-01T00:00:00Z', 80)");
+
+      assertThat(Flyway.configure().dataSource(DB.dataSource()).schemas(schema)
+          .locations(PostgresQuotaStore.MIGRATION_LOCATION).load().migrate().migrationsExecuted)
+          .as("V5, V6 and V7 ran").isEqualTo(3);
+
+      try (PostgresQuotaStore store = PostgresQuotaStore.builder().dataSource(DB.dataSource()).schema(schema).build()) {
+        List<String> heard = new ArrayList<>();
+        Quota quota = Quota.builder().store(store).clock(TestClock.at("2026-11-25T10:00:00Z"))
+            .alertListener(alert -> heard.add(alert.tenant().value())).dispatchManually().build();
+        quota.guard().record(UsageEvent.of(TenantId.of("fired"), Meter.AI_TOKENS, 85_000, UsageKey.of("k")));
+        quota.guard().record(UsageEvent.of(TenantId.of("fresh"), Meter.AI_TOKENS, 85_000, UsageKey.of("k")));
+        quota.dispatcher().orElseThrow().runOnce();
+
+        assertThat(quota.outbox().deliveries(DeliveryState.DELIVERED, 10))
+            .as("the mark kept from before the upgrade fires nothing again")
+            .extracting(d -> d.notification().tenant().value()).containsExactly("fresh");
+        assertThat(heard).containsExactly("fresh");
       }
     } finally {
       DB.execute("DROP SCHEMA IF EXISTS \"" + schema + "\" CASCADE");

@@ -307,6 +307,14 @@ public abstract class QuotaStoreContract {
     }
   }
 
+  /** {@link NotificationOutboxContract}, on this contract's store. */
+  @Nested
+  public class NotificationOutbox extends NotificationOutboxContract {
+    NotificationOutbox() {
+      super(QuotaStoreContract.this);
+    }
+  }
+
   /** {@link ShadowModeContract}, on this contract's store. */
   @Nested
   public class ShadowMode extends ShadowModeContract {
