@@ -33,6 +33,7 @@ import picocli.CommandLine.Spec;
         RevokeCommand.class,
         PlanCommand.class,
         AuditCommand.class,
+        HistoryCommand.class,
         VerifyCommand.class,
         MigrateCommand.class,
         ArchiveCommand.class,

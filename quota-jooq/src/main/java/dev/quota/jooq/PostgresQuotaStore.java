@@ -39,6 +39,7 @@ import dev.quota.jooq.internal.HoldWrites;
 import dev.quota.jooq.internal.HoldWrites.CommitRequest;
 import dev.quota.jooq.internal.HoldWrites.HoldKey;
 import dev.quota.jooq.internal.HoldWrites.ReserveRequest;
+import dev.quota.jooq.internal.UsageHistoryQuery;
 import dev.quota.jooq.internal.UsageWrites;
 import dev.quota.spi.CommitOutcome;
 import dev.quota.spi.LedgerEntry;
@@ -156,6 +157,7 @@ public final class PostgresQuotaStore implements QuotaStore, AutoCloseable {
   private final BatchWrites batches;
   private final AdminWrites admin;
   private final Maintenance maintenance;
+  private final UsageHistoryQuery history;
   private final AlertMarks alerts;
   private final KnownTenants known;
   private final @Nullable Batcher<ConsumeKey, ConsumeRequest, WriteOutcome> consumes;
@@ -183,6 +185,7 @@ public final class PostgresQuotaStore implements QuotaStore, AutoCloseable {
     this.batches = new BatchWrites(db, b.schema, counters, usage, cache);
     this.admin = new AdminWrites(db, b.hostPlans, changes, cache);
     this.maintenance = new Maintenance(db, admin, cache, b.archiveBatchSize);
+    this.history = new UsageHistoryQuery(db);
     this.alerts = new AlertMarks(db);
     this.known = new KnownTenants(db, b.hostPlans);
     this.consumes = b.combineConsumes ? new Batcher<>(b.maxBatchSize, batches::consumeBatch) : null;
@@ -416,6 +419,12 @@ public final class PostgresQuotaStore implements QuotaStore, AutoCloseable {
   @Override
   public void rearmAlerts(TenantId tenant, Meter meter, Period period, Collection<Integer> thresholdPercents) {
     alerts.rearm(tenant, meter, period, thresholdPercents);
+  }
+
+  /** Sums the entries of the ledger and the archive per bucket, in one statement. */
+  @Override
+  public List<Long> usageHistory(TenantId tenant, Meter meter, List<Instant> edges) {
+    return history.sums(tenant, meter, edges);
   }
 
   /** Compares each counter with the sum of its period's entries in the ledger and the archive. */

@@ -35,7 +35,8 @@ public final class Migrations {
   public static final String HISTORY_TABLE = "quota_schema_scripts";
   /** The scripts, in order. A test checks that this list matches the folder. */
   public static final List<String> SCRIPTS = List.of("V1__quota_schema.sql", "V2__batched_usage_writes.sql",
-      "V3__counter_rules_written_once.sql", "V6__reserve_and_commit_in_one_statement.sql");
+      "V3__counter_rules_written_once.sql", "V6__reserve_and_commit_in_one_statement.sql",
+      "V8__usage_history.sql");
 
   private Migrations() {}
 
