@@ -5,6 +5,7 @@ import dev.quota.TenantId;
 import dev.quota.admin.HistoryGranularity;
 import dev.quota.admin.UsageHistory;
 import java.time.Instant;
+import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -72,7 +73,9 @@ final class HistoryCommand extends QuotaCommand {
       table.row(format.format(b.start().atZone(history.zone())), Text.units(b.used()));
     }
     table.row("total", Text.units(history.total()));
-    return "tenant " + history.tenant() + ", meter " + history.meter() + ", " + history.zone() + "\n"
+    String zone = history.zone().normalized().equals(ZoneOffset.UTC) ? "UTC" : history.zone().getId();
+    return "tenant " + history.tenant() + ", meter " + history.meter() + ", "
+        + (history.granularity() == HistoryGranularity.DAY ? "days" : "hours") + " in " + zone + "\n"
         + table.render();
   }
 

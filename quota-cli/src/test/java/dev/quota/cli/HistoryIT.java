@@ -43,9 +43,9 @@ class HistoryIT {
     CliJar.Result result = db.cli().run("history", "charted", "--from", "2026-03-01", "--to", "2026-03-05");
 
     assertThat(result.exitCode()).as(result.err()).isZero();
-    assertThat(result.out()).contains("tenant charted, meter ai-tokens, Z")
+    assertThat(result.out()).contains("tenant charted, meter ai-tokens, days in UTC")
         .contains("2026-03-01 Sun  4,000", "2026-03-02 Mon    100", "2026-03-03 Tue     23", "2026-03-04 Wed      0",
-            "total          4,123");
+            "total           4,123");
   }
 
   @Test
