@@ -274,6 +274,31 @@ public interface QuotaAdmin {
   PurgeSummary purgeUsage(TenantId tenant, Instant since, PurgeConfirmation confirmation, Actor actor, String reason);
 
   /**
+   * A tenant's usage on a meter per local day or hour, for usage pages and charts: the sums of its ledger entries
+   * (archived ones included) by when they occurred, in buckets aligned to the catalogue's zone
+   * ({@link dev.quota.TierCatalogue#zone()}). The range is widened to whole buckets: the first bucket is the one
+   * containing {@code from}, the last the one containing the instant just before {@code to}. Every bucket is
+   * present, those without usage with 0. Reads only.
+   *
+   * {@snippet :
+   * Instant monthStart = ZonedDateTime.of(2026, 3, 1, 0, 0, 0, 0, zone).toInstant();
+   * UsageHistory march = admin.usageHistory(tenant, Meter.AI_TOKENS, monthStart,
+   *     monthStart.atZone(zone).plusMonths(1).toInstant(), HistoryGranularity.DAY);   // 31 buckets
+   * }
+   *
+   * @param tenant the tenant
+   * @param meter a declared meter
+   * @param from the first instant of the range
+   * @param to the first instant after the range; after {@code from}
+   * @param granularity days or hours
+   * @return the buckets
+   * @throws dev.quota.InvalidRequestException naming the field if the meter is not declared, {@code to} is not after
+   *     {@code from}, or the range spans more buckets than {@link HistoryGranularity#maxBuckets()}
+   *     ({@value HistoryGranularity#MAX_DAYS} days, {@value HistoryGranularity#MAX_HOURS} hours)
+   */
+  UsageHistory usageHistory(TenantId tenant, Meter meter, Instant from, Instant to, HistoryGranularity granularity);
+
+  /**
    * Compares every counter of a tenant with the ledger entries it summarizes and reports any drift. Reads
    * only; a consistent store never drifts, so a drift means data was changed outside the library.
    *

@@ -20,6 +20,7 @@ import dev.quota.admin.Entitlement;
 import dev.quota.admin.EntitlementId;
 import dev.quota.admin.EntitlementStateException;
 import dev.quota.admin.Grant;
+import dev.quota.admin.HistoryGranularity;
 import dev.quota.admin.Page;
 import dev.quota.admin.PageRequest;
 import dev.quota.admin.PurgeConfirmation;
@@ -32,6 +33,7 @@ import dev.quota.admin.TenantKey;
 import dev.quota.admin.Revocation;
 import dev.quota.admin.TenantLookup;
 import dev.quota.admin.TierOverride;
+import dev.quota.admin.UsageHistory;
 import dev.quota.admin.Verification;
 import dev.quota.admin.UsageEntry;
 import dev.quota.spi.LedgerEntry;
@@ -44,9 +46,13 @@ import dev.quota.spi.TenantState;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZonedDateTime;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
@@ -427,6 +433,47 @@ public final class DefaultAdmin implements QuotaAdmin {
         since, reason);
     afterChange(tenant, AdminOperation.PURGE_USAGE);
     return summary;
+  }
+
+  @Override
+  public UsageHistory usageHistory(TenantId tenant, Meter meter, Instant from, Instant to,
+      HistoryGranularity granularity) {
+    Checks.notNull("tenant", tenant);
+    catalogue.requireMeter(meter);
+    Checks.notNull("from", from);
+    Checks.notNull("to", to);
+    Checks.notNull("granularity", granularity);
+    if (!to.isAfter(from)) {
+      throw new InvalidRequestException("to", "must be after from (" + from + "), was " + to);
+    }
+    ZoneId zone = catalogue.zone();
+    List<Instant> edges = new ArrayList<>();
+    ZonedDateTime edge = bucketStart(from.atZone(zone), granularity);
+    edges.add(edge.toInstant());
+    while (edges.get(edges.size() - 1).isBefore(to)) {
+      if (edges.size() > granularity.maxBuckets()) {
+        throw new InvalidRequestException("to", "must be at most " + granularity.maxBuckets() + " "
+            + granularity.name().toLowerCase(Locale.ROOT) + "s after from (" + from + ") in zone " + zone
+            + ", was " + to);
+      }
+      edge = granularity == HistoryGranularity.DAY
+          ? edge.toLocalDate().plusDays(1).atStartOfDay(zone)
+          : edge.plusHours(1);
+      edges.add(edge.toInstant());
+    }
+    List<Long> sums = store.usageHistory(tenant, meter, List.copyOf(edges));
+    List<UsageHistory.Bucket> buckets = new ArrayList<>(sums.size());
+    for (int i = 0; i < sums.size(); i++) {
+      buckets.add(new UsageHistory.Bucket(edges.get(i), edges.get(i + 1), sums.get(i)));
+    }
+    return new UsageHistory(tenant, meter, zone, granularity, buckets);
+  }
+
+  /** The local midnight (the first valid time after it, in a gap) or the whole hour at or before an instant. */
+  private static ZonedDateTime bucketStart(ZonedDateTime at, HistoryGranularity granularity) {
+    return granularity == HistoryGranularity.DAY
+        ? at.toLocalDate().atStartOfDay(at.getZone())
+        : at.truncatedTo(ChronoUnit.HOURS);
   }
 
   @Override

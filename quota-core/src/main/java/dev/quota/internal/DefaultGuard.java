@@ -5,6 +5,7 @@ import dev.quota.Decision;
 import dev.quota.Decision.Reason;
 import dev.quota.EnforcementMode;
 import dev.quota.FailurePolicy;
+import dev.quota.InvalidRequestException;
 import dev.quota.Meter;
 import dev.quota.Period;
 import dev.quota.QuotaGuard;
@@ -151,7 +152,7 @@ public final class DefaultGuard implements QuotaGuard {
 
   private ConsumeResult consume(TenantId tenant, Meter meter, long amount, UsageKey key) {
     validate(tenant, meter);
-    Checks.positive("amount", amount);
+    checkAmount("amount", meter, amount);
     Checks.notNull("key", key);
     Instant now = clock.instant();
     try {
@@ -213,7 +214,7 @@ public final class DefaultGuard implements QuotaGuard {
 
   private ReserveResult hold(TenantId tenant, Meter meter, long estimate, Duration ttl) {
     validate(tenant, meter);
-    Checks.positive("estimate", estimate);
+    checkAmount("estimate", meter, estimate);
     Checks.positiveAtMost("ttl", ttl, maxReservationTtl);
     Instant now = clock.instant();
     try {
@@ -276,7 +277,7 @@ public final class DefaultGuard implements QuotaGuard {
   public RecordResult commit(TenantId tenant, ReservationId reservationId, Meter meter, long amount, UsageKey key) {
     validate(tenant, meter);
     Checks.notNull("reservation id", reservationId);
-    Checks.positive("amount", amount);
+    checkAmount("amount", meter, amount);
     Checks.notNull("key", key);
     Instant now = clock.instant();
     return retry.run(tenant, reads -> commitOnce(tenant, reservationId, meter, amount, key, now, reads));
@@ -335,6 +336,7 @@ public final class DefaultGuard implements QuotaGuard {
   public RecordResult record(UsageEvent event) {
     Checks.notNull("event", event);
     validate(event.tenant(), event.meter());
+    checkAmount("amount", event.meter(), event.amount());
     Instant now = clock.instant();
     return retry.run(event.tenant(), reads -> {
       TenantState state = reads.read(event.tenant(), event.meter(), now);
@@ -351,6 +353,7 @@ public final class DefaultGuard implements QuotaGuard {
     for (int i = 0; i < events.size(); i++) {
       UsageEvent event = Checks.notNull("events[" + i + "]", events.get(i));
       validate(event.tenant(), event.meter());
+      checkAmount("events[" + i + "].amount", event.meter(), event.amount());
     }
     Instant now = clock.instant();
     RecordResult[] results = new RecordResult[events.size()];
@@ -615,5 +618,18 @@ public final class DefaultGuard implements QuotaGuard {
   private void validate(TenantId tenant, Meter meter) {
     Checks.notNull("tenant", tenant);
     catalogue.requireMeter(meter);
+  }
+
+  /**
+   * Refuses an amount of one usage event that is not positive or above the meter's bound: a sum of such amounts could
+   * overflow a period's counter and make every later write of the period fail.
+   */
+  private void checkAmount(String field, Meter meter, long amount) {
+    Checks.positive(field, amount);
+    long max = catalogue.maxEventAmount(meter);
+    if (amount > max) {
+      throw new InvalidRequestException(field, "must be at most " + max + " (the largest single event on meter '"
+          + meter + "'; TierCatalogue.Builder.maxEventAmount), was " + amount);
+    }
   }
 }

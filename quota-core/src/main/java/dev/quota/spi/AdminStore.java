@@ -12,6 +12,7 @@ import dev.quota.admin.Page;
 import dev.quota.admin.PageRequest;
 import dev.quota.admin.PlanSource;
 import dev.quota.admin.Revocation;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -170,4 +171,16 @@ public interface AdminStore {
    * @return {@code true} if written; {@code false} if that version exists already, and nothing was written
    */
   boolean appendServiceConfiguration(StoredServiceConfiguration next);
+   * Sums a tenant's usage on a meter per bucket: for each {@code i}, the amounts of the tenant's ledger entries on the
+   * meter, archived ones included, whose {@code occurredAt} is in {@code [edges[i], edges[i + 1])}. Reads only; other
+   * tenants and meters are never counted. {@link dev.quota.admin.QuotaAdmin#usageHistory} computes the edges (local
+   * midnights or hours) and bounds their number, so a store only groups and sums.
+   *
+   * @param tenant the tenant
+   * @param meter the meter
+   * @param edges the buckets' edges, strictly ascending, at least two
+   * @return one sum per bucket ({@code edges.size() - 1} of them), in the meter's unit, 0 for a bucket without
+   *     entries, saturating at {@link Long#MAX_VALUE}
+   */
+  List<Long> usageHistory(TenantId tenant, Meter meter, List<Instant> edges);
 }

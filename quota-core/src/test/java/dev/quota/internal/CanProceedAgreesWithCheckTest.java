@@ -318,5 +318,10 @@ class CanProceedAgreesWithCheckTest {
     public List<CounterCheck> verify(TenantId tenant) {
       throw new UnsupportedOperationException();
     }
+
+    @Override
+    public List<Long> usageHistory(TenantId tenant, Meter meter, List<Instant> edges) {
+      throw new UnsupportedOperationException();
+    }
   }
 }

@@ -679,6 +679,20 @@ public final class SimpleStore implements QuotaStore {
   }
 
   @Override
+  public synchronized List<Long> usageHistory(TenantId tenant, Meter meter, List<Instant> edges) {
+    enter(false);
+    List<Long> sums = new ArrayList<>();
+    for (int i = 0; i + 1 < edges.size(); i++) {
+      Instant start = edges.get(i);
+      Instant end = edges.get(i + 1);
+      sums.add(data(tenant).ledger.stream()
+          .filter(e -> e.meter().equals(meter) && !e.occurredAt().isBefore(start) && e.occurredAt().isBefore(end))
+          .mapToLong(LedgerEntry::amount).sum());
+    }
+    return sums;
+  }
+
+  @Override
   public synchronized List<CounterCheck> verify(TenantId tenant) {
     enter(false);
     // Counters are summed from the ledger on every read, so they cannot drift here.

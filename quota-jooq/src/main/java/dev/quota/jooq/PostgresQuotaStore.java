@@ -45,6 +45,7 @@ import dev.quota.jooq.internal.HoldWrites;
 import dev.quota.jooq.internal.HoldWrites.CommitRequest;
 import dev.quota.jooq.internal.HoldWrites.HoldKey;
 import dev.quota.jooq.internal.HoldWrites.ReserveRequest;
+import dev.quota.jooq.internal.UsageHistoryQuery;
 import dev.quota.jooq.internal.UsageWrites;
 import dev.quota.spi.CommitOutcome;
 import dev.quota.spi.LedgerEntry;
@@ -165,6 +166,7 @@ public final class PostgresQuotaStore implements QuotaStore, AutoCloseable {
   private final AdminWrites admin;
   private final Maintenance maintenance;
   private final Outbox outbox;
+  private final UsageHistoryQuery history;
   private final KnownTenants known;
   private final ServiceRecords serviceRecords;
   private final PlanSource planSource;
@@ -194,6 +196,7 @@ public final class PostgresQuotaStore implements QuotaStore, AutoCloseable {
     this.admin = new AdminWrites(db, b.hostPlans, changes, cache);
     this.maintenance = new Maintenance(db, admin, cache, b.archiveBatchSize);
     this.outbox = new Outbox(db);
+    this.history = new UsageHistoryQuery(db);
     this.known = new KnownTenants(db, b.hostPlans);
     this.serviceRecords = new ServiceRecords(db);
     this.planSource = b.hostPlans != null ? b.hostPlans.source() : PlanSource.QUOTA_TABLE;
@@ -489,6 +492,12 @@ public final class PostgresQuotaStore implements QuotaStore, AutoCloseable {
     return outbox.requeue(notificationId, channel, now, requeuedBy, reason);
   }
 
+
+  /** Sums the entries of the ledger and the archive per bucket, in one statement. */
+  @Override
+  public List<Long> usageHistory(TenantId tenant, Meter meter, List<Instant> edges) {
+    return history.sums(tenant, meter, edges);
+  }
 
   /** Compares each counter with the sum of its period's entries in the ledger and the archive. */
   @Override

@@ -10,8 +10,10 @@ import dev.quota.TenantId;
 import dev.quota.UsageEvent;
 import dev.quota.UsageKey;
 import dev.quota.admin.Actor;
+import dev.quota.admin.HistoryGranularity;
 import dev.quota.alert.DeliveryState;
 import dev.quota.jooq.internal.Migrations;
+import dev.quota.jooq.internal.SchemaCheck;
 import dev.quota.jooq.testsupport.PostgresDatabase;
 import dev.quota.testkit.TestClock;
 import java.io.IOException;
@@ -93,7 +95,7 @@ class SchemaTest {
 
       assertThat(Flyway.configure().dataSource(DB.dataSource()).schemas(schema)
           .locations(PostgresQuotaStore.MIGRATION_LOCATION).load().migrate().migrationsExecuted)
-          .as("V5, V6 and V7 ran").isEqualTo(3);
+          .as("V5, V6, V7 and V8 ran").isEqualTo(4);
 
       try (PostgresQuotaStore store = PostgresQuotaStore.builder().dataSource(DB.dataSource()).schema(schema).build()) {
         List<String> heard = new ArrayList<>();
@@ -107,6 +109,33 @@ class SchemaTest {
             .as("the mark kept from before the upgrade fires nothing again")
             .extracting(d -> d.notification().tenant().value()).containsExactly("fresh");
         assertThat(heard).containsExactly("fresh");
+      }
+    } finally {
+      DB.execute("DROP SCHEMA IF EXISTS \"" + schema + "\" CASCADE");
+    }
+  }
+
+  @Test
+  void flywayUpgradesASchemaOfTheSeventhScriptInPlaceAndItsUsageHasAHistory() throws SQLException {
+    String schema = DB.schema() + "_v7";
+    try {
+      Flyway.configure().dataSource(DB.dataSource()).schemas(schema).createSchemas(true)
+          .locations(PostgresQuotaStore.MIGRATION_LOCATION).target("7").load().migrate();
+      DB.execute("INSERT INTO \"" + schema + "\".usage_ledger (tenant_id, meter, usage_key, amount, occurred_at, "
+          + "period_start, period_end) VALUES ('before-upgrade', 'ai-tokens', 'k', 42, '2026-11-24T12:00:00Z', "
+          + "'2026-11-01T00:00:00Z', '2026-12-01T00:00:00Z')");
+      assertThatThrownBy(() -> PostgresQuotaStore.builder().dataSource(DB.dataSource()).schema(schema).build())
+          .isInstanceOfSatisfying(QuotaSchemaException.class,
+              e -> assertThat(e.missing()).containsExactlyElementsOf(SchemaCheck.INDEXES));
+
+      Flyway.configure().dataSource(DB.dataSource()).schemas(schema)
+          .locations(PostgresQuotaStore.MIGRATION_LOCATION).load().migrate();
+
+      try (PostgresQuotaStore store = PostgresQuotaStore.builder().dataSource(DB.dataSource()).schema(schema).build()) {
+        Quota quota = Quota.builder().store(store).clock(TestClock.at("2026-11-25T10:00:00Z")).build();
+        assertThat(quota.admin().usageHistory(TenantId.of("before-upgrade"), Meter.AI_TOKENS,
+            Instant.parse("2026-11-24T00:00:00Z"), Instant.parse("2026-11-25T00:00:00Z"), HistoryGranularity.DAY)
+            .total()).isEqualTo(42);
       }
     } finally {
       DB.execute("DROP SCHEMA IF EXISTS \"" + schema + "\" CASCADE");

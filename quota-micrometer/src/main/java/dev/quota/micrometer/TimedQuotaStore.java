@@ -257,6 +257,11 @@ final class TimedQuotaStore implements QuotaStore, AutoCloseable {
   }
 
   @Override
+  public List<Long> usageHistory(TenantId tenant, Meter meter, List<Instant> edges) {
+    return timers.time(StoreOperation.USAGE_HISTORY, () -> delegate.usageHistory(tenant, meter, edges));
+  }
+
+  @Override
   public List<CounterCheck> verify(TenantId tenant) {
     return timers.time(StoreOperation.VERIFY, () -> delegate.verify(tenant));
   }

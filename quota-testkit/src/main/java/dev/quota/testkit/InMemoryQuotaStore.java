@@ -37,7 +37,9 @@ import dev.quota.spi.WriteOutcome;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -559,6 +561,25 @@ public final class InMemoryQuotaStore implements QuotaStore {
     Comparator<UsageReport> order = listing.query().order().comparator();
     listed.sort((x, y) -> order.compare(x.report(), y.report()));
     return Page.of(listed.stream().map(Listed::row).toList(), listing.page());
+  }
+
+  @Override
+  public List<Long> usageHistory(TenantId tenant, Meter meter, List<Instant> edges) {
+    long[] sums = new long[edges.size() - 1];
+    TenantData data = tenants.get(tenant);
+    if (data != null) {
+      synchronized (data) {
+        for (LedgerEntry e : data.ledger.getOrDefault(meter, Map.of()).values()) {
+          int at = Collections.binarySearch(edges, e.occurredAt());
+          int bucket = at >= 0 ? at : -at - 2; // an entry at an edge starts that edge's bucket
+          if (bucket >= 0 && bucket < sums.length) {
+            long sum = sums[bucket] + e.amount();
+            sums[bucket] = sum < 0 ? Long.MAX_VALUE : sum; // amounts are positive: a negative sum overflowed
+          }
+        }
+      }
+    }
+    return Arrays.stream(sums).boxed().toList();
   }
 
   @Override

@@ -171,6 +171,14 @@ public abstract class QuotaStoreContract {
 
   // --- the groups: one line each; the tests are in the group's own class --------------------------------
 
+  /** {@link UsageHistoryContract}, on this contract's store. */
+  @Nested
+  public class UsageHistories extends UsageHistoryContract {
+    UsageHistories() {
+      super(QuotaStoreContract.this);
+    }
+  }
+
   /** {@link LimitsContract}, on this contract's store. */
   @Nested
   public class Limits extends LimitsContract {
