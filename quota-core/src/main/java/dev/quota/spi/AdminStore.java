@@ -171,6 +171,8 @@ public interface AdminStore {
    * @return {@code true} if written; {@code false} if that version exists already, and nothing was written
    */
   boolean appendServiceConfiguration(StoredServiceConfiguration next);
+
+  /**
    * Sums a tenant's usage on a meter per bucket: for each {@code i}, the amounts of the tenant's ledger entries on the
    * meter, archived ones included, whose {@code occurredAt} is in {@code [edges[i], edges[i + 1])}. Reads only; other
    * tenants and meters are never counted. {@link dev.quota.admin.QuotaAdmin#usageHistory} computes the edges (local
