@@ -115,8 +115,8 @@ final class Root implements Runnable {
   @Override
   public void run() {
     throw new ParameterException(spec.commandLine(), "a command is required: usage, find, top, reset, grant, "
-        + "override-tier, bypass, revoke, plan, audit, notifications, history, verify, migrate, archive, purge, simulate "
-        + "or console");
+        + "override-tier, bypass, revoke, plan, audit, notifications, history, verify, migrate, archive, purge, "
+        + "simulate or console");
   }
 
   Environment env() {
