@@ -23,6 +23,7 @@ import dev.quota.admin.PageRequest;
 import dev.quota.admin.QuotaAdmin;
 import dev.quota.admin.ResetResult;
 import dev.quota.admin.Verification;
+import dev.quota.alert.NotificationDispatcher;
 import dev.quota.alert.ThresholdAlert;
 import dev.quota.spi.QuotaStore;
 import dev.quota.testkit.TestClock;
@@ -70,6 +71,7 @@ final class PlannerScenario {
   private final PrintStream out;
   private final SimulatedModel model = new SimulatedModel(MODEL_SEED);
   private final List<ThresholdAlert> alerts = new ArrayList<>();
+  private NotificationDispatcher dispatcher;
   private int calls;
   private boolean alertSinceLastLine;
   private int progressShownFor;
@@ -103,7 +105,11 @@ final class PlannerScenario {
         .catalogue(TierCatalogue.defaults())
         .clock(clock)
         .alertListener(this::onAlert)
+        // delivered at fixed points of the story (after each call), so that it prints the same text on every run
+        .dispatchManually()
+        .leaveStoreOpen()
         .build();
+    dispatcher = quota.dispatcher().orElseThrow();
     QuotaGuard guard = quota.guard();
     QuotaAdmin admin = quota.admin();
     say("Quota.builder().store(" + storeName + ").catalogue(TierCatalogue.defaults()).clock(simulated time)");
@@ -212,6 +218,7 @@ final class PlannerScenario {
     out.println();
     say(String.format(Locale.ROOT, "Done: %d planner calls, %d alerts, simulated time now %s.", calls, alerts.size(),
         clock.instant()));
+    quota.close();
     out.flush();
 
     return new Outcome(List.copyOf(alerts), calls, halfFailed, atLimit, canProceedWhenBlocked, denial,
@@ -242,6 +249,7 @@ final class PlannerScenario {
           + " spends %s", call, UsageFormat.units(budget), UsageFormat.units(spent)));
     }
     hold.commit(spent, session);
+    deliverAlerts();
     if (call % PROGRESS_EVERY_CALLS == 0 || alertSinceLastLine) {
       progressLine(guard);
     }
@@ -271,10 +279,18 @@ final class PlannerScenario {
     }
     clock.advance(CALL_DURATION);
     RecordResult recorded = hold.commit(spent, session);
+    deliverAlerts();
     say("reservation.commit(" + UsageFormat.units(spent) + ", " + session + "): the spent tokens count, the rest"
         + " of the hold is freed.");
     report(guard.usage(ACME));
     return recorded;
+  }
+
+  /** Delivers the alerts the last call queued in the outbox, now, on this thread. */
+  private void deliverAlerts() {
+    while (dispatcher.runOnce() > 0) {
+      // one batch per run; go on until nothing is due
+    }
   }
 
   private void onAlert(ThresholdAlert alert) {

@@ -1,6 +1,7 @@
 package dev.quota.examples.spring;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.quota.TenantId;
 import dev.quota.admin.Actor;
@@ -16,6 +17,7 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
@@ -101,10 +103,11 @@ class PlannerApplicationTest {
       assertThat(plan("initech", 40_000).statusCode()).isEqualTo(200);
     }
 
-    assertThat(alerts.recent())
+    // delivered from quota's outbox on its dispatcher's thread, which polls every second
+    await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(alerts.recent())
         .filteredOn(alert -> alert.tenant().equals(TenantId.of("initech")))
         .extracting(ThresholdAlert::thresholdPercent)
-        .containsExactly(80, 90);
+        .containsExactly(80, 90));
   }
 
   @Test
