@@ -7,6 +7,7 @@ import dev.quota.TierCatalogue;
 import dev.quota.admin.AdminAuthorizer;
 import dev.quota.admin.QuotaAdmin;
 import dev.quota.admin.TenantKey;
+import dev.quota.alert.NotificationChannel;
 import dev.quota.alert.QuotaAlertListener;
 import dev.quota.micrometer.QuotaMetrics;
 import dev.quota.spi.QuotaStore;
@@ -34,14 +35,17 @@ import org.springframework.core.env.Environment;
  * {@code DataSource}), a {@link TierCatalogue} (else one from the properties), an {@link AdminAuthorizer}, every
  * {@link QuotaAlertListener} and {@link QuotaObserver}, a unique {@link Clock} (else the system clock in UTC), and
  * {@link QuotaMetrics} (made by {@link QuotaMetricsAutoConfiguration} when a {@code MeterRegistry} exists).
- * Threshold alerts are also published as {@link QuotaThresholdCrossedEvent}s.
+ * Threshold alerts are also published as {@link QuotaThresholdCrossedEvent}s. Every {@link NotificationChannel} bean
+ * (see {@link QuotaAlertsAutoConfiguration}) is handed to the builder; the listeners, the events and the channels are
+ * fed from quota's outbox by the instance's notification dispatcher ({@code quota.alerts.dispatcher.*}), which stops
+ * when the context closes the {@link Quota} bean.
  */
 @AutoConfiguration(afterName = {
     "org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration",
     "org.springframework.boot.jooq.autoconfigure.JooqAutoConfiguration",
     "org.springframework.boot.flyway.autoconfigure.FlywayAutoConfiguration"})
 @ConditionalOnClass(Quota.class)
-@EnableConfigurationProperties(QuotaProperties.class)
+@EnableConfigurationProperties({QuotaProperties.class, QuotaAlertProperties.class})
 @Import({HostTierTableConfiguration.class, QuotaStoreConfiguration.class})
 public class QuotaAutoConfiguration {
 
@@ -84,6 +88,9 @@ public class QuotaAutoConfiguration {
    * @param properties the properties
    * @param events where threshold alerts are published
    * @param alertListeners the application's alert listeners, in order
+   * @param channels the notification channels (e-mail and webhooks of {@link QuotaAlertsAutoConfiguration}, the
+   *     application's own), in order
+   * @param alertProperties the dispatcher's settings
    * @param observers the application's observers, in order
    * @param authorizer the application's admin authorizer, if any
    * @param metrics the Micrometer binding, if metrics are on
@@ -97,6 +104,7 @@ public class QuotaAutoConfiguration {
   @ConditionalOnMissingBean
   public Quota quota(QuotaStore store, TierCatalogue catalogue, QuotaProperties properties,
       ApplicationEventPublisher events, ObjectProvider<QuotaAlertListener> alertListeners,
+      ObjectProvider<NotificationChannel> channels, QuotaAlertProperties alertProperties,
       ObjectProvider<QuotaObserver> observers, ObjectProvider<AdminAuthorizer> authorizer,
       ObjectProvider<QuotaMetrics> metrics, ObjectProvider<Clock> clock, Environment environment,
       ObjectProvider<BuildProperties> build) {
@@ -109,6 +117,8 @@ public class QuotaAutoConfiguration {
         .leaveStoreOpen();
     PropertyChecks.configure(builder, properties);
     alertListeners.orderedStream().forEach(builder::alertListener);
+    channels.orderedStream().forEach(builder::notificationChannel);
+    AlertDelivery.configure(builder, alertProperties.getDispatcher());
     observers.orderedStream().forEach(builder::observer);
     if (quotaMetrics != null) {
       builder.observer(quotaMetrics.observer());
