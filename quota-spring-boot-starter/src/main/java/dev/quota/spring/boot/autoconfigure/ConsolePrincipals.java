@@ -43,9 +43,8 @@ interface ConsolePrincipals {
   /**
    * The principal from Spring Security's {@link Authentication} (anonymous counts as none), its authorities as
    * roles ({@code ROLE_} dropped, so {@code hasRole("operator")} and an authority {@code operator} both work), and
-   * the host's CSRF token on safe requests, so that the console's forms carry it as {@code _csrf}. Unsafe requests
-   * have passed Spring Security's own CSRF filter, which checks that token (its value differs per request: the
-   * console does not compare it again).
+   * the host's CSRF token, which the console's forms carry as {@code _csrf}: Spring Security's CSRF filter checks
+   * it before the console is reached (its value differs per request, so the console does not compare it again).
    */
   final class SpringSecurity implements ConsolePrincipals {
     private static final String ROLE_PREFIX = "ROLE_";
@@ -69,17 +68,13 @@ interface ConsolePrincipals {
             .collect(Collectors.toUnmodifiableSet());
         into.principal(authentication.getName(), roles);
       }
-      if (isSafe(request.getMethod()) && request.getAttribute(CsrfToken.class.getName()) instanceof CsrfToken token
+      if (request.getAttribute(CsrfToken.class.getName()) instanceof CsrfToken token
           && token.getParameterName().equals("_csrf")) {
         @Nullable String value = token.getToken();
         if (value != null) {
-          into.csrfToken(value);
+          into.hostCheckedCsrfToken(value);
         }
       }
-    }
-
-    private static boolean isSafe(String method) {
-      return method.equals("GET") || method.equals("HEAD") || method.equals("OPTIONS");
     }
   }
 }
