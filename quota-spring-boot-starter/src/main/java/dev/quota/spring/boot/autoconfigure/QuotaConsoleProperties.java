@@ -3,6 +3,7 @@ package dev.quota.spring.boot.autoconfigure;
 import dev.quota.admin.web.QuotaConsole;
 import java.time.ZoneId;
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
 
 /**
  * The operator console's settings ({@code quota.console.*}): off unless {@code quota.console.enabled=true}.
@@ -18,10 +19,11 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * @param zone the operator's zone: times are shown in it; default UTC
  */
 @ConfigurationProperties("quota.console")
-public record QuotaConsoleProperties(boolean enabled, String path, String viewerRole, String operatorRole,
-    boolean loopbackOnly, ZoneId zone) {
+public record QuotaConsoleProperties(@DefaultValue("false") boolean enabled, @DefaultValue("/quota") String path,
+    @DefaultValue("viewer") String viewerRole, @DefaultValue("operator") String operatorRole,
+    @DefaultValue("false") boolean loopbackOnly, @DefaultValue("UTC") ZoneId zone) {
 
-  /** Fills the defaults of the settings left out. */
+  /** Fills the defaults of the settings left out (when built in code rather than bound). */
   public QuotaConsoleProperties {
     path = path == null ? QuotaConsole.DEFAULT_BASE_PATH : path;
     viewerRole = viewerRole == null ? QuotaConsole.DEFAULT_VIEWER_ROLE : viewerRole;
