@@ -37,6 +37,7 @@ public final class ConsoleRequest {
   private final @Nullable String principal;
   private final Set<String> roles;
   private final @Nullable String csrfToken;
+  private final boolean csrfCheckedByHost;
 
   private ConsoleRequest(Builder b) {
     this.method = b.method;
@@ -49,6 +50,7 @@ public final class ConsoleRequest {
     this.principal = b.principal;
     this.roles = Set.copyOf(b.roles);
     this.csrfToken = b.csrfToken;
+    this.csrfCheckedByHost = b.csrfCheckedByHost;
   }
 
   /**
@@ -116,6 +118,14 @@ public final class ConsoleRequest {
     return Optional.ofNullable(csrfToken);
   }
 
+  /**
+   * @return whether the host checks the form's {@code _csrf} token itself ({@link Builder#hostCheckedCsrfToken}),
+   *     so the console only puts the token into its forms
+   */
+  public boolean csrfCheckedByHost() {
+    return csrfCheckedByHost;
+  }
+
   /** Builds a {@link ConsoleRequest}; everything but the method and path is optional. */
   public static final class Builder {
     private final String method;
@@ -126,6 +136,7 @@ public final class ConsoleRequest {
     private @Nullable String principal;
     private Set<String> roles = Set.of();
     private @Nullable String csrfToken;
+    private boolean csrfCheckedByHost;
 
     private Builder(String method, String path) {
       Objects.requireNonNull(method, "method");
@@ -197,6 +208,22 @@ public final class ConsoleRequest {
      */
     public Builder csrfToken(String token) {
       this.csrfToken = Objects.requireNonNull(token, "csrf token");
+      this.csrfCheckedByHost = false;
+      return this;
+    }
+
+    /**
+     * Gives a CSRF token that the host checks itself before the request reaches the console, such as Spring
+     * Security's (whose value changes with every request, so that the console cannot compare it): forms then carry
+     * it in a {@code _csrf} field, and the console leaves checking it to the host. The console's own cross-site
+     * check ({@code Sec-Fetch-Site}, {@code Origin}) applies all the same.
+     *
+     * @param token the token to put into the forms
+     * @return this builder
+     */
+    public Builder hostCheckedCsrfToken(String token) {
+      this.csrfToken = Objects.requireNonNull(token, "csrf token");
+      this.csrfCheckedByHost = true;
       return this;
     }
 

@@ -21,6 +21,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import com.deque.html.axecore.results.Results;
+import com.deque.html.axecore.selenium.AxeBuilder;
+import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -88,9 +91,22 @@ class BrowserTest {
     }
   }
 
+  /**
+   * Writes a screenshot of the page and runs axe-core's accessibility rules on it: no serious or critical violation
+   * may remain.
+   */
   private void screenshot(String name) throws IOException {
     byte[] png = ((ChromeDriver) browser).getScreenshotAs(OutputType.BYTES);
     Files.write(SCREENSHOTS.resolve(name + ".png"), png);
+    Results results = new AxeBuilder().analyze(browser);
+    assertThat(results.isErrored()).as("axe-core ran on %s: %s", name, results.getErrorMessage()).isFalse();
+    List<String> violations = results.getViolations().stream()
+        .filter(rule -> "serious".equals(rule.getImpact()) || "critical".equals(rule.getImpact()))
+        .map(rule -> rule.getImpact() + " " + rule.getId() + ": " + rule.getHelp() + " at " + rule.getNodes().stream()
+            .map(node -> String.valueOf(node.getTarget())).toList())
+        .toList();
+    assertThat(violations).as("serious or critical accessibility violations on page %s", name).isEmpty();
+    assertThat(results.getPasses()).as("axe-core checked rules on %s", name).isNotEmpty();
   }
 
   private WebDriverWait waiting() {

@@ -161,6 +161,28 @@ class QuotaConsoleTest {
   }
 
   @Test
+  void aTokenTheHostChecksIsPutIntoFormsAndNotComparedAgain() {
+    TenantId tenant = tenantWithUsage(quota, "acme", 100_000);
+    ConsoleResponse page = console.handle(ConsoleRequest.builder("GET", "/quota/tenant").query("tenant=acme")
+        .principal("otto", OPERATOR).hostCheckedCsrfToken("masked-1").build());
+    assertThat(page.bodyText()).contains("name=\"_csrf\" value=\"masked-1\"");
+
+    // the host's token changes with every request (Spring Security masks it): the host has checked this one
+    ConsoleResponse applied = console.handle(ConsoleRequest.builder("POST", "/quota/tenant/apply")
+        .header("Sec-Fetch-Site", "same-origin").header("Content-Type", "application/x-www-form-urlencoded")
+        .body("tenant=acme&action=reset-usage&reason=JIRA-2&_csrf=masked-1")
+        .principal("otto", OPERATOR).hostCheckedCsrfToken("masked-2").build());
+    assertThat(applied.status()).isEqualTo(303);
+    assertThat(quota.guard().canProceed(tenant)).isTrue();
+
+    ConsoleResponse crossSite = console.handle(ConsoleRequest.builder("POST", "/quota/tenant/apply")
+        .header("Sec-Fetch-Site", "cross-site").header("Content-Type", "application/x-www-form-urlencoded")
+        .body("tenant=acme&action=reset-usage&reason=JIRA-3&_csrf=masked-2")
+        .principal("otto", OPERATOR).hostCheckedCsrfToken("masked-3").build());
+    assertThat(crossSite.status()).as("the console's own cross-site check still applies").isEqualTo(403);
+  }
+
+  @Test
   void aRepeatedIdempotencyKeyReturnsTheFirstAnswerAndWritesOnce() {
     TenantId tenant = tenantWithUsage(quota, "acme", 100);
     String body = "{\"meter\":\"ai-tokens\",\"amount\":1000,\"until\":\"2026-12-10T00:00:00Z\",\"reason\":\"once\"}";
