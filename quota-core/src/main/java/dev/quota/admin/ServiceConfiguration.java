@@ -8,6 +8,9 @@ import dev.quota.TierCatalogue;
 import dev.quota.internal.Checks;
 import dev.quota.period.PeriodPolicy;
 import dev.quota.period.PeriodPolicyText;
+import java.time.DateTimeException;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -28,6 +31,8 @@ import org.jspecify.annotations.Nullable;
  * {@snippet lang=properties :
  * meters = ai-tokens
  * meter.ai-tokens.period = calendar-month UTC
+ * meter.ai-tokens.max-event = 5000000
+ * zone = Europe/Berlin
  * tiers = free, pro, enterprise
  * tier.free.ai-tokens = 100000
  * tier.pro.ai-tokens = 1000000
@@ -47,6 +52,9 @@ import org.jspecify.annotations.Nullable;
  * tenant-key.key-column = email
  * tenant-key.id-column = id
  * }
+ * {@code meter.M.max-event} and {@code zone} appear only when they differ from their defaults
+ * ({@link TierCatalogue#DEFAULT_MAX_EVENT_AMOUNT}, UTC), so that a service that does not set them records what it
+ * recorded before.
  * Two configurations with the same text are the same content: the service's name and version are not part of it.
  *
  * @param service the service's name, e.g. {@code planner}
@@ -139,6 +147,22 @@ public record ServiceConfiguration(String service, String serviceVersion, TierCa
             CUSTOM.length()) + "), which only the service's code can compute");
       }
       builder.meter(meter, PeriodPolicyText.parse(period));
+      String maxEventKey = "meter." + meter.name() + ".max-event";
+      if (settings.containsKey(maxEventKey)) {
+        try {
+          builder.maxEventAmount(meter, Long.parseLong(settings.get(maxEventKey)));
+        } catch (NumberFormatException e) {
+          throw new InvalidRequestException(maxEventKey, "must be a count, was '" + settings.get(maxEventKey) + "'");
+        }
+      }
+    }
+    if (settings.containsKey("zone")) {
+      try {
+        builder.zone(ZoneId.of(settings.get("zone")));
+      } catch (DateTimeException e) {
+        throw new InvalidRequestException("zone", "must be a time zone id such as UTC or Europe/Berlin, was '"
+            + settings.get("zone") + "'");
+      }
     }
     for (Tier tier : list(settings, "tiers").stream().map(Tier::of).toList()) {
       Map<Meter, Long> limits = new LinkedHashMap<>();
@@ -203,7 +227,15 @@ public record ServiceConfiguration(String service, String serviceVersion, TierCa
   private Map<String, String> settings() {
     Map<String, String> settings = new LinkedHashMap<>();
     settings.put("meters", catalogue.meters().keySet().stream().map(Meter::name).collect(Collectors.joining(", ")));
-    catalogue.meters().forEach((meter, policy) -> settings.put("meter." + meter.name() + ".period", period(policy)));
+    catalogue.meters().forEach((meter, policy) -> {
+      settings.put("meter." + meter.name() + ".period", period(policy));
+      if (catalogue.maxEventAmount(meter) != TierCatalogue.DEFAULT_MAX_EVENT_AMOUNT) {
+        settings.put("meter." + meter.name() + ".max-event", Long.toString(catalogue.maxEventAmount(meter)));
+      }
+    });
+    if (!catalogue.zone().equals(ZoneOffset.UTC)) {
+      settings.put("zone", catalogue.zone().getId());
+    }
     settings.put("tiers", catalogue.tiers().stream().map(Tier::name).collect(Collectors.joining(", ")));
     for (Tier tier : catalogue.tiers()) {
       for (Meter meter : catalogue.meters().keySet()) {

@@ -70,6 +70,28 @@ class ServiceConfigurationTest {
   }
 
   @Test
+  void theHistoryZoneAndEventBoundsAreRecordedWhenTheyAreNotTheDefaults() {
+    TierCatalogue defaults = catalogue(1_000_000);
+    assertThat(configuration(1_000_000, PlanSource.QUOTA_TABLE).toText()).doesNotContain("zone")
+        .doesNotContain("max-event");
+
+    TierCatalogue.Builder own = TierCatalogue.builder().zone(ZoneId.of("Europe/Berlin"));
+    defaults.meters().forEach(own::meter);
+    own.maxEventAmount(Meter.AI_TOKENS, 5_000_000);
+    defaults.tiers().forEach(tier -> own.tier(tier, Map.of(Meter.AI_TOKENS, defaults.limit(tier, Meter.AI_TOKENS),
+        CALLS, defaults.limit(tier, CALLS), SECONDS, defaults.limit(tier, SECONDS))));
+    ServiceConfiguration written = new ServiceConfiguration("planner", "1.4.2",
+        own.defaultTier(Tier.FREE).whenUnknownTier(PlanFallback.REJECT).build(), List.of(80, 100),
+        PlanSource.QUOTA_TABLE, null);
+
+    assertThat(written.toText()).contains("zone = Europe/Berlin\n").contains("meter.ai-tokens.max-event = 5000000\n");
+    ServiceConfiguration read = ServiceConfiguration.fromText("planner", "1.4.2", written.toText());
+    assertThat(read.catalogue().zone()).isEqualTo(ZoneId.of("Europe/Berlin"));
+    assertThat(read.catalogue().maxEventAmount(Meter.AI_TOKENS)).isEqualTo(5_000_000);
+    assertThat(read).isEqualTo(written);
+  }
+
+  @Test
   void differencesNameEachChangedSettingWithTheOtherValueFirst() {
     ServiceConfiguration recorded = configuration(1_000_000, PlanSource.QUOTA_TABLE);
     ServiceConfiguration given = configuration(2_000_000,
