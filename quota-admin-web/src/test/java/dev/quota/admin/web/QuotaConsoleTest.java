@@ -13,6 +13,7 @@ import dev.quota.TenantId;
 import dev.quota.admin.AdminOperation;
 import dev.quota.admin.AuditQuery;
 import dev.quota.admin.PageRequest;
+import dev.quota.admin.UsageReportView;
 import dev.quota.testkit.InMemoryQuotaStore;
 import dev.quota.testkit.TestClock;
 import java.time.Duration;
@@ -330,6 +331,20 @@ class QuotaConsoleTest {
 
     assertThat(resets).contains("reset by otto").doesNotContain("bypass by olga");
     assertThat(olga).contains("bypass by olga").doesNotContain("reset by otto");
+  }
+
+  @Test
+  void theApiShowsAReportInTheShapeTheCommandLineAndTheActuatorUse() {
+    TenantId tenant = tenantWithUsage(quota, "acme", 1_000);
+
+    String api = console.handle(get("/quota/api/tenants", "vera", VIEWER)).bodyText();
+
+    UsageReportView view = UsageReportView.of(quota.guard().usage(tenant, Meter.AI_TOKENS));
+    for (var component : UsageReportView.class.getRecordComponents()) {
+      assertThat(api).as("field %s", component.getName()).contains("\"" + component.getName() + "\":");
+    }
+    assertThat(api).contains("\"used\":" + view.used(), "\"ceiling\":" + view.ceiling(),
+        "\"resetsAt\":\"" + view.resetsAt() + "\"", "\"statuses\":[");
   }
 
   @Test

@@ -8,6 +8,7 @@ import dev.quota.admin.Grant;
 import dev.quota.admin.TenantStatus;
 import dev.quota.admin.TierOverride;
 import dev.quota.admin.UsageEntry;
+import dev.quota.admin.UsageReportView;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -254,21 +255,12 @@ public final class Views {
         details.toString());
   }
 
-  static Map<String, Object> usageJson(UsageReport report) {
-    Map<String, Object> json = new LinkedHashMap<>();
-    json.put("tenant", report.tenant().value());
-    json.put("meter", report.meter().name());
-    json.put("tier", report.effectiveTier().map(t -> t.name()).orElse(null));
-    json.put("tierSource", Formats.tierSource(report.tierSource()));
-    json.put("used", report.used());
-    json.put("reserved", report.reserved());
-    json.put("limit", report.limit());
-    json.put("granted", report.granted());
-    json.put("remaining", report.remaining());
-    json.put("percentUsed", report.percentUsed());
-    json.put("resetsAt", report.resetsAt().toString());
-    json.put("bypassedUntil", report.bypassedUntil().map(Instant::toString).orElse(null));
-    json.put("blocked", report.blocked());
+  /**
+   * A usage report in the one JSON shape the command line and the actuator endpoint also use
+   * ({@link UsageReportView}), with the listing's statuses added.
+   */
+  static Map<String, @Nullable Object> usageJson(UsageReport report) {
+    Map<String, @Nullable Object> json = new LinkedHashMap<>(UsageReportView.of(report).toMap());
     List<Object> statuses = new ArrayList<>();
     for (TenantStatus status : TenantStatus.values()) {
       if (status.holdsFor(report, dev.quota.admin.UsageQuery.DEFAULT_NEAR_LIMIT_PERCENT)) {
