@@ -4,6 +4,7 @@ module consumer.api {
   requires dev.quota.jooq;
   requires dev.quota.micrometer;
   requires dev.quota.notify;
+  requires dev.quota.admin.web;
   requires org.junit.platform.launcher;
   requires org.postgresql.jdbc;
   // the driver's data source is a JNDI Referenceable; as an automatic module, the driver declares no requires

@@ -59,6 +59,25 @@ public interface QuotaObserver {
    */
   default void onReservation(ReservationEvent event) {}
 
+  /**
+   * A notification dispatcher tried a delivery. Called on the dispatcher's thread.
+   *
+   * @param channel the channel's name
+   * @param kind what the notification told
+   * @param outcome how the attempt ended
+   */
+  default void onDeliveryAttempt(String channel, dev.quota.alert.NotificationKind kind, DeliveryOutcome outcome) {}
+
+  /** How a delivery attempt ended. */
+  enum DeliveryOutcome {
+    /** The channel accepted it. */
+    DELIVERED,
+    /** It failed and will be retried. */
+    RETRYING,
+    /** It failed and the dispatcher gave up: the delivery is failed until an operator requeues it. */
+    GAVE_UP
+  }
+
   /** @return an observer that does nothing: the default */
   static QuotaObserver noop() {
     return NoopObserver.INSTANCE;

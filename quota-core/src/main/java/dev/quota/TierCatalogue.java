@@ -2,6 +2,8 @@ package dev.quota;
 
 import dev.quota.internal.Checks;
 import dev.quota.period.PeriodPolicy;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -33,6 +35,14 @@ public final class TierCatalogue {
   /** A limit meaning "no limit": ceilings saturate at it instead of overflowing. */
   public static final long UNLIMITED = Long.MAX_VALUE;
 
+  /**
+   * The default bound on the amount of one usage event (one record, consume, reserve or commit), in the meter's unit:
+   * 10<sup>12</sup>, a million times more tokens than any single AI call spends, yet far enough below
+   * {@link Long#MAX_VALUE} that no period's sum of events can overflow in practice. A larger amount is refused as bad
+   * input; {@link Builder#maxEventAmount} sets another bound per meter.
+   */
+  public static final long DEFAULT_MAX_EVENT_AMOUNT = 1_000_000_000_000L;
+
   private static final TierCatalogue DEFAULTS = builder()
       .meter(Meter.AI_TOKENS, PeriodPolicy.calendarMonth())
       .tier(Tier.FREE, Map.of(Meter.AI_TOKENS, 100_000L))
@@ -42,6 +52,8 @@ public final class TierCatalogue {
       .build();
 
   private final Map<Meter, PeriodPolicy> meters;
+  private final Map<Meter, Long> maxEventAmounts;
+  private final ZoneId zone;
   private final Map<Tier, Map<Meter, Long>> limits;
   private final Map<Tier, Integer> rank;
   private final Meter defaultMeter;
@@ -51,6 +63,8 @@ public final class TierCatalogue {
 
   private TierCatalogue(Builder b) {
     this.meters = Collections.unmodifiableMap(new LinkedHashMap<>(b.meters));
+    this.maxEventAmounts = Map.copyOf(b.maxEventAmounts);
+    this.zone = b.zone;
     Map<Tier, Map<Meter, Long>> copy = new LinkedHashMap<>();
     Map<Tier, Integer> ranks = new LinkedHashMap<>();
     b.limits.forEach((tier, perMeter) -> {
@@ -175,6 +189,27 @@ public final class TierCatalogue {
   }
 
   /**
+   * The largest amount one usage event of a meter may have, in the meter's unit; {@link #DEFAULT_MAX_EVENT_AMOUNT}
+   * unless {@link Builder#maxEventAmount} set another.
+   *
+   * @param meter a declared meter
+   * @return the bound, positive
+   */
+  public long maxEventAmount(Meter meter) {
+    return maxEventAmounts.getOrDefault(meter, DEFAULT_MAX_EVENT_AMOUNT);
+  }
+
+  /**
+   * The zone that usage history is cut into days and hours in ({@code QuotaAdmin.usageHistory}); UTC unless
+   * {@link Builder#zone} set another. Periods follow each meter's own {@link PeriodPolicy}.
+   *
+   * @return the zone
+   */
+  public ZoneId zone() {
+    return zone;
+  }
+
+  /**
    * Fails unless the meter is declared.
    *
    * @param meter the meter to check
@@ -213,7 +248,8 @@ public final class TierCatalogue {
   @Override
   public String toString() {
     return "TierCatalogue{meters=" + meters + ", limits=" + limits + ", defaultTier=" + defaultTier
-        + ", whenNoPlan=" + whenNoPlan + ", whenUnknownTier=" + whenUnknownTier + "}";
+        + ", whenNoPlan=" + whenNoPlan + ", whenUnknownTier=" + whenUnknownTier + ", maxEventAmounts="
+        + maxEventAmounts + ", zone=" + zone + "}";
   }
 
   /**
@@ -222,6 +258,8 @@ public final class TierCatalogue {
    */
   public static final class Builder {
     private final Map<Meter, PeriodPolicy> meters = new LinkedHashMap<>();
+    private final Map<Meter, Long> maxEventAmounts = new LinkedHashMap<>();
+    private ZoneId zone = ZoneOffset.UTC;
     private final Map<Tier, Map<Meter, Long>> limits = new LinkedHashMap<>();
     private @Nullable Tier defaultTier;
     private PlanFallback whenNoPlan = PlanFallback.USE_DEFAULT_TIER;
@@ -245,6 +283,42 @@ public final class TierCatalogue {
         throw new InvalidRequestException("meter", "was already declared: '" + meter.name() + "'");
       }
       meters.put(meter, periods);
+      return this;
+    }
+
+    /**
+     * Bounds the amount of one usage event of a meter (one record, consume, reserve or commit); a larger amount is
+     * refused as bad input and nothing is written. Default {@link #DEFAULT_MAX_EVENT_AMOUNT}.
+     *
+     * @param meter a meter declared before
+     * @param max the largest amount of one event, in the meter's unit; from 1 to {@link #DEFAULT_MAX_EVENT_AMOUNT}
+     *     times 1000 (10<sup>15</sup>), so that a period's sum of events cannot overflow in practice
+     * @return this builder
+     * @throws InvalidRequestException if the meter is not declared yet or {@code max} is out of range
+     */
+    public Builder maxEventAmount(Meter meter, long max) {
+      Checks.notNull("meter", meter);
+      if (!meters.containsKey(meter)) {
+        throw new InvalidRequestException("meter", "must be declared with meter(...) before its max event amount: '"
+            + meter.name() + "'");
+      }
+      if (max < 1 || max > DEFAULT_MAX_EVENT_AMOUNT * 1000) {
+        throw new InvalidRequestException("max event amount of " + meter, "must be from 1 to "
+            + DEFAULT_MAX_EVENT_AMOUNT * 1000 + ", was " + max);
+      }
+      maxEventAmounts.put(meter, max);
+      return this;
+    }
+
+    /**
+     * Sets the zone usage history is cut into days and hours in (its midnights and hours, summer time included);
+     * default UTC.
+     *
+     * @param zone the zone
+     * @return this builder
+     */
+    public Builder zone(ZoneId zone) {
+      this.zone = Checks.notNull("zone", zone);
       return this;
     }
 
@@ -357,11 +431,12 @@ public final class TierCatalogue {
     return o instanceof TierCatalogue other && meters.equals(other.meters) && limits.equals(other.limits)
         && rank.equals(other.rank) && defaultMeter.equals(other.defaultMeter)
         && Objects.equals(defaultTier, other.defaultTier) && whenNoPlan == other.whenNoPlan
-        && whenUnknownTier == other.whenUnknownTier;
+        && whenUnknownTier == other.whenUnknownTier && maxEventAmounts.equals(other.maxEventAmounts)
+        && zone.equals(other.zone);
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(meters, limits, defaultTier, whenNoPlan, whenUnknownTier);
+    return Objects.hash(meters, limits, defaultTier, whenNoPlan, whenUnknownTier, maxEventAmounts, zone);
   }
 }

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.quota.admin.Actor;
 import dev.quota.admin.AuditQuery;
 import dev.quota.admin.EntitlementId;
+import dev.quota.admin.HistoryGranularity;
 import dev.quota.admin.PageRequest;
 import dev.quota.admin.PurgeConfirmation;
 import dev.quota.admin.QuotaAdmin;
@@ -116,8 +117,9 @@ class FieldNamesTest {
     } else if (type == List.class) {
       return List.of(UsageEvent.of(TENANT, TOKENS, 10, UsageKey.of("k")));
     } else if (type == Instant.class) {
-      // "since" lies in the past; expiries lie in the future
-      return parameter.getName().equals("since") ? now.minus(Duration.ofDays(1)) : now.plus(Duration.ofDays(1));
+      // "since" and a history's "from" lie in the past; expiries and a history's "to" lie in the future
+      return List.of("since", "from").contains(parameter.getName()) ? now.minus(Duration.ofDays(1))
+          : now.plus(Duration.ofDays(1));
     } else if (type == Actor.class) {
       return OPERATOR;
     } else if (type == String.class) {
@@ -136,6 +138,8 @@ class FieldNamesTest {
       return AuditQuery.of(TENANT);
     } else if (type == UsageQuery.class) {
       return UsageQuery.all();
+    } else if (type == HistoryGranularity.class) {
+      return HistoryGranularity.DAY;
     }
     throw new AssertionError("no sample value for a parameter of type " + type.getName() + "; add one");
   }

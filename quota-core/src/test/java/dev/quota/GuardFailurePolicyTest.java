@@ -593,14 +593,16 @@ class GuardFailurePolicyTest {
   @Test
   void alertWhoseMarkFailedFiresWithTheNextUsage() {
     List<Integer> fired = new ArrayList<>();
-    QuotaGuard guard = Quota.builder().store(store).clock(clock)
-        .alertListener(alert -> fired.add(alert.thresholdPercent())).build().guard();
+    Quota quota = Quota.builder().store(store).clock(clock)
+        .alertListener(alert -> fired.add(alert.thresholdPercent())).dispatchManually().build();
+    QuotaGuard guard = quota.guard();
     givenUsed(79_999);
     store.failingAlertMarks(true);
     guard.record(UsageEvent.of(TENANT, TOKENS, 1, UsageKey.of("k1")));
     store.failingAlertMarks(false);
 
     guard.record(UsageEvent.of(TENANT, TOKENS, 1, UsageKey.of("k2")));
+    quota.dispatcher().orElseThrow().runOnce();
 
     assertThat(fired).containsExactly(80);
   }

@@ -59,6 +59,8 @@ class QuotaBuilderTest {
         Arguments.of("failure policy", (Consumer<Quota.Builder>) b -> b.failurePolicy(null)),
         Arguments.of("alert thresholds", (Consumer<Quota.Builder>) b -> b.alertThresholds((int[]) null)),
         Arguments.of("alert listener", (Consumer<Quota.Builder>) b -> b.alertListener(null)),
+        Arguments.of("notification channel", (Consumer<Quota.Builder>) b -> b.notificationChannel(null)),
+        Arguments.of("dispatcher settings", (Consumer<Quota.Builder>) b -> b.dispatcher(null)),
         Arguments.of("authorizer", (Consumer<Quota.Builder>) b -> b.authorizer(null)),
         Arguments.of("max reservation ttl", (Consumer<Quota.Builder>) b -> b.maxReservationTtl(null)),
         Arguments.of("max entitlement duration", (Consumer<Quota.Builder>) b -> b.maxEntitlementDuration(null)));
@@ -104,13 +106,15 @@ class QuotaBuilderTest {
   @Test
   void defaultAlertThresholdsAre80And90And100Percent() {
     List<ThresholdAlert> alerts = new ArrayList<>();
-    QuotaGuard guard = builder().alertListener(alerts::add).build().guard();
+    Quota quota = builder().alertListener(alerts::add).dispatchManually().build();
+    QuotaGuard guard = quota.guard();
 
     // The default tier, free, allows 100,000 tokens a month.
     guard.tryConsume(TENANT, Meter.AI_TOKENS, 79_999, UsageKey.of("k1"));
     guard.tryConsume(TENANT, Meter.AI_TOKENS, 1, UsageKey.of("k2"));
     guard.tryConsume(TENANT, Meter.AI_TOKENS, 10_000, UsageKey.of("k3"));
     guard.tryConsume(TENANT, Meter.AI_TOKENS, 10_000, UsageKey.of("k4"));
+    quota.dispatcher().orElseThrow().runOnce();
 
     assertThat(alerts).extracting(ThresholdAlert::thresholdPercent).containsExactly(80, 90, 100);
   }
@@ -183,10 +187,12 @@ class QuotaBuilderTest {
   @Test
   void alertThresholdsAtTheBoundsAreAccepted() {
     List<ThresholdAlert> alerts = new ArrayList<>();
-    QuotaGuard guard = builder().alertThresholds(1000, 1).alertListener(alerts::add).build().guard();
+    Quota quota = builder().alertThresholds(1000, 1).alertListener(alerts::add).dispatchManually().build();
+    QuotaGuard guard = quota.guard();
 
     guard.record(UsageEvent.of(TENANT, Meter.AI_TOKENS, 1_000, UsageKey.of("k1")));
     guard.record(UsageEvent.of(TENANT, Meter.AI_TOKENS, 999_000, UsageKey.of("k2")));
+    quota.dispatcher().orElseThrow().runOnce();
 
     assertThat(alerts).extracting(ThresholdAlert::thresholdPercent).containsExactly(1, 1000);
   }
@@ -203,9 +209,10 @@ class QuotaBuilderTest {
   @Test
   void noAlertThresholdsDisableAlerts() {
     List<ThresholdAlert> alerts = new ArrayList<>();
-    QuotaGuard guard = builder().alertThresholds().alertListener(alerts::add).build().guard();
+    Quota quota = builder().alertThresholds().alertListener(alerts::add).dispatchManually().build();
 
-    guard.record(UsageEvent.of(TENANT, Meter.AI_TOKENS, 500_000, UsageKey.of("k1")));
+    quota.guard().record(UsageEvent.of(TENANT, Meter.AI_TOKENS, 500_000, UsageKey.of("k1")));
+    quota.dispatcher().orElseThrow().runOnce();
 
     assertThat(alerts).isEmpty();
     assertThat(store.alertMarks()).isEmpty();

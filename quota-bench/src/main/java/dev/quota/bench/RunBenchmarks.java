@@ -32,7 +32,7 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * and a ratio is reported as the median of its rounds with their minimum and maximum. A burst of load weighs on one
  * round, not on one side. Database runs: 1 warm-up iteration of 2 s, 2 measured iterations of 2 s; nanosecond runs:
  * 2 x 1 s warm-up, 3 x 1 s measured. The runs that only give context (the seed design's check at four sizes, thread
- * counts) run once. About 17 minutes on 2 cores.
+ * counts, the console's whole tenants page) run once. About 19 minutes on 2 cores.
  * The smoke profile ({@code -Dquota.bench.profile=smoke}): in-process, no warm-up, one 100 ms iteration per run,
  * one round, small data: it proves the harness works, it measures nothing.
  *
@@ -95,8 +95,9 @@ public final class RunBenchmarks {
    *
    * @param bigLedger the ledger rows of the big uncached-check tenant
    * @param ended the ended reservations of the second schema
+   * @param manyTenants the tenants of the console's big tenants page
    */
-  static List<Ratio> ratios(int bigLedger, int ended) {
+  static List<Ratio> ratios(int bigLedger, int ended, int manyTenants) {
     return List.of(
       new Ratio("reserveCommitOverManyConsume8t", new Side("OurWrites.reserveCommit", 8),
           new Side("OurWrites.manyTenantsConsume", 8), false, ">= 0.5",
@@ -136,11 +137,14 @@ public final class RunBenchmarks {
           new Side("Floors.caffeineHit", 1), false, null, "context: cached canProceed over a bare Caffeine hit"),
       new Ratio("reserveCommitEnded1mOverNone8t", new Side("OurWrites.reserveCommit", 8, "endedReservations",
           String.valueOf(ended)), new Side("OurWrites.reserveCommit", 8), false, ">= 0.9",
-          "reserve/commit pairs/s with 1M ended reservations over none, 8 threads"));
+          "reserve/commit pairs/s with 1M ended reservations over none, 8 threads"),
+      new Ratio("tenantsPage100kOver1k", new Side("ConsoleTenantsPage.listUsage", 1, "tenants",
+          String.valueOf(manyTenants)), new Side("ConsoleTenantsPage.listUsage", 1, "tenants", "1000"), false,
+          "<= 5", "console tenants page (listUsage, 50 rows by utilization) p50, 100k tenants over 1k"));
   }
 
   /** The ratio keys of ratios.json, in order. */
-  public static final List<String> RATIO_KEYS = ratios(1, 1).stream().map(Ratio::key).toList();
+  public static final List<String> RATIO_KEYS = ratios(1, 1, 1).stream().map(Ratio::key).toList();
 
   private static final List<String> NANOS = List.of("Floors.caffeineHit", "Floors.caffeineHitAndClock",
       "OurChecks.cachedCanProceed");
@@ -148,6 +152,7 @@ public final class RunBenchmarks {
   private final boolean smoke;
   private final int bigLedger;
   private final int endedReservations;
+  private final int manyTenants;
   private final List<RunResult> results = new ArrayList<>();
   private final List<String> jsonParts = new ArrayList<>();
   private final List<String> loads = new ArrayList<>();
@@ -157,7 +162,8 @@ public final class RunBenchmarks {
     this.smoke = smoke;
     this.bigLedger = smoke ? 2_000 : 1_000_000;
     this.endedReservations = smoke ? 2_000 : 1_000_000;
-    this.plan = ratios(bigLedger, endedReservations);
+    this.manyTenants = smoke ? 2_000 : 100_000;
+    this.plan = ratios(bigLedger, endedReservations, manyTenants);
   }
 
   /**
@@ -205,10 +211,17 @@ public final class RunBenchmarks {
       ratios.put(ratio.key(), measured(pairs));
       noteLoad(ratio.key());
     }
-    // context, run once: the seed design's check as its table grows, and how the writes scale with threads
+    // context, run once: the usage history of a tenant with 1M entries in 31 days (target: p50 under 50 ms), the seed
+    // design's check as its table grows, and how the writes scale with threads
+    database(new Side("OurHistory.usageHistory31Days", 1, "ledgerRows", String.valueOf(bigLedger)));
     if (smoke) {
       database(new Side("SeedDesign.seedSumCheck", 1, "rows", "1000"));
+      database(new Side("ConsoleTenantsPage.tenantsPage", 1, "tenants", "1000"));
     } else {
+      // the whole page, rendered: target under 150 ms p50 at 100,000 tenants
+      for (String tenants : List.of("1000", "100000")) {
+        database(new Side("ConsoleTenantsPage.tenantsPage", 1, "tenants", tenants));
+      }
       for (String rows : List.of("1000", "10000", "100000", "1000000")) {
         database(new Side("SeedDesign.seedSumCheck", 1, "rows", rows));
       }

@@ -32,10 +32,10 @@ final class AuditCommand extends QuotaCommand {
   @Override
   int run(Session session) {
     PageRequest request = PageRequest.first(limit);
-    Page<AuditEntry> page = tenant == null ? session.admin().audit(request)
-        : session.admin().audit(TenantId.of(tenant), request);
-    Optional<TenantLookup> lookup = page.items().isEmpty() && tenant != null
-        ? Optional.of(session.admin().lookUp(TenantId.of(tenant))) : Optional.empty();
+    TenantId id = tenant == null ? null : session.tenant(tenant);
+    Page<AuditEntry> page = id == null ? session.admin().audit(request) : session.admin().audit(id, request);
+    Optional<TenantLookup> lookup = page.items().isEmpty() && id != null
+        ? Optional.of(session.admin().lookUp(id)) : Optional.empty();
     session.out().result(() -> {
       if (page.items().isEmpty()) {
         if (tenant == null) {

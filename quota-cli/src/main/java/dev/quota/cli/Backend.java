@@ -1,7 +1,10 @@
 package dev.quota.cli;
 
+import dev.quota.admin.TenantKey;
 import dev.quota.spi.QuotaStore;
+import dev.quota.spi.StoredServiceConfiguration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -20,6 +23,33 @@ interface Backend extends AutoCloseable {
    * @throws CliException (database unavailable) if the schema has no quota tables
    */
   QuotaStore store();
+
+  /**
+   * Reads the configuration the service last recorded in the schema, without building {@link #store()}: what it
+   * records settles the plan table the store is built with.
+   *
+   * @return the latest record; empty if no service recorded one
+   * @throws CliException (database unavailable) if the schema has no quota tables
+   */
+  Optional<StoredServiceConfiguration> serviceConfiguration();
+
+  /**
+   * Makes {@link #store()} read plans from the host's table, as the service recorded it does; called before the
+   * store is first used.
+   *
+   * @param table the host's table of tiers
+   */
+  void readPlansFrom(PlanTable table);
+
+  /**
+   * Finds tenants by a human key in the host's table ({@link TenantFinder}); reads only.
+   *
+   * @param key the table and columns, as the service recorded them
+   * @param value what the ticket says
+   * @param limit how many ids at most
+   * @return the matching tenant ids, in order
+   */
+  List<String> findTenants(TenantKey key, String value, int limit);
 
   /**
    * Creates the schema and quota's tables in it, unless they exist.
@@ -64,7 +94,7 @@ interface Backend extends AutoCloseable {
      *
      * @param jdbcUrl the JDBC URL, credentials included if the database needs them
      * @param schema the schema quota's tables live in
-     * @param planTable the host's table of tiers, when the services read plans from it
+     * @param planTable the host's table of tiers given with {@code --plans-from}, if any
      * @return the backend
      * @throws CliException (database unavailable) if the database cannot be reached
      */

@@ -15,7 +15,7 @@ import picocli.CommandLine.Parameters;
     description = "Stop blocking one tenant until an expiry: the per-tenant, expiring replacement for a global "
         + "\"disable quota\" switch. Usage is still recorded and alerts still fire.")
 final class BypassCommand extends TenantChangeCommand {
-  @Parameters(paramLabel = "TENANT", description = "The tenant id.")
+  @Parameters(paramLabel = "TENANT", description = "The tenant id, or a user's e-mail address (see find).")
   String tenant;
 
   @Option(names = "--until", paramLabel = "WHEN", required = true, converter = Converters.WhenValue.class,
@@ -25,7 +25,7 @@ final class BypassCommand extends TenantChangeCommand {
 
   @Override
   int run(Session session) {
-    TenantId id = TenantId.of(tenant);
+    TenantId id = session.tenant(tenant);
     Meter meter = session.catalogue().defaultMeter();
     Instant expiry = session.resolve("--until", until, id, meter);
     Bypass bypass = change(session, id, admin -> admin.bypass(id, expiry, session.actor(), reason));

@@ -69,7 +69,7 @@ record CatalogueFile(TierCatalogue catalogue, List<Integer> alertThresholds) {
   private static final List<Integer> DEFAULT_THRESHOLDS = List.of(80, 90, 100);
   private static final Pattern SHORT_LENGTH = Pattern.compile("(\\d{1,9})([smhd])");
   private static final Set<String> SINGLE_KEYS =
-      Set.of("meters", "tiers", "default-tier", "when-no-plan", "when-unknown-tier", "alert-thresholds");
+      Set.of("meters", "tiers", "default-tier", "when-no-plan", "when-unknown-tier", "alert-thresholds", "zone");
 
   /** Freezes the thresholds. */
   CatalogueFile {
@@ -138,6 +138,18 @@ record CatalogueFile(TierCatalogue catalogue, List<Integer> alertThresholds) {
     for (Meter meter : meters) {
       String key = "meter." + meter.name() + ".period";
       builder.meter(meter, period(key, required(entries, key, used)));
+      String maxKey = "meter." + meter.name() + ".max-event";
+      if (entries.containsKey(maxKey)) {
+        builder.maxEventAmount(meter, Amount.parseLimit(maxKey, required(entries, maxKey, used)));
+      }
+    }
+    if (entries.containsKey("zone")) {
+      String zone = required(entries, "zone", used);
+      try {
+        builder.zone(ZoneId.of(zone).normalized());
+      } catch (java.time.DateTimeException e) {
+        throw CliException.usage("zone must be a time zone such as UTC or Europe/Berlin, was '" + zone + "'");
+      }
     }
     for (Tier tier : tiers) {
       Map<Meter, Long> limits = new LinkedHashMap<>();
@@ -180,10 +192,10 @@ record CatalogueFile(TierCatalogue catalogue, List<Integer> alertThresholds) {
       return ": limits are tier.TIER.METER for a TIER listed in 'tiers' and a METER listed in 'meters'";
     }
     if (key.startsWith("meter.")) {
-      return ": periods are meter.METER.period for a METER listed in 'meters'";
+      return ": meters take meter.METER.period and meter.METER.max-event for a METER listed in 'meters'";
     }
     return SINGLE_KEYS.contains(key) ? "" : ": known keys are " + new TreeSet<>(SINGLE_KEYS)
-        + ", meter.METER.period and tier.TIER.METER";
+        + ", meter.METER.period, meter.METER.max-event and tier.TIER.METER";
   }
 
   private static List<String> list(Map<String, String> entries, String key, Set<String> used) {

@@ -14,7 +14,7 @@ import picocli.CommandLine.Parameters;
 @Command(name = "grant",
     description = "Give a tenant extra units per period until an expiry: partial relief that ends by itself.")
 final class GrantCommand extends TenantChangeCommand {
-  @Parameters(index = "0", paramLabel = "TENANT", description = "The tenant id.")
+  @Parameters(index = "0", paramLabel = "TENANT", description = "The tenant id, or a user's e-mail address (see find).")
   String tenant;
 
   @Parameters(index = "1", paramLabel = "AMOUNT", converter = Converters.PositiveAmount.class,
@@ -31,7 +31,7 @@ final class GrantCommand extends TenantChangeCommand {
 
   @Override
   int run(Session session) {
-    TenantId id = TenantId.of(tenant);
+    TenantId id = session.tenant(tenant);
     Meter m = session.meter(meter);
     Instant expiry = session.resolve("--until", until, id, m);
     Grant grant = change(session, id, admin -> admin.raisePeriodCeiling(id, m, amount, expiry, session.actor(), reason));

@@ -12,6 +12,9 @@ import dev.quota.admin.LimitOverride;
 import dev.quota.admin.OneTimeCredit;
 import dev.quota.admin.PurgeSummary;
 import dev.quota.admin.TierOverride;
+import dev.quota.admin.UsageReportView;
+import dev.quota.alert.Delivery;
+import dev.quota.alert.Notification;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -26,35 +29,13 @@ final class JsonView {
   private JsonView() {}
 
   /**
-   * A usage report.
+   * A usage report, in the one shape every tool shows it in ({@link UsageReportView}): the actuator endpoint's too.
    *
    * @param r the report
-   * @return its fields, and the derived ceiling, remaining, percentUsed, blocked and resetsAt
+   * @return its fields
    */
   static Map<String, Object> usage(UsageReport r) {
-    Map<String, Object> m = new LinkedHashMap<>();
-    m.put("tenant", r.tenant().value());
-    m.put("meter", r.meter().name());
-    m.put("plannedTier", r.plannedTier().map(Object::toString));
-    m.put("effectiveTier", r.effectiveTier().map(Object::toString));
-    m.put("tierSource", r.tierSource().name());
-    m.put("limit", count(r.limit()));
-    m.put("limitSource", r.limitOverride().map(o -> "override " + o.id()).orElse("tier"));
-    m.put("granted", count(r.granted()));
-    m.put("creditDrawn", r.creditDrawn());
-    m.put("creditAvailable", r.creditAvailable());
-    m.put("used", r.used());
-    m.put("reserved", r.reserved());
-    m.put("ceiling", count(r.ceiling()));
-    m.put("remaining", count(r.remaining()));
-    m.put("percentUsed", Math.round(r.percentUsed() * 100.0) / 100.0);
-    m.put("blocked", r.blocked());
-    m.put("bypassedUntil", r.bypassedUntil());
-    m.put("period", period(r.period()));
-    m.put("resetsAt", r.resetsAt());
-    m.put("activeEntitlements", r.activeEntitlements().stream().map(JsonView::entitlement).toList());
-    m.put("asOf", r.asOf());
-    return m;
+    return UsageReportView.of(r).toMap();
   }
 
   /**
@@ -87,7 +68,7 @@ final class JsonView {
       case LimitOverride l -> {
         m.put("kind", "limit-override");
         m.put("meter", l.meter().name());
-        m.put("limit", count(l.limit()));
+        m.put("limit", l.limit() == TierCatalogue.UNLIMITED ? null : l.limit());
       }
       case Bypass b -> m.put("kind", "bypass");
     }
@@ -120,6 +101,34 @@ final class JsonView {
     m.put("operation", e.operation().name());
     m.put("reason", e.reason());
     m.put("details", new LinkedHashMap<>(e.details()));
+    return m;
+  }
+
+  /**
+   * One delivery of the notification outbox.
+   *
+   * @param d the delivery
+   * @return its fields
+   */
+  static Map<String, Object> delivery(Delivery d) {
+    Notification n = d.notification();
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("notificationId", n.id().toString());
+    m.put("kind", n.kind().name());
+    m.put("tenant", n.tenant().value());
+    m.put("meter", n.meter().name());
+    m.put("thresholdPercent", n.thresholdPercent());
+    m.put("used", n.used());
+    m.put("ceiling", n.ceiling());
+    m.put("occurredAt", n.occurredAt());
+    m.put("cause", n.cause());
+    m.put("channel", d.channel());
+    m.put("state", d.state().name());
+    m.put("attempts", d.attempts());
+    m.put("queuedAt", d.queuedAt());
+    m.put("nextAttemptAt", d.nextAttemptAt());
+    m.put("lastAttemptAt", d.lastAttemptAt());
+    m.put("lastError", d.lastError());
     return m;
   }
 
@@ -170,9 +179,5 @@ final class JsonView {
     m.put("start", p.start());
     m.put("end", p.end());
     return m;
-  }
-
-  private static Long count(long units) {
-    return units == TierCatalogue.UNLIMITED ? null : units;
   }
 }

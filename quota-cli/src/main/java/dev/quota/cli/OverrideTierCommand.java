@@ -16,7 +16,7 @@ import picocli.CommandLine.Parameters;
     description = "Put a tenant on another tier until an expiry, after which its plan's tier applies again by "
         + "itself: the temporary upgrade nobody has to remember to revert.")
 final class OverrideTierCommand extends TenantChangeCommand {
-  @Parameters(index = "0", paramLabel = "TENANT", description = "The tenant id.")
+  @Parameters(index = "0", paramLabel = "TENANT", description = "The tenant id, or a user's e-mail address (see find).")
   String tenant;
 
   @Parameters(index = "1", paramLabel = "TIER", description = "A tier of the catalogue, e.g. enterprise.")
@@ -29,7 +29,7 @@ final class OverrideTierCommand extends TenantChangeCommand {
 
   @Override
   int run(Session session) {
-    TenantId id = TenantId.of(tenant);
+    TenantId id = session.tenant(tenant);
     Meter meter = session.catalogue().defaultMeter();
     Instant expiry = session.resolve("--until", until, id, meter);
     TierOverride override = change(session, id,

@@ -4,6 +4,7 @@ import dev.quota.Plan;
 import dev.quota.TenantId;
 import dev.quota.Tier;
 import dev.quota.admin.AuditEntry;
+import dev.quota.admin.PlanSource;
 import dev.quota.admin.TenantLookup;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -17,7 +18,7 @@ import picocli.CommandLine.Parameters;
         "A downgrade takes effect at once: this period's usage is measured against the new limit.",
         "A tenant quota does not know yet (a new customer) needs --new-tenant: an unknown id is most likely a typo."})
 final class PlanCommand extends TenantChangeCommand {
-  @Parameters(index = "0", paramLabel = "TENANT", description = "The tenant id.")
+  @Parameters(index = "0", paramLabel = "TENANT", description = "The tenant id, or a user's e-mail address (see find).")
   String tenant;
 
   @Parameters(index = "1", paramLabel = "TIER", description = "A tier of the catalogue, e.g. pro.")
@@ -30,11 +31,15 @@ final class PlanCommand extends TenantChangeCommand {
 
   @Override
   int run(Session session) {
-    session.planTable().ifPresent(table -> {
-      throw CliException.refused("tiers come from the host's table " + table.describe() + " (--plans-from): "
-          + "change the tier there; nothing was changed");
-    });
-    TenantId id = TenantId.of(tenant);
+    Tiers tiers = session.tiers();
+    if (!(tiers.plans() instanceof PlanSource.QuotaTable)) {
+      // a plan in quota's table would be ignored by a service that reads tiers elsewhere
+      String where = tiers.planTable().map(table -> "the host's table " + table.describe())
+          .orElse(tiers.plans().describe());
+      throw CliException.refused("tiers come from " + where + " (" + tiers.plansOrigin() + "): change the tier there; "
+          + "nothing was changed");
+    }
+    TenantId id = session.tenant(tenant);
     Plan plan = billingDay == null ? Plan.of(Tier.of(tier)) : Plan.of(Tier.of(tier), billingDay);
     if (!newTenant) {
       // The library lets a plan create a tenant (billing systems subscribe new customers that way); an operator

@@ -2,12 +2,16 @@ package dev.quota.cli;
 
 import dev.quota.jooq.PostgresQuotaStore;
 import dev.quota.jooq.QuotaSchemaException;
+import dev.quota.admin.TenantKey;
 import dev.quota.spi.QuotaStore;
+import dev.quota.spi.StoredServiceConfiguration;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 import org.jooq.DataType;
+import org.jooq.exception.DataAccessException;
 import org.jooq.impl.SQLDataType;
 import org.postgresql.ds.PGSimpleDataSource;
 
@@ -23,8 +27,10 @@ final class PostgresBackend implements Backend {
 
   private final ReusedConnections dataSource;
   private final String schema;
-  private final Optional<PlanTable> planTable;
+  private Optional<PlanTable> planTable;
   private PostgresQuotaStore store;
+  /** A store without a plan table, built to read the service's record before the plan table is settled. */
+  private PostgresQuotaStore reader;
 
   private PostgresBackend(ReusedConnections dataSource, String schema, Optional<PlanTable> planTable) {
     this.dataSource = dataSource;
@@ -80,19 +86,42 @@ final class PostgresBackend implements Backend {
   @Override
   public QuotaStore store() {
     if (store == null) {
-      // strict: an operator reads the database as it is now, never a cached state
-      PostgresQuotaStore.Builder builder = PostgresQuotaStore.builder().dataSource(dataSource).schema(schema)
-          .strict().listenForChanges(false);
-      planTable.ifPresent(t -> builder.plansFromHostTable(t.schema(), t.table(), t.idColumn(), t.tierColumn(),
-          idType(t.idType())));
-      try {
-        store = builder.build();
-      } catch (QuotaSchemaException e) {
-        // the library's own words: what is missing and what to run
-        throw new CliException(ExitCode.UNAVAILABLE, e.getMessage(), e);
-      }
+      store = reader != null && planTable.isEmpty() ? reader : build(planTable);
     }
     return store;
+  }
+
+  @Override
+  public Optional<StoredServiceConfiguration> serviceConfiguration() {
+    if (store != null) {
+      return store.latestServiceConfiguration();
+    }
+    if (reader == null) {
+      reader = build(Optional.empty());
+    }
+    return reader.latestServiceConfiguration();
+  }
+
+  @Override
+  public void readPlansFrom(PlanTable table) {
+    if (store != null) {
+      throw new IllegalStateException("the store was built before its plan table was settled");
+    }
+    this.planTable = Optional.of(table);
+  }
+
+  private PostgresQuotaStore build(Optional<PlanTable> plans) {
+    // strict: an operator reads the database as it is now, never a cached state
+    PostgresQuotaStore.Builder builder = PostgresQuotaStore.builder().dataSource(dataSource).schema(schema)
+        .strict().listenForChanges(false);
+    plans.ifPresent(t -> builder.plansFromHostTable(t.schema(), t.table(), t.idColumn(), t.tierColumn(),
+        idType(t.idType())));
+    try {
+      return builder.build();
+    } catch (QuotaSchemaException e) {
+      // the library's own words: what is missing and what to run
+      throw new CliException(ExitCode.UNAVAILABLE, e.getMessage(), e);
+    }
   }
 
   private static DataType<?> idType(String name) {
@@ -102,6 +131,16 @@ final class PostgresBackend implements Backend {
       case "uuid" -> SQLDataType.UUID;
       default -> SQLDataType.VARCHAR;
     };
+  }
+
+  @Override
+  public List<String> findTenants(TenantKey key, String value, int limit) {
+    try {
+      return TenantFinder.find(dataSource, key, value, limit);
+    } catch (DataAccessException e) {
+      throw new CliException(ExitCode.UNAVAILABLE, "the tenant key " + key.describe() + " the service recorded "
+          + "cannot be read: " + e.getMessage(), e);
+    }
   }
 
   @Override
@@ -119,6 +158,9 @@ final class PostgresBackend implements Backend {
   public void close() {
     if (store != null) {
       store.close();
+    }
+    if (reader != null && reader != store) {
+      reader.close();
     }
     dataSource.close();
   }

@@ -26,7 +26,7 @@ import picocli.CommandLine.Parameters;
         + "unblock anyone (use reset, grant, override-tier or bypass).",
         "Shows what would be deleted first, then asks for the tenant id typed again; --dry-run only shows."})
 final class PurgeCommand extends ChangeCommand {
-  @Parameters(paramLabel = "TENANT", description = "The tenant id.")
+  @Parameters(paramLabel = "TENANT", description = "The tenant id, or a user's e-mail address (see find).")
   String tenant;
 
   @Option(names = "--since", paramLabel = "WHEN", required = true, converter = Converters.WhenValue.class,
@@ -53,7 +53,7 @@ final class PurgeCommand extends ChangeCommand {
 
   @Override
   int run(Session session) {
-    TenantId id = TenantId.of(tenant);
+    TenantId id = session.tenant(tenant);
     Meter meter = session.catalogue().defaultMeter();
     Instant from = session.resolve("--since", since, id, meter);
     TenantLookup lookup = session.admin().lookUp(id);

@@ -17,7 +17,7 @@ import picocli.CommandLine.Parameters;
         + "deleted; the report keeps showing the real usage, with the grant beside it.",
         "Without --meter, every meter with usage is reset."})
 final class ResetCommand extends TenantChangeCommand {
-  @Parameters(paramLabel = "TENANT", description = "The tenant id.")
+  @Parameters(paramLabel = "TENANT", description = "The tenant id, or a user's e-mail address (see find).")
   String tenant;
 
   @Option(names = "--meter", paramLabel = "METER", description = "Reset only this meter (default: all meters).")
@@ -25,7 +25,7 @@ final class ResetCommand extends TenantChangeCommand {
 
   @Override
   int run(Session session) {
-    TenantId id = TenantId.of(tenant);
+    TenantId id = session.tenant(tenant);
     ResetResult result;
     Meter shown;
     if (meter == null) {

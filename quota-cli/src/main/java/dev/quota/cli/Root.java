@@ -25,6 +25,7 @@ import picocli.CommandLine.Spec;
         + "history, change plans, read the audit log.",
     subcommands = {
         UsageCommand.class,
+        FindCommand.class,
         TopCommand.class,
         ResetCommand.class,
         GrantCommand.class,
@@ -35,11 +36,14 @@ import picocli.CommandLine.Spec;
         RevokeCommand.class,
         PlanCommand.class,
         AuditCommand.class,
+        NotificationsCommand.class,
+        HistoryCommand.class,
         VerifyCommand.class,
         MigrateCommand.class,
         ArchiveCommand.class,
         PurgeCommand.class,
-        SimulateCommand.class
+        SimulateCommand.class,
+        ConsoleCommand.class
     },
     footerHeading = "%nExit codes:%n",
     footer = {
@@ -75,15 +79,17 @@ final class Root implements Runnable {
   String schema;
 
   @Option(names = "--catalogue", paramLabel = "FILE", scope = ScopeType.INHERIT,
-      description = "Tiers, limits, meters and periods, if not the defaults free 100k / pro 1M / enterprise "
-          + "10M ai-tokens per calendar month, UTC (default: $QUOTA_CATALOGUE). Format: "
+      description = "Tiers, limits, meters and periods instead of those the service recorded in the schema at its "
+          + "start (warns where they differ); without a record, instead of the defaults free 100k / pro 1M / "
+          + "enterprise 10M ai-tokens per calendar month, UTC (default: $QUOTA_CATALOGUE). Format: "
           + "quota-cli/catalogue.example.properties.")
   Path catalogue;
 
   @Option(names = "--plans-from", paramLabel = "TABLE", scope = ScopeType.INHERIT,
       description = "Read tenants' tiers from the host's table, as services built with plansFromHostTable do: "
           + "SCHEMA.TABLE(ID_COLUMN[:TYPE],TIER_COLUMN), e.g. public.user(id:bigint,tier) (default: "
-          + "$QUOTA_PLANS_FROM, else quota's own plans).")
+          + "$QUOTA_PLANS_FROM, else where the service recorded its plans come from, else quota's own plans; warns "
+          + "where it differs from the record).")
   String plansFrom;
 
   @Option(names = "--zone", paramLabel = "ZONE", scope = ScopeType.INHERIT,
@@ -110,8 +116,9 @@ final class Root implements Runnable {
   /** Without a command: bad usage. */
   @Override
   public void run() {
-    throw new ParameterException(spec.commandLine(), "a command is required: usage, top, reset, grant, "
-        + "override-tier, bypass, revoke, plan, audit, verify, migrate, archive, purge or simulate");
+    throw new ParameterException(spec.commandLine(), "a command is required: usage, find, top, reset, grant, "
+        + "credit, limit, override-tier, bypass, revoke, plan, audit, notifications, history, verify, migrate, "
+        + "archive, purge, simulate or console");
   }
 
   Environment env() {
@@ -139,23 +146,26 @@ final class Root implements Runnable {
   Session session() {
     if (session == null) {
       ZoneId operatorZone = zone();
-      CatalogueFile tiers = catalogueFile();
+      Optional<Tiers.Given<CatalogueFile>> tiers = catalogueFile();
       String url = jdbcUrl != null ? jdbcUrl : env.variable("QUOTA_JDBC_URL").orElseThrow(() -> CliException.usage(
           "no database given: pass --jdbc-url URL or set QUOTA_JDBC_URL"));
       String schemaName = schema != null ? schema : env.variable("QUOTA_SCHEMA").orElse(DEFAULT_SCHEMA);
-      Optional<PlanTable> planTable = Optional.ofNullable(plansFrom).or(() -> env.variable("QUOTA_PLANS_FROM"))
-          .map(PlanTable::parse);
-      Backend backend = env.backends().open(url, schemaName, planTable);
+      Optional<Tiers.Given<PlanTable>> planTable = plansFrom != null
+          ? Optional.of(new Tiers.Given<>(PlanTable.parse(plansFrom), "--plans-from"))
+          : env.variable("QUOTA_PLANS_FROM").map(v -> new Tiers.Given<>(PlanTable.parse(v), "$QUOTA_PLANS_FROM"));
+      Backend backend = env.backends().open(url, schemaName, planTable.map(Tiers.Given::value));
       session = new Session(env, backend, schemaName, tiers, operatorZone, actorId(), json, planTable);
     }
     return session;
   }
 
-  private CatalogueFile catalogueFile() {
+  /** @return the catalogue given with {@code --catalogue} or {@code $QUOTA_CATALOGUE}, read now to fail early */
+  private Optional<Tiers.Given<CatalogueFile>> catalogueFile() {
     if (catalogue != null) {
-      return CatalogueFile.read(catalogue);
+      return Optional.of(new Tiers.Given<>(CatalogueFile.read(catalogue), "--catalogue " + catalogue));
     }
-    return env.variable("QUOTA_CATALOGUE").map(Path::of).map(CatalogueFile::read).orElse(CatalogueFile.defaults());
+    return env.variable("QUOTA_CATALOGUE").map(Path::of)
+        .map(file -> new Tiers.Given<>(CatalogueFile.read(file), "$QUOTA_CATALOGUE (" + file + ")"));
   }
 
   private String actorId() {

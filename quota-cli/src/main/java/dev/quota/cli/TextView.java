@@ -12,6 +12,9 @@ import dev.quota.admin.LimitOverride;
 import dev.quota.admin.OneTimeCredit;
 import dev.quota.admin.PurgeSummary;
 import dev.quota.admin.TierOverride;
+import dev.quota.alert.Delivery;
+import dev.quota.alert.Notification;
+import dev.quota.alert.NotificationKind;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.util.List;
@@ -138,6 +141,28 @@ final class TextView {
           .collect(Collectors.joining(", "));
       table.row(Text.time(e.at(), zone), e.tenant().value(), e.operation().name(), e.actor().id(), e.reason(),
           details);
+    }
+    return table.render();
+  }
+
+  /**
+   * Notification deliveries as a table.
+   *
+   * @param deliveries the deliveries
+   * @param now the time of the run, for the next attempt
+   * @param zone the operator's zone
+   * @return the table
+   */
+  static String deliveries(List<Delivery> deliveries, Instant now, ZoneId zone) {
+    Table table = new Table("STATE", "KIND", "TENANT", "METER", "CHANNEL", ">ATTEMPTS", "NEXT ATTEMPT", "LAST ERROR",
+        "NOTIFICATION");
+    for (Delivery d : deliveries) {
+      Notification n = d.notification();
+      String kind = n.kind() == NotificationKind.THRESHOLD_CROSSED ? n.thresholdPercent() + "%"
+          : n.kind().name().toLowerCase(Locale.ROOT) + (n.cause().isEmpty() ? "" : " by " + n.cause());
+      table.row(d.state().name().toLowerCase(Locale.ROOT), kind, n.tenant().value(), n.meter().name(), d.channel(),
+          Integer.toString(d.attempts()), d.nextAttemptAt() == null ? "-" : Text.timeFromNow(d.nextAttemptAt(), now,
+              zone), d.lastError().isEmpty() ? "-" : d.lastError(), n.id().toString());
     }
     return table.render();
   }

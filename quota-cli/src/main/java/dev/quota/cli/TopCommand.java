@@ -33,11 +33,12 @@ final class TopCommand extends QuotaCommand {
     Meter m = session.meter(meter);
     Page<UsageReport> page = session.admin().listUsage(m, PageRequest.first(limit));
     session.out().result(() -> {
+      String tiers = "tiers " + session.tiers().source();
       if (page.items().isEmpty()) {
-        return "no tenant has usage on " + m + " in its current period";
+        return "no tenant has usage on " + m + " in its current period\n" + tiers;
       }
       String table = TextView.top(page.items(), session.now(), session.zone());
-      return page.hasMore() ? table + "\n(more tenants follow: raise --limit)" : table;
+      return (page.hasMore() ? table + "\n(more tenants follow: raise --limit)" : table) + "\n" + tiers;
     }, () -> {
       Map<String, Object> document = new LinkedHashMap<>();
       document.put("meter", m.name());

@@ -16,7 +16,7 @@ import picocli.CommandLine.Parameters;
         "Exits 0 if the tenant may proceed, 1 if it is blocked. A tenant quota does not know (no plan, usage, "
             + "entitlements or audit history) is said to be unknown, with the known tenants it resembles."})
 final class UsageCommand extends QuotaCommand {
-  @Parameters(paramLabel = "TENANT", description = "The tenant id.")
+  @Parameters(paramLabel = "TENANT", description = "The tenant id, or a user's e-mail address (see find).")
   String tenant;
 
   @Option(names = "--meter", paramLabel = "METER", description = "The meter (default: the catalogue's first).")
@@ -24,11 +24,12 @@ final class UsageCommand extends QuotaCommand {
 
   @Override
   int run(Session session) {
-    TenantId id = TenantId.of(tenant);
+    TenantId id = session.tenant(tenant);
     UsageReport report = session.guard().usage(id, session.meter(meter));
     TenantLookup lookup = session.admin().lookUp(id);
     session.out().result(() -> {
-      String text = TextView.usage(report, report.asOf(), session.zone());
+      String text = TextView.usage(report, report.asOf(), session.zone()) + "\n"
+          + TextView.row("tiers", session.tiers().source());
       // the report of an id quota does not know shows what would apply to it: say so first, it may be a typo
       return lookup.known() ? text : UnknownTenant.note(lookup) + "\nWhat would apply to it:\n" + text;
     }, () -> {

@@ -28,9 +28,9 @@ final class VerifyCommand extends QuotaCommand {
 
   @Override
   int run(Session session) {
-    List<TenantId> tenants = tenant == null ? activeTenants(session) : List.of(TenantId.of(tenant));
-    Optional<TenantLookup> lookup = tenant == null ? Optional.empty()
-        : Optional.of(session.admin().lookUp(TenantId.of(tenant)));
+    TenantId given = tenant == null ? null : session.tenant(tenant);
+    List<TenantId> tenants = given == null ? activeTenants(session) : List.of(given);
+    Optional<TenantLookup> lookup = given == null ? Optional.empty() : Optional.of(session.admin().lookUp(given));
     List<Map.Entry<String, CounterCheck>> checks = new ArrayList<>();
     for (TenantId id : tenants) {
       for (CounterCheck check : session.admin().verify(id).checks()) {

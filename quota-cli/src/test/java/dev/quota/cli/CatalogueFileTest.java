@@ -42,6 +42,26 @@ class CatalogueFileTest {
   }
 
   @Test
+  void theHistoryZoneAndAMetersBoundOnOneEventAreRead() {
+    TierCatalogue catalogue = CatalogueFile.parse("zoned", SEED + """
+        zone = Europe/Berlin
+        meter.ai-tokens.max-event = 10M
+        """).catalogue();
+
+    assertThat(catalogue.zone()).isEqualTo(java.time.ZoneId.of("Europe/Berlin"));
+    assertThat(catalogue.maxEventAmount(Meter.AI_TOKENS)).isEqualTo(10_000_000L);
+    assertThat(CatalogueFile.parse("seed", SEED).catalogue().maxEventAmount(Meter.AI_TOKENS))
+        .isEqualTo(TierCatalogue.DEFAULT_MAX_EVENT_AMOUNT);
+  }
+
+  @Test
+  void anUnknownHistoryZoneIsRefused() {
+    assertThatThrownBy(() -> CatalogueFile.parse("zoned", SEED + "zone = Mars/Olympus\n"))
+        .isInstanceOfSatisfying(CliException.class, e -> assertThat(e.getMessage())
+            .contains("zone must be a time zone such as UTC or Europe/Berlin, was 'Mars/Olympus'"));
+  }
+
+  @Test
   void severalMetersKeepTheirOrderAndPeriods() {
     CatalogueFile file = CatalogueFile.parse("two-meters", """
         meters = ai-tokens, ai-calls

@@ -89,7 +89,7 @@ class GlobalOptionsTest {
 
     assertThat(result.exitCode()).isEqualTo(ExitCode.USAGE);
     assertThat(result.err().lines()).hasSize(1);
-    assertThat(result.err()).startsWith("quota: a command is required: usage, top, reset");
+    assertThat(result.err()).startsWith("quota: a command is required: usage, find, top, reset");
   }
 
   @Test

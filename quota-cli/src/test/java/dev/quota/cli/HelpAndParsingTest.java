@@ -37,8 +37,8 @@ class HelpAndParsingTest {
     InProcessCli.Result result = cli.run("unblock", "acme");
 
     assertThat(result.err()).isEqualTo("quota: 'unblock' is not a command; the commands are archive, audit, bypass, "
-        + "credit, grant, limit, migrate, override-tier, plan, purge, reset, revoke, simulate, top, usage, verify "
-        + "(see 'quota --help')\n");
+        + "console, credit, find, grant, history, limit, migrate, notifications, override-tier, plan, purge, reset, "
+        + "revoke, simulate, top, usage, verify (see 'quota --help')\n");
   }
 
   @Test
@@ -79,7 +79,7 @@ class HelpAndParsingTest {
 
   @ParameterizedTest
   @ValueSource(strings = {"grant", "reset", "override-tier", "bypass", "revoke", "plan", "usage", "top", "audit",
-      "verify", "migrate", "archive", "purge", "simulate"})
+      "verify", "migrate", "archive", "purge", "simulate", "console"})
   void aCommandsHelpListsItsOwnOptionsAndPointsToTheGlobalOnes(String command) {
     InProcessCli.Result result = cli.run(command, "--help");
 

@@ -8,7 +8,9 @@ import dev.quota.Tier;
 import dev.quota.UsageEvent;
 import dev.quota.UsageKey;
 import dev.quota.admin.Actor;
+import dev.quota.admin.TenantKey;
 import dev.quota.spi.QuotaStore;
+import dev.quota.spi.StoredServiceConfiguration;
 import dev.quota.testkit.InMemoryQuotaStore;
 import dev.quota.testkit.TestClock;
 import java.io.ByteArrayInputStream;
@@ -65,6 +67,21 @@ final class InProcessCli {
       @Override
       public QuotaStore store() {
         return store;
+      }
+
+      @Override
+      public Optional<StoredServiceConfiguration> serviceConfiguration() {
+        return store.latestServiceConfiguration();
+      }
+
+      @Override
+      public void readPlansFrom(PlanTable table) {
+        opened.add("plans from " + table.describe());
+      }
+
+      @Override
+      public List<String> findTenants(TenantKey key, String value, int limit) {
+        return List.of(); // the in-memory store has no host table; the end-to-end tests find tenants
       }
 
       @Override

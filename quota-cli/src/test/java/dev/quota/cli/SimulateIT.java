@@ -29,6 +29,7 @@ class SimulateIT {
     }
     CliJar.Result table = db.cli().run("top", "--limit", "3");
     assertThat(table.out().lines().skip(1).limit(3)).hasSize(3).allSatisfy(line -> assertThat(line).contains("sim-"));
-    assertThat(table.out()).endsWith("(more tenants follow: raise --limit)\n");
+    assertThat(table.out()).endsWith("(more tenants follow: raise --limit)\ntiers the library's defaults: no service "
+        + "has recorded its configuration in schema " + db.schema() + "\n");
   }
 }

@@ -109,7 +109,8 @@ class UsageAndTopCommandTest {
         "2  beta    pro   [##################..]  90.0%  900,000      1,000,000    100,000  open     "
             + "2026-12-01 00:00:00 UTC (in 5d 14h)",
         "3  gamma   free  [##..................]  10.0%   10,000        100,000     90,000  open     "
-            + "2026-12-01 00:00:00 UTC (in 5d 14h)");
+            + "2026-12-01 00:00:00 UTC (in 5d 14h)",
+        "tiers the library's defaults: no service has recorded its configuration in schema quota");
   }
 
   @Test
@@ -126,7 +127,8 @@ class UsageAndTopCommandTest {
 
   @Test
   void topWithoutUsageSaysSo() {
-    assertThat(cli.run("top").out()).isEqualTo("no tenant has usage on ai-tokens in its current period\n");
+    assertThat(cli.run("top").out()).isEqualTo("no tenant has usage on ai-tokens in its current period\n"
+        + "tiers the library's defaults: no service has recorded its configuration in schema quota\n");
   }
 
   @Test

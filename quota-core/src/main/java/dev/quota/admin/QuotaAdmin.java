@@ -7,6 +7,7 @@ import dev.quota.Tier;
 import dev.quota.UsageReport;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * The operator's port: every way to unblock or re-plan a tenant, none of which destroys or rewrites usage
@@ -256,6 +257,17 @@ public interface QuotaAdmin {
   List<Entitlement> entitlements(TenantId tenant);
 
   /**
+   * Reads a tenant's usage ledger, newest first (by {@link UsageEntry#occurredAt()}, then by meter and key in code
+   * point order): what an operator checks before a reset. Reads only; entries archived out of the live ledger are not
+   * included. The store pages.
+   *
+   * @param tenant the tenant
+   * @param page the slice
+   * @return the entries
+   */
+  Page<UsageEntry> ledger(TenantId tenant, PageRequest page);
+
+  /**
    * Reads the audit log, newest first, filtered by tenant, operation, actor and time as the query says; the store
    * filters and pages.
    *
@@ -345,6 +357,31 @@ public interface QuotaAdmin {
   PurgeSummary purgeUsage(TenantId tenant, Instant since, PurgeConfirmation confirmation, Actor actor, String reason);
 
   /**
+   * A tenant's usage on a meter per local day or hour, for usage pages and charts: the sums of its ledger entries
+   * (archived ones included) by when they occurred, in buckets aligned to the catalogue's zone
+   * ({@link dev.quota.TierCatalogue#zone()}). The range is widened to whole buckets: the first bucket is the one
+   * containing {@code from}, the last the one containing the instant just before {@code to}. Every bucket is
+   * present, those without usage with 0. Reads only.
+   *
+   * {@snippet :
+   * Instant monthStart = ZonedDateTime.of(2026, 3, 1, 0, 0, 0, 0, zone).toInstant();
+   * UsageHistory march = admin.usageHistory(tenant, Meter.AI_TOKENS, monthStart,
+   *     monthStart.atZone(zone).plusMonths(1).toInstant(), HistoryGranularity.DAY);   // 31 buckets
+   * }
+   *
+   * @param tenant the tenant
+   * @param meter a declared meter
+   * @param from the first instant of the range
+   * @param to the first instant after the range; after {@code from}
+   * @param granularity days or hours
+   * @return the buckets
+   * @throws dev.quota.InvalidRequestException naming the field if the meter is not declared, {@code to} is not after
+   *     {@code from}, or the range spans more buckets than {@link HistoryGranularity#maxBuckets()}
+   *     ({@value HistoryGranularity#MAX_DAYS} days, {@value HistoryGranularity#MAX_HOURS} hours)
+   */
+  UsageHistory usageHistory(TenantId tenant, Meter meter, Instant from, Instant to, HistoryGranularity granularity);
+
+  /**
    * Compares every counter of a tenant with the ledger entries it summarizes and reports any drift. Reads
    * only; a consistent store never drifts, so a drift means data was changed outside the library.
    *
@@ -352,4 +389,28 @@ public interface QuotaAdmin {
    * @return one check per counter
    */
   Verification verify(TenantId tenant);
+
+  /**
+   * Records the configuration this instance enforces (its catalogue, alert thresholds, the store's
+   * {@linkplain dev.quota.spi.AdminStore#planSource() plan source} and the tenant key it was built with) in the store,
+   * as the service named: a new {@link ServiceRecord} version only if the content differs from the latest one, with
+   * the actor {@code service:NAME} and, as the reason, what changed. Called at start-up by
+   * {@link dev.quota.Quota.Builder#recordServiceConfiguration}; operator tools then read it with
+   * {@link #serviceConfiguration()}. Needs no authorization: it describes the service, it changes no tenant.
+   *
+   * @param service the service's name, e.g. {@code planner}
+   * @param serviceVersion the service's version, e.g. {@code 1.4.2}
+   * @return the latest record: the one written, or the one already there with the same content
+   * @throws dev.quota.spi.StoreUnavailableException if the store cannot be reached
+   */
+  ServiceRecord recordServiceConfiguration(String service, String serviceVersion);
+
+  /**
+   * Reads the configuration a service last recorded with {@link #recordServiceConfiguration}.
+   *
+   * @return the latest record; empty if no service recorded one
+   * @throws dev.quota.InvalidRequestException naming the setting, if the recorded configuration cannot be read
+   *     without the service's code (a period policy of its own)
+   */
+  Optional<ServiceRecord> serviceConfiguration();
 }

@@ -20,6 +20,7 @@ import dev.quota.admin.Entitlement;
 import dev.quota.admin.EntitlementId;
 import dev.quota.admin.EntitlementStateException;
 import dev.quota.admin.Grant;
+import dev.quota.admin.HistoryGranularity;
 import dev.quota.admin.LimitOverride;
 import dev.quota.admin.OneTimeCredit;
 import dev.quota.admin.Page;
@@ -28,36 +29,54 @@ import dev.quota.admin.PurgeConfirmation;
 import dev.quota.admin.PurgeSummary;
 import dev.quota.admin.QuotaAdmin;
 import dev.quota.admin.ResetResult;
+import dev.quota.admin.ServiceConfiguration;
+import dev.quota.admin.ServiceRecord;
+import dev.quota.admin.TenantKey;
 import dev.quota.admin.Revocation;
 import dev.quota.admin.TenantLookup;
 import dev.quota.admin.TierOverride;
+import dev.quota.admin.UsageHistory;
 import dev.quota.admin.Verification;
+import dev.quota.admin.UsageEntry;
+import dev.quota.spi.LedgerEntry;
 import dev.quota.spi.QuotaStore;
 import dev.quota.spi.UsageListing;
 import dev.quota.spi.RevokeOutcome;
 import dev.quota.spi.StoreUnavailableException;
+import dev.quota.spi.StoredServiceConfiguration;
 import dev.quota.spi.TenantState;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZonedDateTime;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /** The admin port: validation, authorization, audit entries, and the store's atomic admin primitives. */
 public final class DefaultAdmin implements QuotaAdmin {
   private static final Logger LOG = LoggerFactory.getLogger(DefaultAdmin.class);
+  /** The actor of a service's record of its configuration: the service itself. */
+  static final String SERVICE_ACTOR_PREFIX = "service:";
+  /** How often recording the configuration reads again after another instance wrote a version first. */
+  private static final int MAX_RECORD_ATTEMPTS = 10;
 
   private final QuotaStore store;
   private final TierCatalogue catalogue;
   private final Clock clock;
   private final AdminAuthorizer authorizer;
   private final Duration maxEntitlementDuration;
+  private final List<Integer> alertThresholds;
+  private final @Nullable TenantKey tenantKey;
   private final Evaluator evaluator;
   private final Alerts alerts;
   /** A reset's grants cancel the usage it reads, so even its first read must not come from a cache. */
@@ -80,6 +99,8 @@ public final class DefaultAdmin implements QuotaAdmin {
     this.clock = settings.clock();
     this.authorizer = settings.authorizer();
     this.maxEntitlementDuration = settings.maxEntitlementDuration();
+    this.alertThresholds = settings.alertThresholds();
+    this.tenantKey = settings.tenantKey();
     this.evaluator = evaluator;
     this.alerts = guard.alerts();
     this.retry = new StaleRetry(store::readLatest, store::readLatest);
@@ -94,6 +115,8 @@ public final class DefaultAdmin implements QuotaAdmin {
     this.clock = refusing.clock;
     this.authorizer = refusing.authorizer;
     this.maxEntitlementDuration = refusing.maxEntitlementDuration;
+    this.alertThresholds = refusing.alertThresholds;
+    this.tenantKey = refusing.tenantKey;
     this.evaluator = refusing.evaluator;
     this.alerts = refusing.alerts;
     this.retry = refusing.retry;
@@ -104,6 +127,51 @@ public final class DefaultAdmin implements QuotaAdmin {
   @Override
   public QuotaAdmin acceptingNewTenants() {
     return acceptNewTenants ? this : counterpart;
+  }
+
+  @Override
+  public ServiceRecord recordServiceConfiguration(String service, String serviceVersion) {
+    ServiceConfiguration configuration = new ServiceConfiguration(service, serviceVersion, catalogue, alertThresholds,
+        store.planSource(), tenantKey);
+    String content = configuration.toText();
+    Actor actor = Actor.of(SERVICE_ACTOR_PREFIX + service);
+    // Two instances starting together read the same latest version and only one writes the next: the other reads
+    // again, and finds either the same content (nothing to write) or another to follow.
+    for (int attempt = 1; attempt <= MAX_RECORD_ATTEMPTS; attempt++) {
+      Optional<StoredServiceConfiguration> latest = store.latestServiceConfiguration();
+      if (latest.isPresent() && latest.get().content().equals(content)) {
+        // the same content: the record stays the one written, by the service version that wrote it
+        StoredServiceConfiguration same = latest.get();
+        return new ServiceRecord(same.version(), same.writtenAt(), same.actor(), same.reason(),
+            new ServiceConfiguration(same.service(), same.serviceVersion(), catalogue, alertThresholds,
+                configuration.plans(), tenantKey));
+      }
+      String reason = latest.map(l -> changeReason(l, content)).orElse("first record of the service's configuration");
+      StoredServiceConfiguration next = new StoredServiceConfiguration(latest.map(l -> l.version() + 1).orElse(1L),
+          clock.instant(), service, serviceVersion, actor, reason, content);
+      if (store.appendServiceConfiguration(next)) {
+        LOG.info("quota: recorded the configuration of {} {} as version {}: {}", service, serviceVersion,
+            next.version(), reason);
+        return new ServiceRecord(next.version(), next.writtenAt(), actor, reason, configuration);
+      }
+    }
+    // versions only move forward, so this takes other instances writing ten versions during one start-up
+    throw new IllegalStateException("the service configuration kept changing during " + MAX_RECORD_ATTEMPTS
+        + " attempts to record it; gave up, nothing was written");
+  }
+
+  private static String changeReason(StoredServiceConfiguration latest, String content) {
+    String reason = "configuration changed since version " + latest.version() + " (" + latest.service() + " "
+        + latest.serviceVersion() + "): " + String.join("; ", ServiceConfiguration.differences(latest.content(),
+            content));
+    return reason.length() <= MAX_REASON_LENGTH ? reason : reason.substring(0, MAX_REASON_LENGTH - 3) + "...";
+  }
+
+  @Override
+  public Optional<ServiceRecord> serviceConfiguration() {
+    return store.latestServiceConfiguration().map(stored -> new ServiceRecord(stored.version(), stored.writtenAt(),
+        stored.actor(), stored.reason(),
+        ServiceConfiguration.fromText(stored.service(), stored.serviceVersion(), stored.content())));
   }
 
   @Override
@@ -136,7 +204,7 @@ public final class DefaultAdmin implements QuotaAdmin {
     // if no other admin change (such as a concurrent reset, on this instance or another) came in since the read,
     // or two resets would both cancel the same usage. Otherwise read again.
     ResetResult result = retry.run(tenant, reads -> resetOnce(tenant, meters, actor, reason, now, reads));
-    afterChange(tenant);
+    afterChange(tenant, AdminOperation.RESET_USAGE);
     return result;
   }
 
@@ -200,7 +268,7 @@ public final class DefaultAdmin implements QuotaAdmin {
     details.put("amount", Long.toString(amount));
     details.put("until", expiresAt.toString());
     store.addEntitlements(tenant, List.of(grant), audit(now, tenant, actor, AdminOperation.GRANT_CREDIT, reason, details));
-    afterChange(tenant);
+    afterChange(tenant, AdminOperation.GRANT_CREDIT);
     return grant;
   }
 
@@ -220,7 +288,7 @@ public final class DefaultAdmin implements QuotaAdmin {
     details.put("until", until.toString());
     store.addEntitlements(tenant, List.of(override),
         audit(now, tenant, actor, AdminOperation.OVERRIDE_TIER, reason, details));
-    afterChange(tenant);
+    afterChange(tenant, AdminOperation.OVERRIDE_TIER);
     return override;
   }
 
@@ -255,7 +323,7 @@ public final class DefaultAdmin implements QuotaAdmin {
     details.put("until", validUntil.toString());
     store.addEntitlements(tenant, List.of(credit),
         audit(now, tenant, actor, AdminOperation.GRANT_ONE_TIME_CREDIT, reason, details));
-    afterChange(tenant);
+    afterChange(tenant, AdminOperation.GRANT_ONE_TIME_CREDIT);
     return credit;
   }
 
@@ -291,7 +359,7 @@ public final class DefaultAdmin implements QuotaAdmin {
     details.put("until", override.openEnded() ? "revoked" : until.toString());
     store.addEntitlements(tenant, List.of(override),
         audit(now, tenant, actor, AdminOperation.OVERRIDE_LIMIT, reason, details));
-    afterChange(tenant);
+    afterChange(tenant, AdminOperation.OVERRIDE_LIMIT);
     return override;
   }
 
@@ -307,7 +375,7 @@ public final class DefaultAdmin implements QuotaAdmin {
     details.put("entitlement", bypass.id().toString());
     details.put("until", until.toString());
     store.addEntitlements(tenant, List.of(bypass), audit(now, tenant, actor, AdminOperation.BYPASS, reason, details));
-    afterChange(tenant);
+    afterChange(tenant, AdminOperation.BYPASS);
     return bypass;
   }
 
@@ -329,7 +397,7 @@ public final class DefaultAdmin implements QuotaAdmin {
         audit(now, tenant, actor, AdminOperation.REVOKE, reason, details));
     return switch (outcome) {
       case RevokeOutcome.Revoked r -> {
-        afterChange(tenant);
+        afterChange(tenant, AdminOperation.REVOKE);
         yield r.entitlement();
       }
       case RevokeOutcome.AlreadyEnded a -> throw new EntitlementStateException(kindOf(a.entitlement()) + " " + id
@@ -361,7 +429,7 @@ public final class DefaultAdmin implements QuotaAdmin {
     }
     AuditEntry audit = audit(now, tenant, actor, AdminOperation.SET_PLAN, reason, details);
     store.setPlan(tenant, plan, periods, audit);
-    afterChange(tenant);
+    afterChange(tenant, AdminOperation.SET_PLAN);
     return audit;
   }
 
@@ -369,6 +437,18 @@ public final class DefaultAdmin implements QuotaAdmin {
   public List<Entitlement> entitlements(TenantId tenant) {
     Checks.notNull("tenant", tenant);
     return store.entitlements(tenant);
+  }
+
+  @Override
+  public Page<UsageEntry> ledger(TenantId tenant, PageRequest page) {
+    Checks.notNull("tenant", tenant);
+    Checks.notNull("page", page);
+    Page<LedgerEntry> entries = store.ledger(tenant, page);
+    List<UsageEntry> items = new ArrayList<>(entries.items().size());
+    for (LedgerEntry e : entries.items()) {
+      items.add(new UsageEntry(e.tenant(), e.meter(), e.amount(), e.key(), e.occurredAt(), e.period()));
+    }
+    return new Page<>(items, entries.request(), entries.hasMore());
   }
 
   @Override
@@ -424,8 +504,49 @@ public final class DefaultAdmin implements QuotaAdmin {
     });
     LOG.warn("actor '{}' purged {} usage entries of tenant '{}' since {}: {}", actor, summary.entries(), tenant,
         since, reason);
-    afterChange(tenant);
+    afterChange(tenant, AdminOperation.PURGE_USAGE);
     return summary;
+  }
+
+  @Override
+  public UsageHistory usageHistory(TenantId tenant, Meter meter, Instant from, Instant to,
+      HistoryGranularity granularity) {
+    Checks.notNull("tenant", tenant);
+    catalogue.requireMeter(meter);
+    Checks.notNull("from", from);
+    Checks.notNull("to", to);
+    Checks.notNull("granularity", granularity);
+    if (!to.isAfter(from)) {
+      throw new InvalidRequestException("to", "must be after from (" + from + "), was " + to);
+    }
+    ZoneId zone = catalogue.zone();
+    List<Instant> edges = new ArrayList<>();
+    ZonedDateTime edge = bucketStart(from.atZone(zone), granularity);
+    edges.add(edge.toInstant());
+    while (edges.get(edges.size() - 1).isBefore(to)) {
+      if (edges.size() > granularity.maxBuckets()) {
+        throw new InvalidRequestException("to", "must be at most " + granularity.maxBuckets() + " "
+            + granularity.name().toLowerCase(Locale.ROOT) + "s after from (" + from + ") in zone " + zone
+            + ", was " + to);
+      }
+      edge = granularity == HistoryGranularity.DAY
+          ? edge.toLocalDate().plusDays(1).atStartOfDay(zone)
+          : edge.plusHours(1);
+      edges.add(edge.toInstant());
+    }
+    List<Long> sums = store.usageHistory(tenant, meter, List.copyOf(edges));
+    List<UsageHistory.Bucket> buckets = new ArrayList<>(sums.size());
+    for (int i = 0; i < sums.size(); i++) {
+      buckets.add(new UsageHistory.Bucket(edges.get(i), edges.get(i + 1), sums.get(i)));
+    }
+    return new UsageHistory(tenant, meter, zone, granularity, buckets);
+  }
+
+  /** The local midnight (the first valid time after it, in a gap) or the whole hour at or before an instant. */
+  private static ZonedDateTime bucketStart(ZonedDateTime at, HistoryGranularity granularity) {
+    return granularity == HistoryGranularity.DAY
+        ? at.toLocalDate().atStartOfDay(at.getZone())
+        : at.truncatedTo(ChronoUnit.HOURS);
   }
 
   @Override
@@ -491,13 +612,16 @@ public final class DefaultAdmin implements QuotaAdmin {
     };
   }
 
-  /** Admin changes move balances: re-arm (or fire) alerts on every meter. Failures here do not undo the change. */
-  private void afterChange(TenantId tenant) {
+  /**
+   * Admin changes move balances: re-arm alerts on every meter, and tell of a tenant the change unblocked. Failures
+   * here do not undo the change.
+   */
+  private void afterChange(TenantId tenant, AdminOperation operation) {
     Instant now = clock.instant();
     try {
       for (Meter meter : catalogue.meters().keySet()) {
         TenantState state = store.read(tenant, meter, now);
-        alerts.afterAdminChange(evaluator.evaluate(tenant, meter, state, now));
+        alerts.afterAdminChange(evaluator.evaluate(tenant, meter, state, now), operation, now);
       }
     } catch (StoreUnavailableException e) {
       LOG.warn("could not re-evaluate alerts of tenant '{}' after an admin change: {}", tenant, e.toString());

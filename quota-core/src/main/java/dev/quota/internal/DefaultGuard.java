@@ -5,6 +5,7 @@ import dev.quota.Decision;
 import dev.quota.Decision.Reason;
 import dev.quota.EnforcementMode;
 import dev.quota.FailurePolicy;
+import dev.quota.InvalidRequestException;
 import dev.quota.Meter;
 import dev.quota.Period;
 import dev.quota.QuotaGuard;
@@ -80,7 +81,7 @@ public final class DefaultGuard implements QuotaGuard {
     this.failurePolicy = settings.failurePolicy();
     this.maxReservationTtl = settings.maxReservationTtl();
     this.evaluator = evaluator;
-    this.alerts = new Alerts(store, settings.alertThresholds(), settings.alertListeners());
+    this.alerts = new Alerts(store, settings.alertThresholds(), settings.channelNames());
     this.observer = settings.observer();
     this.unsettled = new UnsettledHolds(store, clock);
     this.retry = new StaleRetry((tenant, meter, now) -> read(tenant, meter, now, false),
@@ -151,7 +152,7 @@ public final class DefaultGuard implements QuotaGuard {
 
   private ConsumeResult consume(TenantId tenant, Meter meter, long amount, UsageKey key) {
     validate(tenant, meter);
-    Checks.positive("amount", amount);
+    checkAmount("amount", meter, amount);
     Checks.notNull("key", key);
     Instant now = clock.instant();
     try {
@@ -188,6 +189,7 @@ public final class DefaultGuard implements QuotaGuard {
       }
       case WriteOutcome.Insufficient i -> {
         UsageReport after = Evaluator.withCounter(before, i.counter());
+        alerts.afterRefusal(after, now);
         yield Optional.of(new ConsumeResult(ConsumeResult.Outcome.DENIED, denied(after, amount)));
       }
       case WriteOutcome.Duplicate d -> {
@@ -214,7 +216,7 @@ public final class DefaultGuard implements QuotaGuard {
 
   private ReserveResult hold(TenantId tenant, Meter meter, long estimate, Duration ttl) {
     validate(tenant, meter);
-    Checks.positive("estimate", estimate);
+    checkAmount("estimate", meter, estimate);
     Checks.positiveAtMost("ttl", ttl, maxReservationTtl);
     Instant now = clock.instant();
     try {
@@ -265,6 +267,7 @@ public final class DefaultGuard implements QuotaGuard {
       }
       case WriteOutcome.Insufficient i -> {
         UsageReport after = Evaluator.withCounter(before, i.counter());
+        alerts.afterRefusal(after, now);
         yield Optional.of(new ReserveResult(denied(after, estimate), Optional.empty()));
       }
       case WriteOutcome.Duplicate d -> throw new IllegalStateException("store reported a duplicate reservation id");
@@ -276,7 +279,7 @@ public final class DefaultGuard implements QuotaGuard {
   public RecordResult commit(TenantId tenant, ReservationId reservationId, Meter meter, long amount, UsageKey key) {
     validate(tenant, meter);
     Checks.notNull("reservation id", reservationId);
-    Checks.positive("amount", amount);
+    checkAmount("amount", meter, amount);
     Checks.notNull("key", key);
     Instant now = clock.instant();
     return retry.run(tenant, reads -> commitOnce(tenant, reservationId, meter, amount, key, now, reads));
@@ -335,6 +338,7 @@ public final class DefaultGuard implements QuotaGuard {
   public RecordResult record(UsageEvent event) {
     Checks.notNull("event", event);
     validate(event.tenant(), event.meter());
+    checkAmount("amount", event.meter(), event.amount());
     Instant now = clock.instant();
     return retry.run(event.tenant(), reads -> {
       TenantState state = reads.read(event.tenant(), event.meter(), now);
@@ -351,6 +355,7 @@ public final class DefaultGuard implements QuotaGuard {
     for (int i = 0; i < events.size(); i++) {
       UsageEvent event = Checks.notNull("events[" + i + "]", events.get(i));
       validate(event.tenant(), event.meter());
+      checkAmount("events[" + i + "].amount", event.meter(), event.amount());
     }
     Instant now = clock.instant();
     RecordResult[] results = new RecordResult[events.size()];
@@ -627,5 +632,18 @@ public final class DefaultGuard implements QuotaGuard {
   private void validate(TenantId tenant, Meter meter) {
     Checks.notNull("tenant", tenant);
     catalogue.requireMeter(meter);
+  }
+
+  /**
+   * Refuses an amount of one usage event that is not positive or above the meter's bound: a sum of such amounts could
+   * overflow a period's counter and make every later write of the period fail.
+   */
+  private void checkAmount(String field, Meter meter, long amount) {
+    Checks.positive(field, amount);
+    long max = catalogue.maxEventAmount(meter);
+    if (amount > max) {
+      throw new InvalidRequestException(field, "must be at most " + max + " (the largest single event on meter '"
+          + meter + "'; TierCatalogue.Builder.maxEventAmount), was " + amount);
+    }
   }
 }

@@ -3,6 +3,7 @@ package dev.quota.internal;
 import dev.quota.Decision;
 import dev.quota.Meter;
 import dev.quota.QuotaObserver;
+import dev.quota.alert.NotificationKind;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -56,6 +57,17 @@ public final class Observers implements QuotaObserver {
         observer.onReservation(event);
       } catch (RuntimeException e) {
         LOG.warn("observer {} failed on a reservation event; ignored", observer, e);
+      }
+    }
+  }
+
+  @Override
+  public void onDeliveryAttempt(String channel, NotificationKind kind, DeliveryOutcome outcome) {
+    for (QuotaObserver observer : observers) {
+      try {
+        observer.onDeliveryAttempt(channel, kind, outcome);
+      } catch (RuntimeException e) {
+        LOG.warn("observer {} failed on a delivery attempt; ignored", observer, e);
       }
     }
   }

@@ -16,6 +16,10 @@ final class DailyPolicy implements PeriodPolicy {
     this.zone = zone;
   }
 
+  ZoneId zone() {
+    return zone;
+  }
+
   @Override
   public Period periodAt(Instant instant) {
     Period cached = last;

@@ -27,6 +27,14 @@ final class FixedPolicy implements PeriodPolicy {
     this.origin = origin;
   }
 
+  Duration length() {
+    return length;
+  }
+
+  Instant origin() {
+    return origin;
+  }
+
   @Override
   public Period periodAt(Instant instant) {
     Period cached = last;

@@ -24,6 +24,14 @@ final class MonthlyPolicy implements PeriodPolicy {
     this.zone = zone;
   }
 
+  int day() {
+    return day;
+  }
+
+  ZoneId zone() {
+    return zone;
+  }
+
   static int checkDay(int day) {
     if (day < 1 || day > 31) {
       throw new InvalidRequestException("billing day", "must be between 1 and 31, was " + day);

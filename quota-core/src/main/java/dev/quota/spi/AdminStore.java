@@ -10,7 +10,9 @@ import dev.quota.admin.Entitlement;
 import dev.quota.admin.EntitlementId;
 import dev.quota.admin.Page;
 import dev.quota.admin.PageRequest;
+import dev.quota.admin.PlanSource;
 import dev.quota.admin.Revocation;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -101,6 +103,16 @@ public interface AdminStore {
   Page<AuditEntry> audit(AuditQuery query, PageRequest page);
 
   /**
+   * Reads a tenant's live ledger (not its archive), newest first: by {@link LedgerEntry#occurredAt()} descending,
+   * then by meter and usage key in code point order (PostgreSQL's {@code COLLATE "C"}). The store pages.
+   *
+   * @param tenant the tenant
+   * @param page the slice
+   * @return the entries
+   */
+  Page<LedgerEntry> ledger(TenantId tenant, PageRequest page);
+
+  /**
    * Tells whether the store knows a tenant: whether it holds anything of it, namely a plan (in the store, or in the
    * host's table the store reads plans from), an entitlement (active or ended), usage (ledger entries, archived or
    * not, or a counter with usage), a reservation, or an audit entry. {@link dev.quota.admin.QuotaAdmin} refuses
@@ -132,4 +144,45 @@ public interface AdminStore {
    * @return the page, each row with the tenant's state on the meter
    */
   Page<UsageListing.Row> listUsage(UsageListing listing);
+
+  /**
+   * Tells where this store reads tenants' plans: quota's own plan table, or a table of the host's that it only reads
+   * (where {@link #setPlan} is refused). Recorded with the service's configuration, so that tools know where plans
+   * are changed.
+   *
+   * @return the plan source
+   */
+  PlanSource planSource();
+
+  /**
+   * Reads the latest recorded version of the service configuration.
+   *
+   * @return the version with the highest number; empty if none was recorded
+   */
+  Optional<StoredServiceConfiguration> latestServiceConfiguration();
+
+  /**
+   * Appends a version of the service configuration, atomically and only if it is the next one: its
+   * {@link StoredServiceConfiguration#version()} is one more than the latest's (1 when there is none). Versions are
+   * never updated or deleted. Two services starting together both read the same latest version; only one of
+   * them may write the next, and the other reads again.
+   *
+   * @param next the version to append
+   * @return {@code true} if written; {@code false} if that version exists already, and nothing was written
+   */
+  boolean appendServiceConfiguration(StoredServiceConfiguration next);
+
+  /**
+   * Sums a tenant's usage on a meter per bucket: for each {@code i}, the amounts of the tenant's ledger entries on the
+   * meter, archived ones included, whose {@code occurredAt} is in {@code [edges[i], edges[i + 1])}. Reads only; other
+   * tenants and meters are never counted. {@link dev.quota.admin.QuotaAdmin#usageHistory} computes the edges (local
+   * midnights or hours) and bounds their number, so a store only groups and sums.
+   *
+   * @param tenant the tenant
+   * @param meter the meter
+   * @param edges the buckets' edges, strictly ascending, at least two
+   * @return one sum per bucket ({@code edges.size() - 1} of them), in the meter's unit, 0 for a bucket without
+   *     entries, saturating at {@link Long#MAX_VALUE}
+   */
+  List<Long> usageHistory(TenantId tenant, Meter meter, List<Instant> edges);
 }

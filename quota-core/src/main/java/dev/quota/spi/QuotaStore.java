@@ -4,10 +4,12 @@ package dev.quota.spi;
  * The storage a backend implements: quota's data, and each primitive made atomic. The policy (effective tiers,
  * ceilings, decisions, alerts, audit contents, validation) lives once in quota-core; a store keeps data.
  *
- * <p>The methods come in three groups, one interface each, so that a new backend sees what it must implement:
+ * <p>The methods come in four groups, one interface each, so that a new backend sees what it must implement:
  * <ul>
  *   <li>{@link UsageStore}, the usage path the guard calls on every request: reads, conditional and
- *       unconditional usage writes, reservations, alert marks;</li>
+ *       unconditional usage writes, reservations;</li>
+ *   <li>{@link NotificationStore}, alert marks and the notification outbox: each mark written with its
+ *       notification, and the deliveries the dispatchers claim;</li>
  *   <li>{@link AdminStore}, the admin path: entitlements, plans, the audit log and the dashboard's listing;</li>
  *   <li>{@link MaintenanceStore}: verification against the ledger, and the purge.</li>
  * </ul>
@@ -17,7 +19,8 @@ package dev.quota.spi;
  * <p>The rules every store follows, checked by quota-testkit's contract suite ({@code QuotaStoreContract}):
  * <ul>
  *   <li>Every operation is scoped by tenant; nothing reads or writes across tenants except the two
- *       listings ({@link #listUsage}, {@link #audit}).</li>
+ *       listings ({@link #listUsage}, {@link #audit}) and the outbox's deliveries, which the dispatchers claim
+ *       and operators list for all tenants.</li>
  *   <li>Each method is atomic: on failure it writes nothing and throws {@link StoreUnavailableException}
  *       (infrastructure) or another unchecked exception (a bug). Each admin change and its audit entry are
  *       written together or not at all.</li>
@@ -32,7 +35,7 @@ package dev.quota.spi;
  * </ul>
  * The package documentation shows how to write a backend.
  */
-public interface QuotaStore extends UsageStore, AdminStore, MaintenanceStore {
+public interface QuotaStore extends UsageStore, AdminStore, MaintenanceStore, NotificationStore {
 
   /**
    * A state remembered from an earlier read, for {@link #lastKnown}.

@@ -5,13 +5,12 @@ import dev.quota.Period;
 import dev.quota.ReservationId;
 import dev.quota.TenantId;
 import java.time.Instant;
-import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 
 /**
  * The usage path of a {@link QuotaStore}: what the guard calls on every request. Reads of one tenant's state, the
- * conditional and unconditional usage writes, reservations, and the marks that make each threshold alert fire once.
+ * conditional and unconditional usage writes, and reservations.
  *
  * <p>Every write that depends on the tenant's plan and entitlements carries the {@link TenantState#version()} it was
  * computed from and is refused as {@link WriteOutcome.Stale} (or {@link CommitOutcome.Stale}) if the version moved on,
@@ -146,28 +145,6 @@ public interface UsageStore {
    * @return the outcome
    */
   ReleaseOutcome release(TenantId tenant, ReservationId id, Instant now);
-
-  /**
-   * Marks a threshold alert as fired, once: concurrent callers for the same key see exactly one
-   * {@code true}.
-   *
-   * @param tenant the tenant
-   * @param meter the meter
-   * @param period the period
-   * @param thresholdPercent the threshold
-   * @return {@code true} if this call marked it, {@code false} if it was already marked
-   */
-  boolean markAlertFired(TenantId tenant, Meter meter, Period period, int thresholdPercent);
-
-  /**
-   * Clears fired marks so that those thresholds alert again when crossed.
-   *
-   * @param tenant the tenant
-   * @param meter the meter
-   * @param period the period
-   * @param thresholdPercents the thresholds to re-arm
-   */
-  void rearmAlerts(TenantId tenant, Meter meter, Period period, Collection<Integer> thresholdPercents);
 
   /**
    * The last state this store read for a tenant and meter, for {@link dev.quota.FailurePolicy#lastKnownState}.

@@ -28,6 +28,9 @@ import dev.quota.admin.PageRequest;
 import dev.quota.admin.PurgeSummary;
 import dev.quota.admin.Revocation;
 import dev.quota.admin.TierOverride;
+import dev.quota.alert.Delivery;
+import dev.quota.alert.DeliveryState;
+import dev.quota.alert.Notification;
 import dev.quota.period.PeriodPolicy;
 import dev.quota.spi.CommitOutcome;
 import dev.quota.spi.Counter;
@@ -46,6 +49,8 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
+import java.util.UUID;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
@@ -169,6 +174,21 @@ class CanProceedAgreesWithCheckTest {
     }
 
     @Override
+    public dev.quota.admin.PlanSource planSource() {
+      throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public java.util.Optional<dev.quota.spi.StoredServiceConfiguration> latestServiceConfiguration() {
+      throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public boolean appendServiceConfiguration(dev.quota.spi.StoredServiceConfiguration next) {
+      throw new UnsupportedOperationException();
+    }
+
+    @Override
     public List<TenantId> knownTenantsLike(TenantId tenant, int limit) {
       throw new UnsupportedOperationException();
     }
@@ -235,6 +255,11 @@ class CanProceedAgreesWithCheckTest {
     }
 
     @Override
+    public Page<LedgerEntry> ledger(TenantId tenant, PageRequest page) {
+      throw new UnsupportedOperationException();
+    }
+
+    @Override
     public PurgeSummary previewPurge(TenantId tenant, Instant since) {
       throw new UnsupportedOperationException();
     }
@@ -245,17 +270,60 @@ class CanProceedAgreesWithCheckTest {
     }
 
     @Override
-    public boolean markAlertFired(TenantId tenant, Meter meter, Period period, int thresholdPercent) {
+    public boolean markAlertFired(Notification notification, Collection<String> channels) {
       throw new UnsupportedOperationException();
     }
 
     @Override
-    public void rearmAlerts(TenantId tenant, Meter meter, Period period, Collection<Integer> thresholdPercents) {
+    public boolean rearmAlerts(TenantId tenant, Meter meter, Period period, Collection<Integer> thresholdPercents,
+        @Nullable Notification unblocked, Collection<String> channels) {
+      throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public List<Delivery> claimDeliveries(Collection<String> channels, String claimer, Instant now,
+        java.time.Duration lease, int max) {
+      throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public boolean recordDelivered(UUID notificationId, String channel, String claimer, Instant now) {
+      throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public boolean recordFailure(UUID notificationId, String channel, String claimer, Instant now, String error,
+        @Nullable Instant retryAt) {
+      throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public List<Delivery> deliveries(DeliveryState state, int max) {
+      throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public Optional<Delivery> delivery(UUID notificationId, String channel) {
+      throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public long countDeliveries(DeliveryState state) {
+      throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public boolean requeue(UUID notificationId, String channel, Instant now, String requeuedBy, String reason) {
       throw new UnsupportedOperationException();
     }
 
     @Override
     public List<CounterCheck> verify(TenantId tenant) {
+      throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public List<Long> usageHistory(TenantId tenant, Meter meter, List<Instant> edges) {
       throw new UnsupportedOperationException();
     }
   }

@@ -15,6 +15,10 @@ import dev.quota.admin.Page;
 import dev.quota.admin.PageRequest;
 import dev.quota.admin.PurgeSummary;
 import dev.quota.admin.Revocation;
+import dev.quota.alert.Delivery;
+import dev.quota.alert.DeliveryState;
+import dev.quota.alert.Notification;
+import dev.quota.alert.NotificationKind;
 import dev.quota.internal.Checks;
 import dev.quota.spi.CommitOutcome;
 import dev.quota.spi.Counter;
@@ -29,6 +33,7 @@ import dev.quota.spi.TenantSuggestions;
 import dev.quota.spi.UsageListing;
 import dev.quota.spi.WriteOutcome;
 import java.io.IOException;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -41,7 +46,9 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.UUID;
 import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A small, synchronized, map-based double of quota's own storage SPI, for quota-core's tests of the guard
@@ -68,6 +75,7 @@ public final class SimpleStore implements QuotaStore {
   private final Set<List<Object>> firedAlerts = new HashSet<>();
   private final Map<List<Object>, KnownState> known = new HashMap<>();
   private final List<Integer> alertMarks = new ArrayList<>();
+  private final List<Delivery> outbox = new ArrayList<>();
   private boolean failing;
   private boolean failingAlertMarks;
   private boolean failingCommits;
@@ -271,6 +279,28 @@ public final class SimpleStore implements QuotaStore {
         || !data.ledger.isEmpty() || !data.holds.isEmpty());
     return holdsSomething || auditLog.stream().anyMatch(entry -> entry.tenant().equals(tenant));
   }
+
+  @Override
+  public dev.quota.admin.PlanSource planSource() {
+    return dev.quota.admin.PlanSource.QUOTA_TABLE;
+  }
+
+  @Override
+  public synchronized java.util.Optional<dev.quota.spi.StoredServiceConfiguration> latestServiceConfiguration() {
+    return serviceConfigurations.isEmpty() ? java.util.Optional.empty()
+        : java.util.Optional.of(serviceConfigurations.get(serviceConfigurations.size() - 1));
+  }
+
+  @Override
+  public synchronized boolean appendServiceConfiguration(dev.quota.spi.StoredServiceConfiguration next) {
+    if (next.version() != serviceConfigurations.size() + 1) {
+      return false;
+    }
+    serviceConfigurations.add(next);
+    return true;
+  }
+
+  private final List<dev.quota.spi.StoredServiceConfiguration> serviceConfigurations = new java.util.ArrayList<>();
 
   @Override
   public synchronized List<TenantId> knownTenantsLike(TenantId tenant, int limit) {
@@ -488,6 +518,15 @@ public final class SimpleStore implements QuotaStore {
   }
 
   @Override
+  public synchronized Page<LedgerEntry> ledger(TenantId tenant, PageRequest page) {
+    enter(false);
+    List<LedgerEntry> newestFirst = new ArrayList<>(ledger(tenant));
+    newestFirst.sort(java.util.Comparator.comparing(LedgerEntry::occurredAt).reversed()
+        .thenComparing(e -> e.meter().name()).thenComparing(e -> e.key().value()));
+    return Page.of(newestFirst, page);
+  }
+
+  @Override
   public synchronized Page<AuditEntry> audit(AuditQuery query, PageRequest page) {
     enter(false);
     List<AuditEntry> newestFirst = new ArrayList<>();
@@ -529,25 +568,128 @@ public final class SimpleStore implements QuotaStore {
   }
 
   @Override
-  public synchronized boolean markAlertFired(TenantId tenant, Meter meter, Period period, int thresholdPercent) {
+  public synchronized boolean markAlertFired(Notification notification, Collection<String> channels) {
     enter(true);
     if (failingAlertMarks) {
       throw new StoreUnavailableException("alert marks switched off by the test", new IOException("connection reset"));
     }
-    boolean marked = firedAlerts.add(List.of(tenant, meter, period, thresholdPercent));
+    boolean blocked = notification.kind() == NotificationKind.BLOCKED;
+    boolean marked = firedAlerts.add(List.of(notification.tenant(), notification.meter(), notification.period(),
+        blocked ? "blocked" : notification.thresholdPercent()));
     if (marked) {
-      alertMarks.add(thresholdPercent);
+      if (!blocked) {
+        alertMarks.add(notification.thresholdPercent());
+      }
+      queue(notification, channels);
     }
     return marked;
   }
 
   @Override
-  public synchronized void rearmAlerts(TenantId tenant, Meter meter, Period period,
-      Collection<Integer> thresholdPercents) {
+  public synchronized boolean rearmAlerts(TenantId tenant, Meter meter, Period period,
+      Collection<Integer> thresholdPercents, @Nullable Notification unblocked, Collection<String> channels) {
     enter(true);
     for (int threshold : thresholdPercents) {
       firedAlerts.remove(List.of(tenant, meter, period, threshold));
     }
+    if (unblocked != null && firedAlerts.remove(List.of(tenant, meter, period, "blocked"))) {
+      queue(unblocked, channels);
+      return true;
+    }
+    return false;
+  }
+
+  private void queue(Notification notification, Collection<String> channels) {
+    for (String channel : channels) {
+      outbox.add(new Delivery(notification, channel, DeliveryState.PENDING, 0, notification.occurredAt(),
+          notification.occurredAt(), null, ""));
+    }
+  }
+
+  /** Every notification written to the outbox, oldest first. */
+  public synchronized List<Notification> notifications() {
+    return outbox.stream().map(Delivery::notification).distinct().toList();
+  }
+
+  // The outbox without leases: the tests that use this store deliver from one thread.
+
+  @Override
+  public synchronized List<Delivery> claimDeliveries(Collection<String> channels, String claimer, Instant now,
+      Duration lease, int max) {
+    enter(false);
+    return outbox.stream().filter(d -> d.state() == DeliveryState.PENDING && channels.contains(d.channel())
+        && d.nextAttemptAt() != null && !d.nextAttemptAt().isAfter(now)).limit(max).toList();
+  }
+
+  @Override
+  public synchronized boolean recordDelivered(UUID notificationId, String channel, String claimer, Instant now) {
+    return replace(notificationId, channel, d -> new Delivery(d.notification(), channel, DeliveryState.DELIVERED,
+        d.attempts() + 1, d.queuedAt(), null, now, ""));
+  }
+
+  @Override
+  public synchronized boolean recordFailure(UUID notificationId, String channel, String claimer, Instant now,
+      String error, @Nullable Instant retryAt) {
+    return replace(notificationId, channel, d -> new Delivery(d.notification(), channel,
+        retryAt == null ? DeliveryState.FAILED : DeliveryState.PENDING, d.attempts() + 1, d.queuedAt(), retryAt, now,
+        error));
+  }
+
+  private boolean replace(UUID notificationId, String channel, java.util.function.UnaryOperator<Delivery> change) {
+    for (int i = 0; i < outbox.size(); i++) {
+      Delivery d = outbox.get(i);
+      if (d.notification().id().equals(notificationId) && d.channel().equals(channel)
+          && d.state() == DeliveryState.PENDING) {
+        outbox.set(i, change.apply(d));
+        return true;
+      }
+    }
+    return false;
+  }
+
+  @Override
+  public synchronized List<Delivery> deliveries(DeliveryState state, int max) {
+    return outbox.stream().filter(d -> d.state() == state).limit(max).toList();
+  }
+
+  @Override
+  public synchronized Optional<Delivery> delivery(UUID notificationId, String channel) {
+    return outbox.stream().filter(d -> d.notification().id().equals(notificationId) && d.channel().equals(channel))
+        .findFirst();
+  }
+
+  @Override
+  public synchronized long countDeliveries(DeliveryState state) {
+    return outbox.stream().filter(d -> d.state() == state).count();
+  }
+
+  @Override
+  public synchronized boolean requeue(UUID notificationId, String channel, Instant now, String requeuedBy,
+      String reason) {
+    for (int i = 0; i < outbox.size(); i++) {
+      Delivery d = outbox.get(i);
+      if (d.notification().id().equals(notificationId) && d.channel().equals(channel)
+          && d.state() == DeliveryState.FAILED) {
+        outbox.set(i, new Delivery(d.notification(), channel, DeliveryState.PENDING, d.attempts(), now, now,
+            d.lastAttemptAt(), d.lastError()));
+        return true;
+      }
+    }
+    return false;
+  }
+
+  @Override
+  public synchronized List<Long> usageHistory(TenantId tenant, Meter meter, List<Instant> edges) {
+    enter(false);
+    List<Long> sums = new ArrayList<>();
+    for (int i = 0; i + 1 < edges.size(); i++) {
+      Instant start = edges.get(i);
+      Instant end = edges.get(i + 1);
+      sums.add(data(tenant).ledger.stream()
+          .filter(e -> e.meter().equals(meter) && !e.occurredAt().isBefore(start) && e.occurredAt().isBefore(end))
+          .mapToLong(LedgerEntry::amount).sum());
+    }
+    return sums;
   }
 
   @Override

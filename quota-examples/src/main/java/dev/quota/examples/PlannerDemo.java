@@ -24,7 +24,9 @@ import org.postgresql.ds.PGSimpleDataSource;
  * <pre>{@code mvn -B -q -pl quota-examples -am -DskipTests package exec:java \
  *     -Dexec.args="--jdbc-url jdbc:postgresql://127.0.0.1:5432/test?user=postgres"}</pre>
  *
- * <p>Either way it runs in simulated time starting at 2026-11-02T09:00:00Z and prints the same story.
+ * <p>Either way it runs in simulated time starting at 2026-11-02T09:00:00Z and prints the same story. Its alerts are
+ * also sent as e-mail, over SMTP, to a local SMTP sink it starts in its own process on 127.0.0.1:3025 (GreenMail), and
+ * the demo ends by listing what the sink received.
  */
 public final class PlannerDemo {
   private static final String USAGE = "usage: PlannerDemo [--jdbc-url URL]"
@@ -40,9 +42,9 @@ public final class PlannerDemo {
    */
   public static void main(String[] args) {
     StoreChoice choice = chooseStore(List.of(args));
-    try {
+    try (LocalMailSink mailSink = LocalMailSink.start(LocalMailSink.DEFAULT_PORT)) {
       TestClock clock = TestClock.at(PlannerScenario.START);
-      new PlannerScenario(choice.store(), choice.description(), clock, System.out).run();
+      new PlannerScenario(choice.store(), choice.description(), clock, System.out, mailSink).run();
     } finally {
       choice.close();
     }

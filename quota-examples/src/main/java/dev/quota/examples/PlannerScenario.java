@@ -23,10 +23,14 @@ import dev.quota.admin.PageRequest;
 import dev.quota.admin.QuotaAdmin;
 import dev.quota.admin.ResetResult;
 import dev.quota.admin.Verification;
+import dev.quota.alert.NotificationDispatcher;
+import dev.quota.notify.EmailChannel;
+import dev.quota.notify.SmtpSecurity;
 import dev.quota.alert.ThresholdAlert;
 import dev.quota.spi.QuotaStore;
 import dev.quota.testkit.TestClock;
 import java.io.PrintStream;
+import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -68,8 +72,10 @@ final class PlannerScenario {
   private final String storeName;
   private final TestClock clock;
   private final PrintStream out;
+  private final LocalMailSink mailSink;
   private final SimulatedModel model = new SimulatedModel(MODEL_SEED);
   private final List<ThresholdAlert> alerts = new ArrayList<>();
+  private NotificationDispatcher dispatcher;
   private int calls;
   private boolean alertSinceLastLine;
   private int progressShownFor;
@@ -81,12 +87,14 @@ final class PlannerScenario {
    * @param storeName what the store is, for the reader, such as {@code in-memory store}
    * @param clock the simulated time, set to {@link #START}; the scenario moves it forwards
    * @param out where the story is printed
+   * @param mailSink the local SMTP server the alert e-mails are sent to, empty
    */
-  PlannerScenario(QuotaStore store, String storeName, TestClock clock, PrintStream out) {
+  PlannerScenario(QuotaStore store, String storeName, TestClock clock, PrintStream out, LocalMailSink mailSink) {
     this.store = store;
     this.storeName = storeName;
     this.clock = clock;
     this.out = out;
+    this.mailSink = mailSink;
   }
 
   /**
@@ -103,13 +111,19 @@ final class PlannerScenario {
         .catalogue(TierCatalogue.defaults())
         .clock(clock)
         .alertListener(this::onAlert)
+        .notificationChannel(alertEmails())
+        // delivered at fixed points of the story (after each call), so that it prints the same text on every run
+        .dispatchManually()
+        .leaveStoreOpen()
         .build();
+    dispatcher = quota.dispatcher().orElseThrow();
     QuotaGuard guard = quota.guard();
     QuotaAdmin admin = quota.admin();
     say("Quota.builder().store(" + storeName + ").catalogue(TierCatalogue.defaults()).clock(simulated time)");
-    say("    .alertListener(print the alert).build()");
+    say("    .alertListener(print the alert).notificationChannel(e-mail to " + mailSink.address() + ").build()");
     say("Tiers: free 100,000, pro 1,000,000, enterprise 10,000,000 ai-tokens per calendar month (UTC).");
-    say("Alerts at 80%, 90% and 100% of each tenant's limit + grants, printed as they fire.");
+    say("Alerts at 80%, 90% and 100% of each tenant's limit + grants, printed as they fire and e-mailed to the");
+    say("tenant's billing contact through a local SMTP sink (blocks and unblocks too).");
     say("Time is simulated: it starts at " + clock.instant() + " and the demo moves it forwards to show");
     say("reservations, grants and overrides expiring, without waiting for them.");
 
@@ -155,6 +169,7 @@ final class PlannerScenario {
     say("guard.canProceed(acme) = " + canProceedWhenBlocked);
     say("The next planner call asks to reserve " + UsageFormat.units(CALL_BUDGET) + " tokens:");
     ReserveResult refused = guard.reserve(ACME, TOKENS, CALL_BUDGET, RESERVATION_TTL);
+    deliverAlerts();
     Decision denial = refused.decision();
     out.println(UsageFormat.decision(denial));
     say(refused.granted() ? "The reservation was granted." : "No reservation was made; the model was not called.");
@@ -172,6 +187,7 @@ final class PlannerScenario {
     say("until the period ends, and the report keeps showing the real usage: no usage deleted or back-dated,");
     say("no tier edited, no global switch turned off.");
     ResetResult reset = admin.resetUsage(ACME, OPERATOR, "SUP-1423: unblock acme; usage reviewed, legitimate");
+    deliverAlerts();
     for (Grant grant : reset.grants()) {
       say("  granted " + UsageFormat.units(grant.amount()) + " " + grant.meter() + " until " + grant.validUntil()
           + " (audit entry " + reset.audit().operation() + ")");
@@ -209,12 +225,23 @@ final class PlannerScenario {
     }
     say(verification.consistent() ? "Ledger and counters agree: no usage was deleted or rewritten."
         : "DRIFT between ledger and counters: " + verification.drifts());
+
+    // ---- 9. the e-mails
+    section(9, "The alert e-mails");
+    deliverAlerts();
+    List<String> mails = mailSink.summaries();
+    say(String.format(Locale.ROOT, "%d alert e-mails delivered to the local SMTP sink at %s (GreenMail, in this",
+        mails.size(), mailSink.address()));
+    say("process; it stops with the demo). Each is plain text and HTML, with the usage, the limit, the reset time");
+    say("and the upgrade link; to: subject, in the order they arrived:");
+    mails.forEach(line -> say("  " + line));
     out.println();
-    say(String.format(Locale.ROOT, "Done: %d planner calls, %d alerts, simulated time now %s.", calls, alerts.size(),
-        clock.instant()));
+    say(String.format(Locale.ROOT, "Done: %d planner calls, %d alerts, %d e-mails, simulated time now %s.", calls,
+        alerts.size(), mails.size(), clock.instant()));
+    quota.close();
     out.flush();
 
-    return new Outcome(List.copyOf(alerts), calls, halfFailed, atLimit, canProceedWhenBlocked, denial,
+    return new Outcome(List.copyOf(alerts), mails, calls, halfFailed, atLimit, canProceedWhenBlocked, denial,
         refused.granted(), reset, afterReset, canProceedAfterReset, duringOverride, afterOverride, audit.items(),
         verification);
   }
@@ -242,6 +269,7 @@ final class PlannerScenario {
           + " spends %s", call, UsageFormat.units(budget), UsageFormat.units(spent)));
     }
     hold.commit(spent, session);
+    deliverAlerts();
     if (call % PROGRESS_EVERY_CALLS == 0 || alertSinceLastLine) {
       progressLine(guard);
     }
@@ -271,10 +299,32 @@ final class PlannerScenario {
     }
     clock.advance(CALL_DURATION);
     RecordResult recorded = hold.commit(spent, session);
+    deliverAlerts();
     say("reservation.commit(" + UsageFormat.units(spent) + ", " + session + "): the spent tokens count, the rest"
         + " of the hold is freed.");
     report(guard.usage(ACME));
     return recorded;
+  }
+
+  /** The e-mail channel: every alert to the tenant's billing contact, through the local sink. */
+  private EmailChannel alertEmails() {
+    return EmailChannel.builder()
+        .host("127.0.0.1")
+        .port(mailSink.port())
+        // a sink on the loopback address: no TLS; a real server gets STARTTLS, the default
+        .security(SmtpSecurity.NONE)
+        .from("Planner quota <quota@planner.example>")
+        .recipients(tenant -> List.of("billing@" + tenant.value() + ".example"))
+        .link(URI.create("https://planner.example/billing/upgrade"))
+        .clock(clock)
+        .build();
+  }
+
+  /** Delivers the alerts the last call queued in the outbox, now, on this thread. */
+  private void deliverAlerts() {
+    while (dispatcher.runOnce() > 0) {
+      // one batch per run; go on until nothing is due
+    }
   }
 
   private void onAlert(ThresholdAlert alert) {
@@ -312,6 +362,7 @@ final class PlannerScenario {
    * What happened at each turn of the story.
    *
    * @param alerts the threshold alerts, in the order they fired
+   * @param emails the e-mails the sink received, as {@code to: subject}, in the order they arrived
    * @param plannerCalls how many model calls the planner made
    * @param halfFailedCommit what the commit of the call that failed half-way recorded
    * @param atLimit the report when the planner stopped
@@ -326,7 +377,8 @@ final class PlannerScenario {
    * @param audit the tenant's audit entries, newest first
    * @param verification the ledger check at the end
    */
-  record Outcome(List<ThresholdAlert> alerts, int plannerCalls, RecordResult halfFailedCommit, UsageReport atLimit,
+  record Outcome(List<ThresholdAlert> alerts, List<String> emails, int plannerCalls, RecordResult halfFailedCommit,
+      UsageReport atLimit,
       boolean canProceedWhenBlocked, Decision denial, boolean deniedCallReserved, ResetResult reset,
       UsageReport afterReset, boolean canProceedAfterReset, UsageReport duringOverride, UsageReport afterOverride,
       List<AuditEntry> audit, Verification verification) {}

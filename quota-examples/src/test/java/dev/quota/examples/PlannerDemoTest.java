@@ -20,6 +20,8 @@ import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.time.Instant;
 import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -27,17 +29,44 @@ import org.junit.jupiter.api.Test;
 class PlannerDemoTest {
   private static final long PRO_LIMIT = 1_000_000;
 
+  /** One sink for the class, on a free port: the printed text names its address, the same for every run. */
+  private static LocalMailSink mailSink;
+
   private InMemoryQuotaStore store;
   private PlannerScenario.Outcome outcome;
   private String printed;
+
+  @BeforeAll
+  static void startMailSink() {
+    mailSink = LocalMailSink.start(0);
+  }
+
+  @AfterAll
+  static void stopMailSink() {
+    mailSink.close();
+  }
 
   @BeforeEach
   void tellTheStory() {
     store = new InMemoryQuotaStore();
     ByteArrayOutputStream buffer = new ByteArrayOutputStream();
+    mailSink.clear();
     outcome = new PlannerScenario(store, "in-memory store", TestClock.at(PlannerScenario.START),
-        new PrintStream(buffer, true, UTF_8)).run();
+        new PrintStream(buffer, true, UTF_8), mailSink).run();
     printed = buffer.toString(UTF_8);
+  }
+
+  @Test
+  void everyAlertArrivesAsAnEmailAtTheLocalSinkAndTheDemoSaysWhereToLook() {
+    assertThat(outcome.emails()).containsExactly(
+        "billing@acme.example: acme has used 80% of its ai-tokens quota",
+        "billing@acme.example: acme has used 90% of its ai-tokens quota",
+        "billing@acme.example: acme has used 100% of its ai-tokens quota",
+        "billing@acme.example: acme has reached its ai-tokens quota",
+        "billing@acme.example: acme can use ai-tokens again");
+    assertThat(printed).contains("5 alert e-mails delivered to the local SMTP sink at smtp://127.0.0.1:"
+        + mailSink.port());
+    assertThat(printed).contains("billing@acme.example: acme has used 80% of its ai-tokens quota");
   }
 
   @Test
@@ -147,14 +176,16 @@ class PlannerDemoTest {
         "== 5. The planner runs into the limit", "guard.canProceed(acme) = false",
         "== 6. Operator runbook", "Step 4, verify: guard.canProceed(acme) = true",
         "== 7. A temporary enterprise override",
-        "== 8. Audit log and ledger check");
+        "== 8. Audit log and ledger check",
+        "== 9. The alert e-mails");
   }
 
   @Test
   void printsTheSameTextOnEveryRun() {
     ByteArrayOutputStream again = new ByteArrayOutputStream();
+    mailSink.clear();
     new PlannerScenario(new InMemoryQuotaStore(), "in-memory store", TestClock.at(PlannerScenario.START),
-        new PrintStream(again, true, UTF_8)).run();
+        new PrintStream(again, true, UTF_8), mailSink).run();
 
     assertThat(again.toString(UTF_8)).isEqualTo(printed);
   }

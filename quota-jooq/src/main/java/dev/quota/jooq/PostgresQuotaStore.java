@@ -13,10 +13,13 @@ import dev.quota.admin.Entitlement;
 import dev.quota.admin.EntitlementId;
 import dev.quota.admin.Page;
 import dev.quota.admin.PageRequest;
+import dev.quota.admin.PlanSource;
 import dev.quota.admin.PurgeSummary;
 import dev.quota.admin.Revocation;
+import dev.quota.alert.Delivery;
+import dev.quota.alert.DeliveryState;
+import dev.quota.alert.Notification;
 import dev.quota.jooq.internal.AdminWrites;
-import dev.quota.jooq.internal.AlertMarks;
 import dev.quota.jooq.internal.BatchWrites;
 import dev.quota.jooq.internal.BatchWrites.AppendRequest;
 import dev.quota.jooq.internal.BatchWrites.ConsumeKey;
@@ -30,10 +33,13 @@ import dev.quota.jooq.internal.Counters;
 import dev.quota.jooq.internal.CreditWrites;
 import dev.quota.jooq.internal.Db;
 import dev.quota.jooq.internal.HostPlans;
+import dev.quota.jooq.internal.ServiceRecords;
 import dev.quota.jooq.internal.JooqStartupMessages;
 import dev.quota.jooq.internal.KnownTenants;
+import dev.quota.jooq.internal.LedgerReads;
 import dev.quota.jooq.internal.Maintenance;
 import dev.quota.jooq.internal.Migrations;
+import dev.quota.jooq.internal.Outbox;
 import dev.quota.jooq.internal.SchemaCheck;
 import dev.quota.jooq.internal.StateCache;
 import dev.quota.jooq.internal.StateReads;
@@ -41,6 +47,7 @@ import dev.quota.jooq.internal.HoldWrites;
 import dev.quota.jooq.internal.HoldWrites.CommitRequest;
 import dev.quota.jooq.internal.HoldWrites.HoldKey;
 import dev.quota.jooq.internal.HoldWrites.ReserveRequest;
+import dev.quota.jooq.internal.UsageHistoryQuery;
 import dev.quota.jooq.internal.UsageWrites;
 import dev.quota.spi.CommitOutcome;
 import dev.quota.spi.LedgerEntry;
@@ -49,6 +56,7 @@ import dev.quota.spi.ReleaseOutcome;
 import dev.quota.spi.RevokeOutcome;
 import dev.quota.spi.StoreUnavailableException;
 import dev.quota.spi.StoredReservation;
+import dev.quota.spi.StoredServiceConfiguration;
 import dev.quota.spi.TenantState;
 import dev.quota.spi.UsageListing;
 import dev.quota.spi.WriteOutcome;
@@ -59,6 +67,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.UUID;
 import java.util.function.Function;
 import java.util.regex.Pattern;
 import javax.sql.DataSource;
@@ -159,8 +168,11 @@ public final class PostgresQuotaStore implements QuotaStore, AutoCloseable {
   private final BatchWrites batches;
   private final AdminWrites admin;
   private final Maintenance maintenance;
-  private final AlertMarks alerts;
+  private final Outbox outbox;
+  private final UsageHistoryQuery history;
   private final KnownTenants known;
+  private final ServiceRecords serviceRecords;
+  private final PlanSource planSource;
   private final @Nullable Batcher<ConsumeKey, ConsumeRequest, WriteOutcome> consumes;
   private final @Nullable Batcher<Object, AppendRequest, WriteOutcome> appends;
   private final @Nullable Batcher<HoldKey, ReserveRequest, WriteOutcome> reserves;
@@ -187,8 +199,11 @@ public final class PostgresQuotaStore implements QuotaStore, AutoCloseable {
     this.batches = new BatchWrites(db, b.schema, counters, usage, cache);
     this.admin = new AdminWrites(db, b.hostPlans, changes, cache);
     this.maintenance = new Maintenance(db, admin, cache, b.archiveBatchSize);
-    this.alerts = new AlertMarks(db);
+    this.outbox = new Outbox(db);
+    this.history = new UsageHistoryQuery(db);
     this.known = new KnownTenants(db, b.hostPlans);
+    this.serviceRecords = new ServiceRecords(db);
+    this.planSource = b.hostPlans != null ? b.hostPlans.source() : PlanSource.QUOTA_TABLE;
     this.consumes = b.combineConsumes ? new Batcher<>(b.maxBatchSize, batches::consumeBatch) : null;
     this.reserves = b.combineConsumes ? new Batcher<>(b.maxBatchSize, holds::reserveBatch) : null;
     this.commits = b.combineConsumes ? new Batcher<>(b.maxBatchSize, holds::commitBatch) : null;
@@ -393,6 +408,11 @@ public final class PostgresQuotaStore implements QuotaStore, AutoCloseable {
    * <p>One statement of index probes; with plans in the host's table, a row there makes the tenant known too.
    */
   @Override
+  public Page<LedgerEntry> ledger(TenantId tenant, PageRequest page) {
+    return LedgerReads.page(db, tenant, page);
+  }
+
+  @Override
   public boolean knowsTenant(TenantId tenant) {
     return known.knows(tenant);
   }
@@ -409,6 +429,22 @@ public final class PostgresQuotaStore implements QuotaStore, AutoCloseable {
   }
 
   @Override
+  public PlanSource planSource() {
+    return planSource;
+  }
+
+  @Override
+  public Optional<StoredServiceConfiguration> latestServiceConfiguration() {
+    return serviceRecords.latest();
+  }
+
+  @Override
+  public boolean appendServiceConfiguration(StoredServiceConfiguration next) {
+    Objects.requireNonNull(next, "next");
+    return serviceRecords.append(next);
+  }
+
+  @Override
   public PurgeSummary previewPurge(TenantId tenant, Instant since) {
     return maintenance.previewPurge(tenant, since);
   }
@@ -419,13 +455,58 @@ public final class PostgresQuotaStore implements QuotaStore, AutoCloseable {
   }
 
   @Override
-  public boolean markAlertFired(TenantId tenant, Meter meter, Period period, int thresholdPercent) {
-    return alerts.markFired(tenant, meter, period, thresholdPercent);
+  public boolean markAlertFired(Notification notification, Collection<String> channels) {
+    return outbox.markFired(notification, channels);
   }
 
   @Override
-  public void rearmAlerts(TenantId tenant, Meter meter, Period period, Collection<Integer> thresholdPercents) {
-    alerts.rearm(tenant, meter, period, thresholdPercents);
+  public boolean rearmAlerts(TenantId tenant, Meter meter, Period period, Collection<Integer> thresholdPercents,
+      @Nullable Notification unblocked, Collection<String> channels) {
+    return outbox.rearm(tenant, meter, period, thresholdPercents, unblocked, channels);
+  }
+
+  @Override
+  public List<Delivery> claimDeliveries(Collection<String> channels, String claimer, Instant now, Duration lease,
+      int max) {
+    return outbox.claim(channels, claimer, now, lease, max);
+  }
+
+  @Override
+  public boolean recordDelivered(UUID notificationId, String channel, String claimer, Instant now) {
+    return outbox.delivered(notificationId, channel, claimer, now);
+  }
+
+  @Override
+  public boolean recordFailure(UUID notificationId, String channel, String claimer, Instant now, String error,
+      @Nullable Instant retryAt) {
+    return outbox.failed(notificationId, channel, claimer, now, error, retryAt);
+  }
+
+  @Override
+  public List<Delivery> deliveries(DeliveryState state, int max) {
+    return outbox.list(state, max);
+  }
+
+  @Override
+  public Optional<Delivery> delivery(UUID notificationId, String channel) {
+    return outbox.find(notificationId, channel);
+  }
+
+  @Override
+  public long countDeliveries(DeliveryState state) {
+    return outbox.count(state);
+  }
+
+  @Override
+  public boolean requeue(UUID notificationId, String channel, Instant now, String requeuedBy, String reason) {
+    return outbox.requeue(notificationId, channel, now, requeuedBy, reason);
+  }
+
+
+  /** Sums the entries of the ledger and the archive per bucket, in one statement. */
+  @Override
+  public List<Long> usageHistory(TenantId tenant, Meter meter, List<Instant> edges) {
+    return history.sums(tenant, meter, edges);
   }
 
   /** Compares each counter with the sum of its period's entries in the ledger and the archive. */

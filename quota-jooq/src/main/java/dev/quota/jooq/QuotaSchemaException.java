@@ -59,14 +59,28 @@ public final class QuotaSchemaException extends QuotaException {
     return missing;
   }
 
+  /**
+   * What is wrong, without the ways to fix it: the words every tool of quota starts its report of this problem with
+   * (the store here, the command line, the Spring Boot starter, which adds fixes in its own properties).
+   *
+   * @return e.g. {@code schema billing has no quota tables}
+   */
+  public String problem() {
+    return problem(schema, missing);
+  }
+
+  private static String problem(String schema, List<String> missing) {
+    if (missing.containsAll(SchemaCheck.TABLES)) {
+      return "schema " + schema + " has no quota tables";
+    }
+    return "schema " + schema + " lacks part of quota's tables and functions (" + String.join(", ", missing)
+        + "): its migration scripts are not all applied";
+  }
+
   private static String message(String schema, List<String> missing) {
     String fix = "run 'quota --schema " + schema + " migrate', call PostgresQuotaStore.createSchema(dataSource, \""
         + schema + "\"), or migrate with Flyway (location " + PostgresQuotaStore.MIGRATION_LOCATION + ", schema "
         + schema + ")";
-    if (missing.containsAll(SchemaCheck.TABLES)) {
-      return "schema " + schema + " has no quota tables: " + fix;
-    }
-    return "schema " + schema + " lacks part of quota's tables and functions (" + String.join(", ", missing)
-        + "): its migration scripts are not all applied; " + fix;
+    return problem(schema, missing) + (missing.containsAll(SchemaCheck.TABLES) ? ": " : "; ") + fix;
   }
 }

@@ -14,6 +14,10 @@ import dev.quota.UsageEvent;
 import dev.quota.UsageKey;
 import dev.quota.admin.Actor;
 import dev.quota.admin.PurgeConfirmation;
+import dev.quota.alert.DeliveryState;
+import dev.quota.alert.Notification;
+import dev.quota.alert.NotificationChannel;
+import dev.quota.alert.NotificationKind;
 import dev.quota.jooq.testsupport.PostgresDatabase;
 import dev.quota.testkit.TestClock;
 import java.net.URI;
@@ -23,6 +27,8 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -45,8 +51,10 @@ class LeastPrivilegeTest {
         "GRANT SELECT, INSERT, UPDATE, DELETE ON " + s + ".usage_ledger, " + s + ".usage_archive, " + s
             + ".reservation TO " + role,
         "GRANT SELECT, INSERT, UPDATE ON " + s + ".entitlement TO " + role,
-        "GRANT SELECT, INSERT ON " + s + ".audit_log TO " + role,
-        "GRANT SELECT, INSERT, DELETE ON " + s + ".alert_mark TO " + role);
+        "GRANT SELECT, INSERT ON " + s + ".audit_log, " + s + ".service_record TO " + role,
+        "GRANT SELECT, INSERT, DELETE ON " + s + ".alert_mark, " + s + ".block_mark TO " + role,
+        "GRANT SELECT, INSERT ON " + s + ".notification TO " + role,
+        "GRANT SELECT, INSERT, UPDATE ON " + s + ".notification_delivery TO " + role);
   }
 
   @BeforeAll
@@ -74,7 +82,20 @@ class LeastPrivilegeTest {
     TestClock clock = TestClock.at("2026-09-10T10:00:00Z");
     try (PostgresQuotaStore store = PostgresQuotaStore.builder()
         .dataSource(DB.newPool(urlAs(ROLE), "least-privilege", 4)).schema(DB.schema()).build()) {
-      Quota quota = Quota.builder().store(store).clock(clock).build();
+      List<Notification> delivered = new ArrayList<>();
+      NotificationChannel channel = new NotificationChannel() {
+        @Override
+        public String name() {
+          return "ops";
+        }
+
+        @Override
+        public void deliver(Notification notification) {
+          delivered.add(notification);
+        }
+      };
+      Quota quota = Quota.builder().store(store).clock(clock).notificationChannel(channel).dispatchManually()
+          .recordServiceConfiguration("restricted-service", "1").build();
       TenantId tenant = TenantId.of("restricted");
       Actor operator = Actor.of("ops");
       quota.guard().record(UsageEvent.of(tenant, Meter.AI_TOKENS, 10, UsageKey.of("old")));
@@ -95,8 +116,15 @@ class LeastPrivilegeTest {
       quota.admin().purgeUsage(tenant, Instant.parse("2026-11-28T00:00:00Z"), new PurgeConfirmation("restricted"),
           operator, "erasure");
       quota.admin().listUsage(dev.quota.admin.PageRequest.first(10));
+      // the outbox: a refusal marks the tenant blocked, a grant unblocks it, the dispatcher delivers
+      quota.guard().tryConsume(tenant, Meter.AI_TOKENS, 5_000_000, UsageKey.of("too-much"));
+      quota.admin().grantCredit(tenant, Meter.AI_TOKENS, 5, Instant.parse("2027-01-01T00:00:00Z"), operator, "sorry");
+      quota.dispatcher().orElseThrow().runOnce();
+      assertThat(delivered).extracting(Notification::kind).contains(NotificationKind.BLOCKED, NotificationKind.UNBLOCKED);
+      assertThat(quota.outbox().deliveries(DeliveryState.DELIVERED, 10)).isNotEmpty();
 
       assertThat(quota.admin().verify(tenant).consistent()).isTrue();
+      assertThat(quota.admin().serviceConfiguration()).isPresent();
     }
   }
 
@@ -104,6 +132,8 @@ class LeastPrivilegeTest {
   void theRoleCannotChangeTheAuditLog() throws SQLException {
     try (Connection c = DriverManager.getConnection(urlAs(ROLE)); Statement s = c.createStatement()) {
       assertThatThrownBy(() -> s.execute("DELETE FROM \"" + DB.schema() + "\".audit_log"))
+          .isInstanceOf(SQLException.class).hasMessageContaining("permission denied");
+      assertThatThrownBy(() -> s.execute("DELETE FROM \"" + DB.schema() + "\".service_record"))
           .isInstanceOf(SQLException.class).hasMessageContaining("permission denied");
     }
   }

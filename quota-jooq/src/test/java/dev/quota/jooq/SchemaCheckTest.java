@@ -102,12 +102,13 @@ class SchemaCheckTest {
 
       assertThatThrownBy(() -> PostgresQuotaStore.builder().dataSource(DB.dataSource()).schema(schema).build())
           .isInstanceOfSatisfying(QuotaSchemaException.class, e -> {
-            assertThat(e.missing()).containsExactly("quota_append_batch()", "quota_commit()",
-                "quota_consume_batch()", "quota_expired()", "quota_expired_holds()", "quota_fits()",
+            assertThat(e.missing()).containsExactly("block_mark", "notification", "notification_delivery",
+                "service_record", "usage_archive_history", "usage_ledger_history", "quota_append_batch()",
+                "quota_commit()", "quota_consume_batch()", "quota_expired()", "quota_expired_holds()", "quota_fits()",
                 "quota_next_hold_expiry()", "quota_reserve()");
             assertThat(e.getMessage()).startsWith("schema " + schema + " lacks part of quota's tables and functions "
-                + "(quota_append_batch(), quota_commit(), quota_consume_batch(), ").contains("its migration scripts are not all "
-                + "applied; run 'quota --schema " + schema + " migrate'");
+                + "(block_mark, notification, notification_delivery, service_record, usage_archive_history, ")
+                .contains("its migration scripts are not all applied; run 'quota --schema " + schema + " migrate'");
           });
 
       PostgresQuotaStore.createSchema(DB.dataSource(), schema);
@@ -168,5 +169,14 @@ class SchemaCheckTest {
         .isInstanceOf(IllegalArgumentException.class);
     assertThat(QuotaSchemaException.withoutTables("billing").getMessage())
         .startsWith("schema billing has no quota tables: run 'quota --schema billing migrate'");
+  }
+
+  @Test
+  void theProblemIsTheMessageWithoutTheFixesForToolsThatOfferTheirOwn() {
+    QuotaSchemaException none = QuotaSchemaException.withoutTables("billing");
+    assertThat(none.problem()).isEqualTo("schema billing has no quota tables");
+    assertThat(none.getMessage()).startsWith(none.problem() + ": ");
+    QuotaSchemaException part = new QuotaSchemaException("billing", List.of("alert_mark"));
+    assertThat(part.getMessage()).startsWith(part.problem() + "; run 'quota --schema billing migrate'");
   }
 }

@@ -10,7 +10,10 @@ import dev.quota.TenantId;
 import dev.quota.UsageEvent;
 import dev.quota.UsageKey;
 import dev.quota.admin.Actor;
+import dev.quota.admin.HistoryGranularity;
+import dev.quota.alert.DeliveryState;
 import dev.quota.jooq.internal.Migrations;
+import dev.quota.jooq.internal.SchemaCheck;
 import dev.quota.jooq.testsupport.PostgresDatabase;
 import dev.quota.testkit.TestClock;
 import java.io.IOException;
@@ -21,6 +24,8 @@ import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.stream.Stream;
 import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.Test;
@@ -73,6 +78,64 @@ class SchemaTest {
         assertThat(quota.guard().record(UsageEvent.of(tenant, Meter.AI_TOKENS, 5, UsageKey.of("r"))).duplicate())
             .isFalse();
         assertThat(quota.guard().usage(tenant).used()).isEqualTo(15);
+      }
+    } finally {
+      DB.execute("DROP SCHEMA IF EXISTS \"" + schema + "\" CASCADE");
+    }
+  }
+
+  @Test
+  void flywayAddsTheOutboxToASchemaOfThePreviousReleaseKeepingItsAlertMarks() throws SQLException {
+    String schema = DB.schema() + "_v3";
+    try {
+      Flyway.configure().dataSource(DB.dataSource()).schemas(schema).createSchemas(true)
+          .locations(PostgresQuotaStore.MIGRATION_LOCATION).target("3").load().migrate();
+      DB.execute("INSERT INTO \"" + schema + "\".alert_mark VALUES ('fired', 'ai-tokens', "
+          + "'2026-11-01T00:00:00Z', '2026-12-01T00:00:00Z', 80)");
+
+      assertThat(Flyway.configure().dataSource(DB.dataSource()).schemas(schema)
+          .locations(PostgresQuotaStore.MIGRATION_LOCATION).load().migrate().migrationsExecuted)
+          .as("V5, V6, V7, V8 and V9 ran").isEqualTo(5);
+
+      try (PostgresQuotaStore store = PostgresQuotaStore.builder().dataSource(DB.dataSource()).schema(schema).build()) {
+        List<String> heard = new ArrayList<>();
+        Quota quota = Quota.builder().store(store).clock(TestClock.at("2026-11-25T10:00:00Z"))
+            .alertListener(alert -> heard.add(alert.tenant().value())).dispatchManually().build();
+        quota.guard().record(UsageEvent.of(TenantId.of("fired"), Meter.AI_TOKENS, 85_000, UsageKey.of("k")));
+        quota.guard().record(UsageEvent.of(TenantId.of("fresh"), Meter.AI_TOKENS, 85_000, UsageKey.of("k")));
+        quota.dispatcher().orElseThrow().runOnce();
+
+        assertThat(quota.outbox().deliveries(DeliveryState.DELIVERED, 10))
+            .as("the mark kept from before the upgrade fires nothing again")
+            .extracting(d -> d.notification().tenant().value()).containsExactly("fresh");
+        assertThat(heard).containsExactly("fresh");
+      }
+    } finally {
+      DB.execute("DROP SCHEMA IF EXISTS \"" + schema + "\" CASCADE");
+    }
+  }
+
+  @Test
+  void flywayUpgradesASchemaOfTheSeventhScriptInPlaceAndItsUsageHasAHistory() throws SQLException {
+    String schema = DB.schema() + "_v7";
+    try {
+      Flyway.configure().dataSource(DB.dataSource()).schemas(schema).createSchemas(true)
+          .locations(PostgresQuotaStore.MIGRATION_LOCATION).target("7").load().migrate();
+      DB.execute("INSERT INTO \"" + schema + "\".usage_ledger (tenant_id, meter, usage_key, amount, occurred_at, "
+          + "period_start, period_end) VALUES ('before-upgrade', 'ai-tokens', 'k', 42, '2026-11-24T12:00:00Z', "
+          + "'2026-11-01T00:00:00Z', '2026-12-01T00:00:00Z')");
+      assertThatThrownBy(() -> PostgresQuotaStore.builder().dataSource(DB.dataSource()).schema(schema).build())
+          .isInstanceOfSatisfying(QuotaSchemaException.class,
+              e -> assertThat(e.missing()).containsExactlyElementsOf(SchemaCheck.INDEXES));
+
+      Flyway.configure().dataSource(DB.dataSource()).schemas(schema)
+          .locations(PostgresQuotaStore.MIGRATION_LOCATION).load().migrate();
+
+      try (PostgresQuotaStore store = PostgresQuotaStore.builder().dataSource(DB.dataSource()).schema(schema).build()) {
+        Quota quota = Quota.builder().store(store).clock(TestClock.at("2026-11-25T10:00:00Z")).build();
+        assertThat(quota.admin().usageHistory(TenantId.of("before-upgrade"), Meter.AI_TOKENS,
+            Instant.parse("2026-11-24T00:00:00Z"), Instant.parse("2026-11-25T00:00:00Z"), HistoryGranularity.DAY)
+            .total()).isEqualTo(42);
       }
     } finally {
       DB.execute("DROP SCHEMA IF EXISTS \"" + schema + "\" CASCADE");

@@ -17,7 +17,9 @@ import dev.quota.admin.Actor;
 import dev.quota.admin.AuditEntry;
 import dev.quota.admin.EntitlementId;
 import dev.quota.admin.Grant;
+import dev.quota.admin.HistoryGranularity;
 import dev.quota.admin.PageRequest;
+import dev.quota.admin.UsageHistory;
 import dev.quota.jooq.testsupport.PostgresDatabase;
 import dev.quota.testkit.TestClock;
 import java.sql.Connection;
@@ -153,6 +155,21 @@ class StoreOperationsTest {
     assertThat(quota.admin().verify(tenant).checks()).hasSize(2);
     assertThat(quota.guard().usage(tenant).used()).isEqualTo(5);
     assertThat(store.archiveUsage(tenant, Instant.parse("2026-10-01T00:00:00Z"))).isZero();
+  }
+
+  @Test
+  void usageHistoryIncludesArchivedUsage() throws SQLException {
+    clock.set("2026-09-10T12:00:00Z");
+    quota.guard().record(UsageEvent.of(tenant, Meter.AI_TOKENS, 10, UsageKey.of("archived")));
+    clock.set("2026-09-10T13:00:00Z");
+    quota.guard().record(UsageEvent.of(tenant, Meter.AI_TOKENS, 5, UsageKey.of("kept")));
+    store.archiveUsage(tenant, Instant.parse("2026-09-10T12:30:00Z"));
+    assertThat(count("SELECT count(*) FROM {schema}.usage_archive WHERE tenant_id = ?", tenant.value())).isEqualTo(1);
+
+    UsageHistory history = quota.admin().usageHistory(tenant, Meter.AI_TOKENS, Instant.parse("2026-09-09T00:00:00Z"),
+        Instant.parse("2026-09-11T00:00:00Z"), HistoryGranularity.DAY);
+
+    assertThat(history.buckets()).extracting(UsageHistory.Bucket::used).containsExactly(0L, 15L);
   }
 
   @Test

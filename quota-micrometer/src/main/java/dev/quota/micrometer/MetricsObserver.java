@@ -3,6 +3,7 @@ package dev.quota.micrometer;
 import dev.quota.Decision;
 import dev.quota.Meter;
 import dev.quota.QuotaObserver;
+import dev.quota.alert.NotificationKind;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
@@ -68,6 +69,23 @@ final class MetricsObserver implements QuotaObserver {
       // The policy's own verdict: a denial that shadow mode let through was still a denial of the policy.
       counters.failurePolicy(operation, allowed && !shadowed).increment();
     }
+  }
+
+  @Override
+  public void onDeliveryAttempt(String channel, NotificationKind kind, DeliveryOutcome outcome) {
+    // Not on the hot path: the dispatcher's thread, once per attempt. The registry returns the counter it has.
+    boolean delivered = outcome == DeliveryOutcome.DELIVERED;
+    Counter.Builder counter = Counter.builder(delivered ? QuotaMetrics.NOTIFICATIONS_DELIVERED
+            : QuotaMetrics.NOTIFICATIONS_FAILED)
+        .description(delivered ? "Notifications delivered to a channel"
+            : "Failed delivery attempts of notifications: retrying, or given up")
+        .tags(tags)
+        .tag("channel", channel)
+        .tag("kind", lower(kind));
+    if (!delivered) {
+      counter.tag("outcome", lower(outcome));
+    }
+    counter.register(registry).increment();
   }
 
   @Override

@@ -2,15 +2,20 @@ package dev.quota.micrometer;
 
 import dev.quota.InvalidRequestException;
 import dev.quota.QuotaObserver;
+import dev.quota.alert.DeliveryState;
+import dev.quota.alert.NotificationOutbox;
 import dev.quota.spi.QuotaStore;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tag;
 import io.micrometer.core.instrument.Tags;
 import java.time.Clock;
+import java.util.List;
 
 /**
  * Micrometer metrics for one or more quota instances: an {@link #observer() observer} that counts the
- * guard's decisions, recorded usage and reservations, and a {@link #timed(QuotaStore) store decorator} that
+ * guard's decisions, recorded usage, reservations and notification deliveries, gauges of the
+ * {@link #bindOutbox outbox}, and a {@link #timed(QuotaStore) store decorator} that
  * times every store call and gauges the reservations still open.
  *
  * {@snippet :
@@ -44,6 +49,13 @@ import java.time.Clock;
  *       this process's timed stores that are neither ended nor expired</td></tr>
  *   <tr><td>{@value #STORE_CALLS}</td><td>timer</td><td>{@code operation}, {@code outcome}</td><td>every
  *       call into the store: {@code success}, {@code unavailable} or {@code error}</td></tr>
+ *   <tr><td>{@value #NOTIFICATIONS_DELIVERED}</td><td>counter</td><td>{@code channel}, {@code kind}</td>
+ *       <td>notifications this process's dispatcher delivered</td></tr>
+ *   <tr><td>{@value #NOTIFICATIONS_FAILED}</td><td>counter</td><td>{@code channel}, {@code kind},
+ *       {@code outcome}</td><td>failed delivery attempts: {@code retrying}, or {@code gave_up} (the delivery is
+ *       failed until an operator requeues it)</td></tr>
+ *   <tr><td>{@value #NOTIFICATIONS_OUTBOX}</td><td>gauge</td><td>{@code state}</td><td>deliveries in the
+ *       outbox, of every instance: {@code pending} and {@code failed}; registered by {@link #bindOutbox}</td></tr>
  * </table>
  *
  * <p>Tag values: {@code operation} of a decision is {@code can_proceed}, {@code check}, {@code try_consume}
@@ -70,6 +82,12 @@ public final class QuotaMetrics {
   public static final String RESERVATIONS_OPEN = "quota.reservations.open";
   /** Timer of store calls. */
   public static final String STORE_CALLS = "quota.store.calls";
+  /** Counter of notifications delivered. */
+  public static final String NOTIFICATIONS_DELIVERED = "quota.notifications.delivered";
+  /** Counter of failed delivery attempts. */
+  public static final String NOTIFICATIONS_FAILED = "quota.notifications.failed";
+  /** Gauge of deliveries in the outbox by state. */
+  public static final String NOTIFICATIONS_OUTBOX = "quota.notifications.outbox";
 
   private final MeterRegistry registry;
   private final Tags tags;
@@ -133,6 +151,37 @@ public final class QuotaMetrics {
       throw new InvalidRequestException("store", "must not be null");
     }
     return new TimedQuotaStore(store, timers, holds);
+  }
+
+  /**
+   * Gauges the outbox's pending and failed deliveries ({@value #NOTIFICATIONS_OUTBOX}, tagged {@code state}). Each
+   * reading counts them in the store (one query per state, as often as the registry is scraped); a failed count
+   * reads as NaN.
+   *
+   * @param outbox the outbox, from {@link dev.quota.Quota#outbox()}
+   * @return this
+   * @throws InvalidRequestException if {@code outbox} is null
+   */
+  public QuotaMetrics bindOutbox(NotificationOutbox outbox) {
+    if (outbox == null) {
+      throw new InvalidRequestException("outbox", "must not be null");
+    }
+    for (DeliveryState state : List.of(DeliveryState.PENDING, DeliveryState.FAILED)) {
+      Gauge.builder(NOTIFICATIONS_OUTBOX, outbox, o -> count(o, state))
+          .description("Deliveries in the notification outbox, of every instance, by state")
+          .tags(tags)
+          .tag("state", MetricsObserver.lower(state))
+          .register(registry);
+    }
+    return this;
+  }
+
+  private static double count(NotificationOutbox outbox, DeliveryState state) {
+    try {
+      return outbox.count(state);
+    } catch (RuntimeException e) {
+      return Double.NaN;
+    }
   }
 
   /** @return the registry the meters are registered in */

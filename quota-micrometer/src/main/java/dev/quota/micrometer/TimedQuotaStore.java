@@ -12,8 +12,12 @@ import dev.quota.admin.Entitlement;
 import dev.quota.admin.EntitlementId;
 import dev.quota.admin.Page;
 import dev.quota.admin.PageRequest;
+import dev.quota.admin.PlanSource;
 import dev.quota.admin.PurgeSummary;
 import dev.quota.admin.Revocation;
+import dev.quota.alert.Delivery;
+import dev.quota.alert.DeliveryState;
+import dev.quota.alert.Notification;
 import dev.quota.micrometer.StoreTimers.StoreOperation;
 import dev.quota.spi.CommitOutcome;
 import dev.quota.spi.LedgerEntry;
@@ -22,15 +26,19 @@ import dev.quota.spi.ReleaseOutcome;
 import dev.quota.spi.RevokeOutcome;
 import dev.quota.spi.StoreUnavailableException;
 import dev.quota.spi.StoredReservation;
+import dev.quota.spi.StoredServiceConfiguration;
 import dev.quota.spi.TenantState;
 import dev.quota.spi.UsageListing;
 import dev.quota.spi.WriteOutcome;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.UUID;
 import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Times every call of a store and follows the holds it opens. Every method of {@link QuotaStore} is
@@ -163,6 +171,21 @@ final class TimedQuotaStore implements QuotaStore, AutoCloseable {
   }
 
   @Override
+  public PlanSource planSource() {
+    return delegate.planSource();
+  }
+
+  @Override
+  public Optional<StoredServiceConfiguration> latestServiceConfiguration() {
+    return delegate.latestServiceConfiguration(); // read once at start-up: not worth a timer
+  }
+
+  @Override
+  public boolean appendServiceConfiguration(StoredServiceConfiguration next) {
+    return delegate.appendServiceConfiguration(next);
+  }
+
+  @Override
   public void setPlan(TenantId tenant, Plan plan, Map<Meter, Period> currentPeriods, AuditEntry audit) {
     timers.time(StoreOperation.SET_PLAN, () -> delegate.setPlan(tenant, plan, currentPeriods, audit));
   }
@@ -170,6 +193,11 @@ final class TimedQuotaStore implements QuotaStore, AutoCloseable {
   @Override
   public Page<AuditEntry> audit(AuditQuery query, PageRequest page) {
     return timers.time(StoreOperation.AUDIT, () -> delegate.audit(query, page));
+  }
+
+  @Override
+  public Page<LedgerEntry> ledger(TenantId tenant, PageRequest page) {
+    return timers.time(StoreOperation.LEDGER, () -> delegate.ledger(tenant, page));
   }
 
   @Override
@@ -183,14 +211,61 @@ final class TimedQuotaStore implements QuotaStore, AutoCloseable {
   }
 
   @Override
-  public boolean markAlertFired(TenantId tenant, Meter meter, Period period, int thresholdPercent) {
-    return timers.time(StoreOperation.MARK_ALERT_FIRED,
-        () -> delegate.markAlertFired(tenant, meter, period, thresholdPercent));
+  public boolean markAlertFired(Notification notification, Collection<String> channels) {
+    return timers.time(StoreOperation.MARK_ALERT_FIRED, () -> delegate.markAlertFired(notification, channels));
   }
 
   @Override
-  public void rearmAlerts(TenantId tenant, Meter meter, Period period, Collection<Integer> thresholdPercents) {
-    timers.time(StoreOperation.REARM_ALERTS, () -> delegate.rearmAlerts(tenant, meter, period, thresholdPercents));
+  public boolean rearmAlerts(TenantId tenant, Meter meter, Period period, Collection<Integer> thresholdPercents,
+      @Nullable Notification unblocked, Collection<String> channels) {
+    return timers.time(StoreOperation.REARM_ALERTS,
+        () -> delegate.rearmAlerts(tenant, meter, period, thresholdPercents, unblocked, channels));
+  }
+
+  @Override
+  public List<Delivery> claimDeliveries(Collection<String> channels, String claimer, Instant now, Duration lease,
+      int max) {
+    return timers.time(StoreOperation.CLAIM_DELIVERIES,
+        () -> delegate.claimDeliveries(channels, claimer, now, lease, max));
+  }
+
+  @Override
+  public boolean recordDelivered(UUID notificationId, String channel, String claimer, Instant now) {
+    return timers.time(StoreOperation.RECORD_DELIVERY,
+        () -> delegate.recordDelivered(notificationId, channel, claimer, now));
+  }
+
+  @Override
+  public boolean recordFailure(UUID notificationId, String channel, String claimer, Instant now, String error,
+      @Nullable Instant retryAt) {
+    return timers.time(StoreOperation.RECORD_DELIVERY,
+        () -> delegate.recordFailure(notificationId, channel, claimer, now, error, retryAt));
+  }
+
+  @Override
+  public List<Delivery> deliveries(DeliveryState state, int max) {
+    return timers.time(StoreOperation.LIST_DELIVERIES, () -> delegate.deliveries(state, max));
+  }
+
+  @Override
+  public Optional<Delivery> delivery(UUID notificationId, String channel) {
+    return timers.time(StoreOperation.LIST_DELIVERIES, () -> delegate.delivery(notificationId, channel));
+  }
+
+  @Override
+  public long countDeliveries(DeliveryState state) {
+    return timers.time(StoreOperation.LIST_DELIVERIES, () -> delegate.countDeliveries(state));
+  }
+
+  @Override
+  public boolean requeue(UUID notificationId, String channel, Instant now, String requeuedBy, String reason) {
+    return timers.time(StoreOperation.REQUEUE, () -> delegate.requeue(notificationId, channel, now, requeuedBy,
+        reason));
+  }
+
+  @Override
+  public List<Long> usageHistory(TenantId tenant, Meter meter, List<Instant> edges) {
+    return timers.time(StoreOperation.USAGE_HISTORY, () -> delegate.usageHistory(tenant, meter, edges));
   }
 
   @Override

@@ -18,6 +18,11 @@ import dev.quota.UsageConflictException;
 import dev.quota.UsageEvent;
 import dev.quota.UsageKey;
 import dev.quota.admin.Actor;
+import dev.quota.alert.DeliveryException;
+import dev.quota.alert.DeliveryState;
+import dev.quota.alert.Notification;
+import dev.quota.alert.NotificationChannel;
+import dev.quota.alert.NotificationDispatcher;
 import dev.quota.spi.QuotaStore;
 import dev.quota.spi.StoreUnavailableException;
 import dev.quota.testkit.InMemoryQuotaStore;
@@ -319,5 +324,59 @@ class QuotaMetricsTest {
             throw e.getCause();
           }
         });
+  }
+
+  @Test
+  void deliveriesAreCountedAndTheOutboxIsGauged() {
+    AtomicBoolean receiverDown = new AtomicBoolean(true);
+    NotificationChannel webhook = new NotificationChannel() {
+      @Override
+      public String name() {
+        return "webhook";
+      }
+
+      @Override
+      public void deliver(Notification notification) throws DeliveryException {
+        if (receiverDown.get()) {
+          throw new DeliveryException("receiver answered 503", true, null);
+        }
+      }
+    };
+    Quota quota = Quota.builder().store(new InMemoryQuotaStore()).clock(clock).observer(metrics.observer())
+        .alertThresholds(80).notificationChannel(webhook).dispatchManually()
+        .dispatcher(d -> d.jitter(0).backoffBase(Duration.ofMinutes(1)).giveUpAfter(Duration.ofMinutes(1)))
+        .build();
+    metrics.bindOutbox(quota.outbox());
+    NotificationDispatcher dispatcher = quota.dispatcher().orElseThrow();
+
+    quota.guard().record(UsageEvent.of(ACME, Meter.AI_TOKENS, 80_000, UsageKey.of("k1")));
+    assertThat(outbox("pending")).isEqualTo(1);
+
+    dispatcher.runOnce();
+    assertThat(failed("retrying")).isEqualTo(1);
+    clock.advance(Duration.ofMinutes(1));
+    dispatcher.runOnce();
+    assertThat(failed("gave_up")).isEqualTo(1);
+    assertThat(outbox("pending")).isZero();
+    assertThat(outbox("failed")).isEqualTo(1);
+
+    Notification notification = quota.outbox().deliveries(DeliveryState.FAILED, 10).get(0).notification();
+    quota.outbox().requeue(notification.id(), "webhook", OPERATOR, "receiver fixed");
+    receiverDown.set(false);
+    dispatcher.runOnce();
+
+    assertThat(registry.get(QuotaMetrics.NOTIFICATIONS_DELIVERED).tags("channel", "webhook", "kind",
+        "threshold_crossed").counter().count()).isEqualTo(1);
+    assertThat(outbox("pending")).isZero();
+    assertThat(outbox("failed")).isZero();
+  }
+
+  private double failed(String outcome) {
+    return registry.get(QuotaMetrics.NOTIFICATIONS_FAILED).tags("channel", "webhook", "kind", "threshold_crossed",
+        "outcome", outcome).counter().count();
+  }
+
+  private double outbox(String state) {
+    return registry.get(QuotaMetrics.NOTIFICATIONS_OUTBOX).tags("state", state).gauge().value();
   }
 }

@@ -8,6 +8,9 @@ import dev.quota.QuotaGuard;
 import dev.quota.ReserveResult;
 import dev.quota.TenantId;
 import dev.quota.UsageKey;
+import dev.quota.admin.web.ConsoleRequest;
+import dev.quota.admin.web.ConsoleResponse;
+import dev.quota.admin.web.QuotaConsole;
 import dev.quota.alert.DeliveryException;
 import dev.quota.alert.Notification;
 import dev.quota.alert.NotificationKind;
@@ -24,6 +27,7 @@ import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Set;
 import java.util.UUID;
 import org.junit.platform.engine.discovery.DiscoverySelectors;
 import org.junit.platform.launcher.core.LauncherDiscoveryRequestBuilder;
@@ -44,6 +48,7 @@ public final class Main {
         + (Quota.class.getModule().getDescriptor().isAutomatic() ? "an automatic" : "an explicit") + " module "
         + Quota.class.getModule().getName());
     inMemory();
+    console();
     internalsAreClosedToReflection();
     notifyChannels();
     contractSuite();
@@ -68,6 +73,21 @@ public final class Main {
     System.out.println("in-memory: first " + first.decision().reason() + ", second " + second.decision().reason()
         + ", used " + guard.usage(tenant).used() + ", remaining " + guard.usage(tenant).remaining());
     System.out.println("metrics: " + registry.getMeters().size() + " meters registered");
+  }
+
+  /**
+   * The operator console on the module path: its templates, compiled into a package of its own and opened to the
+   * template engine only, render a page, escaping what they show.
+   */
+  private static void console() {
+    Quota quota = Quota.builder().store(new InMemoryQuotaStore()).build();
+    TenantId tenant = TenantId.of("<b>bold</b>");
+    quota.guard().tryConsume(tenant, Meter.AI_TOKENS, 10, UsageKey.of("one"));
+    QuotaConsole console = QuotaConsole.builder().quota(quota).build();
+    ConsoleResponse page = console.handle(ConsoleRequest.builder("GET", "/quota/tenants")
+        .principal("vera", Set.of(QuotaConsole.DEFAULT_VIEWER_ROLE)).build());
+    System.out.println("console: tenants page " + page.status() + ", escaped "
+        + (page.bodyText().contains("&lt;b&gt;bold&lt;/b&gt;") && !page.bodyText().contains("<b>bold")));
   }
 
   /** Loading an internal class works (it is in the module); using it reflectively does not. */

@@ -63,9 +63,11 @@ class ModulePathConsumerTest {
     assertThat(exports(finder, "dev.quota.jooq")).isEqualTo(Set.of("dev.quota.jooq"));
     assertThat(exports(finder, "dev.quota.micrometer")).isEqualTo(Set.of("dev.quota.micrometer"));
     assertThat(exports(finder, "dev.quota.notify")).isEqualTo(Set.of("dev.quota.notify"));
+    assertThat(exports(finder, "dev.quota.admin.web")).isEqualTo(Set.of("dev.quota.admin.web"));
     assertThat(qualifiedExports(finder, "dev.quota.core"))
         .isEqualTo(Map.of("dev.quota.internal.access", Set.of("dev.quota.testkit")));
-    for (String module : List.of("dev.quota.testkit", "dev.quota.jooq", "dev.quota.micrometer", "dev.quota.notify")) {
+    for (String module : List.of("dev.quota.testkit", "dev.quota.jooq", "dev.quota.micrometer", "dev.quota.notify",
+        "dev.quota.admin.web")) {
       assertThat(qualifiedExports(finder, module)).as("%s's qualified exports", module).isEmpty();
     }
   }
@@ -82,6 +84,8 @@ class ModulePathConsumerTest {
     assertThat(opens(finder, "dev.quota.jooq")).isEqualTo(Map.of(
         "dev.quota.jooq.internal.generated.tables.records", Set.of("org.jooq"),
         "db.quota", Set.of()));
+    assertThat(opens(finder, "dev.quota.admin.web"))
+        .isEqualTo(Map.of("dev.quota.admin.web.internal.jte", Set.of("gg.jte.runtime")));
   }
 
   @Test
@@ -128,6 +132,7 @@ class ModulePathConsumerTest {
       assertThat(output).containsSubsequence(
           "module consumer.api, quota-core is an explicit module dev.quota.core",
           "in-memory: first WITHIN_BALANCE, second INSUFFICIENT_BALANCE, used 60000, remaining 40000",
+          "console: tenants page 200, escaped true",
           "reflection into dev.quota.internal: IllegalAccessException",
           "notify: signature verified, e-mail to a closed port retryable true",
           "postgres: schema created true, used 700");

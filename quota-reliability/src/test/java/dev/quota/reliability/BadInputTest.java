@@ -104,7 +104,7 @@ class BadInputTest {
     quota.guard().record(UsageEvent.of(ACME, TOKENS, 500, UsageKey.of("earlier")));
     existingHold = quota.guard().reserve(ACME, TOKENS, 100, Duration.ofMinutes(10)).reservation().id();
     existingGrant = quota.admin().grantCredit(ACME, TOKENS, 10, NOW.plus(Duration.ofDays(1)), OPS, "goodwill").id();
-    quota.guard().record(UsageEvent.of(FULL, TOKENS, Long.MAX_VALUE, UsageKey.of("everything")));
+    quota.guard().record(UsageEvent.of(FULL, TOKENS, TierCatalogue.DEFAULT_MAX_EVENT_AMOUNT, UsageKey.of("most")));
     quota.admin().setPlan(UNLIMITED, Plan.of(Tier.ENTERPRISE), OPS, "signup");
     quota.guard().record(UsageEvent.of(UNLIMITED, TOKENS, 5, UsageKey.of("some")));
   }
@@ -303,9 +303,13 @@ class BadInputTest {
         q -> q.admin().grantCredit(ACME, TOKENS, 0, now.plusSeconds(60), OPS, "x"), Expected.invalid("amount")));
     cases.add(new Case("amount -1", "admin grantCredit",
         q -> q.admin().grantCredit(ACME, TOKENS, -1, now.plusSeconds(60), OPS, "x"), Expected.invalid("amount")));
-    cases.add(new Case("amount 1 onto a period already at Long.MAX_VALUE (overflow)", "record",
-        q -> q.guard().record(UsageEvent.of(FULL, TOKENS, 1, UsageKey.of("one-more"))), Expected.invalid("amount")));
-    cases.add(new Case("amount Long.MAX_VALUE on an unlimited tier with usage (overflow)", "tryConsume",
+    cases.add(new Case("amount Long.MAX_VALUE, above the meter's bound on one event", "record",
+        q -> q.guard().record(UsageEvent.of(FULL, TOKENS, Long.MAX_VALUE, UsageKey.of("all"))),
+        Expected.invalid("amount")));
+    cases.add(new Case("amount one above the meter's bound on one event", "reserve",
+        q -> q.guard().reserve(FULL, TOKENS, TierCatalogue.DEFAULT_MAX_EVENT_AMOUNT + 1, Duration.ofMinutes(1)),
+        Expected.invalid("estimate")));
+    cases.add(new Case("amount Long.MAX_VALUE on an unlimited tier with usage (above the bound)", "tryConsume",
         q -> q.guard().tryConsume(UNLIMITED, TOKENS, Long.MAX_VALUE, UsageKey.of("z")), Expected.invalid("amount")));
     // unknown tiers and meters, malformed names
     cases.add(new Case("unknown meter `gpu-seconds`", "check", q -> q.guard().check(ACME, Meter.of("gpu-seconds"), 1),

@@ -41,9 +41,12 @@ final class Rows {
   private static final Field<OffsetDateTime> VALID_UNTIL = field(name("valid_until"), OffsetDateTime.class);
   private static final Field<OffsetDateTime> REVOKED_AT = field(name("revoked_at"), OffsetDateTime.class);
 
-  /** Every table of quota's schema, for fingerprints. */
+  /** Every table of quota's schema with a tenant column, for fingerprints and rows by tenant. */
   static final String[] TABLES = {"tenant", "counter", "usage_ledger", "usage_archive", "reservation", "entitlement",
-      "audit_log", "alert_mark"};
+      "audit_log", "alert_mark", "block_mark", "notification"};
+  /** quota's tables without a tenant column: the outbox's deliveries (they belong to their notification), the
+   * service record. */
+  static final String[] TABLES_WITHOUT_TENANT = {"notification_delivery", "service_record"};
 
   private final DSLContext dsl;
   private final String schema;
@@ -139,6 +142,9 @@ final class Rows {
   Map<String, Object> fingerprint() {
     Map<String, Object> values = new LinkedHashMap<>();
     for (String table : TABLES) {
+      values.put(table + ".rows", dsl.fetchCount(t(table)));
+    }
+    for (String table : TABLES_WITHOUT_TENANT) {
       values.put(table + ".rows", dsl.fetchCount(t(table)));
     }
     var counters = dsl.select(sum(USED), sum(RESERVED), sum(VERSION)).from(t("counter")).fetchSingle();

@@ -17,8 +17,12 @@ import dev.quota.admin.EntitlementId;
 import dev.quota.admin.OneTimeCredit;
 import dev.quota.admin.Page;
 import dev.quota.admin.PageRequest;
+import dev.quota.admin.PlanSource;
 import dev.quota.admin.PurgeSummary;
 import dev.quota.admin.Revocation;
+import dev.quota.alert.Delivery;
+import dev.quota.alert.DeliveryState;
+import dev.quota.alert.Notification;
 import dev.quota.spi.CommitOutcome;
 import dev.quota.spi.Counter;
 import dev.quota.spi.LedgerEntry;
@@ -26,6 +30,7 @@ import dev.quota.spi.QuotaStore;
 import dev.quota.spi.ReleaseOutcome;
 import dev.quota.spi.RevokeOutcome;
 import dev.quota.spi.StoredReservation;
+import dev.quota.spi.StoredServiceConfiguration;
 import dev.quota.spi.TenantState;
 import dev.quota.spi.TenantSuggestions;
 import dev.quota.spi.UsageListing;
@@ -33,7 +38,9 @@ import dev.quota.spi.WriteOutcome;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -43,6 +50,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
@@ -74,13 +82,22 @@ import org.jspecify.annotations.Nullable;
 public final class InMemoryQuotaStore implements QuotaStore {
   /** How long ended reservations are remembered, so that a late commit or release can be told apart. */
   public static final Duration DEFAULT_RESERVATION_RETENTION = Duration.ofDays(1);
+  /** The threshold of the block mark: outside the thresholds' 1..1000, so it meets none of them. */
+  private static final int BLOCK_MARK = -1;
+  /** The longest error text kept with a delivery. */
+  private static final int MAX_ERROR_LENGTH = 2_000;
 
   private final ConcurrentHashMap<TenantId, TenantData> tenants = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<EntitlementId, TenantId> entitlementOwners = new ConcurrentHashMap<>();
   private final List<AuditEntry> auditLog = new ArrayList<>();
   /** The tenants of the audit log's entries, which stay known whatever else happens to them. */
   private final Set<TenantId> audited = ConcurrentHashMap.newKeySet();
+  /** The notification outbox of all tenants, in the order written; its monitor guards it and {@link #sequence}. */
+  private final Map<DeliveryKey, OutboxRow> outbox = new LinkedHashMap<>();
+  private long sequence;
   private final Duration reservationRetention;
+  /** The service's recorded configurations, version 1 first; appended under its own lock, never changed. */
+  private final List<StoredServiceConfiguration> serviceConfigurations = new ArrayList<>();
   /** The host's lookup of tenants' tiers, or {@code null} when plans are the store's own ({@code setPlan}). */
   private final @Nullable Function<TenantId, Optional<Tier>> hostTiers;
 
@@ -499,6 +516,20 @@ public final class InMemoryQuotaStore implements QuotaStore {
   }
 
   @Override
+  public Page<LedgerEntry> ledger(TenantId tenant, PageRequest page) {
+    Comparator<LedgerEntry> newestFirst = Comparator.comparing(LedgerEntry::occurredAt).reversed()
+        .thenComparing((a, b) -> codePointOrder(a.meter().name(), b.meter().name()))
+        .thenComparing((a, b) -> codePointOrder(a.key().value(), b.key().value()));
+    List<LedgerEntry> entries = new ArrayList<>(ledger(tenant));
+    entries.sort(newestFirst);
+    return Page.of(entries, page);
+  }
+
+  private static int codePointOrder(String x, String y) {
+    return java.util.Arrays.compare(x.codePoints().toArray(), y.codePoints().toArray());
+  }
+
+  @Override
   public boolean knowsTenant(TenantId tenant) {
     if (audited.contains(tenant)) {
       return true;
@@ -509,6 +540,31 @@ public final class InMemoryQuotaStore implements QuotaStore {
     }
     synchronized (data) {
       return data.holdsAnything();
+    }
+  }
+
+  @Override
+  public PlanSource planSource() {
+    return hostTiers == null ? PlanSource.QUOTA_TABLE : PlanSource.HOST_LOOKUP;
+  }
+
+  @Override
+  public Optional<StoredServiceConfiguration> latestServiceConfiguration() {
+    synchronized (serviceConfigurations) {
+      return serviceConfigurations.isEmpty() ? Optional.empty()
+          : Optional.of(serviceConfigurations.get(serviceConfigurations.size() - 1));
+    }
+  }
+
+  @Override
+  public boolean appendServiceConfiguration(StoredServiceConfiguration next) {
+    Objects.requireNonNull(next, "next");
+    synchronized (serviceConfigurations) {
+      if (next.version() != serviceConfigurations.size() + 1) {
+        return false; // that version exists already, or the one before it does not
+      }
+      serviceConfigurations.add(next);
+      return true;
     }
   }
 
@@ -549,6 +605,25 @@ public final class InMemoryQuotaStore implements QuotaStore {
   }
 
   @Override
+  public List<Long> usageHistory(TenantId tenant, Meter meter, List<Instant> edges) {
+    long[] sums = new long[edges.size() - 1];
+    TenantData data = tenants.get(tenant);
+    if (data != null) {
+      synchronized (data) {
+        for (LedgerEntry e : data.ledger.getOrDefault(meter, Map.of()).values()) {
+          int at = Collections.binarySearch(edges, e.occurredAt());
+          int bucket = at >= 0 ? at : -at - 2; // an entry at an edge starts that edge's bucket
+          if (bucket >= 0 && bucket < sums.length) {
+            long sum = sums[bucket] + e.amount();
+            sums[bucket] = sum < 0 ? Long.MAX_VALUE : sum; // amounts are positive: a negative sum overflowed
+          }
+        }
+      }
+    }
+    return Arrays.stream(sums).boxed().toList();
+  }
+
+  @Override
   public PurgeSummary previewPurge(TenantId tenant, Instant since) {
     TenantData data = tenants.get(tenant);
     if (data == null) {
@@ -582,23 +657,159 @@ public final class InMemoryQuotaStore implements QuotaStore {
   // --- alerts and verification ---------------------------------------------------------------------------
 
   @Override
-  public boolean markAlertFired(TenantId tenant, Meter meter, Period period, int thresholdPercent) {
-    TenantData data = data(tenant);
+  public boolean markAlertFired(Notification notification, Collection<String> channels) {
+    AlertMark mark = switch (notification.kind()) {
+      case THRESHOLD_CROSSED -> new AlertMark(notification.meter(), notification.period(),
+          notification.thresholdPercent());
+      case BLOCKED -> new AlertMark(notification.meter(), notification.period(), BLOCK_MARK);
+      case UNBLOCKED -> throw new IllegalArgumentException("an UNBLOCKED notification is written by rearmAlerts");
+    };
+    TenantData data = data(notification.tenant());
     synchronized (data) {
-      return data.alerts.add(new AlertMark(meter, period, thresholdPercent));
+      if (!data.alerts.add(mark)) {
+        return false;
+      }
+      queue(notification, channels);
+      return true;
     }
   }
 
   @Override
-  public void rearmAlerts(TenantId tenant, Meter meter, Period period, Collection<Integer> thresholdPercents) {
+  public boolean rearmAlerts(TenantId tenant, Meter meter, Period period, Collection<Integer> thresholdPercents,
+      @Nullable Notification unblocked, Collection<String> channels) {
     TenantData data = tenants.get(tenant);
     if (data == null) {
-      return;
+      return false;
     }
     synchronized (data) {
       for (int threshold : thresholdPercents) {
         data.alerts.remove(new AlertMark(meter, period, threshold));
       }
+      if (unblocked != null && data.alerts.remove(new AlertMark(meter, period, BLOCK_MARK))) {
+        queue(unblocked, channels);
+        return true;
+      }
+      return false;
+    }
+  }
+
+  /** Queues a notification for each channel; called under the tenant's lock, so the mark and it are seen together. */
+  private void queue(Notification notification, Collection<String> channels) {
+    synchronized (outbox) {
+      for (String channel : channels) {
+        outbox.put(new DeliveryKey(notification.id(), channel), new OutboxRow(notification, channel,
+            notification.occurredAt(), sequence++));
+      }
+    }
+  }
+
+  @Override
+  public List<Delivery> claimDeliveries(Collection<String> channels, String claimer, Instant now, Duration lease,
+      int max) {
+    synchronized (outbox) {
+      List<OutboxRow> due = outbox.values().stream()
+          .filter(r -> r.state == DeliveryState.PENDING && channels.contains(r.channel)
+              && !r.nextAttemptAt.isAfter(now) && (r.leasedUntil == null || !r.leasedUntil.isAfter(now)))
+          .sorted(Comparator.comparing((OutboxRow r) -> r.nextAttemptAt).thenComparingLong(r -> r.sequence))
+          .limit(max)
+          .toList();
+      List<Delivery> claimed = new ArrayList<>();
+      for (OutboxRow row : due) {
+        claimed.add(row.delivery());
+        row.claimer = claimer;
+        row.leasedUntil = now.plus(lease);
+      }
+      return claimed;
+    }
+  }
+
+  @Override
+  public boolean recordDelivered(UUID notificationId, String channel, String claimer, Instant now) {
+    synchronized (outbox) {
+      OutboxRow row = leased(notificationId, channel, claimer);
+      if (row == null) {
+        return false;
+      }
+      row.state = DeliveryState.DELIVERED;
+      row.attempts++;
+      row.lastAttemptAt = now;
+      row.lastError = "";
+      row.release();
+      return true;
+    }
+  }
+
+  @Override
+  public boolean recordFailure(UUID notificationId, String channel, String claimer, Instant now, String error,
+      @Nullable Instant retryAt) {
+    synchronized (outbox) {
+      OutboxRow row = leased(notificationId, channel, claimer);
+      if (row == null) {
+        return false;
+      }
+      row.attempts++;
+      row.lastAttemptAt = now;
+      row.lastError = error.length() > MAX_ERROR_LENGTH ? error.substring(0, MAX_ERROR_LENGTH) : error;
+      if (retryAt == null) {
+        row.state = DeliveryState.FAILED;
+      } else {
+        row.nextAttemptAt = retryAt;
+      }
+      row.release();
+      return true;
+    }
+  }
+
+  /**
+   * The pending row claimed by the claimer, or null. A claimer whose lease expired may still record an outcome as
+   * long as no one else has claimed the row since, as on PostgreSQL.
+   */
+  private @Nullable OutboxRow leased(UUID notificationId, String channel, String claimer) {
+    OutboxRow row = outbox.get(new DeliveryKey(notificationId, channel));
+    if (row == null || row.state != DeliveryState.PENDING || !claimer.equals(row.claimer)) {
+      return null;
+    }
+    return row;
+  }
+
+  @Override
+  public List<Delivery> deliveries(DeliveryState state, int max) {
+    Comparator<OutboxRow> order = state == DeliveryState.PENDING
+        ? Comparator.comparing((OutboxRow r) -> r.nextAttemptAt).thenComparingLong(r -> r.sequence)
+        : Comparator.comparing((OutboxRow r) -> r.lastAttemptAt == null ? r.queuedAt : r.lastAttemptAt)
+            .thenComparingLong(r -> r.sequence).reversed();
+    synchronized (outbox) {
+      return outbox.values().stream().filter(r -> r.state == state).sorted(order).limit(max)
+          .map(OutboxRow::delivery).toList();
+    }
+  }
+
+  @Override
+  public Optional<Delivery> delivery(UUID notificationId, String channel) {
+    synchronized (outbox) {
+      return Optional.ofNullable(outbox.get(new DeliveryKey(notificationId, channel))).map(OutboxRow::delivery);
+    }
+  }
+
+  @Override
+  public long countDeliveries(DeliveryState state) {
+    synchronized (outbox) {
+      return outbox.values().stream().filter(r -> r.state == state).count();
+    }
+  }
+
+  @Override
+  public boolean requeue(UUID notificationId, String channel, Instant now, String requeuedBy, String reason) {
+    synchronized (outbox) {
+      OutboxRow row = outbox.get(new DeliveryKey(notificationId, channel));
+      if (row == null || row.state != DeliveryState.FAILED) {
+        return false;
+      }
+      row.state = DeliveryState.PENDING;
+      row.queuedAt = now;
+      row.nextAttemptAt = now;
+      row.release();
+      return true;
     }
   }
 
@@ -658,6 +869,9 @@ public final class InMemoryQuotaStore implements QuotaStore {
       auditLog.clear();
       audited.clear();
     }
+    synchronized (outbox) {
+      outbox.clear();
+    }
   }
 
   // --- internals -----------------------------------------------------------------------------------------
@@ -680,7 +894,43 @@ public final class InMemoryQuotaStore implements QuotaStore {
 
   private record CounterKey(Meter meter, Period period) {}
 
+  /** A mark per threshold, and one (with {@link #BLOCK_MARK} as its threshold) for a block. */
   private record AlertMark(Meter meter, Period period, int threshold) {}
+
+  private record DeliveryKey(UUID notificationId, String channel) {}
+
+  /** One delivery of the outbox; every access holds the outbox's monitor. */
+  private static final class OutboxRow {
+    private final Notification notification;
+    private final String channel;
+    private final long sequence;
+    private DeliveryState state = DeliveryState.PENDING;
+    private int attempts;
+    private Instant queuedAt;
+    private Instant nextAttemptAt;
+    private @Nullable Instant lastAttemptAt;
+    private String lastError = "";
+    private @Nullable String claimer;
+    private @Nullable Instant leasedUntil;
+
+    OutboxRow(Notification notification, String channel, Instant queuedAt, long sequence) {
+      this.notification = notification;
+      this.channel = channel;
+      this.queuedAt = queuedAt;
+      this.nextAttemptAt = queuedAt;
+      this.sequence = sequence;
+    }
+
+    void release() {
+      claimer = null;
+      leasedUntil = null;
+    }
+
+    Delivery delivery() {
+      return new Delivery(notification, channel, state, attempts, queuedAt,
+          state == DeliveryState.PENDING ? nextAttemptAt : null, lastAttemptAt, lastError);
+    }
+  }
 
   private static final class Hold {
     private StoredReservation reservation;

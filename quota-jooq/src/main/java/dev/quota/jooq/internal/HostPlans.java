@@ -12,6 +12,8 @@ import static org.jooq.impl.DSL.val;
 
 import dev.quota.InvalidRequestException;
 import dev.quota.TenantId;
+import dev.quota.admin.PlanSource;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.regex.Pattern;
@@ -41,6 +43,7 @@ public final class HostPlans {
   private final Field<Object> id;
   private final Field<Object> tier;
   private final DataType<?> idType;
+  private final PlanSource.HostTable source;
 
   /**
    * Describes the host's table.
@@ -57,6 +60,13 @@ public final class HostPlans {
     this.id = field(name(schema, table, idColumn));
     this.tier = field(name(schema, table, tierColumn));
     this.idType = idType;
+    this.source = new PlanSource.HostTable(schema, table, idColumn, tierColumn,
+        idType.getSQLDataType().getTypeName().toLowerCase(Locale.ROOT));
+  }
+
+  /** @return the table as the service's recorded configuration names it */
+  public PlanSource.HostTable source() {
+    return source;
   }
 
   /** For the precompiled read: the tenant id is a parameter. */

@@ -16,7 +16,7 @@ import org.jooq.impl.SQLDataType;
 
 /**
  * What the store needs in its schema, and what a schema lacks of it: the tables of the migration scripts (as the
- * generated code knows them) and the functions the scripts define, which the store's statements call. Read from
+ * generated code knows them), the indexes of {@link #INDEXES} and the functions the scripts define, which the store's statements call. Read from
  * PostgreSQL's catalog, which every role may read, so the least-privilege role can run the check.
  */
 public final class SchemaCheck {
@@ -28,6 +28,12 @@ public final class SchemaCheck {
       "quota_commit", "quota_consume_batch", "quota_expired", "quota_expired_holds", "quota_fits",
       "quota_next_hold_expiry", "quota_reserve");
 
+  /**
+   * The indexes a read needs to stay fast as the ledger grows, which the store would otherwise run without, only
+   * slowly: the usage history's (migration V8).
+   */
+  public static final List<String> INDEXES = List.of("usage_archive_history", "usage_ledger_history");
+
   private SchemaCheck() {}
 
   /**
@@ -35,7 +41,8 @@ public final class SchemaCheck {
    *
    * @param dsl a context on the database
    * @param schema the schema
-   * @return the missing tables, then the missing functions; empty when the schema has everything
+   * @return the missing tables, then the missing indexes, then the missing functions; empty when the schema has
+   *     everything
    */
   public static List<String> missing(DSLContext dsl, String schema) {
     Table<?> relations = table(name("pg_catalog", "pg_class")).as("c");
@@ -47,7 +54,7 @@ public final class SchemaCheck {
     Field<String> functionName = field(name("p", "proname"), SQLDataType.VARCHAR);
     Set<String> tables = new HashSet<>(dsl.select(relationName)
         .from(relations).join(namespaces).on(namespaceId.eq(field(name("c", "relnamespace"))))
-        .where(namespace.eq(schema), field(name("c", "relkind")).cast(SQLDataType.VARCHAR).in("r", "p"))
+        .where(namespace.eq(schema), field(name("c", "relkind")).cast(SQLDataType.VARCHAR).in("r", "p", "i"))
         .fetch(relationName));
     Set<String> defined = new HashSet<>(dsl.select(functionName)
         .from(functions).join(namespaces).on(namespaceId.eq(field(name("p", "pronamespace"))))
@@ -55,6 +62,7 @@ public final class SchemaCheck {
         .fetch(functionName));
     List<String> missing = new ArrayList<>();
     TABLES.stream().filter(t -> !tables.contains(t)).forEach(missing::add);
+    INDEXES.stream().filter(i -> !tables.contains(i)).forEach(missing::add);
     FUNCTIONS.stream().filter(f -> !defined.contains(f)).map(f -> f + "()").forEach(missing::add);
     return missing;
   }

@@ -7,9 +7,11 @@ import org.springframework.context.ApplicationEvent;
  * Published when a tenant's usage crosses an alert threshold: once per tenant, meter, period and threshold, as
  * {@link dev.quota.alert.QuotaAlertListener}s hear it.
  *
- * <p>Published synchronously on the thread that recorded the usage, after the usage is stored. Listeners that
- * send e-mails or call other services should be {@code @Async} or hand the event to an executor; an exception
- * a listener throws is logged by quota and does not reach the caller that recorded the usage.
+ * <p>Published from quota's outbox, on the notification dispatcher's thread, shortly after the usage is stored: the
+ * alert is written with the mark that makes it fire once, and published until it succeeds, so a listener hears it at
+ * least once. A listener that throws makes the publication fail; every listener hears the alert again on the retry
+ * (with backoff), so listeners should drop repeats ({@code ThresholdAlert} is a value: tenant, meter, period and
+ * threshold identify the crossing). Listeners run on that one thread: slow ones delay other notifications.
  *
  * {@snippet :
  * @EventListener

@@ -48,8 +48,9 @@ public abstract class AlertsContract extends ContractFixture {
 
   @BeforeEach
   void setUp() {
-    alerts = new AlertRecorder();
-    quota = quotaBuilder().catalogue(singleTier(1_000)).alertListener(alerts).build();
+    alerts = new AlertRecorder(testId());
+    quota = alerts.deliveringFrom(quotaBuilder().catalogue(singleTier(1_000)).alertListener(alerts).dispatchManually()
+        .build());
     guard = quota.guard();
     admin = quota.admin();
     tenant = newTenant("alerts");
@@ -221,14 +222,15 @@ public abstract class AlertsContract extends ContractFixture {
 
   @Test
   void failingListenerDoesNotAffectTheCallerOrOtherListeners() {
-    // quota logs each of this listener's failures at ERROR: those lines in a backend's test output are expected.
-    AlertRecorder after = new AlertRecorder();
-    QuotaGuard noisy = quotaBuilder().catalogue(singleTier(1_000))
+    // quota logs each failed delivery at WARN: those lines in a backend's test output are expected.
+    AlertRecorder after = new AlertRecorder(testId());
+    QuotaGuard noisy = after.deliveringFrom(quotaBuilder().catalogue(singleTier(1_000))
         .alertListener(alert -> {
           throw new IllegalStateException("mail server down");
         })
         .alertListener(after)
-        .build().guard();
+        .dispatchManually()
+        .build()).guard();
 
     RecordResult result = use(noisy, tenant, 1_000);
 
@@ -237,10 +239,32 @@ public abstract class AlertsContract extends ContractFixture {
   }
 
   @Test
+  void failingListenerHearsTheAlertAgainLater() {
+    AlertRecorder recovered = new AlertRecorder(testId());
+    boolean[] down = {true};
+    Quota flaky = recovered.deliveringFrom(quotaBuilder().catalogue(singleTier(1_000))
+        .alertListener(alert -> {
+          if (down[0]) {
+            throw new IllegalStateException("mail server down");
+          }
+          recovered.onThresholdCrossed(alert);
+        })
+        .dispatchManually()
+        .build());
+
+    use(flaky.guard(), tenant, 800);
+    assertThat(recovered.alerts()).as("the listener failed").isEmpty();
+    down[0] = false;
+    clock().advance(Duration.ofHours(2));
+
+    assertThat(recovered.thresholds()).as("retried after the backoff").containsExactly(80);
+  }
+
+  @Test
   void configuredThresholdsReplaceTheDefaults() {
-    AlertRecorder halfway = new AlertRecorder();
-    QuotaGuard custom = quotaBuilder().catalogue(singleTier(1_000)).alertThresholds(50).alertListener(halfway)
-        .build().guard();
+    AlertRecorder halfway = new AlertRecorder(testId());
+    QuotaGuard custom = halfway.deliveringFrom(quotaBuilder().catalogue(singleTier(1_000)).alertThresholds(50)
+        .alertListener(halfway).dispatchManually().build()).guard();
 
     use(custom, tenant, 600);
     use(custom, tenant, 500);

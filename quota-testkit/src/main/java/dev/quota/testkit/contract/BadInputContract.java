@@ -1,26 +1,29 @@
 package dev.quota.testkit.contract;
 
 import static dev.quota.Meter.AI_TOKENS;
-import static dev.quota.Tier.ENTERPRISE;
 import static dev.quota.Tier.PRO;
 import static dev.quota.testkit.QuotaAssertions.assertThat;
 import static dev.quota.testkit.contract.QuotaStoreContract.OPERATOR;
 import static dev.quota.testkit.contract.QuotaStoreContract.REASON;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.quota.ConsumeResult;
 import dev.quota.Meter;
 import dev.quota.Plan;
 import dev.quota.Quota;
 import dev.quota.QuotaGuard;
 import dev.quota.Reservation;
 import dev.quota.TenantId;
+import dev.quota.TierCatalogue;
 import dev.quota.UsageEvent;
 import dev.quota.UsageKey;
 import dev.quota.admin.Actor;
 import dev.quota.admin.Grant;
 import dev.quota.admin.QuotaAdmin;
+import dev.quota.period.PeriodPolicy;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
@@ -165,16 +168,50 @@ public abstract class BadInputContract extends ContractFixture {
   }
 
   @Test
-  void usageThatWouldOverflowTheCounterIsRejectedAndWritesNothing() {
-    QuotaGuard twoMeters = quota(tokensAndDailyCalls()).guard();
-    admin.setPlan(tenant, Plan.of(ENTERPRISE), OPERATOR, REASON);
-    use(twoMeters, tenant, AI_CALLS, Long.MAX_VALUE - 10);
+  void anEventAboveTheMetersBoundIsRejectedAndWritesNothing() {
+    long above = TierCatalogue.DEFAULT_MAX_EVENT_AMOUNT + 1;
+    Reservation reservation = guard.reserve(tenant, AI_TOKENS, 5_000, Duration.ofMinutes(5)).reservation();
 
-    assertRejected("amount", () -> use(twoMeters, tenant, AI_CALLS, 100));
-    assertRejected("amount", () -> twoMeters.tryConsume(tenant, AI_CALLS, 100, UsageKey.of("over")));
+    assertRejected("amount", () -> guard.record(UsageEvent.of(tenant, AI_TOKENS, Long.MAX_VALUE, UsageKey.of("all"))));
+    assertRejected("amount", () -> guard.record(UsageEvent.of(tenant, AI_TOKENS, above, UsageKey.of("above"))));
+    assertRejected("amount", () -> guard.tryConsume(tenant, AI_TOKENS, above, UsageKey.of("above")));
+    assertRejected("estimate", () -> guard.reserve(tenant, AI_TOKENS, above, Duration.ofMinutes(1)));
+    assertRejected("amount", () -> reservation.commit(above, UsageKey.of("above")));
+    assertRejected("events[0].amount", () -> guard.recordAll(
+        List.of(UsageEvent.of(tenant, AI_TOKENS, above, UsageKey.of("above")))));
 
-    assertThat(twoMeters.usage(tenant, AI_CALLS)).hasUsed(Long.MAX_VALUE - 10);
-    assertThat(admin.verify(tenant).consistent()).isTrue();
+    assertThat(guard.usage(tenant)).hasUsed(1_000).hasReserved(5_000);
+  }
+
+  @Test
+  void laterEventsOfThePeriodWorkAfterAnEventAboveTheBoundWasRejected() {
+    QuotaGuard unlimited = quota(singleTier(TierCatalogue.UNLIMITED)).guard();
+    TenantId heavy = newTenant("heavy");
+    assertRejected("amount", () -> unlimited.record(UsageEvent.of(heavy, AI_TOKENS, Long.MAX_VALUE, UsageKey.of("x"))));
+    use(unlimited, heavy, TierCatalogue.DEFAULT_MAX_EVENT_AMOUNT);
+
+    use(unlimited, heavy, TierCatalogue.DEFAULT_MAX_EVENT_AMOUNT);
+    assertThat(unlimited.tryConsume(heavy, AI_TOKENS, 1, UsageKey.of("after")).outcome())
+        .isEqualTo(ConsumeResult.Outcome.CONSUMED);
+
+    assertThat(unlimited.usage(heavy)).hasUsed(2 * TierCatalogue.DEFAULT_MAX_EVENT_AMOUNT + 1);
+    assertThat(admin.verify(heavy).consistent()).isTrue();
+  }
+
+  @Test
+  void aMetersBoundIsConfigurable() {
+    TierCatalogue catalogue = TierCatalogue.builder()
+        .meter(AI_TOKENS, PeriodPolicy.calendarMonth())
+        .maxEventAmount(AI_TOKENS, 5_000)
+        .tier(METERED, Map.of(AI_TOKENS, TierCatalogue.UNLIMITED))
+        .defaultTier(METERED)
+        .build();
+    QuotaGuard bounded = quota(catalogue).guard();
+
+    assertRejected("amount", () -> use(bounded, tenant, 5_001));
+    use(bounded, tenant, 5_000);
+
+    assertThat(bounded.usage(tenant)).hasUsed(6_000);
   }
 
   @Test

@@ -46,8 +46,8 @@ public abstract class BypassesContract extends ContractFixture {
 
   @BeforeEach
   void setUp() {
-    alerts = new AlertRecorder();
-    quota = quotaBuilder().alertListener(alerts).build();
+    alerts = new AlertRecorder(testId());
+    quota = alerts.deliveringFrom(quotaBuilder().alertListener(alerts).dispatchManually().build());
     guard = quota.guard();
     admin = quota.admin();
     tenant = newTenant("bypass");

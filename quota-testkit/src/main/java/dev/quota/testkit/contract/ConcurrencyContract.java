@@ -196,9 +196,10 @@ public abstract class ConcurrencyContract extends ContractFixture {
 
   @Test
   void alertsFireOnceWhenManyThreadsCrossTheThresholdsTogether() {
-    AlertRecorder alerts = new AlertRecorder();
+    AlertRecorder alerts = new AlertRecorder(testId());
     long limit = (long) threads * operations * 10;
-    Quota quota = quotaBuilder().catalogue(singleTier(limit)).alertListener(alerts).build();
+    Quota quota = alerts.deliveringFrom(quotaBuilder().catalogue(singleTier(limit)).alertListener(alerts)
+        .dispatchManually().build());
     TenantId tenant = newTenant("alerted");
 
     Concurrently.run(threads, operations, concurrencyTimeout(), (thread, op) -> quota.guard()

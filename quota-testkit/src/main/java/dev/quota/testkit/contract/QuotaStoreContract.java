@@ -171,6 +171,14 @@ public abstract class QuotaStoreContract {
 
   // --- the groups: one line each; the tests are in the group's own class --------------------------------
 
+  /** {@link UsageHistoryContract}, on this contract's store. */
+  @Nested
+  public class UsageHistories extends UsageHistoryContract {
+    UsageHistories() {
+      super(QuotaStoreContract.this);
+    }
+  }
+
   /** {@link LimitsContract}, on this contract's store. */
   @Nested
   public class Limits extends LimitsContract {
@@ -299,6 +307,14 @@ public abstract class QuotaStoreContract {
     }
   }
 
+  /** {@link LedgerContract}, on this contract's store. */
+  @Nested
+  public class Ledger extends LedgerContract {
+    Ledger() {
+      super(QuotaStoreContract.this);
+    }
+  }
+
   /** {@link AuthorizationContract}, on this contract's store. */
   @Nested
   public class Authorization extends AuthorizationContract {
@@ -311,6 +327,14 @@ public abstract class QuotaStoreContract {
   @Nested
   public class Alerts extends AlertsContract {
     Alerts() {
+      super(QuotaStoreContract.this);
+    }
+  }
+
+  /** {@link NotificationOutboxContract}, on this contract's store. */
+  @Nested
+  public class NotificationOutbox extends NotificationOutboxContract {
+    NotificationOutbox() {
       super(QuotaStoreContract.this);
     }
   }
@@ -375,6 +399,14 @@ public abstract class QuotaStoreContract {
   @Nested
   public class AuditQueries extends AuditQueryContract {
     AuditQueries() {
+      super(QuotaStoreContract.this);
+    }
+  }
+
+  /** {@link ServiceRecordContract}, on this contract's store. */
+  @Nested
+  public class ServiceRecords extends ServiceRecordContract {
+    ServiceRecords() {
       super(QuotaStoreContract.this);
     }
   }

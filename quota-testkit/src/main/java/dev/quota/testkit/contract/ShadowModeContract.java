@@ -41,8 +41,9 @@ public abstract class ShadowModeContract extends ContractFixture {
 
   @BeforeEach
   void setUp() {
-    alerts = new AlertRecorder();
-    quota = quotaBuilder().mode(EnforcementMode.SHADOW).alertListener(alerts).build();
+    alerts = new AlertRecorder(testId());
+    quota = alerts.deliveringFrom(quotaBuilder().mode(EnforcementMode.SHADOW).alertListener(alerts)
+        .dispatchManually().build());
     guard = quota.guard();
     tenant = newTenant("shadow");
   }

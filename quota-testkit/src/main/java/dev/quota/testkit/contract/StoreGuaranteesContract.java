@@ -3,6 +3,7 @@ package dev.quota.testkit.contract;
 import static dev.quota.Meter.AI_TOKENS;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.quota.Period;
 import dev.quota.Plan;
 import dev.quota.ReservationId;
 import dev.quota.TenantId;
@@ -114,6 +115,37 @@ public abstract class StoreGuaranteesContract extends ContractFixture {
     assertThat(state.plan()).isEmpty();
     assertThat(state.entitlements()).isEmpty();
     assertThat(state.counters()).isEmpty();
+  }
+
+  @Test
+  void aDeniedFirstConsumeOfAPeriodLeavesNoCounter() {
+    assertThat(store.consume(entry(1_001, "too-big"), 1_000, version())).isInstanceOf(WriteOutcome.Insufficient.class);
+
+    assertThat(state().counters()).as("no counter, not even an empty one").isEmpty();
+    assertThat(store.verify(tenant)).isEmpty();
+    assertThat(store.consume(entry(1_000, "too-big"), 1_000, version()))
+        .as("the key was not taken by the denied write").isInstanceOf(WriteOutcome.Written.class);
+  }
+
+  @Test
+  void aDeniedFirstReserveOfAPeriodLeavesNoCounter() {
+    assertThat(store.reserve(hold(1_001), 1_000, version(), now)).isInstanceOf(WriteOutcome.Insufficient.class);
+
+    assertThat(state().counters()).as("no counter, not even an empty one").isEmpty();
+    assertThat(store.verify(tenant)).isEmpty();
+  }
+
+  @Test
+  void aFirstConsumeOfAPeriodWithAKeyOfAnEarlierPeriodIsADuplicateAndLeavesNoCounter() {
+    Period october = new Period(NOVEMBER_START.minus(Duration.ofDays(31)), NOVEMBER_START);
+    LedgerEntry earlier = new LedgerEntry(tenant, AI_TOKENS, 500, UsageKey.of("reused"), october.start(), october,
+        Map.of());
+    assertThat(store.append(earlier, version())).isInstanceOf(WriteOutcome.Written.class);
+
+    assertThat(store.consume(entry(5_000, "reused"), 1_000, version()))
+        .isInstanceOfSatisfying(WriteOutcome.Duplicate.class, d -> assertThat(d.recordedAmount()).isEqualTo(500));
+
+    assertThat(state().counters()).as("no counter of November").isEmpty();
   }
 
   @Test

@@ -9,7 +9,8 @@ import org.springframework.boot.autoconfigure.SpringBootApplication;
  * {@code GET /tenants/{tenant}/usage} is the tenant's usage page. Tenants' tiers live in the application's own
  * {@code account} table, which quota reads; quota's tables live in a schema of their own, migrated at start-up. One
  * property, {@code planner.schema}, places both. Metrics, health and the {@code quota} endpoint are under
- * {@code /actuator}.
+ * {@code /actuator}; the operator console is at {@code /quota/}, behind a form login with two demo users
+ * ({@link ConsoleSecurity}).
  *
  * <p>Run it from a clone of quota with {@code mvn -pl quota-examples/spring-app -am -DskipTests package
  * spring-boot:run}.

@@ -1,6 +1,7 @@
 package dev.quota.examples.spring;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.quota.TenantId;
 import dev.quota.admin.Actor;
@@ -16,6 +17,9 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
@@ -55,7 +59,10 @@ class PlannerApplicationTest {
   @DynamicPropertySource
   static void database(DynamicPropertyRegistry registry) {
     registry.add("spring.datasource.url", PostgresDatabase::url);
-    registry.add("planner.schema", () -> APP_SCHEMA); // the one property that moves the example to other schemas
+    registry.add("planner.schema", () -> APP_SCHEMA);
+    // the local SMTP sink on a free port, not 3025, which another run may hold
+    int mailSinkPort = FreePort.find();
+    registry.add("planner.mail-sink.port", () -> mailSinkPort); // the one property that moves the example to other schemas
   }
 
   @AfterAll
@@ -96,15 +103,28 @@ class PlannerApplicationTest {
   }
 
   @Test
-  void crossingEightyAndNinetyPercentPublishesThresholdEvents() throws Exception {
+  void crossingEightyAndNinetyPercentPublishesThresholdEventsAndSendsEmails() throws Exception {
     for (int call = 1; call <= 3; call++) {
       assertThat(plan("initech", 40_000).statusCode()).isEqualTo(200);
     }
 
-    assertThat(alerts.recent())
+    // delivered from quota's outbox on its dispatcher's thread, which polls every second
+    await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(alerts.recent())
         .filteredOn(alert -> alert.tenant().equals(TenantId.of("initech")))
         .extracting(ThresholdAlert::thresholdPercent)
-        .containsExactly(80, 90);
+        .containsExactly(80, 90));
+    // and as e-mails, over SMTP to the local sink, for billing_email of the planner's account table
+    await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(mailSink())
+        .filteredOn(line -> line.startsWith("billing@initech.example: initech has used "))
+        .hasSize(2));
+  }
+
+  private List<String> mailSink() throws IOException, InterruptedException {
+    HttpResponse<String> response = get("/mail-sink");
+    assertThat(response.statusCode()).isEqualTo(200);
+    List<String> lines = new ArrayList<>();
+    json(response).forEach(line -> lines.add(line.asString()));
+    return lines;
   }
 
   @Test

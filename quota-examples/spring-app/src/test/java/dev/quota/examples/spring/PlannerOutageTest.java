@@ -44,6 +44,9 @@ class PlannerOutageTest {
   static void database(DynamicPropertyRegistry registry) {
     registry.add("spring.datasource.url", PostgresDatabase::url);
     registry.add("planner.schema", () -> APP_SCHEMA);
+    // the local SMTP sink on a free port, not 3025, which another run may hold
+    int mailSinkPort = FreePort.find();
+    registry.add("planner.mail-sink.port", () -> mailSinkPort);
   }
 
   @AfterAll

@@ -7,6 +7,7 @@ import dev.quota.Meter;
 import dev.quota.Quota;
 import dev.quota.Tier;
 import dev.quota.TierCatalogue;
+import dev.quota.admin.TenantKey;
 import dev.quota.period.PeriodPolicy;
 import dev.quota.spring.boot.autoconfigure.QuotaProperties.MeterPeriod;
 import dev.quota.spring.boot.autoconfigure.QuotaProperties.TierLimits;
@@ -103,6 +104,40 @@ final class PropertyChecks {
    * @param properties the bound properties
    * @throws InvalidConfigurationPropertyValueException naming the first property that is invalid
    */
+  /**
+   * The tenant key from {@code quota.tenant-key.*}, the table, schema and id column defaulting to the host tier
+   * table's.
+   *
+   * @param properties the properties
+   * @return the key; {@code null} when {@code quota.tenant-key.key-column} is not set
+   */
+  static @Nullable TenantKey tenantKey(QuotaProperties properties) {
+    QuotaProperties.TenantKey key = properties.getTenantKey();
+    String column = key.getKeyColumn();
+    if (column == null) {
+      return null;
+    }
+    QuotaProperties.HostTierTable host = properties.getHostTierTable();
+    String table = key.getTable() != null ? key.getTable() : host.getTable();
+    if (table == null) {
+      throw invalid("quota.tenant-key.table", null, "must be set with quota.tenant-key.key-column (or "
+          + "quota.host-tier-table.table, its default)");
+    }
+    String schema = key.getSchema() != null ? key.getSchema() : host.getSchema();
+    String idColumn = key.getIdColumn() != null ? key.getIdColumn() : host.getIdColumn();
+    try {
+      return new TenantKey(schema, table, column, idColumn);
+    } catch (InvalidRequestException e) {
+      String property = switch (e.field()) {
+        case "tenant key schema" -> "quota.tenant-key.schema";
+        case "tenant key table" -> "quota.tenant-key.table";
+        case "tenant key id column" -> "quota.tenant-key.id-column";
+        default -> "quota.tenant-key.key-column";
+      };
+      throw invalid(property, null, String.valueOf(e.getMessage()));
+    }
+  }
+
   static void configure(Quota.Builder builder, QuotaProperties properties) {
     EnforcementMode mode = properties.getMode();
     check("quota.mode", mode, () -> builder.mode(mode));

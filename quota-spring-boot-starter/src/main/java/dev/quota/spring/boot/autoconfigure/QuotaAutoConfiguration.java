@@ -6,6 +6,8 @@ import dev.quota.QuotaObserver;
 import dev.quota.TierCatalogue;
 import dev.quota.admin.AdminAuthorizer;
 import dev.quota.admin.QuotaAdmin;
+import dev.quota.admin.TenantKey;
+import dev.quota.alert.NotificationChannel;
 import dev.quota.alert.QuotaAlertListener;
 import dev.quota.micrometer.QuotaMetrics;
 import dev.quota.spi.QuotaStore;
@@ -19,9 +21,11 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.info.BuildProperties;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Import;
+import org.springframework.core.env.Environment;
 
 /**
  * Builds {@link Quota}, {@link QuotaGuard} and {@link QuotaAdmin} from the {@code quota.*} properties and the
@@ -31,14 +35,17 @@ import org.springframework.context.annotation.Import;
  * {@code DataSource}), a {@link TierCatalogue} (else one from the properties), an {@link AdminAuthorizer}, every
  * {@link QuotaAlertListener} and {@link QuotaObserver}, a unique {@link Clock} (else the system clock in UTC), and
  * {@link QuotaMetrics} (made by {@link QuotaMetricsAutoConfiguration} when a {@code MeterRegistry} exists).
- * Threshold alerts are also published as {@link QuotaThresholdCrossedEvent}s.
+ * Threshold alerts are also published as {@link QuotaThresholdCrossedEvent}s. Every {@link NotificationChannel} bean
+ * (see {@link QuotaAlertsAutoConfiguration}) is handed to the builder; the listeners, the events and the channels are
+ * fed from quota's outbox by the instance's notification dispatcher ({@code quota.alerts.dispatcher.*}), which stops
+ * when the context closes the {@link Quota} bean.
  */
 @AutoConfiguration(afterName = {
     "org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration",
     "org.springframework.boot.jooq.autoconfigure.JooqAutoConfiguration",
     "org.springframework.boot.flyway.autoconfigure.FlywayAutoConfiguration"})
 @ConditionalOnClass(Quota.class)
-@EnableConfigurationProperties(QuotaProperties.class)
+@EnableConfigurationProperties({QuotaProperties.class, QuotaAlertProperties.class})
 @Import({HostTierTableConfiguration.class, QuotaStoreConfiguration.class})
 public class QuotaAutoConfiguration {
 
@@ -81,18 +88,26 @@ public class QuotaAutoConfiguration {
    * @param properties the properties
    * @param events where threshold alerts are published
    * @param alertListeners the application's alert listeners, in order
+   * @param channels the notification channels (e-mail and webhooks of {@link QuotaAlertsAutoConfiguration}, the
+   *     application's own), in order
+   * @param alertProperties the dispatcher's settings
    * @param observers the application's observers, in order
    * @param authorizer the application's admin authorizer, if any
    * @param metrics the Micrometer binding, if metrics are on
    * @param clock the application's clock, if it has exactly one
-   * @return the instance
+   * @param environment where the application's name is read, for the service's record
+   * @param build the build's information, if any, for the service's version in its record
+   * @return the instance, which has recorded its configuration in the store unless
+   *     {@code quota.service.record-configuration=false}
    */
   @Bean
   @ConditionalOnMissingBean
   public Quota quota(QuotaStore store, TierCatalogue catalogue, QuotaProperties properties,
       ApplicationEventPublisher events, ObjectProvider<QuotaAlertListener> alertListeners,
+      ObjectProvider<NotificationChannel> channels, QuotaAlertProperties alertProperties,
       ObjectProvider<QuotaObserver> observers, ObjectProvider<AdminAuthorizer> authorizer,
-      ObjectProvider<QuotaMetrics> metrics, ObjectProvider<Clock> clock) {
+      ObjectProvider<QuotaMetrics> metrics, ObjectProvider<Clock> clock, Environment environment,
+      ObjectProvider<BuildProperties> build) {
     QuotaMetrics quotaMetrics = metrics.getIfAvailable();
     Quota.Builder builder = Quota.builder()
         .store(quotaMetrics != null ? quotaMetrics.timed(store) : store)
@@ -102,11 +117,26 @@ public class QuotaAutoConfiguration {
         .leaveStoreOpen();
     PropertyChecks.configure(builder, properties);
     alertListeners.orderedStream().forEach(builder::alertListener);
+    channels.orderedStream().forEach(builder::notificationChannel);
+    AlertDelivery.configure(builder, alertProperties.getDispatcher());
     observers.orderedStream().forEach(builder::observer);
     if (quotaMetrics != null) {
       builder.observer(quotaMetrics.observer());
     }
     authorizer.ifUnique(builder::authorizer);
+    TenantKey tenantKey = PropertyChecks.tenantKey(properties);
+    if (tenantKey != null) {
+      builder.tenantKey(tenantKey);
+    }
+    QuotaProperties.Service service = properties.getService();
+    if (service.isRecordConfiguration()) {
+      String name = service.getName() != null ? service.getName()
+          : environment.getProperty("spring.application.name", "application");
+      BuildProperties info = build.getIfAvailable();
+      String version = service.getVersion() != null ? service.getVersion()
+          : info != null && info.getVersion() != null ? info.getVersion() : "unknown";
+      PropertyChecks.check("quota.service.name", name, () -> builder.recordServiceConfiguration(name, version));
+    }
     return builder.build();
   }
 

@@ -96,6 +96,12 @@ public class QuotaProperties {
   /** Micrometer metrics. */
   private final Metrics metrics = new Metrics();
 
+  /** How the service records the configuration it enforces, for the quota command line and the console. */
+  private final Service service = new Service();
+
+  /** How operators find tenants by a human key, such as an e-mail column of the application's user table. */
+  private final TenantKey tenantKey = new TenantKey();
+
   private static List<TierLimits> defaultTiers() {
     List<TierLimits> tiers = new ArrayList<>();
     tiers.add(TierLimits.of("free", 100_000));
@@ -222,6 +228,16 @@ public class QuotaProperties {
   /** @return the host tier table settings */
   public HostTierTable getHostTierTable() {
     return hostTierTable;
+  }
+
+  /** @return how the service records its configuration */
+  public Service getService() {
+    return service;
+  }
+
+  /** @return how tenants are found by a human key */
+  public TenantKey getTenantKey() {
+    return tenantKey;
   }
 
   /** @return the metrics settings */
@@ -588,6 +604,110 @@ public class QuotaProperties {
     /** @param idType the id column's type */
     public void setIdType(IdType idType) {
       this.idType = idType;
+    }
+  }
+
+  /**
+   * The service's record of what it enforces: at start-up the tiers, meters, limits, periods, alert thresholds,
+   * where plans come from and the tenant key are written to quota's schema (a new version only when they change),
+   * so that the quota command line shows what the service really enforces.
+   */
+  public static class Service {
+    /** Whether to record the configuration at start-up. */
+    private boolean recordConfiguration = true;
+
+    /** The service's name in the record. Unset: spring.application.name, else "application". */
+    private @Nullable String name;
+
+    /** The service's version in the record. Unset: the build's version (BuildProperties), else "unknown". */
+    private @Nullable String version;
+
+    /** @return whether the configuration is recorded at start-up */
+    public boolean isRecordConfiguration() {
+      return recordConfiguration;
+    }
+
+    /** @param recordConfiguration whether the configuration is recorded at start-up */
+    public void setRecordConfiguration(boolean recordConfiguration) {
+      this.recordConfiguration = recordConfiguration;
+    }
+
+    /** @return the service's name, or {@code null} for the default */
+    public @Nullable String getName() {
+      return name;
+    }
+
+    /** @param name the service's name */
+    public void setName(@Nullable String name) {
+      this.name = name;
+    }
+
+    /** @return the service's version, or {@code null} for the default */
+    public @Nullable String getVersion() {
+      return version;
+    }
+
+    /** @param version the service's version */
+    public void setVersion(@Nullable String version) {
+      this.version = version;
+    }
+  }
+
+  /**
+   * A column of the application's own table by which operators find a tenant (quota find alice@example.com): only
+   * recorded with the service's configuration, and only ever read.
+   */
+  public static class TenantKey {
+    /** The column holding the human key, such as email. Unset: no tenant key is recorded. */
+    private @Nullable String keyColumn;
+
+    /** The table holding it, such as app_user. Unset: quota.host-tier-table.table. */
+    private @Nullable String table;
+
+    /** The table's schema. Unset: quota.host-tier-table.schema. */
+    private @Nullable String schema;
+
+    /** The column holding the tenant id. Unset: quota.host-tier-table.id-column. */
+    private @Nullable String idColumn;
+
+    /** @return the key column, or {@code null} for none */
+    public @Nullable String getKeyColumn() {
+      return keyColumn;
+    }
+
+    /** @param keyColumn the key column */
+    public void setKeyColumn(@Nullable String keyColumn) {
+      this.keyColumn = keyColumn;
+    }
+
+    /** @return the table, or {@code null} for the host tier table's */
+    public @Nullable String getTable() {
+      return table;
+    }
+
+    /** @param table the table */
+    public void setTable(@Nullable String table) {
+      this.table = table;
+    }
+
+    /** @return the schema, or {@code null} for the host tier table's */
+    public @Nullable String getSchema() {
+      return schema;
+    }
+
+    /** @param schema the schema */
+    public void setSchema(@Nullable String schema) {
+      this.schema = schema;
+    }
+
+    /** @return the id column, or {@code null} for the host tier table's */
+    public @Nullable String getIdColumn() {
+      return idColumn;
+    }
+
+    /** @param idColumn the id column */
+    public void setIdColumn(@Nullable String idColumn) {
+      this.idColumn = idColumn;
     }
   }
 

@@ -1,6 +1,7 @@
 package dev.quota.spring.boot.autoconfigure;
 
 import dev.quota.jooq.PostgresQuotaStore;
+import dev.quota.jooq.QuotaSchemaException;
 import javax.sql.DataSource;
 import org.jooq.DSLContext;
 import org.jooq.SQLDialect;
@@ -129,7 +130,8 @@ public class QuotaSchemaInitializer implements InitializingBean, BeanClassLoader
    * Flyway on the class path, the application turned quota's migration off itself, and adding Flyway is no advice.
    */
   static QuotaStartupException missingTables(String schema, boolean flywayPresent) {
-    String description = "quota's tables are missing in schema '" + schema + "'";
+    // the library's words for the problem (as PostgresQuotaStore and the command line say it), the starter's fixes
+    String description = QuotaSchemaException.withoutTables(schema).problem();
     if (flywayPresent) {
       return new QuotaStartupException(description + ", and quota.schema.use-flyway=false leaves them to the "
           + "application.",

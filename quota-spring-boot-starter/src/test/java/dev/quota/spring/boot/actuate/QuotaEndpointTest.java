@@ -11,8 +11,8 @@ import dev.quota.Tier;
 import dev.quota.UsageKey;
 import dev.quota.admin.Actor;
 import dev.quota.admin.QuotaAdmin;
+import dev.quota.admin.UsageReportView;
 import dev.quota.spi.QuotaStore;
-import dev.quota.spring.boot.actuate.QuotaEndpoint.MeterUsage;
 import dev.quota.spring.boot.actuate.QuotaEndpoint.TenantUsage;
 import dev.quota.spring.boot.autoconfigure.QuotaAutoConfiguration;
 import dev.quota.spring.boot.autoconfigure.QuotaEndpointAutoConfiguration;
@@ -57,22 +57,22 @@ class QuotaEndpointTest {
           TenantUsage usage = context.getBean(QuotaEndpoint.class).usage(new String[] {"acme"});
 
           assertThat(usage.tenant()).isEqualTo("acme");
-          assertThat(usage.meters()).extracting(MeterUsage::meter).containsExactly("ai-tokens", "ai-calls");
-          MeterUsage tokens = usage.meters().get(0);
+          assertThat(usage.meters()).extracting(UsageReportView::meter).containsExactly("ai-tokens", "ai-calls");
+          UsageReportView tokens = usage.meters().get(0);
           assertThat(tokens.plannedTier()).isEqualTo("free");
           assertThat(tokens.effectiveTier()).isEqualTo("free");
           assertThat(tokens.tierSource()).isEqualTo("PLAN");
-          assertThat(tokens.limit()).isEqualTo(100_000);
+          assertThat(tokens.limit()).isEqualTo(100_000L);
           assertThat(tokens.granted()).isEqualTo(5_000);
           assertThat(tokens.used()).isEqualTo(25_000);
-          assertThat(tokens.remaining()).isEqualTo(80_000);
+          assertThat(tokens.remaining()).isEqualTo(80_000L);
           assertThat(tokens.blocked()).isFalse();
           assertThat(tokens.periodStart()).isEqualTo("2026-03-01T00:00:00Z");
           assertThat(tokens.resetsAt()).isEqualTo("2026-04-01T00:00:00Z");
           assertThat(tokens.asOf()).isEqualTo("2026-03-10T12:00:00Z");
           assertThat(tokens.activeEntitlements()).singleElement().satisfies(grant -> {
             assertThat(grant.kind()).isEqualTo("credit");
-            assertThat(grant.amount()).isEqualTo(5_000);
+            assertThat(grant.amount()).isEqualTo(5_000L);
             assertThat(grant.createdBy()).isEqualTo("ops");
             assertThat(grant.reason()).isEqualTo("goodwill");
           });

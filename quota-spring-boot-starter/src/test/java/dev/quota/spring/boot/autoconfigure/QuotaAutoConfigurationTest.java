@@ -2,6 +2,7 @@ package dev.quota.spring.boot.autoconfigure;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import dev.quota.EnforcementMode;
 import dev.quota.FailurePolicy;
@@ -277,6 +278,8 @@ class QuotaAutoConfigurationTest {
 
           guard.tryConsume(ACME, Meter.AI_TOKENS, 85_000, UsageKey.of("session-1"));
 
+          // delivered from the outbox on the dispatcher's thread, which polls every second
+          await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(heard).hasSize(1));
           assertThat(events).singleElement().satisfies(event -> {
             assertThat(event.getAlert().tenant()).isEqualTo(ACME);
             assertThat(event.getAlert().thresholdPercent()).isEqualTo(80);

@@ -25,7 +25,7 @@ class SchemaWithoutFlywayTest {
         .run(context -> {
           assertThat(context).hasFailed();
           assertThat(context.getStartupFailure()).rootCause()
-              .hasMessageContaining("quota's tables are missing in schema '" + database.schema("missing") + "'")
+              .hasMessageContaining("schema " + database.schema("missing") + " has no quota tables")
               .hasMessageContaining("quota.schema.create=true")
               .hasMessageContaining("flyway-core");
         });
@@ -53,7 +53,7 @@ class SchemaWithoutFlywayTest {
         .withPropertyValues("quota.schema.use-flyway=false")
         .run(context -> {
           assertThat(context).hasFailed();
-          assertThat(context.getStartupFailure()).rootCause().hasMessageContaining("quota's tables are missing");
+          assertThat(context.getStartupFailure()).rootCause().hasMessageContaining("has no quota tables");
         });
   }
 
@@ -65,8 +65,8 @@ class SchemaWithoutFlywayTest {
         .run(context -> {
           assertThat(context).hasFailed();
           FailureAnalysis analysis = analyze(context.getStartupFailure());
-          assertThat(analysis.getDescription()).isEqualTo("quota's tables are missing in schema '" + schema
-              + "', and quota.schema.use-flyway=false leaves them to the application.");
+          assertThat(analysis.getDescription()).isEqualTo("schema " + schema + " has no quota tables, and "
+              + "quota.schema.use-flyway=false leaves them to the application.");
           assertThat(analysis.getAction())
               .contains("apply the scripts in classpath:db/quota to schema '" + schema + "' with the application's "
                   + "own migration (a Flyway run with schemas=" + schema + ", locations=classpath:db/quota and "
@@ -84,7 +84,7 @@ class SchemaWithoutFlywayTest {
         .withClassLoader(new FilteredClassLoader(Flyway.class))
         .run(context -> {
           FailureAnalysis analysis = analyze(context.getStartupFailure());
-          assertThat(analysis.getDescription()).startsWith("quota's tables are missing in schema '" + schema + "'");
+          assertThat(analysis.getDescription()).startsWith("schema " + schema + " has no quota tables, and without Flyway");
           assertThat(analysis.getAction()).startsWith("Add Flyway to the application");
         });
   }

@@ -1,4 +1,4 @@
--- quota's PostgreSQL schema, version 7: one tenant's own limit on one meter.
+-- quota's PostgreSQL schema, version 9: one tenant's own limit on one meter, and one-time credits.
 --
 -- A limit override is an entitlement like a tier override (audited, expiring or open-ended, revocable) and is kept
 -- in the entitlement table with kind 'LIMIT_OVERRIDE': meter names the meter, amount holds the limit (zero or more).

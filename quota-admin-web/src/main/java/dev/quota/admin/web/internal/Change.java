@@ -1,0 +1,363 @@
+package dev.quota.admin.web.internal;
+
+import dev.quota.InvalidRequestException;
+import dev.quota.Meter;
+import dev.quota.Plan;
+import dev.quota.TenantId;
+import dev.quota.Tier;
+import dev.quota.TierCatalogue;
+import dev.quota.admin.Actor;
+import dev.quota.admin.AdminOperation;
+import dev.quota.admin.AuditEntry;
+import dev.quota.admin.Bypass;
+import dev.quota.admin.Entitlement;
+import dev.quota.admin.EntitlementId;
+import dev.quota.admin.Grant;
+import dev.quota.admin.QuotaAdmin;
+import dev.quota.admin.ResetResult;
+import dev.quota.admin.TierOverride;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * One change an operator asks for, read from a form or a JSON body and checked before anything is written: what the
+ * confirmation page describes and the API applies. The actor is never part of it; it comes from the principal.
+ */
+sealed interface Change {
+  /** The actions, by the name the API's path and the forms use. */
+  List<String> ACTIONS = List.of("reset-usage", "grants", "overrides", "bypasses", "revoke", "plan");
+
+  TenantId tenant();
+
+  String reason();
+
+  AdminOperation operation();
+
+  /** @return the action's name, as in {@link #ACTIONS} */
+  String action();
+
+  /** @return the parameters that remake this change (without tenant and reason), for the confirmation form */
+  Map<String, String> parameters();
+
+  /** @return exactly what will change, in one sentence */
+  String describe(Formats formats);
+
+  /** Makes the change; returns what was done, for JSON. */
+  Map<String, Object> apply(QuotaAdmin admin, Actor actor, Formats formats);
+
+  record ResetUsage(TenantId tenant, @Nullable Meter meter, String reason) implements Change {
+    @Override
+    public AdminOperation operation() {
+      return AdminOperation.RESET_USAGE;
+    }
+
+    @Override
+    public String action() {
+      return "reset-usage";
+    }
+
+    @Override
+    public Map<String, String> parameters() {
+      return meter == null ? Map.of() : Map.of("meter", meter.name());
+    }
+
+    @Override
+    public String describe(Formats formats) {
+      return tenant.value() + ": reset usage on " + (meter == null ? "every meter" : "meter " + meter.name())
+          + " by granting this period's usage back until the period ends; history kept";
+    }
+
+    @Override
+    public Map<String, Object> apply(QuotaAdmin admin, Actor actor, Formats formats) {
+      ResetResult result = meter == null ? admin.resetUsage(tenant, actor, reason)
+          : admin.resetUsage(tenant, meter, actor, reason);
+      List<Object> grants = new ArrayList<>();
+      for (Grant grant : result.grants()) {
+        grants.add(Views.entitlementJson(grant));
+      }
+      Map<String, Object> json = done(this, result.audit());
+      json.put("grants", grants);
+      return json;
+    }
+  }
+
+  record GrantCredit(TenantId tenant, Meter meter, long amount, Instant until, String reason) implements Change {
+    @Override
+    public AdminOperation operation() {
+      return AdminOperation.GRANT_CREDIT;
+    }
+
+    @Override
+    public String action() {
+      return "grants";
+    }
+
+    @Override
+    public Map<String, String> parameters() {
+      return Map.of("meter", meter.name(), "amount", Long.toString(amount), "until", until.toString());
+    }
+
+    @Override
+    public String describe(Formats formats) {
+      return tenant.value() + ": grant " + Formats.amount(amount) + " " + meter.name() + " per period until "
+          + formats.instant(until) + "; history kept";
+    }
+
+    @Override
+    public Map<String, Object> apply(QuotaAdmin admin, Actor actor, Formats formats) {
+      Grant grant = admin.grantCredit(tenant, meter, amount, until, actor, reason);
+      Map<String, Object> json = done(this, null);
+      json.put("entitlement", Views.entitlementJson(grant));
+      return json;
+    }
+  }
+
+  record OverrideTier(TenantId tenant, Tier tier, Instant until, String reason) implements Change {
+    @Override
+    public AdminOperation operation() {
+      return AdminOperation.OVERRIDE_TIER;
+    }
+
+    @Override
+    public String action() {
+      return "overrides";
+    }
+
+    @Override
+    public Map<String, String> parameters() {
+      return Map.of("tier", tier.name(), "until", until.toString());
+    }
+
+    @Override
+    public String describe(Formats formats) {
+      return tenant.value() + ": put on tier " + tier.name() + " until " + formats.instant(until)
+          + ", then back to its plan's tier by itself";
+    }
+
+    @Override
+    public Map<String, Object> apply(QuotaAdmin admin, Actor actor, Formats formats) {
+      TierOverride override = admin.overrideTier(tenant, tier, until, actor, reason);
+      Map<String, Object> json = done(this, null);
+      json.put("entitlement", Views.entitlementJson(override));
+      return json;
+    }
+  }
+
+  record BypassLimits(TenantId tenant, Instant until, String reason) implements Change {
+    @Override
+    public AdminOperation operation() {
+      return AdminOperation.BYPASS;
+    }
+
+    @Override
+    public String action() {
+      return "bypasses";
+    }
+
+    @Override
+    public Map<String, String> parameters() {
+      return Map.of("until", until.toString());
+    }
+
+    @Override
+    public String describe(Formats formats) {
+      return tenant.value() + ": stop blocking on every meter until " + formats.instant(until)
+          + "; usage still recorded, alerts still fire";
+    }
+
+    @Override
+    public Map<String, Object> apply(QuotaAdmin admin, Actor actor, Formats formats) {
+      Bypass bypass = admin.bypass(tenant, until, actor, reason);
+      Map<String, Object> json = done(this, null);
+      json.put("entitlement", Views.entitlementJson(bypass));
+      return json;
+    }
+  }
+
+  record Revoke(TenantId tenant, EntitlementId entitlement, String reason) implements Change {
+    @Override
+    public AdminOperation operation() {
+      return AdminOperation.REVOKE;
+    }
+
+    @Override
+    public String action() {
+      return "revoke";
+    }
+
+    @Override
+    public Map<String, String> parameters() {
+      return Map.of("entitlement", entitlement.toString());
+    }
+
+    @Override
+    public String describe(Formats formats) {
+      return tenant.value() + ": end entitlement " + entitlement + " now; it is kept, marked revoked";
+    }
+
+    @Override
+    public Map<String, Object> apply(QuotaAdmin admin, Actor actor, Formats formats) {
+      // the entitlement must be this tenant's: the path names the tenant, and the authorizer decided for it
+      boolean owned = admin.entitlements(tenant).stream().anyMatch(e -> e.id().equals(entitlement));
+      if (!owned) {
+        throw new InvalidRequestException("entitlement", "is not an entitlement of tenant '" + tenant.value() + "'");
+      }
+      Entitlement revoked = admin.revoke(entitlement, actor, reason);
+      Map<String, Object> json = done(this, null);
+      json.put("entitlement", Views.entitlementJson(revoked));
+      return json;
+    }
+  }
+
+  record SetPlan(TenantId tenant, Plan plan, String reason) implements Change {
+    @Override
+    public AdminOperation operation() {
+      return AdminOperation.SET_PLAN;
+    }
+
+    @Override
+    public String action() {
+      return "plan";
+    }
+
+    @Override
+    public Map<String, String> parameters() {
+      Map<String, String> parameters = new LinkedHashMap<>();
+      parameters.put("tier", plan.tier().name());
+      plan.billingDay().ifPresent(day -> parameters.put("billingDay", Integer.toString(day)));
+      return parameters;
+    }
+
+    @Override
+    public String describe(Formats formats) {
+      return tenant.value() + ": subscribe to tier " + plan.tier().name()
+          + (plan.billingDay().isPresent() ? ", billed on day " + plan.billingDay().getAsInt() : "")
+          + "; a lower limit applies to this period's usage at once";
+    }
+
+    @Override
+    public Map<String, Object> apply(QuotaAdmin admin, Actor actor, Formats formats) {
+      return done(this, admin.setPlan(tenant, plan, actor, reason));
+    }
+  }
+
+  private static Map<String, Object> done(Change change, @Nullable AuditEntry audit) {
+    Map<String, Object> json = new LinkedHashMap<>();
+    json.put("tenant", change.tenant().value());
+    json.put("operation", change.operation().name());
+    if (audit != null) {
+      json.put("audit", audit.id().toString());
+    }
+    return json;
+  }
+
+  /**
+   * Reads a change from its parameters, checking each and naming the first that is wrong.
+   *
+   * @param action one of {@link #ACTIONS}
+   * @param tenant the tenant
+   * @param parameters the form's or JSON body's values by name
+   * @param catalogue the meters and tiers
+   * @param formats how times are read
+   * @return the change
+   * @throws InvalidRequestException naming the parameter
+   */
+  static Change parse(String action, TenantId tenant, Map<String, String> parameters, TierCatalogue catalogue,
+      Formats formats) {
+    String reason = reason(parameters.get("reason"));
+    return switch (action) {
+      case "reset-usage" -> {
+        String meter = parameters.get("meter");
+        yield new ResetUsage(tenant, meter == null || meter.isBlank() ? null : meter(catalogue, meter), reason);
+      }
+      case "grants" -> new GrantCredit(tenant, meter(catalogue, required(parameters, "meter")),
+          amount(required(parameters, "amount")), formats.parse("until", required(parameters, "until")), reason);
+      case "overrides" -> new OverrideTier(tenant, tier(catalogue, required(parameters, "tier")),
+          formats.parse("until", required(parameters, "until")), reason);
+      case "bypasses" -> new BypassLimits(tenant, formats.parse("until", required(parameters, "until")), reason);
+      case "revoke" -> new Revoke(tenant, EntitlementId.parse(required(parameters, "entitlement").strip()), reason);
+      case "plan" -> {
+        Tier tier = tier(catalogue, required(parameters, "tier"));
+        String day = parameters.get("billingDay");
+        yield new SetPlan(tenant, day == null || day.isBlank() ? Plan.of(tier) : Plan.of(tier, billingDay(day)),
+            reason);
+      }
+      default -> throw new InvalidRequestException("action", "must be one of " + ACTIONS + ", was '"
+          + Formats.cut(action) + "'");
+    };
+  }
+
+  private static String required(Map<String, String> parameters, String name) {
+    String value = parameters.get(name);
+    if (value == null || value.isBlank()) {
+      throw new InvalidRequestException(name, "is required");
+    }
+    return value;
+  }
+
+  private static String reason(@Nullable String value) {
+    if (value == null || value.isBlank()) {
+      throw new InvalidRequestException("reason", "is required: say why, for the audit log");
+    }
+    // a text area sends line breaks as CR LF; the audit log keeps line feeds
+    String reason = value.replace("\r\n", "\n").strip();
+    if (reason.length() > QuotaAdmin.MAX_REASON_LENGTH) {
+      throw new InvalidRequestException("reason", "must be at most " + QuotaAdmin.MAX_REASON_LENGTH
+          + " characters, was " + reason.length());
+    }
+    for (int i = 0; i < reason.length(); i++) {
+      char c = reason.charAt(i);
+      if ((c < 0x20 && c != '\n' && c != '\t') || c == 0x7f) {
+        throw new InvalidRequestException("reason", "must not contain control characters other than tab and line "
+            + "feed (found U+" + String.format("%04X", (int) c) + " at index " + i + ")");
+      }
+    }
+    return reason;
+  }
+
+  private static Meter meter(TierCatalogue catalogue, String name) {
+    Meter meter = Meter.of(name.strip());
+    if (!catalogue.contains(meter)) {
+      throw new InvalidRequestException("meter", "must be one of " + catalogue.meters().keySet() + ", was '"
+          + Formats.cut(name) + "'");
+    }
+    return meter;
+  }
+
+  private static Tier tier(TierCatalogue catalogue, String name) {
+    Tier tier = Tier.of(name.strip());
+    if (!catalogue.contains(tier)) {
+      throw new InvalidRequestException("tier", "must be one of " + catalogue.tiers() + ", was '"
+          + Formats.cut(name) + "'");
+    }
+    return tier;
+  }
+
+  private static long amount(String text) {
+    try {
+      long amount = Long.parseLong(text.strip().replace(",", "").replace("_", ""));
+      if (amount <= 0) {
+        throw new InvalidRequestException("amount", "must be positive, was " + amount);
+      }
+      return amount;
+    } catch (NumberFormatException e) {
+      throw new InvalidRequestException("amount", "must be a whole number, was '" + Formats.cut(text) + "'");
+    }
+  }
+
+  private static int billingDay(String text) {
+    try {
+      int day = Integer.parseInt(text.strip());
+      if (day < 1 || day > 31) {
+        throw new InvalidRequestException("billingDay", "must be between 1 and 31, was " + day);
+      }
+      return day;
+    } catch (NumberFormatException e) {
+      throw new InvalidRequestException("billingDay", "must be a whole number, was '" + Formats.cut(text) + "'");
+    }
+  }
+}
