@@ -10,7 +10,7 @@ package dev.quota;
  * as, in the public method that received it, or of the record component or builder method it was given to,
  * written as lower-case words. So {@code guard.reserve(tenant, meter, estimate, ttl)} names {@code "estimate"}
  * and {@code "ttl"}, {@code reservation.commit(amount, key)} names {@code "amount"} and {@code "key"},
- * {@code admin.grantCredit(..., expiresAt, ...)} names {@code "expires at"}, {@code Plan.of(tier, billingDay)}
+ * {@code admin.raisePeriodCeiling(..., expiresAt, ...)} names {@code "expires at"}, {@code Plan.of(tier, billingDay)}
  * names {@code "billing day"}, and {@code Quota.builder().maxReservationTtl(max)} names
  * {@code "max reservation ttl"}. Two refinements:
  * <ul>

@@ -2,6 +2,8 @@ package dev.quota;
 
 import dev.quota.admin.Entitlement;
 import dev.quota.admin.Grant;
+import dev.quota.admin.LimitOverride;
+import dev.quota.admin.OneTimeCredit;
 import dev.quota.internal.Checks;
 import java.time.Instant;
 import java.util.List;
@@ -28,8 +30,8 @@ import java.util.Optional;
  * @param effectiveTier the tier in force: the most generous active override, else the plan's tier, else the
  *     default tier; empty when the tenant is rejected (see {@link PlanFallback#REJECT})
  * @param tierSource where the effective tier comes from
- * @param limit the effective tier's limit per period, in the meter's unit ({@link TierCatalogue#UNLIMITED}
- *     for none; 0 when rejected)
+ * @param limit the limit per period, in the meter's unit: the tenant's own ({@link #limitOverride()}) or the
+ *     effective tier's ({@link TierCatalogue#UNLIMITED} for none; 0 when rejected)
  * @param granted the sum of active grants on this meter, in the meter's unit
  * @param used the usage recorded in the current period, in the meter's unit
  * @param reserved the units held by open reservations, in the meter's unit
@@ -37,10 +39,14 @@ import java.util.Optional;
  * @param bypassedUntil the end of the active bypass, if one is active
  * @param activeEntitlements the grants, overrides and bypasses in force
  * @param asOf the instant the report describes
+ * @param creditDrawn the units of one-time credits drawn by this period's usage: part of the ceiling for good
+ * @param creditAvailable the unspent units of the active one-time credits of this meter ({@link #credits()}): the
+ *     balance they add
  */
 public record UsageReport(TenantId tenant, Meter meter, Optional<Tier> plannedTier, Optional<Tier> effectiveTier,
     TierSource tierSource, long limit, long granted, long used, long reserved, Period period,
-    Optional<Instant> bypassedUntil, List<Entitlement> activeEntitlements, Instant asOf) {
+    Optional<Instant> bypassedUntil, List<Entitlement> activeEntitlements, Instant asOf, long creditDrawn,
+    long creditAvailable) {
 
   /** Where a report's effective tier comes from. */
   public enum TierSource {
@@ -73,11 +79,55 @@ public record UsageReport(TenantId tenant, Meter meter, Optional<Tier> plannedTi
     Checks.notNull("bypassed until", bypassedUntil);
     activeEntitlements = List.copyOf(Checks.notNull("active entitlements", activeEntitlements));
     Checks.notNull("as of", asOf);
+    Checks.notNegative("credit drawn", creditDrawn);
+    Checks.notNegative("credit available", creditAvailable);
   }
 
-  /** @return {@code limit + granted}, saturating at {@link TierCatalogue#UNLIMITED} */
+  /**
+   * A report without one-time credits.
+   *
+   * @param tenant the tenant
+   * @param meter the meter
+   * @param plannedTier the plan's tier
+   * @param effectiveTier the tier in force
+   * @param tierSource where the effective tier comes from
+   * @param limit the limit per period
+   * @param granted the sum of active raises on this meter
+   * @param used the usage of the period
+   * @param reserved the units held
+   * @param period the period
+   * @param bypassedUntil the end of an active bypass
+   * @param activeEntitlements the entitlements in force
+   * @param asOf the instant of the report
+   */
+  public UsageReport(TenantId tenant, Meter meter, Optional<Tier> plannedTier, Optional<Tier> effectiveTier,
+      TierSource tierSource, long limit, long granted, long used, long reserved, Period period,
+      Optional<Instant> bypassedUntil, List<Entitlement> activeEntitlements, Instant asOf) {
+    this(tenant, meter, plannedTier, effectiveTier, tierSource, limit, granted, used, reserved, period, bypassedUntil,
+        activeEntitlements, asOf, 0, 0);
+  }
+
+  /**
+   * The active one-time credits of this meter, each with its amount, drawn and remaining units, soonest-drawn first.
+   *
+   * @return the credits
+   */
+  public List<OneTimeCredit> credits() {
+    List<OneTimeCredit> credits = new java.util.ArrayList<>();
+    for (Entitlement entitlement : activeEntitlements) {
+      if (entitlement instanceof OneTimeCredit credit && credit.meter().equals(meter)) {
+        credits.add(credit);
+      }
+    }
+    credits.sort((a, b) -> a.drawnBefore(b) ? -1 : b.drawnBefore(a) ? 1 : 0);
+    return List.copyOf(credits);
+  }
+
+  /**
+   * @return {@code limit + granted + creditDrawn + creditAvailable}, saturating at {@link TierCatalogue#UNLIMITED}
+   */
   public long ceiling() {
-    return Checks.saturatedAdd(limit, granted);
+    return Checks.saturatedAdd(Checks.saturatedAdd(limit, granted), Checks.saturatedAdd(creditDrawn, creditAvailable));
   }
 
   /** @return {@code ceiling - used - reserved}, never below 0 */
@@ -102,6 +152,26 @@ public record UsageReport(TenantId tenant, Meter meter, Optional<Tier> plannedTi
       return 0.0;
     }
     return 100.0 * used / ceiling;
+  }
+
+  /**
+   * Tells where {@link #limit()} comes from: the tenant's own limit on this meter (a {@link LimitOverride}, the newest
+   * active one), or, when empty, the effective tier's. A tenant without an effective tier has no override in force.
+   *
+   * @return the limit override in force, if any
+   */
+  public Optional<LimitOverride> limitOverride() {
+    if (effectiveTier.isEmpty()) {
+      return Optional.empty();
+    }
+    LimitOverride newest = null;
+    for (Entitlement entitlement : activeEntitlements) {
+      if (entitlement instanceof LimitOverride override && override.meter().equals(meter)
+          && (newest == null || override.supersedes(newest))) {
+        newest = override;
+      }
+    }
+    return Optional.ofNullable(newest);
   }
 
   /**

@@ -73,14 +73,17 @@ class FieldNamesTest {
     Parameter parameter = method.getParameters()[index];
     assertThat(parameter.isNamePresent()).as("compiled with -parameters").isTrue();
     Object[] arguments = validArguments(method);
-    arguments[index] = parameter.getType() == long.class ? 0L : null;
+    // A limit may be 0 (a tenant stopped altogether); below that it is bad input.
+    boolean limit = parameter.getName().equals("limit");
+    arguments[index] = parameter.getType() == long.class ? (limit ? -1L : 0L) : null;
     Object port = method.getDeclaringClass() == QuotaGuard.class ? guard : admin;
     int writesBefore = store.writes();
 
     assertThatThrownBy(() -> invoke(method, port, arguments))
         .isInstanceOfSatisfying(InvalidRequestException.class, e -> {
           assertThat(e.field()).isEqualTo(words(parameter.getName()));
-          assertThat(e.rule()).isEqualTo(parameter.getType() == long.class ? "must be positive, was 0" : "must not be null");
+          assertThat(e.rule()).isEqualTo(limit ? "must not be negative, was -1"
+              : parameter.getType() == long.class ? "must be positive, was 0" : "must not be null");
         });
     assertThat(store.writes()).as("writes").isEqualTo(writesBefore);
   }

@@ -30,4 +30,16 @@ final class Converters {
       }
     }
   }
+
+  /** A limit as {@link Amount#parseLimit} reads it: a count of units, 0 or more, or {@code unlimited}. */
+  static final class LimitAmount implements ITypeConverter<Long> {
+    @Override
+    public Long convert(String value) {
+      try {
+        return Amount.parseLimit("the limit", value);
+      } catch (CliException e) {
+        throw new TypeConversionException(e.getMessage());
+      }
+    }
+  }
 }

@@ -34,7 +34,7 @@ final class GrantCommand extends TenantChangeCommand {
     TenantId id = session.tenant(tenant);
     Meter m = session.meter(meter);
     Instant expiry = session.resolve("--until", until, id, m);
-    Grant grant = change(session, id, admin -> admin.grantCredit(id, m, amount, expiry, session.actor(), reason));
+    Grant grant = change(session, id, admin -> admin.raisePeriodCeiling(id, m, amount, expiry, session.actor(), reason));
     String done = "Granted " + id + " " + Text.units(grant.amount()) + " extra " + m + " per period until "
         + Text.timeFromNow(grant.validUntil(), session.now(), session.zone()) + " (grant " + grant.id() + ").";
     Map<String, Object> document = new LinkedHashMap<>();

@@ -8,6 +8,8 @@ import dev.quota.admin.Bypass;
 import dev.quota.admin.CounterCheck;
 import dev.quota.admin.Entitlement;
 import dev.quota.admin.Grant;
+import dev.quota.admin.LimitOverride;
+import dev.quota.admin.OneTimeCredit;
 import dev.quota.admin.PurgeSummary;
 import dev.quota.admin.TierOverride;
 import dev.quota.admin.UsageReportView;
@@ -55,6 +57,18 @@ final class JsonView {
       case TierOverride o -> {
         m.put("kind", "tier-override");
         m.put("tier", o.tier().name());
+      }
+      case OneTimeCredit c -> {
+        m.put("kind", "one-time-credit");
+        m.put("meter", c.meter().name());
+        m.put("amount", c.amount());
+        m.put("drawn", c.drawn());
+        m.put("remaining", c.unspent());
+      }
+      case LimitOverride l -> {
+        m.put("kind", "limit-override");
+        m.put("meter", l.meter().name());
+        m.put("limit", l.limit() == TierCatalogue.UNLIMITED ? null : l.limit());
       }
       case Bypass b -> m.put("kind", "bypass");
     }

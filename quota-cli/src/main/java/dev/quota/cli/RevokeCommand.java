@@ -4,6 +4,8 @@ import dev.quota.Meter;
 import dev.quota.admin.Entitlement;
 import dev.quota.admin.EntitlementId;
 import dev.quota.admin.Grant;
+import dev.quota.admin.LimitOverride;
+import dev.quota.admin.OneTimeCredit;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import picocli.CommandLine.Command;
@@ -26,7 +28,9 @@ final class RevokeCommand extends ChangeCommand {
   @Override
   int run(Session session) {
     Entitlement revoked = session.admin().revoke(EntitlementId.parse(id), session.actor(), reason);
-    Meter meter = revoked instanceof Grant g ? g.meter() : session.catalogue().defaultMeter();
+    Meter meter = revoked instanceof Grant g ? g.meter()
+        : revoked instanceof LimitOverride l ? l.meter()
+        : revoked instanceof OneTimeCredit c ? c.meter() : session.catalogue().defaultMeter();
     String done = "Revoked the " + TextView.kind(revoked) + " of " + TextView.what(revoked) + " of "
         + revoked.tenant() + " (it would have lasted until " + Text.time(revoked.validUntil(), session.zone())
         + "); it stays in the history as revoked.";

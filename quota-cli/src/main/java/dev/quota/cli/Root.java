@@ -29,6 +29,8 @@ import picocli.CommandLine.Spec;
         TopCommand.class,
         ResetCommand.class,
         GrantCommand.class,
+        CreditCommand.class,
+        LimitCommand.class,
         OverrideTierCommand.class,
         BypassCommand.class,
         RevokeCommand.class,
@@ -115,8 +117,8 @@ final class Root implements Runnable {
   @Override
   public void run() {
     throw new ParameterException(spec.commandLine(), "a command is required: usage, find, top, reset, grant, "
-        + "override-tier, bypass, revoke, plan, audit, notifications, history, verify, migrate, archive, purge, "
-        + "simulate or console");
+        + "credit, limit, override-tier, bypass, revoke, plan, audit, notifications, history, verify, migrate, "
+        + "archive, purge, simulate or console");
   }
 
   Environment env() {

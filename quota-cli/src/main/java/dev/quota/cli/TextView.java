@@ -8,6 +8,8 @@ import dev.quota.admin.Bypass;
 import dev.quota.admin.CounterCheck;
 import dev.quota.admin.Entitlement;
 import dev.quota.admin.Grant;
+import dev.quota.admin.LimitOverride;
+import dev.quota.admin.OneTimeCredit;
 import dev.quota.admin.PurgeSummary;
 import dev.quota.admin.TierOverride;
 import dev.quota.alert.Delivery;
@@ -49,8 +51,13 @@ final class TextView {
     lines.add(row("usage", Text.bar(report.percentUsed()) + " " + Text.percent(report.percentUsed())
         + " of limit + granted"));
     lines.add(row("used", String.format(Locale.ROOT, amount, amounts[0])));
-    lines.add(row("limit", String.format(Locale.ROOT, amount, amounts[1])));
+    lines.add(row("limit", String.format(Locale.ROOT, amount, amounts[1]) + report.limitOverride()
+        .map(o -> "  (the tenant's own, override " + o.id() + ")").orElse("")));
     lines.add(row("granted", String.format(Locale.ROOT, amount, amounts[2])));
+    if (report.creditDrawn() > 0 || !report.credits().isEmpty()) {
+      lines.add(row("credits", Text.units(report.creditDrawn()) + " drawn this period, "
+          + Text.units(report.creditAvailable()) + " left"));
+    }
     lines.add(row("reserved", String.format(Locale.ROOT, amount, amounts[3])));
     lines.add(row("remaining", String.format(Locale.ROOT, amount, amounts[4])));
     lines.add(row("status", status(report, zone)));
@@ -214,6 +221,9 @@ final class TextView {
     return switch (e) {
       case Grant g -> Text.units(g.amount()) + " " + g.meter();
       case TierOverride o -> "tier " + o.tier();
+      case LimitOverride l -> "limit of " + Text.units(l.limit()) + " " + l.meter();
+      case OneTimeCredit c -> Text.units(c.amount()) + " " + c.meter() + " once (" + Text.units(c.drawn())
+          + " drawn, " + Text.units(c.unspent()) + " left)";
       case Bypass b -> "no blocking";
     };
   }
@@ -222,13 +232,15 @@ final class TextView {
    * The kind of an entitlement.
    *
    * @param e the entitlement
-   * @return {@code credit}, {@code reset grant}, {@code tier override} or {@code bypass}
+   * @return {@code credit}, {@code reset grant}, {@code tier override}, {@code limit override} or {@code bypass}
    */
   static String kind(Entitlement e) {
     return switch (e) {
       case Grant g when g.kind() == Grant.Kind.RESET -> "reset grant";
       case Grant g -> "credit";
       case TierOverride o -> "tier override";
+      case LimitOverride l -> "limit override";
+      case OneTimeCredit c -> "one-time credit";
       case Bypass b -> "bypass";
     };
   }

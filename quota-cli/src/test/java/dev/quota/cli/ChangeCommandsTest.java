@@ -31,6 +31,7 @@ class ChangeCommandsTest {
   @ValueSource(strings = {
       "reset acme",
       "grant acme 50k --until +2d",
+      "limit acme 50k",
       "override-tier acme enterprise --until +2d",
       "bypass acme --until +2d",
       "revoke 3f0e8c1e-4b7a-4c55-9a53-2b1f7f1f0b11",
@@ -73,6 +74,32 @@ class ChangeCommandsTest {
     assertThat(cli.store.ledger(ACME)).hasSize(1);
     assertThat(audit().getFirst().reason()).isEqualTo("JIRA-123: demo tomorrow");
     assertThat(audit().getFirst().actor().id()).isEqualTo("operator");
+  }
+
+  @Test
+  void limitGivesTheTenantItsOwnLimitUntilAnExpiry() {
+    cli.plan("acme", Tier.FREE).use("acme", 100_000);
+
+    InProcessCli.Result result = cli.run("limit", "acme", "250k", "--until", "+2d", "--reason", "contract 17");
+
+    assertThat(result.exitCode()).isEqualTo(ExitCode.OK);
+    assertThat(result.out()).contains("acme has its own limit of 250,000 ai-tokens per period until ");
+    assertThat(usage().limit()).isEqualTo(250_000);
+    assertThat(usage().limitOverride()).isPresent();
+    assertThat(usage().blocked()).isFalse();
+    assertThat(audit().getFirst().reason()).isEqualTo("contract 17");
+  }
+
+  @Test
+  void limitOfZeroWithoutExpiryStopsTheTenantUntilRevoked() {
+    cli.plan("acme", Tier.FREE).use("acme", 1);
+
+    InProcessCli.Result result = cli.run("limit", "acme", "0", "--reason", "SEC-9");
+
+    assertThat(result.exitCode()).isEqualTo(ExitCode.OK);
+    assertThat(result.out()).contains("acme has its own limit of 0 ai-tokens per period until revoked");
+    assertThat(usage().limit()).isZero();
+    assertThat(usage().blocked()).isTrue();
   }
 
   @Test

@@ -89,6 +89,50 @@ class RunbookIT {
   }
 
   @Test
+  void aTenantsOwnLimitThrottlesAtOnceShowsInUsageAndEndsByRevoke() {
+    db.cli().run("plan", "zeta", "free", "--new-tenant", "--reason", "signed up");
+    db.use("zeta", 30_000);
+
+    CliJar.Result limit = db.cli().run("limit", "zeta", "20k", "--reason", "SEC-9: abuse", "--json");
+    assertThat(limit.exitCode()).isZero();
+    JSONObject document = new JSONObject(limit.out());
+    String overrideId = document.getJSONObject("override").getString("id");
+    assertThat(document.getJSONObject("override").getString("kind")).isEqualTo("limit-override");
+    assertThat(document.getJSONObject("usage").getLong("limit")).isEqualTo(20_000);
+    assertThat(document.getJSONObject("usage").getString("limitSource")).isEqualTo("override " + overrideId);
+    assertThat(document.getJSONObject("usage").getBoolean("blocked")).isTrue();
+
+    CliJar.Result usage = db.cli().run("usage", "zeta");
+    assertThat(usage.exitCode()).isEqualTo(1); // blocked
+    assertThat(usage.out()).contains("limit      20,000  (the tenant's own, override " + overrideId + ")");
+
+    CliJar.Result revoke = db.cli().run("revoke", overrideId, "--reason", "resolved");
+    assertThat(revoke.exitCode()).isZero();
+    assertThat(db.service().guard().usage(TenantId.of("zeta")).limit()).isEqualTo(100_000);
+    assertThat(db.service().guard().usage(TenantId.of("zeta")).limitOverride()).isEmpty();
+  }
+
+  @Test
+  void aOneTimeCreditIsDrawnBeyondTheLimitAndShowsInUsage() {
+    db.cli().run("plan", "eta", "free", "--new-tenant", "--reason", "signed up");
+    db.use("eta", 100_000);
+
+    CliJar.Result credit = db.cli().run("credit", "eta", "50k", "--until", "+60d", "--reason", "ORDER-42: top-up",
+        "--json");
+    assertThat(credit.exitCode()).isZero();
+    JSONObject document = new JSONObject(credit.out());
+    assertThat(document.getJSONObject("credit").getString("kind")).isEqualTo("one-time-credit");
+    assertThat(document.getJSONObject("usage").getLong("creditAvailable")).isEqualTo(50_000);
+    assertThat(document.getJSONObject("usage").getLong("remaining")).isEqualTo(50_000);
+
+    db.use("eta", 30_000);
+    CliJar.Result usage = db.cli().run("usage", "eta");
+    assertThat(usage.exitCode()).isZero();
+    assertThat(usage.out()).contains("credits    30,000 drawn this period, 20,000 left");
+    assertThat(usage.out()).contains("50,000 ai-tokens once (30,000 drawn, 20,000 left)");
+  }
+
+  @Test
   void grantOverrideAndBypassEndByThemselvesOrByRevoke() {
     db.cli().run("plan", "delta", "free", "--new-tenant", "--reason", "signed up");
     db.use("delta", 100_000);

@@ -4,7 +4,7 @@ package dev.quota.admin;
 public enum AdminOperation {
   /** {@link QuotaAdmin#resetUsage}: a grant that cancels the period's usage. */
   RESET_USAGE,
-  /** {@link QuotaAdmin#grantCredit}: extra balance until an expiry. */
+  /** {@link QuotaAdmin#raisePeriodCeiling}: extra balance until an expiry. */
   GRANT_CREDIT,
   /** {@link QuotaAdmin#overrideTier}: another tier until an expiry. */
   OVERRIDE_TIER,
@@ -15,5 +15,9 @@ public enum AdminOperation {
   /** {@link QuotaAdmin#setPlan}: the tenant's subscribed tier and billing day. */
   SET_PLAN,
   /** {@link QuotaAdmin#purgeUsage}: the one destructive operation. */
-  PURGE_USAGE
+  PURGE_USAGE,
+  /** {@link QuotaAdmin#overrideLimit}: one tenant's own limit on one meter, open-ended or until an expiry. */
+  OVERRIDE_LIMIT,
+  /** {@link QuotaAdmin#grantOneTimeCredit}: a balance spent once, valid from/until. */
+  GRANT_ONE_TIME_CREDIT
 }

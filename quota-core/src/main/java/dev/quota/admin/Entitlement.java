@@ -6,12 +6,13 @@ import java.util.Optional;
 
 /**
  * A change to a tenant's balance that ends by itself: a {@link Grant} of extra units, a
- * {@link TierOverride} to another tier, or a {@link Bypass} of blocking.
+ * {@link TierOverride} to another tier, a {@link LimitOverride} of one meter's limit, or a {@link Bypass} of
+ * blocking.
  *
  * <p>An entitlement counts from {@link #validFrom()} inclusive to {@link #validUntil()} exclusive, unless it
  * was revoked earlier. Ended entitlements are kept, so the history of who changed what stays readable.
  */
-public sealed interface Entitlement permits Grant, TierOverride, Bypass {
+public sealed interface Entitlement permits Grant, TierOverride, Bypass, LimitOverride, OneTimeCredit {
 
   /** @return the entitlement's identity */
   EntitlementId id();

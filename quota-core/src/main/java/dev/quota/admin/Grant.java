@@ -26,7 +26,7 @@ public record Grant(EntitlementId id, TenantId tenant, Kind kind, Meter meter, l
     Instant validUntil, Actor createdBy, String reason, Optional<Revocation> revocation) implements Entitlement {
   /** What a grant is for. */
   public enum Kind {
-    /** Extra units given by {@link QuotaAdmin#grantCredit}. */
+    /** Extra units given by {@link QuotaAdmin#raisePeriodCeiling}. */
     CREDIT,
     /**
      * Usage cancelled by {@link QuotaAdmin#resetUsage}: ends with the period, and a later reset in the same

@@ -25,7 +25,7 @@ import java.util.Optional;
  * {@code acme}. A service that acts on tenants before they have a plan or usage says so once, on an admin of its own:
  * {@snippet :
  * QuotaAdmin onboarding = quota.admin().acceptingNewTenants();
- * onboarding.grantCredit(newTenant, Meter.AI_TOKENS, 50_000, trialEnd, actor, "trial credit");
+ * onboarding.raisePeriodCeiling(newTenant, Meter.AI_TOKENS, 50_000, trialEnd, actor, "trial credit");
  * }
  * {@link #setPlan} needs no such opt-in: setting a plan is how a tenant comes into being (a billing system
  * subscribing a new customer), so it accepts unknown tenants. {@link #revoke} names an entitlement, whose tenant is
@@ -35,7 +35,7 @@ import java.util.Optional;
  * {@snippet :
  * UsageReport report = guard.usage(tenant);                       // find the tenant, check usage
  * admin.resetUsage(tenant, actor, "JIRA-123: demo tomorrow");     // unblock: history kept
- * // or: admin.grantCredit(tenant, Meter.AI_TOKENS, 50_000, periodEnd, actor, reason)
+ * // or: admin.raisePeriodCeiling(tenant, Meter.AI_TOKENS, 50_000, periodEnd, actor, reason)
  * // or: admin.overrideTier(tenant, Tier.ENTERPRISE, inAWeek, actor, reason)  // reverts by itself
  * guard.canProceed(tenant);                                       // verify
  * }
@@ -45,6 +45,9 @@ import java.util.Optional;
 public interface QuotaAdmin {
   /** The longest accepted reason, in characters. */
   int MAX_REASON_LENGTH = 1000;
+
+  /** The longest validity of a one-time credit: five years (a yearly top-up pack, a multi-year contract). */
+  java.time.Duration MAX_CREDIT_VALIDITY = java.time.Duration.ofDays(5 * 366);
 
   /** The most similar tenant ids a look-up or a refusal for an unknown tenant suggests. */
   int MAX_SUGGESTIONS = 3;
@@ -100,7 +103,10 @@ public interface QuotaAdmin {
   ResetResult resetUsage(TenantId tenant, Meter meter, Actor actor, String reason);
 
   /**
-   * Gives extra units until an expiry: partial relief, "bring the tenant back under the limit".
+   * Raises the ceiling of every period the grant is active in by {@code amount}, until an expiry: partial relief,
+   * "a little more this month", "bring the tenant back under the limit". It is not a balance spent once: a grant
+   * that spans three periods raises each of them, and when it ends (expires or is revoked) the ceiling drops back at
+   * once, whatever was used. {@link #resetUsage} is one such raise, by the period's usage.
    *
    * @param tenant the tenant
    * @param meter the meter
@@ -112,7 +118,48 @@ public interface QuotaAdmin {
    * @throws dev.quota.InvalidRequestException naming {@code "tenant"} if the store does not know the tenant (unless
    *     this admin {@linkplain #acceptingNewTenants() accepts new tenants}); nothing was written
    */
-  Grant grantCredit(TenantId tenant, Meter meter, long amount, Instant expiresAt, Actor actor, String reason);
+  Grant raisePeriodCeiling(TenantId tenant, Meter meter, long amount, Instant expiresAt, Actor actor, String reason);
+
+  /**
+   * The former name of {@link #raisePeriodCeiling}, which it calls: a raise of each active period's ceiling, not a
+   * balance spent once.
+   *
+   * @param tenant the tenant
+   * @param meter the meter
+   * @param amount the extra units per period while active, in the meter's unit; positive
+   * @param expiresAt when the grant stops counting; in the future, within the configured maximum duration
+   * @param actor who grants
+   * @param reason why
+   * @return the grant
+   * @deprecated the name reads like a balance spent once; use {@link #raisePeriodCeiling}, which does the same
+   */
+  @Deprecated
+  default Grant grantCredit(TenantId tenant, Meter meter, long amount, Instant expiresAt, Actor actor, String reason) {
+    return raisePeriodCeiling(tenant, meter, amount, expiresAt, actor, reason);
+  }
+
+  /**
+   * Gives a tenant a balance spent once: {@code amount} units on a meter, drawn on only by usage beyond the period's
+   * allowance (its limit plus the period's {@linkplain #raisePeriodCeiling raises}), soonest-expiring credit first.
+   * What is left carries into later periods until {@code validUntil}: a 50k credit gives 50k in total, whatever
+   * periods it spans. Expiry or {@linkplain #revoke revocation} voids only the unspent remainder; what was drawn stays
+   * in the ceilings of the periods it was drawn in. See {@link OneTimeCredit}. The usage report lists active credits
+   * ({@link dev.quota.UsageReport#credits()}).
+   *
+   * @param tenant the tenant
+   * @param meter a meter of the catalogue
+   * @param amount the units, in the meter's unit; positive
+   * @param validFrom when it can first be drawn on; a start in the past means now (credits are never back-dated)
+   * @param validUntil when it expires; after {@code validFrom}, at most {@link #MAX_CREDIT_VALIDITY} from now
+   * @param actor who gives it
+   * @param reason why (e.g. the order of a top-up pack)
+   * @return the credit
+   * @throws dev.quota.InvalidRequestException naming the parameter for bad input, or {@code "tenant"} if the store
+   *     does not know the tenant (unless this admin {@linkplain #acceptingNewTenants() accepts new tenants}); nothing
+   *     was written
+   */
+  OneTimeCredit grantOneTimeCredit(TenantId tenant, Meter meter, long amount, Instant validFrom, Instant validUntil,
+      Actor actor, String reason);
 
   /**
    * Puts a tenant on another tier until an expiry, after which its plan's tier applies again by itself.
@@ -129,6 +176,42 @@ public interface QuotaAdmin {
   TierOverride overrideTier(TenantId tenant, Tier tier, Instant until, Actor actor, String reason);
 
   /**
+   * Gives one tenant its own limit on one meter until an expiry, in place of its tier's: higher (a negotiated
+   * enterprise limit) or lower (a throttle, which blocks at once, like a downgrade). See {@link LimitOverride} for how
+   * it combines with tiers, raises and bypasses; the usage report names it as the limit's source
+   * ({@link dev.quota.UsageReport#limitOverride()}). {@link #revoke} ends it early.
+   *
+   * @param tenant the tenant
+   * @param meter a meter of the catalogue
+   * @param limit the tenant's limit per period, in the meter's unit; zero or more
+   * @param until when the tier's limit applies again; in the future, within the configured maximum duration
+   * @param actor who overrides
+   * @param reason why
+   * @return the override
+   * @throws dev.quota.InvalidRequestException naming the parameter for bad input, or {@code "tenant"} if the store
+   *     does not know the tenant (unless this admin {@linkplain #acceptingNewTenants() accepts new tenants}); nothing
+   *     was written
+   */
+  LimitOverride overrideLimit(TenantId tenant, Meter meter, long limit, Instant until, Actor actor, String reason);
+
+  /**
+   * Like {@link #overrideLimit(TenantId, Meter, long, Instant, Actor, String)}, open-ended: the override holds until
+   * it is {@linkplain #revoke revoked} (it is valid until {@link LimitOverride#OPEN_ENDED}). For negotiated limits
+   * that last as long as the contract.
+   *
+   * @param tenant the tenant
+   * @param meter a meter of the catalogue
+   * @param limit the tenant's limit per period, in the meter's unit; zero or more
+   * @param actor who overrides
+   * @param reason why
+   * @return the override
+   * @throws dev.quota.InvalidRequestException naming the parameter for bad input, or {@code "tenant"} if the store
+   *     does not know the tenant (unless this admin {@linkplain #acceptingNewTenants() accepts new tenants}); nothing
+   *     was written
+   */
+  LimitOverride overrideLimit(TenantId tenant, Meter meter, long limit, Actor actor, String reason);
+
+  /**
    * Stops blocking one tenant until an expiry. Usage is still recorded and alerts still fire.
    *
    * @param tenant the tenant
@@ -142,7 +225,7 @@ public interface QuotaAdmin {
   Bypass bypass(TenantId tenant, Instant until, Actor actor, String reason);
 
   /**
-   * Ends a grant, override or bypass now. The entitlement is kept, marked revoked.
+   * Ends a grant, override (of a tier or a limit) or bypass now. The entitlement is kept, marked revoked.
    *
    * @param entitlementId the entitlement
    * @param actor who revokes

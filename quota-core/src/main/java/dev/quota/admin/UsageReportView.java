@@ -24,7 +24,7 @@ import org.jspecify.annotations.Nullable;
  * {@snippet lang=json :
  * {
  *   "tenant": "acme", "meter": "ai-tokens", "plannedTier": "pro", "effectiveTier": "pro", "tierSource": "PLAN",
- *   "limit": 1000000, "granted": 0, "used": 250000, "reserved": 0, "ceiling": 1000000, "remaining": 750000,
+ *   "limit": 1000000, "limitSource": "tier", "granted": 0, "creditDrawn": 0, "creditAvailable": 0, "used": 250000, "reserved": 0, "ceiling": 1000000, "remaining": 750000,
  *   "percentUsed": 25.0, "blocked": false, "bypassedUntil": null,
  *   "periodStart": "2026-11-01T00:00:00Z", "resetsAt": "2026-12-01T00:00:00Z",
  *   "activeEntitlements": [], "asOf": "2026-11-25T10:00:00Z"
@@ -36,22 +36,27 @@ import org.jspecify.annotations.Nullable;
  * @param plannedTier the tier of the tenant's plan; {@code null} without a plan
  * @param effectiveTier the tier in force; {@code null} when the tenant is rejected
  * @param tierSource where the effective tier comes from, a {@link UsageReport.TierSource} name
- * @param limit the effective tier's limit per period; {@code null} for unlimited
+ * @param limit the limit per period (the tenant's own limit override, else the effective tier's); {@code null} for
+ *     unlimited
+ * @param limitSource where the limit comes from: {@code tier}, or {@code override ID} for a limit override
  * @param granted the sum of active grants
+ * @param creditDrawn what the current period's usage drew from one-time credits
+ * @param creditAvailable the unspent units of the active one-time credits
  * @param used the usage of the current period
  * @param reserved the units held by open reservations
- * @param ceiling {@code limit + granted}; {@code null} for unlimited
+ * @param ceiling {@code limit + granted + creditDrawn + creditAvailable}; {@code null} for unlimited
  * @param remaining {@code ceiling - used - reserved}, never below 0; {@code null} for unlimited
  * @param percentUsed {@code 100 * used / ceiling}, rounded to two decimals
  * @param blocked whether an enforcing guard blocks the tenant now
  * @param bypassedUntil the end of the active bypass; {@code null} without one
  * @param periodStart the start of the current period
  * @param resetsAt the end of the current period, when usage starts again from 0
- * @param activeEntitlements the grants, tier overrides and bypasses in force
+ * @param activeEntitlements the grants, tier overrides, limit overrides, one-time credits and bypasses in force
  * @param asOf the instant the report describes
  */
 public record UsageReportView(String tenant, String meter, @Nullable String plannedTier,
-    @Nullable String effectiveTier, String tierSource, @Nullable Long limit, long granted, long used, long reserved,
+    @Nullable String effectiveTier, String tierSource, @Nullable Long limit, String limitSource, long granted,
+    long creditDrawn, long creditAvailable, long used, long reserved,
     @Nullable Long ceiling, @Nullable Long remaining, double percentUsed, boolean blocked,
     @Nullable String bypassedUntil, String periodStart, String resetsAt, List<EntitlementView> activeEntitlements,
     String asOf) {
@@ -69,8 +74,9 @@ public record UsageReportView(String tenant, String meter, @Nullable String plan
    */
   public static UsageReportView of(UsageReport report) {
     return new UsageReportView(report.tenant().value(), report.meter().name(), name(report.plannedTier()),
-        name(report.effectiveTier()), report.tierSource().name(), count(report.limit()), report.granted(),
-        report.used(), report.reserved(), count(report.ceiling()), count(report.remaining()),
+        name(report.effectiveTier()), report.tierSource().name(), count(report.limit()),
+        report.limitOverride().map(o -> "override " + o.id()).orElse("tier"), report.granted(), report.creditDrawn(),
+        report.creditAvailable(), report.used(), report.reserved(), count(report.ceiling()), count(report.remaining()),
         Math.round(report.percentUsed() * 100.0) / 100.0, report.blocked(),
         report.bypassedUntil().map(Instant::toString).orElse(null), report.period().start().toString(),
         report.resetsAt().toString(), report.activeEntitlements().stream().map(EntitlementView::of).toList(),
@@ -85,12 +91,14 @@ public record UsageReportView(String tenant, String meter, @Nullable String plan
   }
 
   /**
-   * A grant, tier override or bypass in force, in the same shape.
+   * A grant, tier override, limit override, one-time credit or bypass in force, in the same shape.
    *
    * @param id its id, for {@link QuotaAdmin#revoke}
-   * @param kind {@code credit}, {@code reset}, {@code tier-override} or {@code bypass}
-   * @param meter a grant's meter; {@code null} for the others
-   * @param amount a grant's units; {@code null} for the others
+   * @param kind {@code credit}, {@code reset}, {@code tier-override}, {@code limit-override},
+   *     {@code one-time-credit} or {@code bypass}
+   * @param meter a grant's, limit override's or one-time credit's meter; {@code null} for the others
+   * @param amount a grant's units, a limit override's limit or a one-time credit's unspent units; {@code null} for
+   *     the others
    * @param tier a tier override's tier; {@code null} for the others
    * @param validFrom when it started counting
    * @param validUntil when it stops counting (its expiry, or its revocation if earlier)
@@ -120,6 +128,16 @@ public record UsageReportView(String tenant, String meter, @Nullable String plan
         case TierOverride override -> {
           kind = "tier-override";
           tier = override.tier().name();
+        }
+        case OneTimeCredit credit -> {
+          kind = "one-time-credit";
+          meter = credit.meter().name();
+          amount = credit.unspent();
+        }
+        case LimitOverride override -> {
+          kind = "limit-override";
+          meter = override.meter().name();
+          amount = override.limit();
         }
         case Bypass bypass -> kind = "bypass";
       }

@@ -21,6 +21,8 @@ import dev.quota.admin.EntitlementId;
 import dev.quota.admin.EntitlementStateException;
 import dev.quota.admin.Grant;
 import dev.quota.admin.HistoryGranularity;
+import dev.quota.admin.LimitOverride;
+import dev.quota.admin.OneTimeCredit;
 import dev.quota.admin.Page;
 import dev.quota.admin.PageRequest;
 import dev.quota.admin.PurgeConfirmation;
@@ -250,7 +252,7 @@ public final class DefaultAdmin implements QuotaAdmin {
   }
 
   @Override
-  public Grant grantCredit(TenantId tenant, Meter meter, long amount, Instant expiresAt, Actor actor, String reason) {
+  public Grant raisePeriodCeiling(TenantId tenant, Meter meter, long amount, Instant expiresAt, Actor actor, String reason) {
     checkChange(tenant, actor, reason);
     catalogue.requireMeter(meter);
     Checks.positive("amount", amount);
@@ -287,6 +289,77 @@ public final class DefaultAdmin implements QuotaAdmin {
     store.addEntitlements(tenant, List.of(override),
         audit(now, tenant, actor, AdminOperation.OVERRIDE_TIER, reason, details));
     afterChange(tenant, AdminOperation.OVERRIDE_TIER);
+    return override;
+  }
+
+  @Override
+  public OneTimeCredit grantOneTimeCredit(TenantId tenant, Meter meter, long amount, Instant validFrom,
+      Instant validUntil, Actor actor, String reason) {
+    checkChange(tenant, actor, reason);
+    catalogue.requireMeter(meter);
+    Checks.positive("amount", amount);
+    Checks.notNull("valid from", validFrom);
+    Checks.notNull("valid until", validUntil);
+    Instant now = clock.instant();
+    // Never back-dated: usage already recorded drew nothing, so a start in the past is a start now.
+    Instant from = validFrom.isBefore(now) ? now : validFrom;
+    if (!validUntil.isAfter(from)) {
+      throw new InvalidRequestException("valid until", "must be after valid from (" + from + "), was "
+          + validUntil);
+    }
+    if (validUntil.isAfter(now.plus(QuotaAdmin.MAX_CREDIT_VALIDITY))) {
+      throw new InvalidRequestException("valid until", "must be at most " + Checks.readable(QuotaAdmin.MAX_CREDIT_VALIDITY)
+          + " from now (" + now.plus(QuotaAdmin.MAX_CREDIT_VALIDITY) + "), was " + validUntil);
+    }
+    authorize(actor, AdminOperation.GRANT_ONE_TIME_CREDIT, tenant);
+    requireKnown(tenant);
+    OneTimeCredit credit = new OneTimeCredit(EntitlementId.random(), tenant, meter, amount, 0, from, validUntil,
+        actor, reason, Optional.empty());
+    Map<String, String> details = new LinkedHashMap<>();
+    details.put("entitlement", credit.id().toString());
+    details.put("meter", meter.name());
+    details.put("amount", Long.toString(amount));
+    details.put("from", from.toString());
+    details.put("until", validUntil.toString());
+    store.addEntitlements(tenant, List.of(credit),
+        audit(now, tenant, actor, AdminOperation.GRANT_ONE_TIME_CREDIT, reason, details));
+    afterChange(tenant, AdminOperation.GRANT_ONE_TIME_CREDIT);
+    return credit;
+  }
+
+  @Override
+  public LimitOverride overrideLimit(TenantId tenant, Meter meter, long limit, Instant until, Actor actor,
+      String reason) {
+    checkChange(tenant, actor, reason);
+    catalogue.requireMeter(meter);
+    Checks.notNegative("limit", limit);
+    Instant now = clock.instant();
+    checkExpiry("until", until, now);
+    return addLimitOverride(tenant, meter, limit, now, until, actor, reason);
+  }
+
+  @Override
+  public LimitOverride overrideLimit(TenantId tenant, Meter meter, long limit, Actor actor, String reason) {
+    checkChange(tenant, actor, reason);
+    catalogue.requireMeter(meter);
+    Checks.notNegative("limit", limit);
+    return addLimitOverride(tenant, meter, limit, clock.instant(), LimitOverride.OPEN_ENDED, actor, reason);
+  }
+
+  private LimitOverride addLimitOverride(TenantId tenant, Meter meter, long limit, Instant now, Instant until,
+      Actor actor, String reason) {
+    authorize(actor, AdminOperation.OVERRIDE_LIMIT, tenant);
+    requireKnown(tenant);
+    LimitOverride override = new LimitOverride(EntitlementId.random(), tenant, meter, limit, now, until, actor,
+        reason, Optional.empty());
+    Map<String, String> details = new LinkedHashMap<>();
+    details.put("entitlement", override.id().toString());
+    details.put("meter", meter.name());
+    details.put("limit", Long.toString(limit));
+    details.put("until", override.openEnded() ? "revoked" : until.toString());
+    store.addEntitlements(tenant, List.of(override),
+        audit(now, tenant, actor, AdminOperation.OVERRIDE_LIMIT, reason, details));
+    afterChange(tenant, AdminOperation.OVERRIDE_LIMIT);
     return override;
   }
 
@@ -534,6 +607,8 @@ public final class DefaultAdmin implements QuotaAdmin {
       case Grant g -> "grant";
       case TierOverride o -> "tier override";
       case Bypass b -> "bypass";
+      case LimitOverride l -> "limit override";
+      case OneTimeCredit c -> "one-time credit";
     };
   }
 

@@ -173,7 +173,9 @@ public final class DefaultGuard implements QuotaGuard {
     // Bypassed calls, and every call in shadow mode, go through whatever the balance, so their usage is
     // recorded unconditionally; everything else is a conditional write the store decides atomically.
     boolean unconditional = mode == EnforcementMode.SHADOW || planned.reason() == Reason.BYPASSED;
-    WriteOutcome outcome = unconditional
+    WriteOutcome outcome = Evaluator.drawsCredits(state, meter, now)
+        ? store.writeDrawingCredits(entry, Evaluator.allowance(before), !unconditional, state.version())
+        : unconditional
         ? store.append(entry, state.version())
         : store.consume(entry, before.ceiling(), state.version());
     outage.succeeded();
@@ -310,7 +312,7 @@ public final class DefaultGuard implements QuotaGuard {
       case CommitOutcome.NotFound n -> {
         // The store no longer knows the hold (swept long after expiry). The usage happened, so record it.
         LOG.debug("reservation {} of tenant '{}' is unknown to the store; recording its usage directly", id, tenant);
-        yield appendOnce(before, entry, state.version(), now);
+        yield appendOnce(before, entry, state, now);
       }
       case CommitOutcome.Stale s -> Optional.empty();
     };
@@ -343,7 +345,7 @@ public final class DefaultGuard implements QuotaGuard {
       UsageReport before = evaluator.evaluate(event.tenant(), event.meter(), state, now);
       LedgerEntry entry = new LedgerEntry(event.tenant(), event.meter(), event.amount(), event.key(), now,
           before.period(), event.attributes());
-      return appendOnce(before, entry, state.version(), now);
+      return appendOnce(before, entry, state, now);
     });
   }
 
@@ -421,7 +423,16 @@ public final class DefaultGuard implements QuotaGuard {
         entries.add(new LedgerEntry(tenant, e.meter(), e.amount(), e.key(), now, reports.get(e.meter()).period(),
             e.attributes()));
       }
-      List<WriteOutcome> outcomes = call(() -> store.appendAll(entries, version));
+      boolean drawsCredits = false;
+      for (Map.Entry<Meter, TenantState> meterState : states.entrySet()) {
+        drawsCredits |= Evaluator.drawsCredits(meterState.getValue(), meterState.getKey(), now);
+      }
+      // Credit draws are decided per entry, in order, each against the counter its predecessors left.
+      List<WriteOutcome> outcomes = drawsCredits
+          ? call(() -> entries.stream().map(e -> Evaluator.drawsCredits(states.get(e.meter()), e.meter(), now)
+              ? store.writeDrawingCredits(e, Evaluator.allowance(reports.get(e.meter())), false, version)
+              : store.append(e, version)).toList())
+          : call(() -> store.appendAll(entries, version));
       List<Integer> stale = new ArrayList<>();
       Map<Meter, Counter> latest = new LinkedHashMap<>();
       for (int k = 0; k < pending.size(); k++) {
@@ -561,8 +572,11 @@ public final class DefaultGuard implements QuotaGuard {
 
   // --- helpers ---------------------------------------------------------------------------------------
 
-  private Optional<RecordResult> appendOnce(UsageReport before, LedgerEntry entry, long version, Instant now) {
-    WriteOutcome outcome = call(() -> store.append(entry, version));
+  private Optional<RecordResult> appendOnce(UsageReport before, LedgerEntry entry, TenantState state, Instant now) {
+    long version = state.version();
+    WriteOutcome outcome = Evaluator.drawsCredits(state, entry.meter(), now)
+        ? call(() -> store.writeDrawingCredits(entry, Evaluator.allowance(before), false, version))
+        : call(() -> store.append(entry, version));
     return switch (outcome) {
       case WriteOutcome.Written w -> {
         UsageReport after = Evaluator.withCounter(before, w.counter());

@@ -13,6 +13,8 @@ import dev.quota.UsageReport.TierSource;
 import dev.quota.admin.Bypass;
 import dev.quota.admin.Entitlement;
 import dev.quota.admin.Grant;
+import dev.quota.admin.LimitOverride;
+import dev.quota.admin.OneTimeCredit;
 import dev.quota.admin.TierOverride;
 import dev.quota.admin.PageRequest;
 import dev.quota.admin.UsageQuery;
@@ -142,6 +144,8 @@ public final class Evaluator {
 
     long granted = 0;
     Tier bestOverride = null;
+    LimitOverride limitOverride = null;
+    long credits = 0;
     List<Entitlement> entitlements = state.entitlements();
     for (int i = 0; i < entitlements.size(); i++) {
       Entitlement e = entitlements.get(i);
@@ -155,6 +159,14 @@ public final class Evaluator {
         if (g.meter().equals(meter)) {
           granted = Checks.saturatedAdd(granted, g.amount());
         }
+      } else if (e instanceof OneTimeCredit c) {
+        if (c.meter().equals(meter)) {
+          credits = Checks.saturatedAdd(credits, c.unspent());
+        }
+      } else if (e instanceof LimitOverride l) {
+        if (l.meter().equals(meter) && (limitOverride == null || l.supersedes(limitOverride))) {
+          limitOverride = l;
+        }
       } else if (e instanceof TierOverride o && limitOf.containsKey(o.tier())
           && (bestOverride == null || catalogue.compareGenerosity(o.tier(), bestOverride) > 0)) {
         bestOverride = o.tier();
@@ -164,9 +176,10 @@ public final class Evaluator {
       effective = bestOverride;
       source = TierSource.OVERRIDE;
     }
-    long ceiling = Checks.saturatedAdd(effective == null ? 0 : limitOf.get(effective), granted);
-
+    long limit = effective == null ? 0 : limitOverride != null ? limitOverride.limit() : limitOf.get(effective);
     Counter counter = counterIn(state.counters(), periodIn(policies.get(meter), state, now));
+    long ceiling = Checks.saturatedAdd(Checks.saturatedAdd(limit, granted),
+        Checks.saturatedAdd(counter == null ? 0 : counter.creditDrawn(), credits));
     long taken = counter == null ? 0 : Checks.saturatedAdd(counter.used(), counter.reserved());
     long remaining = taken >= ceiling ? 0 : ceiling - taken;
     return remaining >= amount ? Reason.WITHIN_BALANCE : denialReason(source);
@@ -203,6 +216,8 @@ public final class Evaluator {
     long granted = 0;
     Instant bypassedUntil = null;
     Tier bestOverride = null;
+    LimitOverride limitOverride = null;
+    long credits = 0;
     List<Entitlement> active = new ArrayList<>(state.entitlements().size());
     for (Entitlement e : state.entitlements()) {
       if (!e.isActiveAt(now)) {
@@ -224,6 +239,20 @@ public final class Evaluator {
             bestOverride = o.tier();
           }
         }
+        case OneTimeCredit c -> {
+          if (!c.meter().equals(meter)) {
+            continue;
+          }
+          credits = Checks.saturatedAdd(credits, c.unspent());
+        }
+        case LimitOverride l -> {
+          if (!l.meter().equals(meter)) {
+            continue;
+          }
+          if (limitOverride == null || l.supersedes(limitOverride)) {
+            limitOverride = l;
+          }
+        }
         case Bypass b -> {
           Instant end = b.effectiveEnd();
           if (bypassedUntil == null || end.isAfter(bypassedUntil)) {
@@ -237,13 +266,46 @@ public final class Evaluator {
       effective = bestOverride;
       source = TierSource.OVERRIDE;
     }
-    long limit = effective == null ? 0 : limits.get(meter).get(effective);
+    // A tenant's own limit replaces its tier's; it does not stand in for a plan (a rejected tenant stays at zero).
+    long limit = effective == null ? 0
+        : limitOverride != null ? limitOverride.limit() : limits.get(meter).get(effective);
 
     Period period = periodIn(policies.get(meter), state, now);
     Counter counter = counterIn(state.counters(), period);
     return new UsageReport(tenant, meter, state.plan().map(Plan::tier), Optional.ofNullable(effective), source,
         limit, granted, counter == null ? 0 : counter.used(), counter == null ? 0 : counter.reserved(), period,
-        Optional.ofNullable(bypassedUntil), active, now);
+        Optional.ofNullable(bypassedUntil), active, now, counter == null ? 0 : counter.creditDrawn(), credits);
+  }
+
+  /**
+   * Tells whether a usage write on a meter at an instant may draw on one-time credits: whether the tenant has an
+   * active credit there with units left. Such writes go through {@link dev.quota.spi.UsageStore#writeDrawingCredits};
+   * the state's version guards the choice, as a credit given or revoked since the read changes it.
+   *
+   * @param state the tenant's state
+   * @param meter the meter
+   * @param now the instant of the write
+   * @return whether a credit could be drawn on
+   */
+  public static boolean drawsCredits(TenantState state, Meter meter, Instant now) {
+    List<Entitlement> entitlements = state.entitlements();
+    for (int i = 0; i < entitlements.size(); i++) {
+      if (entitlements.get(i) instanceof OneTimeCredit c && c.meter().equals(meter) && c.availableAt(now) > 0) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * The allowance a write that draws on credits is checked against: the ceiling without the credits' terms (the limit
+   * plus the period's raises).
+   *
+   * @param report the report the write is based on
+   * @return {@code limit + granted}, saturating
+   */
+  public static long allowance(UsageReport report) {
+    return Checks.saturatedAdd(report.limit(), report.granted());
   }
 
   /** Where the tenant's tier comes from before overrides: its plan, the default tier, or nowhere (rejected). */
@@ -294,7 +356,11 @@ public final class Evaluator {
     }
     return new UsageReport(report.tenant(), report.meter(), report.plannedTier(), report.effectiveTier(),
         report.tierSource(), report.limit(), report.granted(), counter.used(), counter.reserved(), report.period(),
-        report.bypassedUntil(), report.activeEntitlements(), report.asOf());
+        report.bypassedUntil(), report.activeEntitlements(), report.asOf(),
+        // A period's credit draws only grow: a store that does not return them with a write (a reserve) keeps the
+        // report's.
+        Math.max(report.creditDrawn(), counter.creditDrawn()),
+        Math.max(0, report.creditAvailable() - Math.max(0, counter.creditDrawn() - report.creditDrawn())));
   }
 
   private void warnUnknownTier(TenantId tenant, Tier tier) {

@@ -79,6 +79,34 @@ public interface UsageStore {
   }
 
   /**
+   * A usage write that draws on the tenant's one-time credits, atomically: the guard calls it instead of
+   * {@link #consume} or {@link #append} when the tenant has an active {@link dev.quota.admin.OneTimeCredit} with units
+   * left on the entry's meter at the entry's instant. In one transaction, under the counter's lock:
+   * <ol>
+   *   <li>a changed version is {@code Stale} and a recorded key a {@code Duplicate}, as for {@link #consume};</li>
+   *   <li>{@code available} is the sum of {@code amount - drawn} over the tenant's credits on the meter that are active
+   *       at the entry's instant; when {@code conditional}, the entry is {@code Insufficient} unless
+   *       {@code used + reserved + amount <= allowance + creditDrawn + available} (sums saturating);</li>
+   *   <li>the entry is written, and {@code min(available, max(0, used + amount - allowance - creditDrawn))} units are
+   *       drawn from those credits, soonest-expiring first ({@link dev.quota.admin.OneTimeCredit#drawnBefore}), each up
+   *       to its unspent units, and added to the counter's {@code creditDrawn}.</li>
+   * </ol>
+   * A credit's drawn amount never exceeds its amount, however many instances draw at once. Draws do not change the
+   * tenant's version.
+   *
+   * @param entry the usage
+   * @param allowance the ceiling without credits: the limit plus the period's raises, saturating
+   * @param conditional whether the write is refused when it does not fit ({@code tryConsume}); else it is written
+   *     whatever the balance and draws what credits are left ({@code record}, bypass, shadow mode)
+   * @param expectedVersion the version the allowance was computed from
+   * @return the outcome, with the counter after the write (its {@code creditDrawn} included)
+   */
+  default WriteOutcome writeDrawingCredits(LedgerEntry entry, long allowance, boolean conditional,
+      long expectedVersion) {
+    throw new UnsupportedOperationException(getClass().getName() + " does not support one-time credits");
+  }
+
+  /**
    * Opens a reservation and adds it to its period's counter as reserved if and only if
    * {@code used + reserved + amount <= ceiling}, counting only reservations unexpired at {@code now}.
    *

@@ -22,6 +22,7 @@ import dev.quota.admin.CounterCheck;
 import dev.quota.admin.Entitlement;
 import dev.quota.admin.EntitlementId;
 import dev.quota.admin.Grant;
+import dev.quota.admin.LimitOverride;
 import dev.quota.admin.Page;
 import dev.quota.admin.PageRequest;
 import dev.quota.admin.PurgeSummary;
@@ -114,8 +115,10 @@ class CanProceedAgreesWithCheckTest {
       Optional<Revocation> revocation = random.nextInt(4) == 0
           ? Optional.of(new Revocation(NOW.minus(Duration.ofMinutes(random.nextInt(120) - 60)), Actor.of("ops"), "r"))
           : Optional.empty();
-      entitlements.add(switch (random.nextInt(6)) {
+      entitlements.add(switch (random.nextInt(7)) {
         case 0 -> new Bypass(EntitlementId.random(), TENANT, from, until, Actor.of("ops"), "r", revocation);
+        case 6 -> new LimitOverride(EntitlementId.random(), TENANT, random.nextInt(4) == 0 ? CALLS : Meter.AI_TOKENS,
+            random.nextInt(3) == 0 ? 0 : random.nextInt(30_000), from, until, Actor.of("ops"), "r", revocation);
         case 1, 2 -> new TierOverride(EntitlementId.random(), TENANT,
             random.nextInt(5) == 0 ? Tier.of("retired") : catalogue.tiers().get(random.nextInt(3)), from, until,
             Actor.of("ops"), "r", revocation);

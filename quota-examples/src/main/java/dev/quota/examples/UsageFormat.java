@@ -8,6 +8,8 @@ import dev.quota.admin.Bypass;
 import dev.quota.admin.CounterCheck;
 import dev.quota.admin.Entitlement;
 import dev.quota.admin.Grant;
+import dev.quota.admin.LimitOverride;
+import dev.quota.admin.OneTimeCredit;
 import dev.quota.admin.TierOverride;
 import dev.quota.alert.ThresholdAlert;
 import java.util.List;
@@ -201,6 +203,9 @@ final class UsageFormat {
       case Grant g when g.kind() == Grant.Kind.RESET -> "reset grant of " + units(g.amount()) + " " + g.meter();
       case Grant g -> "credit of " + units(g.amount()) + " " + g.meter();
       case TierOverride o -> "tier override to " + o.tier();
+      case LimitOverride l -> "limit of " + units(l.limit()) + " " + l.meter();
+      case OneTimeCredit c -> "one-time credit of " + units(c.amount()) + " " + c.meter() + " (" + units(c.unspent())
+          + " left)";
       case Bypass b -> "bypass";
     };
     return what + " until " + entitlement.validUntil() + ", by " + entitlement.createdBy();

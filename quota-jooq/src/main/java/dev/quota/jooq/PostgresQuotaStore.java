@@ -28,7 +28,9 @@ import dev.quota.jooq.internal.Batcher;
 import dev.quota.jooq.internal.ChangeChannel;
 import dev.quota.jooq.internal.ChangeListener;
 import dev.quota.jooq.internal.CounterRules;
+import dev.quota.jooq.internal.CreditWrites;
 import dev.quota.jooq.internal.Counters;
+import dev.quota.jooq.internal.CreditWrites;
 import dev.quota.jooq.internal.Db;
 import dev.quota.jooq.internal.HostPlans;
 import dev.quota.jooq.internal.ServiceRecords;
@@ -161,6 +163,7 @@ public final class PostgresQuotaStore implements QuotaStore, AutoCloseable {
   private final StateCache cache;
   private final StateReads reads;
   private final UsageWrites usage;
+  private final CreditWrites credits;
   private final HoldWrites holds;
   private final BatchWrites batches;
   private final AdminWrites admin;
@@ -191,6 +194,7 @@ public final class PostgresQuotaStore implements QuotaStore, AutoCloseable {
     Counters counters = new Counters(db, rules);
     this.reads = new StateReads(db, rules, b.hostPlans);
     this.usage = new UsageWrites(db, counters, b.reservationRetention, cache);
+    this.credits = new CreditWrites(db, counters, rules, cache);
     this.holds = new HoldWrites(db, b.schema, counters, usage, cache);
     this.batches = new BatchWrites(db, b.schema, counters, usage, cache);
     this.admin = new AdminWrites(db, b.hostPlans, changes, cache);
@@ -301,6 +305,12 @@ public final class PostgresQuotaStore implements QuotaStore, AutoCloseable {
       return alone(batches.consumeBatch(key, List.of(request))); // the same statement, one request per transaction
     }
     return consumes.submit(key, request);
+  }
+
+  @Override
+  public WriteOutcome writeDrawingCredits(LedgerEntry entry, long allowance, boolean conditional,
+      long expectedVersion) {
+    return credits.write(entry, allowance, conditional, expectedVersion);
   }
 
   @Override

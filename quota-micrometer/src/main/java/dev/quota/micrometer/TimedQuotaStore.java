@@ -79,6 +79,13 @@ final class TimedQuotaStore implements QuotaStore, AutoCloseable {
   }
 
   @Override
+  public WriteOutcome writeDrawingCredits(LedgerEntry entry, long allowance, boolean conditional,
+      long expectedVersion) {
+    return timers.time(StoreOperation.CONSUME,
+        () -> delegate.writeDrawingCredits(entry, allowance, conditional, expectedVersion));
+  }
+
+  @Override
   public WriteOutcome append(LedgerEntry entry, long expectedVersion) {
     return timers.time(StoreOperation.APPEND, () -> delegate.append(entry, expectedVersion));
   }

@@ -14,6 +14,7 @@ import dev.quota.admin.AuditQuery;
 import dev.quota.admin.CounterCheck;
 import dev.quota.admin.Entitlement;
 import dev.quota.admin.EntitlementId;
+import dev.quota.admin.OneTimeCredit;
 import dev.quota.admin.Page;
 import dev.quota.admin.PageRequest;
 import dev.quota.admin.PlanSource;
@@ -276,6 +277,46 @@ public final class InMemoryQuotaStore implements QuotaStore {
     }
     data.insert(entry);
     return new WriteOutcome.Written(data.counter(entry.meter(), entry.period(), entry.occurredAt()));
+  }
+
+  @Override
+  public WriteOutcome writeDrawingCredits(LedgerEntry entry, long allowance, boolean conditional,
+      long expectedVersion) {
+    TenantData data = data(entry.tenant());
+    synchronized (data) {
+      if (data.version != expectedVersion) {
+        return new WriteOutcome.Stale();
+      }
+      LedgerEntry existing = data.entry(entry.meter(), entry.key());
+      Counter counter = data.counter(entry.meter(), entry.period(), entry.occurredAt());
+      if (existing != null) {
+        return new WriteOutcome.Duplicate(existing.amount(), counter);
+      }
+      List<Integer> credits = data.activeCredits(entry.meter(), entry.occurredAt());
+      long available = 0;
+      for (int i : credits) {
+        available = saturatedSum(available, ((OneTimeCredit) data.entitlements.get(i)).unspent(), 0);
+      }
+      long room = saturatedSum(saturatedSum(allowance, counter.creditDrawn(), 0), available, 0);
+      if (conditional && saturatedSum(counter.used(), counter.reserved(), entry.amount()) > room) {
+        return new WriteOutcome.Insufficient(counter);
+      }
+      data.insert(entry);
+      long beyond = saturatedSum(counter.used(), entry.amount(), 0) - saturatedSum(allowance, counter.creditDrawn(), 0);
+      long need = Math.min(available, Math.max(0, beyond));
+      for (int i : credits) {
+        if (need == 0) {
+          break;
+        }
+        OneTimeCredit credit = (OneTimeCredit) data.entitlements.get(i);
+        long draw = Math.min(need, credit.unspent());
+        data.entitlements.set(i, credit.withDrawn(credit.drawn() + draw));
+        need -= draw;
+      }
+      long drawn = Math.min(available, Math.max(0, beyond));
+      data.creditDrawn.merge(new CounterKey(entry.meter(), entry.period()), drawn, Long::sum);
+      return new WriteOutcome.Written(data.counter(entry.meter(), entry.period(), entry.occurredAt()));
+    }
   }
 
   @Override
@@ -912,6 +953,8 @@ public final class InMemoryQuotaStore implements QuotaStore {
     private final List<Entitlement> entitlements = new ArrayList<>();
     private final Map<Meter, Map<UsageKey, LedgerEntry>> ledger = new LinkedHashMap<>();
     private final Map<CounterKey, Long> used = new LinkedHashMap<>();
+    /** Per counter, the units of one-time credits its usage drew; never taken back. */
+    private final Map<CounterKey, Long> creditDrawn = new LinkedHashMap<>();
     private final Map<ReservationId, Hold> reservations = new LinkedHashMap<>();
     private final Set<AlertMark> alerts = new HashSet<>();
 
@@ -946,7 +989,24 @@ public final class InMemoryQuotaStore implements QuotaStore {
           reserved += r.amount();
         }
       }
-      return new Counter(period, used.getOrDefault(new CounterKey(meter, period), 0L), reserved);
+      CounterKey key = new CounterKey(meter, period);
+      return new Counter(period, used.getOrDefault(key, 0L), reserved, creditDrawn.getOrDefault(key, 0L));
+    }
+
+    /** The positions in {@link #entitlements} of the credits a write on a meter at an instant draws on, in order. */
+    List<Integer> activeCredits(Meter meter, Instant at) {
+      List<Integer> positions = new ArrayList<>();
+      for (int i = 0; i < entitlements.size(); i++) {
+        if (entitlements.get(i) instanceof OneTimeCredit c && c.meter().equals(meter) && c.availableAt(at) > 0) {
+          positions.add(i);
+        }
+      }
+      positions.sort((a, b) -> {
+        OneTimeCredit x = (OneTimeCredit) entitlements.get(a);
+        OneTimeCredit y = (OneTimeCredit) entitlements.get(b);
+        return x.drawnBefore(y) ? -1 : y.drawnBefore(x) ? 1 : 0;
+      });
+      return positions;
     }
 
     @Nullable LedgerEntry entry(Meter meter, UsageKey key) {

@@ -11,6 +11,8 @@ import dev.quota.admin.Bypass;
 import dev.quota.admin.Entitlement;
 import dev.quota.admin.EntitlementId;
 import dev.quota.admin.Grant;
+import dev.quota.admin.LimitOverride;
+import dev.quota.admin.OneTimeCredit;
 import dev.quota.admin.Revocation;
 import dev.quota.admin.TierOverride;
 import java.time.Instant;
@@ -30,6 +32,10 @@ final class EntitlementRows {
   static final String TIER_OVERRIDE = "TIER_OVERRIDE";
   /** The entitlement table's {@code kind} of a bypass. */
   static final String BYPASS = "BYPASS";
+  /** The entitlement table's {@code kind} of a limit override; its {@code amount} is the limit. */
+  static final String LIMIT_OVERRIDE = "LIMIT_OVERRIDE";
+  /** The entitlement table's {@code kind} of a one-time credit; {@code amount} is what it gives, {@code drawn} what was drawn. */
+  static final String ONE_TIME_CREDIT = "ONE_TIME_CREDIT";
 
   private EntitlementRows() {}
 
@@ -57,6 +63,10 @@ final class EntitlementRows {
       case TIER_OVERRIDE -> new TierOverride(id, tenant, Tier.of(r.get(ENTITLEMENT.TIER)), from, until, by, reason,
           revocation);
       case BYPASS -> new Bypass(id, tenant, from, until, by, reason, revocation);
+      case ONE_TIME_CREDIT -> new OneTimeCredit(id, tenant, Meter.of(r.get(ENTITLEMENT.METER)),
+          r.get(ENTITLEMENT.AMOUNT), r.get(ENTITLEMENT.DRAWN), from, until, by, reason, revocation);
+      case LIMIT_OVERRIDE -> new LimitOverride(id, tenant, Meter.of(r.get(ENTITLEMENT.METER)), r.get(ENTITLEMENT.AMOUNT),
+          from, until, by, reason, revocation);
       default -> throw new IllegalStateException("unknown entitlement kind " + kind);
     };
   }
@@ -73,6 +83,7 @@ final class EntitlementRows {
     String meter = null;
     Long amount = null;
     String tier = null;
+    Long drawn = null;
     switch (e) {
       case Grant g -> {
         kind = GRANT;
@@ -83,6 +94,17 @@ final class EntitlementRows {
       case TierOverride o -> {
         kind = TIER_OVERRIDE;
         tier = o.tier().name();
+      }
+      case OneTimeCredit c -> {
+        kind = ONE_TIME_CREDIT;
+        meter = c.meter().name();
+        amount = c.amount();
+        drawn = c.drawn();
+      }
+      case LimitOverride l -> {
+        kind = LIMIT_OVERRIDE;
+        meter = l.meter().name();
+        amount = l.limit();
       }
       case Bypass b -> kind = BYPASS;
     }
@@ -95,6 +117,7 @@ final class EntitlementRows {
         .set(ENTITLEMENT.METER, meter)
         .set(ENTITLEMENT.AMOUNT, amount)
         .set(ENTITLEMENT.TIER, tier)
+        .set(ENTITLEMENT.DRAWN, drawn)
         .set(ENTITLEMENT.VALID_FROM, micros(e.validFrom()))
         .set(ENTITLEMENT.VALID_UNTIL, micros(e.validUntil()))
         .set(ENTITLEMENT.CREATED_BY, e.createdBy().id())

@@ -56,6 +56,8 @@ final class StateQuery {
   static final Field<Long> RESERVED_NOW = field(name("reserved_now"), SQLDataType.BIGINT);
   /** The earliest expiry after the instant among the counter's holds that count: until then the read stays exact. */
   static final Field<Instant> NEXT_EXPIRY = field(name("next_expiry"), SQLDataType.INSTANT);
+  /** A counter row's units drawn from one-time credits. */
+  static final Field<Long> CREDIT_DRAWN = field(name("credit_drawn"), SQLDataType.BIGINT);
 
   private StateQuery() {}
 
@@ -122,22 +124,23 @@ final class StateQuery {
   private static final List<Field<?>> ENTITLEMENT_COLUMNS = List.of(ENTITLEMENT.ENTITLEMENT_ID, ENTITLEMENT.KIND,
       ENTITLEMENT.GRANT_KIND, ENTITLEMENT.METER, ENTITLEMENT.AMOUNT, ENTITLEMENT.TIER, ENTITLEMENT.VALID_FROM,
       ENTITLEMENT.VALID_UNTIL, ENTITLEMENT.CREATED_BY, ENTITLEMENT.REASON, ENTITLEMENT.REVOKED_AT,
-      ENTITLEMENT.REVOKED_BY, ENTITLEMENT.REVOKE_REASON, ENTITLEMENT.SEQ);
+      ENTITLEMENT.REVOKED_BY, ENTITLEMENT.REVOKE_REASON, ENTITLEMENT.SEQ, ENTITLEMENT.DRAWN);
 
   private static Select<Record> query(CounterRules rules, Tenants tenants, Field<Instant> at) {
     // The entitlement rows come first: a UNION's columns are its first branch's, so these rows' columns are the
     // entitlement table's own fields.
     var entitlementRows = select(columns(inline(ENTITLEMENT_ROW).as(ROW_KIND), ENTITLEMENT.TENANT_ID.as(TENANT_ID),
-            ENTITLEMENT_COLUMNS, null, null, null, null, null, null, null, null, null))
+            ENTITLEMENT_COLUMNS, null, null, null, null, null, null, null, null, null, null))
         .from(ENTITLEMENT)
         .where(tenants.ofEntitlements(), ENTITLEMENT.VALID_UNTIL.gt(at),
             ENTITLEMENT.REVOKED_AT.isNull().or(ENTITLEMENT.REVOKED_AT.gt(at)));
     var tenantRows = select(columns(inline(TENANT_ROW), tenants.tenantId(), null,
-            TENANT.TIER, tenants.hostTier(), TENANT.BILLING_DAY, TENANT.VERSION, null, null, null, null, null))
+            TENANT.TIER, tenants.hostTier(), TENANT.BILLING_DAY, TENANT.VERSION, null, null, null, null, null, null))
         .from(tenants.tenantRows())
         .where(tenants.tenantCondition());
     var counterRows = select(columns(inline(COUNTER_ROW), COUNTER.TENANT_ID, null, null, null, null, null,
-            COUNTER.PERIOD_START, COUNTER.PERIOD_END, COUNTER.USED, rules.reservedAt(at), rules.nextExpiryAfter(at)))
+            COUNTER.PERIOD_START, COUNTER.PERIOD_END, COUNTER.USED, rules.reservedAt(at), rules.nextExpiryAfter(at),
+            COUNTER.CREDIT_DRAWN))
         .from(COUNTER)
         .where(tenants.ofCounters(), COUNTER.PERIOD_END.gt(at));
     // no ORDER BY: the few rows of a tenant are put in order by the reader, which spares the server a sort per read
@@ -151,7 +154,7 @@ final class StateQuery {
   private static List<SelectField<?>> columns(Field<Integer> kind, Field<String> tenantId,
       List<Field<?>> entitlement, Field<String> tier, Field<String> hostTier, Field<Short> billingDay,
       Field<Long> version, Field<Instant> start, Field<Instant> end, Field<Long> used, Field<Long> reservedNow,
-      Field<Instant> nextExpiry) {
+      Field<Instant> nextExpiry, Field<Long> creditDrawn) {
     List<SelectField<?>> columns = new ArrayList<>();
     columns.add(kind);
     columns.add(tenantId);
@@ -167,6 +170,7 @@ final class StateQuery {
     columns.add(or(used, USED));
     columns.add(or(reservedNow, RESERVED_NOW));
     columns.add(or(nextExpiry, NEXT_EXPIRY));
+    columns.add(or(creditDrawn, CREDIT_DRAWN));
     return columns;
   }
 

@@ -143,7 +143,8 @@ public final class StateReads {
         case StateQuery.ENTITLEMENT_ROW -> entitlements.add(r);
         case StateQuery.COUNTER_ROW -> {
           Period period = new Period(r.get(StateQuery.PERIOD_START), r.get(StateQuery.PERIOD_END));
-          counters.add(new Counter(period, r.get(StateQuery.USED), r.get(StateQuery.RESERVED_NOW)));
+          counters.add(new Counter(period, r.get(StateQuery.USED), r.get(StateQuery.RESERVED_NOW),
+              r.get(StateQuery.CREDIT_DRAWN)));
           validUntil = earliest(earliest(validUntil, period.end()), r.get(StateQuery.NEXT_EXPIRY));
         }
         default -> throw new IllegalStateException("unknown row kind " + kind);

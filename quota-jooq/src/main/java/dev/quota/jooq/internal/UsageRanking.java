@@ -98,7 +98,16 @@ final class UsageRanking {
                 .and(ENTITLEMENT.METER.eq(meter))).as("granted"),
             boolOr(ENTITLEMENT.KIND.eq(EntitlementRows.BYPASS)).as("bypassed"),
             max(catalogueGenerosity).filterWhere(ENTITLEMENT.KIND.eq(EntitlementRows.TIER_OVERRIDE))
-                .as("override_generosity"))
+                .as("override_generosity"),
+            // the newest limit override of the meter, as LimitOverride.supersedes orders them
+            field("(array_agg({0} ORDER BY {1} DESC, {2}::text DESC) FILTER (WHERE {3}))[1]", SQLDataType.BIGINT,
+                ENTITLEMENT.AMOUNT, ENTITLEMENT.VALID_FROM, ENTITLEMENT.ENTITLEMENT_ID,
+                ENTITLEMENT.KIND.eq(EntitlementRows.LIMIT_OVERRIDE).and(ENTITLEMENT.METER.eq(meter)))
+                .as("limit_override"),
+            // the unspent units of the active one-time credits of the meter, as Evaluator adds them
+            sum(ENTITLEMENT.AMOUNT.minus(coalesce(ENTITLEMENT.DRAWN, 0L)))
+                .filterWhere(ENTITLEMENT.KIND.eq(EntitlementRows.ONE_TIME_CREDIT).and(ENTITLEMENT.METER.eq(meter)))
+                .as("credit_available"))
         .from(ENTITLEMENT).leftJoin(catalogue).on(catalogueTier.eq(ENTITLEMENT.TIER))
         .where(activeAt)
         .groupBy(ENTITLEMENT.TENANT_ID)
@@ -136,7 +145,10 @@ final class UsageRanking {
             coalesce(overrideGenerosity, baseGenerosity).as("tier_generosity"),
             overrideGenerosity.isNotNull().as("overridden"),
             coalesce(active.field("granted", BigDecimal.class), BigDecimal.ZERO).as("granted"),
-            coalesce(active.field("bypassed", Boolean.class), false).as("bypassed"))
+            coalesce(active.field("bypassed", Boolean.class), false).as("bypassed"),
+            active.field("limit_override", Long.class).as("limit_override"),
+            COUNTER.CREDIT_DRAWN.as("credit_drawn"),
+            coalesce(active.field("credit_available", BigDecimal.class), BigDecimal.ZERO).as("credit_available"))
         .from(COUNTER)
         .join(TENANT).on(TENANT.TENANT_ID.eq(COUNTER.TENANT_ID))
         // Only the counter of the tenant's current period: after a change of billing day, the old one still
@@ -153,10 +165,14 @@ final class UsageRanking {
     Field<Long> used = standing.field("used", Long.class);
     Field<Long> reserved = standing.field("reserved", Long.class);
     Table<?> effective = catalogue.as("effective", "tier", "tier_limit", "generosity");
-    Field<Long> limit = coalesce(effective.field("tier_limit", Long.class), val(0L));
+    // A tenant's own limit replaces its tier's, but not a missing tier: a rejected tenant stays at 0, as in Evaluator.
+    Field<Long> tierLimit = effective.field("tier_limit", Long.class);
+    Field<Long> limit = when(tierLimit.isNull(), val(0L))
+        .otherwise(coalesce(standing.field("limit_override", Long.class), tierLimit));
     // UsageReport's arithmetic: sums saturate at Long.MAX_VALUE, and percentUsed() is 100.0 * used / ceiling in
     // doubles, so that ties fall the same way as in Java.
-    Field<BigDecimal> ceiling = least(limit.cast(SQLDataType.NUMERIC).plus(standing.field("granted", BigDecimal.class)),
+    Field<BigDecimal> ceiling = least(limit.cast(SQLDataType.NUMERIC).plus(standing.field("granted", BigDecimal.class))
+        .plus(standing.field("credit_drawn", Long.class)).plus(standing.field("credit_available", BigDecimal.class)),
         val(LONG_MAX));
     Field<BigDecimal> taken = least(used.cast(SQLDataType.NUMERIC).plus(reserved), val(LONG_MAX));
     Field<Double> percentUsed = when(ceiling.eq(BigDecimal.ZERO), inline(100.0))

@@ -121,8 +121,13 @@ record Scenario(long seed, TierCatalogue catalogue, Instant start, boolean cache
       return new Step.GrantCredit(t, m, r.nextInt(30) == 0 ? -r.nextLong(0, 3) : amount(r, m), expiresIn,
           r.nextInt(20) == 0);
     }
-    if (dice < 830) {
+    if (dice < 820) {
       return new Step.OverrideTier(t, tier(r), Duration.ofMinutes(r.nextLong(1, 20 * 24 * 60)));
+    }
+    if (dice < 830) {
+      long limit = r.nextInt(20) == 0 ? -1 : m == 0 ? r.nextLong(0, 3_000) : r.nextLong(0, 60);
+      return new Step.OverrideLimit(t, m, limit,
+          r.nextBoolean() ? null : Duration.ofMinutes(r.nextLong(1, 20 * 24 * 60)));
     }
     if (dice < 845) {
       return new Step.BypassTenant(t, Duration.ofMinutes(r.nextLong(1, 3 * 24 * 60)));

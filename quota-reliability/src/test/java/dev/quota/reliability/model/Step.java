@@ -11,6 +11,7 @@ import dev.quota.UsageKey;
 import dev.quota.admin.Actor;
 import dev.quota.admin.Bypass;
 import dev.quota.admin.Grant;
+import dev.quota.admin.LimitOverride;
 import dev.quota.admin.PageRequest;
 import dev.quota.admin.PurgeConfirmation;
 import dev.quota.admin.ResetResult;
@@ -174,6 +175,21 @@ sealed interface Step {
       return w.observe(() -> {
         TierOverride override = w.quota.admin().overrideTier(tenant(w, t), Tier.of(tier), now(w).plus(untilIn),
             OPERATOR, "override");
+        w.entitlements.add(override.id());
+        return override;
+      });
+    }
+  }
+
+  /** A tenant's own limit on a meter: open-ended when {@code untilIn} is null. */
+  record OverrideLimit(int t, int m, long limit, Duration untilIn) implements Step {
+    @Override
+    public String run(World w) {
+      return w.observe(() -> {
+        LimitOverride override = untilIn == null
+            ? w.quota.admin().overrideLimit(tenant(w, t), meter(w, m), limit, OPERATOR, "contract")
+            : w.quota.admin().overrideLimit(tenant(w, t), meter(w, m), limit, now(w).plus(untilIn), OPERATOR,
+                "throttle");
         w.entitlements.add(override.id());
         return override;
       });

@@ -43,7 +43,7 @@ import org.jspecify.annotations.Nullable;
  * @param meter the meter
  * @param tier the tier in force, or {@code null} when the tenant is rejected (no plan, and such tenants are)
  * @param limit the tier's limit per period, in the meter's unit ({@value TierCatalogue#UNLIMITED} for none)
- * @param credits the units operators granted on top for now ({@link dev.quota.admin.QuotaAdmin#grantCredit})
+ * @param credits the units operators granted on top for now ({@link dev.quota.admin.QuotaAdmin#raisePeriodCeiling})
  * @param allowance {@code limit + credits}
  * @param used the units used since the period started, or since the last reset if there was one
  * @param reserved the units held by calls in progress

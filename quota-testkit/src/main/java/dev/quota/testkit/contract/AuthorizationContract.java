@@ -70,6 +70,9 @@ public abstract class AuthorizationContract extends ContractFixture {
       case REVOKE -> admin.revoke(grant.id(), OPERATOR, REASON);
       case SET_PLAN -> admin.setPlan(tenant, Plan.of(ENTERPRISE), OPERATOR, REASON);
       case PURGE_USAGE -> admin.purgeUsage(tenant, START, new PurgeConfirmation(tenant.value()), OPERATOR, REASON);
+      case OVERRIDE_LIMIT -> admin.overrideLimit(tenant, AI_TOKENS, 1_000, OPERATOR, REASON);
+      case GRANT_ONE_TIME_CREDIT -> admin.grantOneTimeCredit(tenant, AI_TOKENS, 1_000, DECEMBER_START,
+          DECEMBER_START.plus(java.time.Duration.ofDays(30)), OPERATOR, REASON);
     }
   }
 

@@ -22,7 +22,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * {@link QuotaAdmin#grantCredit}: extra units until an expiry.
+ * {@link QuotaAdmin#raisePeriodCeiling}: extra units per period until an expiry (formerly {@code grantCredit}).
  *
  * <p>Run by every backend's test that extends {@link QuotaStoreContract}, as its nested class
  * {@link QuotaStoreContract.GrantCredit}.
@@ -54,7 +54,7 @@ public abstract class GrantCreditContract extends ContractFixture {
   void grantGivesPartialRelief() {
     use(guard, tenant, 100_000);
 
-    admin.grantCredit(tenant, AI_TOKENS, 20_000, DECEMBER_START, OPERATOR, REASON);
+    admin.raisePeriodCeiling(tenant, AI_TOKENS, 20_000, DECEMBER_START, OPERATOR, REASON);
 
     assertThat(guard.usage(tenant)).hasUsed(100_000).hasGranted(20_000).hasRemaining(20_000);
     assertThat(guard.tryConsume(tenant, AI_TOKENS, 20_000, UsageKey.of("relief"))).isConsumed();
@@ -65,7 +65,7 @@ public abstract class GrantCreditContract extends ContractFixture {
   void grantReturnsWhatWasMade() {
     Instant until = START.plus(Duration.ofDays(3));
 
-    Grant grant = admin.acceptingNewTenants().grantCredit(tenant, AI_TOKENS, 20_000, until, OPERATOR, REASON);
+    Grant grant = admin.acceptingNewTenants().raisePeriodCeiling(tenant, AI_TOKENS, 20_000, until, OPERATOR, REASON);
 
     assertThat(grant.kind()).isEqualTo(Grant.Kind.CREDIT);
     assertThat(grant.tenant()).isEqualTo(tenant);
@@ -80,10 +80,21 @@ public abstract class GrantCreditContract extends ContractFixture {
   }
 
   @Test
+  @SuppressWarnings("deprecation") // the former name is what this test is about
+  void formerNameGrantCreditStillRaisesThePeriodCeiling() {
+    use(guard, tenant, 100_000);
+
+    Grant grant = admin.grantCredit(tenant, AI_TOKENS, 20_000, DECEMBER_START, OPERATOR, REASON);
+
+    assertThat(grant.kind()).isEqualTo(Grant.Kind.CREDIT);
+    assertThat(guard.usage(tenant)).hasGranted(20_000).hasRemaining(20_000);
+  }
+
+  @Test
   void grantStopsCountingAtItsExpiry() {
     use(guard, tenant, 100_000);
     Instant until = START.plus(Duration.ofDays(2));
-    admin.grantCredit(tenant, AI_TOKENS, 20_000, until, OPERATOR, REASON);
+    admin.raisePeriodCeiling(tenant, AI_TOKENS, 20_000, until, OPERATOR, REASON);
 
     clock().set(until.minusMillis(1));
     assertThat(guard.usage(tenant)).hasGranted(20_000);
@@ -95,7 +106,7 @@ public abstract class GrantCreditContract extends ContractFixture {
   void grantOnOneMeterDoesNotRaiseAnother() {
     Quota twoMeters = quota(tokensAndDailyCalls());
 
-    twoMeters.admin().acceptingNewTenants().grantCredit(tenant, AI_CALLS, 10, DECEMBER_START, OPERATOR, REASON);
+    twoMeters.admin().acceptingNewTenants().raisePeriodCeiling(tenant, AI_CALLS, 10, DECEMBER_START, OPERATOR, REASON);
 
     assertThat(twoMeters.guard().usage(tenant, AI_CALLS)).hasGranted(10).hasRemaining(60);
     assertThat(twoMeters.guard().usage(tenant, AI_TOKENS)).hasGranted(0).hasRemaining(100_000);
@@ -103,7 +114,7 @@ public abstract class GrantCreditContract extends ContractFixture {
 
   @Test
   void grantIsAudited() {
-    Grant grant = admin.acceptingNewTenants().grantCredit(tenant, AI_TOKENS, 20_000, DECEMBER_START, OPERATOR, REASON);
+    Grant grant = admin.acceptingNewTenants().raisePeriodCeiling(tenant, AI_TOKENS, 20_000, DECEMBER_START, OPERATOR, REASON);
 
     assertThat(auditOf(admin, tenant)).singleElement().satisfies(entry -> {
       assertThat(entry.operation()).isEqualTo(AdminOperation.GRANT_CREDIT);
@@ -117,7 +128,7 @@ public abstract class GrantCreditContract extends ContractFixture {
   @ParameterizedTest(name = "expiry {0} s from now")
   @ValueSource(longs = {0, -1, -86_400})
   void expiryNotInTheFutureIsRejectedAndWritesNothing(long secondsFromNow) {
-    assertRejected("expires at", () -> admin.grantCredit(tenant, AI_TOKENS, 20_000,
+    assertRejected("expires at", () -> admin.raisePeriodCeiling(tenant, AI_TOKENS, 20_000,
         START.plusSeconds(secondsFromNow), OPERATOR, REASON));
 
     assertThat(admin.entitlements(tenant)).isEmpty();
@@ -128,7 +139,7 @@ public abstract class GrantCreditContract extends ContractFixture {
   void expiryBeyondTheMaximumDurationIsRejectedAndWritesNothing() {
     Instant tooLate = START.plus(Quota.Builder.DEFAULT_MAX_ENTITLEMENT_DURATION).plusMillis(1);
 
-    assertRejected("expires at", () -> admin.grantCredit(tenant, AI_TOKENS, 20_000, tooLate, OPERATOR, REASON));
+    assertRejected("expires at", () -> admin.raisePeriodCeiling(tenant, AI_TOKENS, 20_000, tooLate, OPERATOR, REASON));
 
     assertThat(admin.entitlements(tenant)).isEmpty();
     assertThat(auditOf(admin, tenant)).isEmpty();
@@ -138,14 +149,14 @@ public abstract class GrantCreditContract extends ContractFixture {
   void expiryAtExactlyTheMaximumDurationIsAccepted() {
     Instant latest = START.plus(Quota.Builder.DEFAULT_MAX_ENTITLEMENT_DURATION);
 
-    Grant grant = admin.acceptingNewTenants().grantCredit(tenant, AI_TOKENS, 20_000, latest, OPERATOR, REASON);
+    Grant grant = admin.acceptingNewTenants().raisePeriodCeiling(tenant, AI_TOKENS, 20_000, latest, OPERATOR, REASON);
 
     assertThat(grant.validUntil()).isEqualTo(latest);
   }
 
   @Test
   void grantOfNothingIsRejectedAndWritesNothing() {
-    assertRejected("amount", () -> admin.grantCredit(tenant, AI_TOKENS, 0, DECEMBER_START, OPERATOR, REASON));
+    assertRejected("amount", () -> admin.raisePeriodCeiling(tenant, AI_TOKENS, 0, DECEMBER_START, OPERATOR, REASON));
 
     assertThat(admin.entitlements(tenant)).isEmpty();
     assertThat(auditOf(admin, tenant)).isEmpty();

@@ -227,6 +227,22 @@ public abstract class QuotaStoreContract {
     }
   }
 
+  /** {@link OneTimeCreditContract}, on this contract's store. */
+  @Nested
+  public class OneTimeCredits extends OneTimeCreditContract {
+    OneTimeCredits() {
+      super(QuotaStoreContract.this);
+    }
+  }
+
+  /** {@link LimitOverrideContract}, on this contract's store. */
+  @Nested
+  public class LimitOverrides extends LimitOverrideContract {
+    LimitOverrides() {
+      super(QuotaStoreContract.this);
+    }
+  }
+
   /** {@link GrantCreditContract}, on this contract's store. */
   @Nested
   public class GrantCredit extends GrantCreditContract {

@@ -5,6 +5,8 @@ import dev.quota.admin.AuditEntry;
 import dev.quota.admin.Bypass;
 import dev.quota.admin.Entitlement;
 import dev.quota.admin.Grant;
+import dev.quota.admin.LimitOverride;
+import dev.quota.admin.OneTimeCredit;
 import dev.quota.admin.TenantStatus;
 import dev.quota.admin.TierOverride;
 import dev.quota.admin.UsageEntry;
@@ -235,6 +237,15 @@ public final class Views {
         kind = "override";
         detail = "tier " + o.tier().name();
       }
+      case OneTimeCredit c -> {
+        kind = "one-time credit";
+        detail = Formats.amount(c.unspent()) + " of " + Formats.amount(c.amount()) + " " + c.meter().name() + " left";
+      }
+      case LimitOverride l -> {
+        kind = "limit";
+        detail = (l.limit() == dev.quota.TierCatalogue.UNLIMITED ? "unlimited" : Formats.amount(l.limit())) + " "
+            + l.meter().name();
+      }
       case Bypass b -> {
         kind = "bypass";
         detail = "no blocking";
@@ -283,6 +294,18 @@ public final class Views {
       case TierOverride o -> {
         json.put("kind", "override");
         json.put("tier", o.tier().name());
+      }
+      case OneTimeCredit c -> {
+        json.put("kind", "one-time-credit");
+        json.put("meter", c.meter().name());
+        json.put("amount", c.amount());
+        json.put("drawn", c.drawn());
+        json.put("unspent", c.unspent());
+      }
+      case LimitOverride l -> {
+        json.put("kind", "limit-override");
+        json.put("meter", l.meter().name());
+        json.put("limit", l.limit());
       }
       case Bypass b -> json.put("kind", "bypass");
     }

@@ -1,0 +1,238 @@
+package dev.quota.testkit.contract;
+
+import static dev.quota.Meter.AI_TOKENS;
+import static dev.quota.testkit.QuotaAssertions.assertThat;
+import static dev.quota.testkit.contract.QuotaStoreContract.OPERATOR;
+import static dev.quota.testkit.contract.QuotaStoreContract.REASON;
+import static dev.quota.testkit.contract.QuotaStoreContract.START;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.quota.ConsumeResult;
+import dev.quota.Plan;
+import dev.quota.Quota;
+import dev.quota.QuotaGuard;
+import dev.quota.TenantId;
+import dev.quota.Tier;
+import dev.quota.UsageKey;
+import dev.quota.UsageReport;
+import dev.quota.admin.AdminOperation;
+import dev.quota.admin.OneTimeCredit;
+import dev.quota.admin.Page;
+import dev.quota.admin.PageRequest;
+import dev.quota.admin.QuotaAdmin;
+import dev.quota.admin.TenantStatus;
+import dev.quota.admin.UsageQuery;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@link QuotaAdmin#grantOneTimeCredit}: a balance spent once, drawn on only beyond the period's allowance,
+ * soonest-expiring first, carried into later periods until it expires, never taken back.
+ *
+ * <p>Run by every backend's test that extends {@link QuotaStoreContract}, as its nested class
+ * {@link QuotaStoreContract.OneTimeCredits}.
+ */
+public abstract class OneTimeCreditContract extends ContractFixture {
+  private QuotaGuard guard;
+  private QuotaAdmin admin;
+  private TenantId tenant;
+
+  /**
+   * Binds this group to the running contract, whose store, clock and tenants its tests use.
+   *
+   * @param contract the contract this test runs in
+   */
+  protected OneTimeCreditContract(QuotaStoreContract contract) {
+    super(contract);
+  }
+
+  @BeforeEach
+  void setUp() {
+    Quota quota = quota();
+    guard = quota.guard();
+    admin = quota.admin();
+    tenant = newTenant("credit");
+    admin.setPlan(tenant, Plan.of(Tier.FREE), OPERATOR, REASON); // FREE: 100,000 tokens a month
+  }
+
+  private OneTimeCredit credit(long amount, Duration validFor) {
+    Instant now = clock().instant();
+    return admin.grantOneTimeCredit(tenant, AI_TOKENS, amount, now, now.plus(validFor), OPERATOR, "top-up pack");
+  }
+
+  private OneTimeCredit only(UsageReport report) {
+    assertThat(report.credits()).hasSize(1);
+    return report.credits().get(0);
+  }
+
+  @Test
+  void creditIsDrawnOnlyByUsageBeyondTheAllowance() {
+    credit(50_000, Duration.ofDays(60));
+
+    use(guard, tenant, 90_000);
+    assertThat(only(guard.usage(tenant)).drawn()).isZero();
+    assertThat(guard.usage(tenant)).hasRemaining(60_000);
+
+    use(guard, tenant, 30_000);
+    UsageReport report = guard.usage(tenant);
+    assertThat(only(report).drawn()).isEqualTo(20_000);
+    assertThat(only(report).unspent()).isEqualTo(30_000);
+    assertThat(report.creditDrawn()).isEqualTo(20_000);
+    assertThat(report.creditAvailable()).isEqualTo(30_000);
+    assertThat(report).hasUsed(120_000).hasRemaining(30_000);
+  }
+
+  /** The 60-day example. */
+  @Test
+  void sixtyDayCreditBoughtMidMonthGivesItsAmountOnceAndRevokingItNeverPutsTheTenantOverItsCeiling() {
+    OneTimeCredit pack = credit(50_000, Duration.ofDays(60));
+    use(guard, tenant, 130_000); // 30k beyond the 100k limit: drawn from the credit
+
+    assertThat(only(guard.usage(tenant)).drawn()).isEqualTo(30_000);
+    admin.revoke(pack.id(), OPERATOR, "refunded");
+
+    UsageReport report = guard.usage(tenant);
+    assertThat(report).hasUsed(130_000).hasRemaining(0).isBlocked();
+    assertThat(report.ceiling()).isEqualTo(130_000); // at its ceiling, never over it
+    assertThat(report.credits()).isEmpty();
+    assertThat(guard.tryConsume(tenant, AI_TOKENS, 1, UsageKey.of("after-revoke"))).isDenied();
+  }
+
+  @Test
+  void creditSpanningPeriodsGivesItsAmountInTotal() {
+    credit(50_000, Duration.ofDays(60));
+    use(guard, tenant, 120_000); // November: 20k drawn
+
+    clock().set(DECEMBER_START.plus(Duration.ofDays(1)));
+    assertThat(guard.usage(tenant)).hasUsed(0).hasRemaining(130_000); // 100k limit + the 30k left
+    use(guard, tenant, 100_000);
+    assertThat(guard.tryConsume(tenant, AI_TOKENS, 30_001, UsageKey.of("too-much"))).isDenied();
+    assertThat(guard.tryConsume(tenant, AI_TOKENS, 30_000, UsageKey.of("the-rest"))).isConsumed();
+
+    UsageReport december = guard.usage(tenant);
+    assertThat(december).hasUsed(130_000).hasRemaining(0).isBlocked();
+    assertThat(december.ceiling()).isEqualTo(130_000);
+    assertThat(admin.entitlements(tenant)).filteredOn(OneTimeCredit.class::isInstance)
+        .singleElement().satisfies(e -> assertThat(((OneTimeCredit) e).drawn()).isEqualTo(50_000));
+  }
+
+  @Test
+  void expiryNeverTakesBackWhatWasDrawn() {
+    credit(50_000, Duration.ofDays(2));
+    use(guard, tenant, 130_000);
+
+    clock().advance(Duration.ofDays(2));
+
+    UsageReport report = guard.usage(tenant);
+    assertThat(report).hasUsed(130_000).hasRemaining(0);
+    assertThat(report.ceiling()).isEqualTo(130_000);
+    assertThat(report.credits()).isEmpty();
+  }
+
+  @Test
+  void soonestExpiringCreditIsDrawnFirst() {
+    OneTimeCredit later = credit(10_000, Duration.ofDays(30));
+    OneTimeCredit sooner = credit(10_000, Duration.ofDays(10));
+
+    use(guard, tenant, 105_000);
+
+    UsageReport report = guard.usage(tenant);
+    assertThat(report.credits()).extracting(OneTimeCredit::id).containsExactly(sooner.id(), later.id());
+    assertThat(report.credits()).extracting(OneTimeCredit::drawn).containsExactly(5_000L, 0L);
+  }
+
+  @Test
+  void tryConsumeBeyondAllowanceAndCreditsIsDeniedAndDrawsNothing() {
+    credit(50_000, Duration.ofDays(60));
+    use(guard, tenant, 100_000);
+
+    assertThat(guard.tryConsume(tenant, AI_TOKENS, 50_001, UsageKey.of("big"))).isDenied();
+    assertThat(only(guard.usage(tenant)).drawn()).isZero();
+    assertThat(guard.tryConsume(tenant, AI_TOKENS, 50_000, UsageKey.of("fits"))).isConsumed();
+    assertThat(only(guard.usage(tenant)).drawn()).isEqualTo(50_000);
+  }
+
+  @Test
+  void listingCountsCreditsInTheCeiling() {
+    TenantId other = newTenant("credit");
+    admin.setPlan(other, Plan.of(Tier.FREE), OPERATOR, REASON);
+    credit(50_000, Duration.ofDays(60));
+    use(guard, tenant, 120_000); // 120k of 150k: 80 %, open
+    use(guard, other, 90_000); // 90k of 100k: 90 %
+
+    String prefix = "credit-" + testId() + "-";
+    Page<UsageReport> page = admin.listUsage(UsageQuery.all().tenantPrefix(prefix), PageRequest.first(10));
+    Page<UsageReport> blocked = admin.listUsage(UsageQuery.all().tenantPrefix(prefix)
+        .statuses(TenantStatus.BLOCKED), PageRequest.first(10));
+
+    assertThat(page.items()).extracting(UsageReport::tenant).containsExactly(other, tenant);
+    assertThat(blocked.items()).isEmpty();
+  }
+
+  @Test
+  void creditIsAuditedWithActorAndReason() {
+    OneTimeCredit pack = credit(50_000, Duration.ofDays(365));
+
+    assertThat(auditOf(admin, tenant).get(0)).satisfies(entry -> {
+      assertThat(entry.operation()).isEqualTo(AdminOperation.GRANT_ONE_TIME_CREDIT);
+      assertThat(entry.actor()).isEqualTo(OPERATOR);
+      assertThat(entry.reason()).isEqualTo("top-up pack");
+      assertThat(entry.details()).containsEntry("entitlement", pack.id().toString()).containsEntry("amount", "50000");
+    });
+  }
+
+  @Test
+  void validityBeyondTheMaximumIsRejectedAndWritesNothing() {
+    Instant tooLate = START.plus(QuotaAdmin.MAX_CREDIT_VALIDITY).plusMillis(1);
+
+    assertRejected("valid until", () -> admin.grantOneTimeCredit(tenant, AI_TOKENS, 5, START, tooLate, OPERATOR,
+        REASON));
+
+    assertThat(admin.entitlements(tenant)).isEmpty();
+  }
+
+  @Test
+  void concurrentDrawsNeverDrawMoreThanTheCreditHolds() throws Exception {
+    credit(1_000, Duration.ofDays(60));
+    use(guard, tenant, 100_000); // at the allowance: every further unit comes from the credit
+    List<QuotaGuard> instances = List.of(quota().guard(), quota().guard());
+    int threads = Math.max(2, concurrentThreads());
+    AtomicLong consumed = new AtomicLong();
+    ExecutorService pool = Executors.newFixedThreadPool(threads);
+    try {
+      List<Future<?>> futures = new ArrayList<>();
+      for (int t = 0; t < threads; t++) {
+        QuotaGuard instance = instances.get(t % 2);
+        int thread = t;
+        futures.add(pool.submit(() -> {
+          for (int i = 0; i < 20; i++) {
+            ConsumeResult result = instance.tryConsume(tenant, AI_TOKENS, 7, UsageKey.of("t" + thread + "-" + i));
+            if (result.outcome() == ConsumeResult.Outcome.CONSUMED) {
+              consumed.addAndGet(7);
+            }
+          }
+        }));
+      }
+      for (Future<?> future : futures) {
+        future.get(concurrencyTimeout().toMillis(), TimeUnit.MILLISECONDS);
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+
+    UsageReport report = guard.usage(tenant);
+    assertThat(consumed.get()).isLessThanOrEqualTo(1_000).isGreaterThan(1_000 - 7);
+    assertThat(report).hasUsed(100_000 + consumed.get());
+    assertThat(only(report).drawn()).isEqualTo(consumed.get());
+    assertThat(only(report).drawn()).isLessThanOrEqualTo(only(report).amount());
+  }
+}
