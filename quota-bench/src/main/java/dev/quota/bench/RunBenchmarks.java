@@ -32,7 +32,7 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * and a ratio is reported as the median of its rounds with their minimum and maximum. A burst of load weighs on one
  * round, not on one side. Database runs: 1 warm-up iteration of 2 s, 2 measured iterations of 2 s; nanosecond runs:
  * 2 x 1 s warm-up, 3 x 1 s measured. The runs that only give context (the seed design's check at four sizes, thread
- * counts, the console's whole tenants page) run once. About 19 minutes on 2 cores.
+ * counts, the console's whole tenants page) run once. About 13 minutes on 2 cores.
  * The smoke profile ({@code -Dquota.bench.profile=smoke}): in-process, no warm-up, one 100 ms iteration per run,
  * one round, small data: it proves the harness works, it measures nothing.
  *
