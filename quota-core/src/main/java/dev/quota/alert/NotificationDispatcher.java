@@ -50,8 +50,9 @@ public interface NotificationDispatcher extends AutoCloseable {
   void start();
 
   /**
-   * Claims one batch of due deliveries and tries each: for tests, and for hosts that schedule delivery themselves
-   * instead of calling {@link #start()}.
+   * Claims one batch of due deliveries and tries each, then, about once an hour, deletes notifications delivered
+   * longer ago than the {@linkplain Builder#retention retention}: for tests, and for hosts that schedule delivery
+   * themselves instead of calling {@link #start()}.
    *
    * @return how many deliveries were tried
    * @throws dev.quota.spi.StoreUnavailableException if the store could not be reached to claim
@@ -76,8 +77,8 @@ public interface NotificationDispatcher extends AutoCloseable {
    * Builds a {@link NotificationDispatcher}. Every setter validates its argument at once and names what it refuses.
    *
    * <p>Defaults: poll every 1 second, batches of 50, backoff from 10 seconds doubling to at most 1 hour with 20 %
-   * jitter, give up after 3 days, leases of 2 minutes, {@link Clock#systemUTC()}, a random instance id, shutdown
-   * within 10 seconds.
+   * jitter, give up after 3 days, leases of 2 minutes, delivered notifications kept 30 days, {@link Clock#systemUTC()},
+   * a random instance id, shutdown within 10 seconds.
    */
   final class Builder {
     /** The default wait between polls when nothing was due. */
@@ -94,6 +95,8 @@ public interface NotificationDispatcher extends AutoCloseable {
     public static final Duration DEFAULT_GIVE_UP_AFTER = Duration.ofDays(3);
     /** The default time a claim holds. */
     public static final Duration DEFAULT_LEASE = Duration.ofMinutes(2);
+    /** The default time a notification is kept after all its deliveries arrived. */
+    public static final Duration DEFAULT_RETENTION = Duration.ofDays(30);
     /** The default bound on {@link NotificationDispatcher#close()}. */
     public static final Duration DEFAULT_SHUTDOWN_TIMEOUT = Duration.ofSeconds(10);
 
@@ -109,6 +112,7 @@ public interface NotificationDispatcher extends AutoCloseable {
     private double jitter = DEFAULT_JITTER;
     private Duration giveUpAfter = DEFAULT_GIVE_UP_AFTER;
     private Duration lease = DEFAULT_LEASE;
+    private Duration retention = DEFAULT_RETENTION;
     private Clock clock = Clock.systemUTC();
     private String instanceId = "quota-" + ProcessHandle.current().pid() + "-" + UUID.randomUUID().toString()
         .substring(0, 8);
@@ -237,6 +241,21 @@ public interface NotificationDispatcher extends AutoCloseable {
     }
 
     /**
+     * Sets how long a notification is kept once all its deliveries arrived: the dispatcher deletes older ones, with
+     * their deliveries, about once an hour (every instance's dispatcher does), so the outbox stays bounded. Failed
+     * and pending deliveries are kept whatever their age: a failed one waits for an operator
+     * ({@link NotificationOutbox#requeue}). The marks that make each alert fire once per period are kept. Default 30
+     * days.
+     *
+     * @param retention from 1 hour to 10 years
+     * @return this builder
+     */
+    public Builder retention(Duration retention) {
+      this.retention = between("retention", retention, Duration.ofHours(1), Duration.ofDays(3653));
+      return this;
+    }
+
+    /**
      * Sets the clock that dates attempts, backoffs and leases; default {@link Clock#systemUTC()}.
      *
      * @param clock the clock
@@ -300,7 +319,7 @@ public interface NotificationDispatcher extends AutoCloseable {
             + Checks.readable(backoffBase) + "), was " + Checks.readable(backoffMax));
       }
       return new DefaultDispatcher(new DispatchSettings(store, List.copyOf(channels), pollInterval, batchSize,
-          backoffBase, backoffMax, jitter, giveUpAfter, lease, clock, instanceId, shutdownTimeout, observer));
+          backoffBase, backoffMax, jitter, giveUpAfter, lease, retention, clock, instanceId, shutdownTimeout, observer));
     }
 
     private static Duration between(String field, Duration value, Duration min, Duration max) {

@@ -30,6 +30,10 @@ public final class DefaultDispatcher implements NotificationDispatcher {
   static final int MAX_ERROR_LENGTH = 2_000;
   /** After this many doublings the backoff stays at its maximum (and the shift cannot overflow). */
   private static final int MAX_DOUBLINGS = 30;
+  /** How often the outbox is purged of old delivered notifications, when the last purge found none left. */
+  static final Duration PURGE_EVERY = Duration.ofHours(1);
+  /** The most notifications one purge deletes, so that it never holds up deliveries for long. */
+  static final int PURGE_BATCH = 1_000;
 
   private final DispatchSettings settings;
   private final Map<String, NotificationChannel> channels = new LinkedHashMap<>();
@@ -37,6 +41,8 @@ public final class DefaultDispatcher implements NotificationDispatcher {
   private final Condition wake = lock.newCondition();
   private @Nullable Thread thread;
   private boolean closed;
+  /** When the outbox is next purged; only the thread running {@link #runOnce} reads and writes it. */
+  private @Nullable Instant nextPurge;
 
   /** @param settings the validated configuration */
   public DefaultDispatcher(DispatchSettings settings) {
@@ -83,7 +89,29 @@ public final class DefaultDispatcher implements NotificationDispatcher {
       attempt(delivery);
       tried++;
     }
+    purgeIfDue();
     return tried;
+  }
+
+  /**
+   * Deletes delivered notifications older than the retention, a batch at a time: at the next run again while a purge
+   * deleted a whole batch, else an hour later. A failed purge is tried again at the next run; deliveries never wait on it.
+   */
+  private void purgeIfDue() {
+    Instant now = settings.clock().instant();
+    if (nextPurge != null && now.isBefore(nextPurge)) {
+      return;
+    }
+    try {
+      int deleted = settings.store().purgeDelivered(now.minus(settings.retention()), PURGE_BATCH);
+      if (deleted > 0) {
+        LOG.debug("deleted {} deliveries of notifications delivered more than {} ago", deleted,
+            Checks.readable(settings.retention()));
+      }
+      nextPurge = deleted >= PURGE_BATCH ? now : now.plus(PURGE_EVERY);
+    } catch (StoreUnavailableException e) {
+      LOG.warn("could not delete old delivered notifications; trying again at the next run: {}", e.toString());
+    }
   }
 
   private void attempt(Delivery delivery) {

@@ -20,6 +20,7 @@ import java.util.List;
  * @param jitter the random share of each wait, 0 to 1
  * @param giveUpAfter how long after queueing a delivery is tried
  * @param lease how long a claim holds
+ * @param retention how long a notification is kept once all its deliveries arrived
  * @param clock the source of time
  * @param instanceId the claimer's id
  * @param shutdownTimeout how long close waits
@@ -27,4 +28,4 @@ import java.util.List;
  */
 public record DispatchSettings(NotificationStore store, List<NotificationChannel> channels, Duration pollInterval,
     int batchSize, Duration backoffBase, Duration backoffMax, double jitter, Duration giveUpAfter, Duration lease,
-    Clock clock, String instanceId, Duration shutdownTimeout, QuotaObserver observer) {}
+    Duration retention, Clock clock, String instanceId, Duration shutdownTimeout, QuotaObserver observer) {}

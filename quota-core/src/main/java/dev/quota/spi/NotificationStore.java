@@ -145,4 +145,16 @@ public interface NotificationStore {
    * @return whether it was requeued
    */
   boolean requeue(UUID notificationId, String channel, Instant now, String requeuedBy, String reason);
+
+  /**
+   * Deletes what the outbox keeps no longer: each notification that occurred before {@code before} and whose
+   * deliveries all arrived ({@link DeliveryState#DELIVERED}) before it, with those deliveries, oldest first and at
+   * most {@code max} notifications per call. A notification with a pending or failed delivery is never deleted, nor
+   * are the marks (they make each alert fire once per period, whatever became of its notification).
+   *
+   * @param before the cut-off
+   * @param max the most notifications to delete, positive
+   * @return how many deliveries were deleted
+   */
+  int purgeDelivered(Instant before, int max);
 }

@@ -318,6 +318,11 @@ class CanProceedAgreesWithCheckTest {
     }
 
     @Override
+    public int purgeDelivered(Instant before, int max) {
+      throw new UnsupportedOperationException();
+    }
+
+    @Override
     public List<CounterCheck> verify(TenantId tenant) {
       throw new UnsupportedOperationException();
     }

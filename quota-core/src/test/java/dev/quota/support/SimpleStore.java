@@ -679,6 +679,18 @@ public final class SimpleStore implements QuotaStore {
   }
 
   @Override
+  public synchronized int purgeDelivered(Instant before, int max) {
+    List<UUID> done = outbox.stream().map(d -> d.notification().id()).distinct()
+        .filter(id -> outbox.stream().filter(d -> d.notification().id().equals(id)).allMatch(d ->
+            d.notification().occurredAt().isBefore(before) && d.state() == DeliveryState.DELIVERED
+                && d.lastAttemptAt() != null && d.lastAttemptAt().isBefore(before)))
+        .limit(max).toList();
+    int size = outbox.size();
+    outbox.removeIf(d -> done.contains(d.notification().id()));
+    return size - outbox.size();
+  }
+
+  @Override
   public synchronized List<Long> usageHistory(TenantId tenant, Meter meter, List<Instant> edges) {
     enter(false);
     List<Long> sums = new ArrayList<>();

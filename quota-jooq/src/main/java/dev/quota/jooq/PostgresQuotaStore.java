@@ -502,6 +502,11 @@ public final class PostgresQuotaStore implements QuotaStore, AutoCloseable {
     return outbox.requeue(notificationId, channel, now, requeuedBy, reason);
   }
 
+  @Override
+  public int purgeDelivered(Instant before, int max) {
+    return outbox.purgeDelivered(before, max);
+  }
+
 
   /** Sums the entries of the ledger and the archive per bucket, in one statement. */
   @Override

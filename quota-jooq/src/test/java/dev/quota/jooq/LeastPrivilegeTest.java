@@ -53,8 +53,8 @@ class LeastPrivilegeTest {
         "GRANT SELECT, INSERT, UPDATE ON " + s + ".entitlement TO " + role,
         "GRANT SELECT, INSERT ON " + s + ".audit_log, " + s + ".service_record TO " + role,
         "GRANT SELECT, INSERT, DELETE ON " + s + ".alert_mark, " + s + ".block_mark TO " + role,
-        "GRANT SELECT, INSERT ON " + s + ".notification TO " + role,
-        "GRANT SELECT, INSERT, UPDATE ON " + s + ".notification_delivery TO " + role);
+        "GRANT SELECT, INSERT, DELETE ON " + s + ".notification TO " + role,
+        "GRANT SELECT, INSERT, UPDATE, DELETE ON " + s + ".notification_delivery TO " + role);
   }
 
   @BeforeAll
@@ -122,6 +122,7 @@ class LeastPrivilegeTest {
       quota.dispatcher().orElseThrow().runOnce();
       assertThat(delivered).extracting(Notification::kind).contains(NotificationKind.BLOCKED, NotificationKind.UNBLOCKED);
       assertThat(quota.outbox().deliveries(DeliveryState.DELIVERED, 10)).isNotEmpty();
+      assertThat(store.purgeDelivered(clock.instant().plus(Duration.ofDays(1)), 100)).as("retention").isPositive();
 
       assertThat(quota.admin().verify(tenant).consistent()).isTrue();
       assertThat(quota.admin().serviceConfiguration()).isPresent();

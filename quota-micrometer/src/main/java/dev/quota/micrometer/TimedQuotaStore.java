@@ -264,6 +264,11 @@ final class TimedQuotaStore implements QuotaStore, AutoCloseable {
   }
 
   @Override
+  public int purgeDelivered(Instant before, int max) {
+    return timers.time(StoreOperation.PURGE_DELIVERED, () -> delegate.purgeDelivered(before, max));
+  }
+
+  @Override
   public List<Long> usageHistory(TenantId tenant, Meter meter, List<Instant> edges) {
     return timers.time(StoreOperation.USAGE_HISTORY, () -> delegate.usageHistory(tenant, meter, edges));
   }

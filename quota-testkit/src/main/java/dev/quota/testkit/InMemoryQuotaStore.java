@@ -814,6 +814,29 @@ public final class InMemoryQuotaStore implements QuotaStore {
   }
 
   @Override
+  public int purgeDelivered(Instant before, int max) {
+    synchronized (outbox) {
+      Map<UUID, List<OutboxRow>> byNotification = new LinkedHashMap<>();
+      outbox.values().forEach(r -> byNotification.computeIfAbsent(r.notification.id(), id -> new ArrayList<>()).add(r));
+      int deleted = 0;
+      int notifications = 0;
+      for (List<OutboxRow> rows : byNotification.values()) {
+        if (notifications == max) {
+          break;
+        }
+        boolean done = rows.get(0).notification.occurredAt().isBefore(before) && rows.stream().allMatch(r ->
+            r.state == DeliveryState.DELIVERED && r.lastAttemptAt != null && r.lastAttemptAt.isBefore(before));
+        if (done) {
+          rows.forEach(r -> outbox.remove(new DeliveryKey(r.notification.id(), r.channel)));
+          deleted += rows.size();
+          notifications++;
+        }
+      }
+      return deleted;
+    }
+  }
+
+  @Override
   public List<CounterCheck> verify(TenantId tenant) {
     TenantData data = tenants.get(tenant);
     if (data == null) {

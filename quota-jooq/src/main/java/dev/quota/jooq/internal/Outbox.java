@@ -24,6 +24,7 @@ import java.util.UUID;
 import org.jooq.DSLContext;
 import org.jooq.Record;
 import org.jooq.SortField;
+import org.jooq.impl.DSL;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -306,6 +307,37 @@ public final class Outbox {
         .where(NOTIFICATION_DELIVERY.NOTIFICATION_ID.eq(notificationId), NOTIFICATION_DELIVERY.CHANNEL.eq(channel),
             NOTIFICATION_DELIVERY.STATE.eq(DeliveryState.FAILED.name()))
         .execute()) == 1;
+  }
+
+  /**
+   * See {@link dev.quota.spi.NotificationStore#purgeDelivered}: picks the notifications, then deletes their deliveries
+   * and them, in one transaction. Nothing changes a delivered notification any more, so the rows need no lock: an
+   * instance purging the same ones at once waits on the deletes and then finds them gone.
+   *
+   * @param before the cut-off
+   * @param max the most notifications to delete
+   * @return how many deliveries were deleted
+   */
+  public int purgeDelivered(Instant before, int max) {
+    return db.transaction(tx -> {
+      DSLContext dsl = tx.dsl();
+      List<UUID> done = dsl.select(NOTIFICATION.NOTIFICATION_ID)
+          .from(NOTIFICATION)
+          .where(NOTIFICATION.OCCURRED_AT.lt(micros(before)))
+          .andNotExists(DSL.selectOne().from(NOTIFICATION_DELIVERY)
+              .where(NOTIFICATION_DELIVERY.NOTIFICATION_ID.eq(NOTIFICATION.NOTIFICATION_ID))
+              .and(NOTIFICATION_DELIVERY.STATE.ne(DeliveryState.DELIVERED.name())
+                  .or(NOTIFICATION_DELIVERY.LAST_ATTEMPT_AT.ge(micros(before)))))
+          .orderBy(NOTIFICATION.SEQ)
+          .limit(max)
+          .fetch(NOTIFICATION.NOTIFICATION_ID);
+      if (done.isEmpty()) {
+        return 0;
+      }
+      int deleted = dsl.deleteFrom(NOTIFICATION_DELIVERY).where(NOTIFICATION_DELIVERY.NOTIFICATION_ID.in(done)).execute();
+      dsl.deleteFrom(NOTIFICATION).where(NOTIFICATION.NOTIFICATION_ID.in(done)).execute();
+      return deleted;
+    });
   }
 
   private static Notification notification(NotificationRecord r) {

@@ -374,6 +374,84 @@ public abstract class NotificationOutboxContract extends ContractFixture {
     assertThat(store().delivery(n.id(), channel).orElseThrow().state()).isEqualTo(DeliveryState.PENDING);
   }
 
+  // --- retention ----------------------------------------------------------------------------------------------------
+
+  @Test
+  void purgeDeletesOnlyNotificationsWhoseDeliveriesAllArrivedBeforeTheCutOff() {
+    String other = channel + "-b";
+    RecordingChannel recorder = new RecordingChannel(channel);
+    NotificationDispatcher dispatcher = dispatcher(recorder, Duration.ofDays(3));
+    Notification delivered = crossing(50);
+    Notification halfDelivered = crossing(60);
+    Notification failed = blocked();
+    store().markAlertFired(delivered, List.of(channel));
+    store().markAlertFired(halfDelivered, List.of(channel, other));
+    dispatcher.runOnce();
+    store().markAlertFired(failed, List.of(channel));
+    recorder.behave(Behaviour.FAIL_PERMANENTLY);
+    dispatcher.runOnce();
+    clock().advance(Duration.ofDays(2));
+    recorder.behave(Behaviour.ACCEPT);
+    Notification deliveredLater = crossing(70);
+    store().markAlertFired(deliveredLater, List.of(channel));
+    dispatcher.runOnce();
+
+    purgeAll(START.plus(Duration.ofDays(1)));
+
+    assertThat(store().delivery(delivered.id(), channel)).as("delivered before the cut-off").isEmpty();
+    assertThat(store().delivery(halfDelivered.id(), channel)).as("its other delivery is pending").isPresent();
+    assertThat(store().delivery(halfDelivered.id(), other)).isPresent();
+    assertThat(store().delivery(failed.id(), channel)).as("failed: waits for an operator").isPresent();
+    assertThat(store().delivery(deliveredLater.id(), channel)).as("delivered after the cut-off").isPresent();
+    assertThat(store().markAlertFired(crossing(50), List.of(channel))).as("the mark outlives its notification")
+        .isFalse();
+  }
+
+  @Test
+  void eachPurgeDeletesAtMostTheGivenNumberOfNotifications() {
+    List<Notification> written = List.of(crossing(10), crossing(20), crossing(30));
+    written.forEach(n -> store().markAlertFired(n, List.of(channel)));
+    dispatcher(new RecordingChannel(channel), Duration.ofDays(3)).runOnce();
+    clock().advance(Duration.ofDays(1));
+
+    assertThat(store().purgeDelivered(clock().instant(), 1)).as("the deliveries of one notification").isPositive();
+    assertThat(written).as("at most one notification went")
+        .filteredOn(n -> store().delivery(n.id(), channel).isPresent()).hasSizeGreaterThanOrEqualTo(2);
+    purgeAll(clock().instant());
+
+    assertThat(written).allSatisfy(n -> assertThat(store().delivery(n.id(), channel)).isEmpty());
+  }
+
+  @Test
+  void theDispatcherDeletesWhatWasDeliveredLongerAgoThanItsRetention() {
+    NotificationDispatcher dispatcher = NotificationDispatcher.builder().store(store()).clock(clock())
+        .channel(new RecordingChannel(channel)).retention(Duration.ofDays(1)).lease(LEASE)
+        .instanceId("contract-" + testId()).build();
+    Notification n = crossing(80);
+    store().markAlertFired(n, List.of(channel));
+    dispatcher.runOnce();
+
+    clock().advance(Duration.ofHours(20));
+    dispatcher.runOnce();
+    assertThat(store().delivery(n.id(), channel)).as("within the retention").isPresent();
+
+    clock().advance(Duration.ofHours(5));
+    dispatcher.runOnce();
+    assertThat(store().delivery(n.id(), channel)).as("past the retention").isEmpty();
+  }
+
+  @Test
+  void aRetentionOutOfRangeIsRefused() {
+    assertRejected("retention", () -> NotificationDispatcher.builder().retention(Duration.ofMinutes(59)));
+    assertRejected("retention", () -> NotificationDispatcher.builder().retention(Duration.ofDays(3654)));
+  }
+
+  private void purgeAll(Instant before) {
+    for (int round = 0; round < 1_000 && store().purgeDelivered(before, 100) > 0; round++) {
+      // other tests of a shared database may have left delivered notifications before the cut-off too
+    }
+  }
+
   // --- helpers ----------------------------------------------------------------------------------------------------
 
   private NotificationDispatcher dispatcher(RecordingChannel target, Duration giveUpAfter) {

@@ -23,11 +23,13 @@ final class AlertDelivery {
     Duration pollInterval = dispatcher.getPollInterval();
     Duration giveUpAfter = dispatcher.getGiveUpAfter();
     Duration lease = dispatcher.getLease();
+    Duration retention = dispatcher.getRetention();
     PropertyChecks.check(PREFIX + "poll-interval", pollInterval,
         () -> NotificationDispatcher.builder().pollInterval(pollInterval));
     PropertyChecks.check(PREFIX + "give-up-after", giveUpAfter,
         () -> NotificationDispatcher.builder().giveUpAfter(giveUpAfter));
     PropertyChecks.check(PREFIX + "lease", lease, () -> NotificationDispatcher.builder().lease(lease));
-    builder.dispatcher(d -> d.pollInterval(pollInterval).giveUpAfter(giveUpAfter).lease(lease));
+    PropertyChecks.check(PREFIX + "retention", retention, () -> NotificationDispatcher.builder().retention(retention));
+    builder.dispatcher(d -> d.pollInterval(pollInterval).giveUpAfter(giveUpAfter).lease(lease).retention(retention));
   }
 }

@@ -77,6 +77,9 @@ public class QuotaAlertProperties {
     /** How long a claimed delivery is held by this instance before another may claim it again. */
     private Duration lease = NotificationDispatcher.Builder.DEFAULT_LEASE;
 
+    /** How long a notification is kept once all its deliveries arrived; failed and pending ones are kept. */
+    private Duration retention = NotificationDispatcher.Builder.DEFAULT_RETENTION;
+
     /** @return how long the dispatcher waits before looking again when nothing was due */
     public Duration getPollInterval() {
       return pollInterval;
@@ -105,6 +108,16 @@ public class QuotaAlertProperties {
     /** @param lease how long a claimed delivery is held by this instance before another may claim it again */
     public void setLease(Duration lease) {
       this.lease = lease;
+    }
+
+    /** @return how long a notification is kept once all its deliveries arrived */
+    public Duration getRetention() {
+      return retention;
+    }
+
+    /** @param retention how long a notification is kept once all its deliveries arrived */
+    public void setRetention(Duration retention) {
+      this.retention = retention;
     }
   }
 

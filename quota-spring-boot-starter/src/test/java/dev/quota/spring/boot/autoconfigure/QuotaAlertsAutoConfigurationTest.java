@@ -223,6 +223,12 @@ class QuotaAlertsAutoConfigurationTest {
   }
 
   @Test
+  void aRetentionOutOfRangeFailsStartUpNamingIt() {
+    assertInvalid(runner.withPropertyValues("quota.alerts.dispatcher.retention=10m"),
+        "quota.alerts.dispatcher.retention", "retention");
+  }
+
+  @Test
   void theDispatcherStopsWhenTheContextCloses() {
     Quota[] quota = new Quota[1];
     email().run(context -> quota[0] = context.getBean(Quota.class));
