@@ -8,6 +8,7 @@ import dev.quota.alert.NotificationKind;
 import dev.quota.notify.internal.SmtpFailures;
 import dev.quota.notify.internal.Template;
 import dev.quota.notify.internal.Text;
+import dev.quota.notify.internal.Timeouts;
 import jakarta.mail.Address;
 import jakarta.mail.Message;
 import jakarta.mail.MessagingException;
@@ -346,7 +347,6 @@ public final class EmailChannel implements NotificationChannel {
 
   /** Builds an {@link EmailChannel}. Every setter checks its value and names it when it refuses. */
   public static final class Builder {
-    private static final Duration MAX_TIMEOUT = Duration.ofMinutes(10);
 
     private String name = "email";
     private @Nullable String host;
@@ -470,7 +470,7 @@ public final class EmailChannel implements NotificationChannel {
      * @return this builder
      */
     public Builder connectTimeout(Duration timeout) {
-      this.connectTimeout = timeout("connectTimeout", timeout);
+      this.connectTimeout = Timeouts.checked("connectTimeout", timeout);
       return this;
     }
 
@@ -481,7 +481,7 @@ public final class EmailChannel implements NotificationChannel {
      * @return this builder
      */
     public Builder readTimeout(Duration timeout) {
-      this.readTimeout = timeout("readTimeout", timeout);
+      this.readTimeout = Timeouts.checked("readTimeout", timeout);
       return this;
     }
 
@@ -492,17 +492,10 @@ public final class EmailChannel implements NotificationChannel {
      * @return this builder
      */
     public Builder writeTimeout(Duration timeout) {
-      this.writeTimeout = timeout("writeTimeout", timeout);
+      this.writeTimeout = Timeouts.checked("writeTimeout", timeout);
       return this;
     }
 
-    private static Duration timeout(String field, Duration timeout) {
-      Objects.requireNonNull(timeout, field);
-      if (timeout.isNegative() || timeout.isZero() || timeout.compareTo(MAX_TIMEOUT) > 0) {
-        throw new IllegalArgumentException(field + " must be more than 0 and at most 10 minutes, was " + timeout);
-      }
-      return timeout;
-    }
 
     /**
      * How to find a tenant's recipients. Required.

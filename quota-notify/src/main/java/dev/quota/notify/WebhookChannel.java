@@ -6,6 +6,7 @@ import dev.quota.alert.Notification;
 import dev.quota.alert.NotificationChannel;
 import dev.quota.notify.internal.Json;
 import dev.quota.notify.internal.Text;
+import dev.quota.notify.internal.Timeouts;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
@@ -203,7 +204,6 @@ public final class WebhookChannel implements NotificationChannel, AutoCloseable 
 
   /** Builds a {@link WebhookChannel}. Every setter checks its value and names it when it refuses. */
   public static final class Builder {
-    private static final Duration MAX_TIMEOUT = Duration.ofMinutes(10);
 
     private String name = "webhook";
     private @Nullable URI url;
@@ -288,7 +288,7 @@ public final class WebhookChannel implements NotificationChannel, AutoCloseable 
      * @return this builder
      */
     public Builder connectTimeout(Duration timeout) {
-      this.connectTimeout = timeout("connectTimeout", timeout);
+      this.connectTimeout = Timeouts.checked("connectTimeout", timeout);
       return this;
     }
 
@@ -299,17 +299,10 @@ public final class WebhookChannel implements NotificationChannel, AutoCloseable 
      * @return this builder
      */
     public Builder requestTimeout(Duration timeout) {
-      this.requestTimeout = timeout("requestTimeout", timeout);
+      this.requestTimeout = Timeouts.checked("requestTimeout", timeout);
       return this;
     }
 
-    private static Duration timeout(String field, Duration timeout) {
-      Objects.requireNonNull(timeout, field);
-      if (timeout.isNegative() || timeout.isZero() || timeout.compareTo(MAX_TIMEOUT) > 0) {
-        throw new IllegalArgumentException(field + " must be more than 0 and at most 10 minutes, was " + timeout);
-      }
-      return timeout;
-    }
 
     /**
      * The TLS context for {@code https}: to trust a private certificate authority, for instance.
