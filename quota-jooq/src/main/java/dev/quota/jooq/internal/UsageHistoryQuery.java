@@ -45,7 +45,8 @@ import org.jooq.impl.SQLDataType;
  * {@link #CLOSED_AFTER} past its end; an open day is never stored. The fill takes a transaction-scoped advisory lock
  * per tenant that {@link #forgetFrom purge} takes too, so a fill never stores sums read before a purge after the purge
  * deleted the day's row. Archiving moves entries with their instants and amounts, in one transaction, and the sums
- * read both tables in one statement, so archiving changes no sum and needs no lock.
+ * read both tables in one statement, so archiving changes no sum and needs no lock. The stored days and the open rest
+ * are read by separate statements: a history read while a purge commits may show the purge in its open days only.
  *
  * <p>Each table is read by its index on (tenant, meter, occurred_at) including the amount (migration V8);
  * PostgreSQL's {@code width_bucket} over the bound edges puts each entry in its bucket, whatever the buckets' lengths.
