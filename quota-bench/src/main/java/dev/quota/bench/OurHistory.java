@@ -30,8 +30,11 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 
 /**
- * {@code usageHistory} of one tenant over 31 days by day, all of the tenant's {@code ledgerRows} entries in the range:
- * the statement reads every one of them (from the history index, migration V8) and sums them into 31 buckets.
+ * {@code usageHistory} of one tenant over 31 days by day, all of the tenant's {@code ledgerRows} entries in the range,
+ * every day of it closed. {@link #usageHistory31Days} reads what a dashboard reads again and again: the days' sums
+ * stored by the first read (the roll-up of migration V12, one row per UTC day). {@link #usageHistory31DaysFirstRead}
+ * reads after the roll-up was deleted: it sums every entry of the range from the ledger (by the history index of
+ * migration V8) into quarter-hours and stores them, the cost a range pays once.
  */
 @State(Scope.Benchmark)
 public class OurHistory {
@@ -83,6 +86,11 @@ public class OurHistory {
       try (Statement st = c.createStatement()) {
         st.execute("SET LOCAL synchronous_commit = off"); // loading only
       }
+      try (PreparedStatement forget = c.prepareStatement("DELETE FROM " + s + ".usage_rollup WHERE tenant_id = ?")) {
+        // sums stored from the entries replaced here would be wrong
+        forget.setString(1, tenant.value());
+        forget.execute();
+      }
       try (PreparedStatement delete = c.prepareStatement("DELETE FROM " + s + ".usage_ledger WHERE tenant_id = ?");
           PreparedStatement insert = c.prepareStatement("INSERT INTO " + s + ".usage_ledger (tenant_id, meter, "
               + "usage_key, amount, occurred_at, period_start, period_end) SELECT ?, 'ai-tokens', 'h' || i, 1, t, "
@@ -112,11 +120,43 @@ public class OurHistory {
     pool.close();
   }
 
-  /** 31 day buckets of one tenant, from the ledger and the archive, in one statement. */
+  /** 31 day buckets of one tenant, read from the roll-up the first read stored. */
   @Benchmark
   @BenchmarkMode(Mode.SampleTime)
   @OutputTimeUnit(TimeUnit.MILLISECONDS)
   public UsageHistory usageHistory31Days() {
     return admin.usageHistory(tenant, Meter.AI_TOKENS, from, to, HistoryGranularity.DAY);
+  }
+
+  /** 31 day buckets of one tenant, read with no roll-up stored: summed from the ledger and stored. */
+  @Benchmark
+  @BenchmarkMode(Mode.SampleTime)
+  @OutputTimeUnit(TimeUnit.MILLISECONDS)
+  public UsageHistory usageHistory31DaysFirstRead(NoRollup noRollup) {
+    return admin.usageHistory(tenant, Meter.AI_TOKENS, from, to, HistoryGranularity.DAY);
+  }
+
+  /** Deletes the history tenants' roll-up before each first read, outside the time measured. */
+  @State(Scope.Benchmark)
+  public static class NoRollup {
+    private Connection connection;
+    private PreparedStatement forget;
+
+    @Setup(Level.Trial)
+    public void open() throws SQLException {
+      connection = DriverManager.getConnection(BenchDatabase.url());
+      forget = connection.prepareStatement("DELETE FROM \"" + BenchDatabase.schema() + "\".usage_rollup "
+          + "WHERE tenant_id LIKE 'history-%'");
+    }
+
+    @Setup(Level.Invocation)
+    public void forget() throws SQLException {
+      forget.execute();
+    }
+
+    @TearDown(Level.Trial)
+    public void close() throws SQLException {
+      connection.close();
+    }
   }
 }

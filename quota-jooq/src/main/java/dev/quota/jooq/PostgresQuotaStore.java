@@ -508,7 +508,10 @@ public final class PostgresQuotaStore implements QuotaStore, AutoCloseable {
   }
 
 
-  /** Sums the entries of the ledger and the archive per bucket, in one statement. */
+  /**
+   * Sums the entries per bucket: closed UTC days from the roll-up (summed from the ledger and the archive, and stored,
+   * by the first read that covers them), the rest of the range from the ledger and the archive.
+   */
   @Override
   public List<Long> usageHistory(TenantId tenant, Meter meter, List<Instant> edges) {
     return history.sums(tenant, meter, edges);

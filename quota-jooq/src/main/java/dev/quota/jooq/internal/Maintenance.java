@@ -178,8 +178,8 @@ public final class Maintenance {
   }
 
   /**
-   * Deletes a tenant's usage at or after an instant from the ledger and the archive, subtracts it from the counters
-   * and writes the audit entry, in one transaction.
+   * Deletes a tenant's usage at or after an instant from the ledger and the archive, subtracts it from the counters,
+   * deletes the usage history's roll-up of the days affected and writes the audit entry, in one transaction.
    *
    * @param tenant the tenant
    * @param since the first instant deleted
@@ -213,6 +213,8 @@ public final class Maintenance {
       byCounter.forEach((meter, periods) -> periods.forEach((period, amount) -> dsl.update(COUNTER)
           .set(COUNTER.USED, COUNTER.USED.minus(amount))
           .where(Counters.key(tenant, meter, period)).execute()));
+      // the usage history's stored sums of the days purged are summed again at their next read
+      UsageHistoryQuery.forgetFrom(dsl, tenant, from);
       PurgeSummary result = new PurgeSummary(tenant, since, deleted.size(), amounts);
       admin.audited(dsl, audit.apply(result));
       return result;

@@ -9,6 +9,7 @@ import dev.quota.QuotaGuard;
 import dev.quota.TenantId;
 import dev.quota.TierCatalogue;
 import dev.quota.admin.HistoryGranularity;
+import dev.quota.admin.PurgeConfirmation;
 import dev.quota.admin.QuotaAdmin;
 import dev.quota.admin.UsageHistory;
 import dev.quota.admin.UsageHistory.Bucket;
@@ -182,6 +183,48 @@ public abstract class UsageHistoryContract extends ContractFixture {
     useAt("2026-12-01T12:00:00Z", 6); // the next monthly period
 
     assertThat(used(days("2026-11-30T05:00:00Z", "2026-12-02T05:00:00Z"))).containsExactly(5L, 6L);
+  }
+
+  @Test
+  void aPurgeTakesItsUsageOutOfDaysReadBefore() {
+    useAt("2026-11-23T15:00:00Z", 100);
+    useAt("2026-11-24T15:00:00Z", 200);
+    useAt("2026-11-24T20:00:00Z", 400);
+    assertThat(used(days("2026-11-23T05:00:00Z", "2026-11-25T05:00:00Z"))).containsExactly(100L, 600L);
+
+    admin.purgeUsage(tenant, Instant.parse("2026-11-24T18:00:00Z"), new PurgeConfirmation(tenant.value()),
+        QuotaStoreContract.OPERATOR, "erasure request");
+
+    assertThat(used(days("2026-11-23T05:00:00Z", "2026-11-25T05:00:00Z"))).containsExactly(100L, 200L);
+  }
+
+  @Test
+  void aSecondReadOfTheSameDaysGivesTheSameSumsInAnyZoneAndByTheHour() {
+    // India is 5:30 ahead of UTC, Nepal 5:45: their midnights and hours fall on quarter-hours of UTC
+    useAt("2026-11-23T18:29:59.999Z", 1); // 23:59:59.999 in India, 00:14:59.999 on the 24th in Nepal
+    useAt("2026-11-23T18:30:00Z", 2);     // midnight in India
+    useAt("2026-11-23T18:45:00Z", 4);     // 00:30 in Nepal, whose hours start at a quarter past in UTC
+    useAt("2026-11-24T10:00:00Z", 8);
+    for (ZoneId zone : List.of(ZoneId.of("Asia/Kolkata"), ZoneId.of("Asia/Kathmandu"))) {
+      QuotaAdmin zoned = quota(catalogue(zone)).admin();
+      Instant from = Instant.parse("2026-11-22T12:00:00Z");
+      Instant to = Instant.parse("2026-11-25T12:00:00Z");
+      UsageHistory first = zoned.usageHistory(tenant, AI_TOKENS, from, to, HistoryGranularity.DAY);
+      UsageHistory second = zoned.usageHistory(tenant, AI_TOKENS, from, to, HistoryGranularity.DAY);
+      assertThat(second).as("%s", zone).isEqualTo(first);
+      assertThat(first.total()).isEqualTo(15);
+    }
+    QuotaAdmin india = quota(catalogue(ZoneId.of("Asia/Kolkata"))).admin();
+    assertThat(used(india.usageHistory(tenant, AI_TOKENS, Instant.parse("2026-11-23T12:00:00Z"),
+        Instant.parse("2026-11-24T12:00:00Z"), HistoryGranularity.DAY))).containsExactly(1L, 14L);
+    QuotaAdmin nepal = quota(catalogue(ZoneId.of("Asia/Kathmandu"))).admin();
+    for (int read = 0; read < 2; read++) {
+      UsageHistory hours = nepal.usageHistory(tenant, AI_TOKENS, Instant.parse("2026-11-23T18:15:00Z"),
+          Instant.parse("2026-11-23T20:15:00Z"), HistoryGranularity.HOUR);
+      assertThat(hours.buckets()).extracting(Bucket::start)
+          .containsExactly(Instant.parse("2026-11-23T18:15:00Z"), Instant.parse("2026-11-23T19:15:00Z"));
+      assertThat(used(hours)).containsExactly(7L, 0L);
+    }
   }
 
   @Test
