@@ -4,6 +4,12 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
@@ -195,8 +201,7 @@ public final class RunBenchmarks {
     System.out.println(environment);
     long started = System.nanoTime();
     noteLoad("start");
-    BenchDatabase.prepare(List.of(1_000, bigLedger),
-        smoke ? List.of(1_000) : List.of(1_000, 10_000, 100_000, 1_000_000), endedReservations);
+    prepare(smoke);
     System.out.printf(Locale.ROOT, "data prepared in %.0f s%n", (System.nanoTime() - started) / 1e9);
     noteLoad("data prepared");
 
@@ -267,25 +272,88 @@ public final class RunBenchmarks {
     }
   }
 
-  private double nanos(Side side) throws RunnerException, IOException {
-    ChainedOptionsBuilder options = base(side);
-    if (!smoke) {
-      options.warmupIterations(2).warmupTime(TimeValue.seconds(1)).measurementIterations(3)
-          .measurementTime(TimeValue.seconds(1));
+  /**
+   * Creates the data of every benchmark afresh.
+   *
+   * @param smoke whether to create the smoke profile's small data
+   */
+  static void prepare(boolean smoke) throws SQLException {
+    RunBenchmarks sizes = new RunBenchmarks(smoke);
+    BenchDatabase.prepare(List.of(1_000, sizes.bigLedger),
+        smoke ? List.of(1_000) : List.of(1_000, 10_000, 100_000, 1_000_000), sizes.endedReservations);
+  }
+
+  /**
+   * Whether the full profile's data is there, made this month (as {@link #prepare} leaves it; the runs since may
+   * have written to it).
+   *
+   * @return whether it is
+   */
+  static boolean prepared() throws SQLException {
+    String s = BenchDatabase.schema();
+    try (Connection c = DriverManager.getConnection(BenchDatabase.url());
+        PreparedStatement st = c.prepareStatement("SELECT to_regclass(?) IS NOT NULL AND to_regclass(?) IS NOT NULL "
+            + "AND to_regclass(?) IS NOT NULL")) {
+      st.setString(1, "\"" + s + "\".counter");
+      st.setString(2, "\"" + BenchDatabase.endedSchema() + "\".counter");
+      st.setString(3, "\"" + BenchDatabase.baselineSchema() + "\".seed_usage");
+      try (var rs = st.executeQuery()) {
+        rs.next();
+        if (!rs.getBoolean(1)) {
+          return false;
+        }
+      }
+      // the uncached check's big tenant has its counter in the month the data was made for
+      try (PreparedStatement month = c.prepareStatement("SELECT EXISTS (SELECT 1 FROM \"" + s + "\".counter "
+          + "WHERE tenant_id = ? AND period_start = ?)")) {
+        month.setString(1, BenchDatabase.ledgerTenant(new RunBenchmarks(false).bigLedger));
+        month.setObject(2, OffsetDateTime.ofInstant(BenchDatabase.currentMonth().start(), ZoneOffset.UTC));
+        try (var rs = month.executeQuery()) {
+          rs.next();
+          return rs.getBoolean(1);
+        }
+      }
     }
-    return run(options);
+  }
+
+  /**
+   * The ratios with the data sizes of a profile.
+   *
+   * @param smoke whether the smoke profile's
+   * @return the ratios, in the order they run
+   */
+  static List<Ratio> plan(boolean smoke) {
+    return new RunBenchmarks(smoke).plan;
+  }
+
+  private double nanos(Side side) throws RunnerException, IOException {
+    return run(options(side, smoke));
   }
 
   private double database(Side side) throws RunnerException, IOException {
-    ChainedOptionsBuilder options = base(side);
-    if (!smoke) {
+    return run(options(side, smoke));
+  }
+
+  /**
+   * The options of one side's run, as the plan runs it; {@code quota-bench/profile} runs a side with the same.
+   *
+   * @param side the benchmark, threads and parameter
+   * @param smoke whether to run it as the smoke profile does
+   * @return the options, to be completed with where the results go
+   */
+  static ChainedOptionsBuilder options(Side side, boolean smoke) {
+    ChainedOptionsBuilder options = base(side, smoke);
+    if (!smoke && NANOS.contains(side.benchmark())) {
+      options.warmupIterations(2).warmupTime(TimeValue.seconds(1)).measurementIterations(3)
+          .measurementTime(TimeValue.seconds(1));
+    } else if (!smoke) {
       options.warmupIterations(1).warmupTime(TimeValue.seconds(2)).measurementIterations(2)
           .measurementTime(TimeValue.seconds(2));
     }
-    return run(options);
+    return options;
   }
 
-  private ChainedOptionsBuilder base(Side side) {
+  private static ChainedOptionsBuilder base(Side side, boolean smoke) {
     String benchmark = side.benchmark();
     String[] param = side.param();
     ChainedOptionsBuilder options = new OptionsBuilder()
