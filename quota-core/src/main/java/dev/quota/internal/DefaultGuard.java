@@ -115,8 +115,9 @@ public final class DefaultGuard implements QuotaGuard {
     }
     Reason verdict = evaluator.verdict(tenant, meter, state, now, 1);
     boolean allowed = verdict == Reason.WITHIN_BALANCE || verdict == Reason.BYPASSED;
-    if (!allowed && catalogue.hasRollover(meter)) {
-      // A denial where a tier rolls allowance over: the full decision settles the period's rollover first.
+    if (!allowed && catalogue.hasRollover(meter)
+        && rollovers.pending(tenant, meter, state, evaluator.periodOf(state, meter, now))) {
+      // A denial before the period's rollover is settled: the full decision settles it first.
       return check(Operation.CAN_PROCEED, tenant, meter, 1).allowed();
     }
     if (!allowed && mode == EnforcementMode.SHADOW) {

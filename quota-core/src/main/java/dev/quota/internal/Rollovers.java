@@ -65,11 +65,24 @@ final class Rollovers {
    * @return whether {@link #settle} may change the report
    */
   boolean pending(TenantState state, UsageReport report) {
-    Meter meter = report.meter();
+    return pending(report.tenant(), report.meter(), state, report.period());
+  }
+
+  /**
+   * Tells whether a period's rollover may still have to be settled, as {@link #pending(TenantState, UsageReport)}
+   * does, without a report: for {@code canProceed}, which builds none.
+   *
+   * @param tenant the tenant
+   * @param meter the meter
+   * @param state the tenant's state, read in the period
+   * @param period the period
+   * @return whether {@link #settle} may change the tenant's standing
+   */
+  boolean pending(TenantId tenant, Meter meter, TenantState state, Period period) {
     if (!catalogue.hasRollover(meter)) {
       return false;
     }
-    Instant start = report.period().start();
+    Instant start = period.start();
     List<Entitlement> entitlements = state.entitlements();
     for (int i = 0; i < entitlements.size(); i++) {
       if (entitlements.get(i) instanceof Grant g && g.kind() == Grant.Kind.ROLLOVER && g.meter().equals(meter)
@@ -77,7 +90,7 @@ final class Rollovers {
         return false;
       }
     }
-    return !settled.contains(new Key(report.tenant(), meter, start));
+    return !settled.contains(new Key(tenant, meter, start));
   }
 
   /**
