@@ -56,6 +56,8 @@ public final class TierCatalogue {
   private final ZoneId zone;
   private final Map<Tier, Map<Meter, Long>> limits;
   private final Map<Tier, Integer> rank;
+  /** Per tier, the meters whose unused allowance rolls over, with the cap in percent of the limit. */
+  private final Map<Tier, Map<Meter, Integer>> rollovers;
   private final Meter defaultMeter;
   private final @Nullable Tier defaultTier;
   private final PlanFallback whenNoPlan;
@@ -73,6 +75,9 @@ public final class TierCatalogue {
     });
     this.limits = Collections.unmodifiableMap(copy);
     this.rank = Collections.unmodifiableMap(ranks);
+    Map<Tier, Map<Meter, Integer>> rolls = new LinkedHashMap<>();
+    b.rollovers.forEach((tier, perMeter) -> rolls.put(tier, Map.copyOf(perMeter)));
+    this.rollovers = Collections.unmodifiableMap(rolls);
     // build() checked that a meter is declared; the first one is the default
     this.defaultMeter = this.meters.keySet().iterator().next();
     this.defaultTier = b.defaultTier;
@@ -164,6 +169,37 @@ public final class TierCatalogue {
   }
 
   /**
+   * Returns how much of a tier's unused allowance on a meter rolls over into the next period, as
+   * {@link Builder#rollover} set it; 0 (the default) for none.
+   *
+   * @param tier a tier
+   * @param meter a meter
+   * @return the cap in percent of the tier's limit, 1 to 100; 0 if the tier rolls nothing over on the meter (also for
+   *     an undeclared tier or meter)
+   */
+  public int rolloverPercent(Tier tier, Meter meter) {
+    Map<Meter, Integer> perMeter = rollovers.get(tier);
+    Integer percent = perMeter == null ? null : perMeter.get(meter);
+    return percent == null ? 0 : percent;
+  }
+
+  /**
+   * Tells whether any tier rolls unused allowance over on a meter: the guard's cheap test before it looks for a
+   * rollover to settle, so meters without one cost nothing.
+   *
+   * @param meter a meter
+   * @return whether some tier has a {@link Builder#rollover} on it
+   */
+  public boolean hasRollover(Meter meter) {
+    for (Map<Meter, Integer> perMeter : rollovers.values()) {
+      if (perMeter.containsKey(meter)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
    * Returns a meter's period policy.
    *
    * @param meter a declared meter
@@ -247,7 +283,8 @@ public final class TierCatalogue {
 
   @Override
   public String toString() {
-    return "TierCatalogue{meters=" + meters + ", limits=" + limits + ", defaultTier=" + defaultTier
+    return "TierCatalogue{meters=" + meters + ", limits=" + limits + ", rollovers=" + rollovers
+        + ", defaultTier=" + defaultTier
         + ", whenNoPlan=" + whenNoPlan + ", whenUnknownTier=" + whenUnknownTier + ", maxEventAmounts="
         + maxEventAmounts + ", zone=" + zone + "}";
   }
@@ -261,6 +298,7 @@ public final class TierCatalogue {
     private final Map<Meter, Long> maxEventAmounts = new LinkedHashMap<>();
     private ZoneId zone = ZoneOffset.UTC;
     private final Map<Tier, Map<Meter, Long>> limits = new LinkedHashMap<>();
+    private final Map<Tier, Map<Meter, Integer>> rollovers = new LinkedHashMap<>();
     private @Nullable Tier defaultTier;
     private PlanFallback whenNoPlan = PlanFallback.USE_DEFAULT_TIER;
     private PlanFallback whenUnknownTier = PlanFallback.USE_DEFAULT_TIER;
@@ -349,6 +387,48 @@ public final class TierCatalogue {
     }
 
     /**
+     * Lets a tier roll unused allowance of a meter over into the next period, up to a cap; off unless set. At a
+     * tenant's first denial or usage report in a period, the part of the previous period's allowance it did not use,
+     * at most {@code capPercent} percent of the limit, is added to the period's ceiling (an audited grant of kind
+     * {@link dev.quota.admin.Grant.Kind#ROLLOVER} that ends with the period). The tier in force at the end of the
+     * previous period decides; see the README's "Rollover" section for the exact rule.
+     *
+     * @param tier a tier declared before with {@link #tier}
+     * @param meter a meter on which that tier has a limit other than {@link #UNLIMITED}
+     * @param capPercent the most that rolls over, in percent of the limit: 1 to 100
+     * @return this builder
+     * @throws InvalidRequestException if the tier is not declared yet, its limit on the meter is missing or
+     *     unlimited, the rollover was already set, or {@code capPercent} is not from 1 to 100
+     */
+    public Builder rollover(Tier tier, Meter meter, int capPercent) {
+      Checks.notNull("tier", tier);
+      Checks.notNull("meter", meter);
+      String field = "rollover of tier " + tier + " on " + meter;
+      Map<Meter, Long> perMeter = limits.get(tier);
+      if (perMeter == null) {
+        throw new InvalidRequestException("tier", "must be declared with tier(...) before its rollover: '"
+            + tier.name() + "'");
+      }
+      Long limit = perMeter.get(meter);
+      if (limit == null) {
+        throw new InvalidRequestException(field, "needs a limit of the tier on the meter, which it does not have");
+      }
+      if (limit == UNLIMITED) {
+        throw new InvalidRequestException(field, "is only for a limited meter; the tier's limit is UNLIMITED");
+      }
+      if (capPercent < 1 || capPercent > 100) {
+        throw new InvalidRequestException(field, "cap must be from 1 to 100 percent of the limit, was "
+            + capPercent);
+      }
+      Map<Meter, Integer> rolls = rollovers.computeIfAbsent(tier, t -> new LinkedHashMap<>());
+      if (rolls.containsKey(meter)) {
+        throw new InvalidRequestException(field, "was already set (" + rolls.get(meter) + "%)");
+      }
+      rolls.put(meter, capPercent);
+      return this;
+    }
+
+    /**
      * Sets the tier of tenants that fall back to a default. Required when any fallback is
      * {@link PlanFallback#USE_DEFAULT_TIER} (the default); must be declared by {@link #build()} time.
      *
@@ -432,11 +512,11 @@ public final class TierCatalogue {
         && rank.equals(other.rank) && defaultMeter.equals(other.defaultMeter)
         && Objects.equals(defaultTier, other.defaultTier) && whenNoPlan == other.whenNoPlan
         && whenUnknownTier == other.whenUnknownTier && maxEventAmounts.equals(other.maxEventAmounts)
-        && zone.equals(other.zone);
+        && zone.equals(other.zone) && rollovers.equals(other.rollovers);
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(meters, limits, defaultTier, whenNoPlan, whenUnknownTier, maxEventAmounts, zone);
+    return Objects.hash(meters, limits, defaultTier, whenNoPlan, whenUnknownTier, maxEventAmounts, zone, rollovers);
   }
 }

@@ -175,6 +175,31 @@ public record UsageReport(TenantId tenant, Meter meter, Optional<Tier> plannedTi
   }
 
   /**
+   * Returns the part of {@link #granted()} rolled over from the previous period's unused allowance: the active
+   * {@link Grant.Kind#ROLLOVER} grant on this meter (its reason states the figures). 0 when the tier rolls nothing
+   * over, nothing was left, or the rollover is not settled yet.
+   *
+   * @return the units rolled over into this period, in the meter's unit
+   */
+  public long rolledOver() {
+    return rollover().map(Grant::amount).orElse(0L);
+  }
+
+  /**
+   * Returns the grant behind {@link #rolledOver()}: its source, for reports that show where the units came from.
+   *
+   * @return the active rollover grant on this meter, if there is one
+   */
+  public Optional<Grant> rollover() {
+    for (Entitlement entitlement : activeEntitlements) {
+      if (entitlement instanceof Grant grant && grant.kind() == Grant.Kind.ROLLOVER && grant.meter().equals(meter)) {
+        return Optional.of(grant);
+      }
+    }
+    return Optional.empty();
+  }
+
+  /**
    * Returns the part of {@link #granted()} that cancels usage: the active grants of operators' resets
    * ({@link Grant.Kind#RESET}) on this meter. 0 when the period had no reset.
    *

@@ -50,7 +50,11 @@ final class JsonView {
     m.put("tenant", e.tenant().value());
     switch (e) {
       case Grant g -> {
-        m.put("kind", g.kind() == Grant.Kind.RESET ? "reset" : "credit");
+        m.put("kind", switch (g.kind()) {
+          case RESET -> "reset";
+          case ROLLOVER -> "rollover";
+          case CREDIT -> "credit";
+        });
         m.put("meter", g.meter().name());
         m.put("amount", g.amount());
       }

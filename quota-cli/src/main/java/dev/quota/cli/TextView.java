@@ -58,6 +58,8 @@ final class TextView {
       lines.add(row("credits", Text.units(report.creditDrawn()) + " drawn this period, "
           + Text.units(report.creditAvailable()) + " left"));
     }
+    report.rollover().ifPresent(rollover -> lines.add(row("rollover", Text.units(rollover.amount())
+        + " of the previous period's unused allowance, in granted (" + rollover.createdBy() + ")")));
     lines.add(row("reserved", String.format(Locale.ROOT, amount, amounts[3])));
     lines.add(row("remaining", String.format(Locale.ROOT, amount, amounts[4])));
     lines.add(row("status", status(report, zone)));
@@ -232,11 +234,12 @@ final class TextView {
    * The kind of an entitlement.
    *
    * @param e the entitlement
-   * @return {@code credit}, {@code reset grant}, {@code tier override}, {@code limit override} or {@code bypass}
+   * @return {@code credit}, {@code reset grant}, {@code rollover}, {@code tier override}, {@code limit override} or {@code bypass}
    */
   static String kind(Entitlement e) {
     return switch (e) {
       case Grant g when g.kind() == Grant.Kind.RESET -> "reset grant";
+      case Grant g when g.kind() == Grant.Kind.ROLLOVER -> "rollover";
       case Grant g -> "credit";
       case TierOverride o -> "tier override";
       case LimitOverride l -> "limit override";

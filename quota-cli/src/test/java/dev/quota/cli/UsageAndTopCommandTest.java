@@ -2,7 +2,17 @@ package dev.quota.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.quota.Meter;
+import dev.quota.TenantId;
 import dev.quota.Tier;
+import dev.quota.admin.AdminOperation;
+import dev.quota.admin.AuditEntry;
+import dev.quota.admin.EntitlementId;
+import dev.quota.admin.Grant;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
 import org.json.JSONObject;
 import org.junit.jupiter.api.Test;
 
@@ -28,6 +38,24 @@ class UsageAndTopCommandTest {
         "period     2026-11-01 00:00:00 UTC .. 2026-12-01 00:00:00 UTC",
         "resets at  2026-12-01 00:00:00 UTC (in 5d 14h)",
         "in force   no grants, overrides or bypasses");
+  }
+
+  @Test
+  void usageShowsWhatRolledOverAndFromWhere() {
+    cli.plan("acme", Tier.FREE).use("acme", 10);
+    Grant rollover = new Grant(EntitlementId.random(), TenantId.of("acme"), Grant.Kind.ROLLOVER, Meter.AI_TOKENS,
+        20_000, Instant.parse("2026-11-01T00:00:00Z"), Instant.parse("2026-12-01T00:00:00Z"), Grant.ROLLOVER_ACTOR,
+        "rolled over 20000", Optional.empty());
+    cli.store.addRollover(rollover, new AuditEntry(UUID.randomUUID(), cli.clock.instant(), TenantId.of("acme"),
+        Grant.ROLLOVER_ACTOR, AdminOperation.ROLLOVER, rollover.reason(), Map.of()));
+
+    InProcessCli.Result text = cli.run("usage", "acme");
+    JSONObject json = new JSONObject(cli.run("usage", "acme", "--json").out());
+
+    assertThat(text.out()).contains("granted     20,000",
+        "rollover   20,000 of the previous period's unused allowance, in granted (system:rollover)");
+    assertThat(json.getLong("rolledOver")).isEqualTo(20_000);
+    assertThat(json.getJSONArray("activeEntitlements").getJSONObject(0).getString("kind")).isEqualTo("rollover");
   }
 
   @Test

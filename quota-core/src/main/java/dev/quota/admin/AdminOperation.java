@@ -19,5 +19,11 @@ public enum AdminOperation {
   /** {@link QuotaAdmin#overrideLimit}: one tenant's own limit on one meter, open-ended or until an expiry. */
   OVERRIDE_LIMIT,
   /** {@link QuotaAdmin#grantOneTimeCredit}: a balance spent once, valid from/until. */
-  GRANT_ONE_TIME_CREDIT
+  GRANT_ONE_TIME_CREDIT,
+  /**
+   * A tier's rollover of unused allowance into the next period ({@link dev.quota.TierCatalogue.Builder#rollover}):
+   * made by quota itself as {@link Grant#ROLLOVER_ACTOR}, once per tenant, meter and period, not by an admin call, so
+   * no {@link AdminAuthorizer} is asked.
+   */
+  ROLLOVER
 }

@@ -9,7 +9,7 @@ import java.util.Optional;
 /**
  * Extra units on one meter: while active, a grant raises the tenant's ceiling in every period by
  * {@code amount}. {@link QuotaAdmin#resetUsage} is a grant equal to the period's usage that ends with the
- * period.
+ * period; a rollover ({@link Kind#ROLLOVER}) is the previous period's unused allowance, for one period.
  *
  * @param id the identity
  * @param tenant the tenant
@@ -32,8 +32,17 @@ public record Grant(EntitlementId id, TenantId tenant, Kind kind, Meter meter, l
      * Usage cancelled by {@link QuotaAdmin#resetUsage}: ends with the period, and a later reset in the same
      * period grants only the usage since.
      */
-    RESET
+    RESET,
+    /**
+     * Unused allowance of the previous period rolled over into one period by the tier's
+     * {@link dev.quota.TierCatalogue.Builder#rollover}: valid exactly for that period, made once per tenant, meter and
+     * period by the system actor {@link #ROLLOVER_ACTOR}, and not itself rolled over again.
+     */
+    ROLLOVER
   }
+
+  /** The actor of rollover grants and of their audit entries: no operator, quota itself. */
+  public static final Actor ROLLOVER_ACTOR = Actor.of("system:rollover");
 
   /** Validates the grant. */
   public Grant {

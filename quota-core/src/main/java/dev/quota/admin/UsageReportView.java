@@ -24,7 +24,7 @@ import org.jspecify.annotations.Nullable;
  * {@snippet lang=json :
  * {
  *   "tenant": "acme", "meter": "ai-tokens", "plannedTier": "pro", "effectiveTier": "pro", "tierSource": "PLAN",
- *   "limit": 1000000, "limitSource": "tier", "granted": 0, "creditDrawn": 0, "creditAvailable": 0, "used": 250000, "reserved": 0, "ceiling": 1000000, "remaining": 750000,
+ *   "limit": 1000000, "limitSource": "tier", "granted": 0, "creditDrawn": 0, "creditAvailable": 0, "rolledOver": 0, "used": 250000, "reserved": 0, "ceiling": 1000000, "remaining": 750000,
  *   "percentUsed": 25.0, "blocked": false, "bypassedUntil": null,
  *   "periodStart": "2026-11-01T00:00:00Z", "resetsAt": "2026-12-01T00:00:00Z",
  *   "activeEntitlements": [], "asOf": "2026-11-25T10:00:00Z"
@@ -42,6 +42,8 @@ import org.jspecify.annotations.Nullable;
  * @param granted the sum of active grants
  * @param creditDrawn what the current period's usage drew from one-time credits
  * @param creditAvailable the unspent units of the active one-time credits
+ * @param rolledOver the part of {@code granted} rolled over from the previous period's unused allowance (its source is
+ *     the entitlement of kind {@code rollover})
  * @param used the usage of the current period
  * @param reserved the units held by open reservations
  * @param ceiling {@code limit + granted + creditDrawn + creditAvailable}; {@code null} for unlimited
@@ -56,7 +58,7 @@ import org.jspecify.annotations.Nullable;
  */
 public record UsageReportView(String tenant, String meter, @Nullable String plannedTier,
     @Nullable String effectiveTier, String tierSource, @Nullable Long limit, String limitSource, long granted,
-    long creditDrawn, long creditAvailable, long used, long reserved,
+    long creditDrawn, long creditAvailable, long rolledOver, long used, long reserved,
     @Nullable Long ceiling, @Nullable Long remaining, double percentUsed, boolean blocked,
     @Nullable String bypassedUntil, String periodStart, String resetsAt, List<EntitlementView> activeEntitlements,
     String asOf) {
@@ -76,7 +78,7 @@ public record UsageReportView(String tenant, String meter, @Nullable String plan
     return new UsageReportView(report.tenant().value(), report.meter().name(), name(report.plannedTier()),
         name(report.effectiveTier()), report.tierSource().name(), count(report.limit()),
         report.limitOverride().map(o -> "override " + o.id()).orElse("tier"), report.granted(), report.creditDrawn(),
-        report.creditAvailable(), report.used(), report.reserved(), count(report.ceiling()), count(report.remaining()),
+        report.creditAvailable(), report.rolledOver(), report.used(), report.reserved(), count(report.ceiling()), count(report.remaining()),
         Math.round(report.percentUsed() * 100.0) / 100.0, report.blocked(),
         report.bypassedUntil().map(Instant::toString).orElse(null), report.period().start().toString(),
         report.resetsAt().toString(), report.activeEntitlements().stream().map(EntitlementView::of).toList(),
@@ -94,7 +96,7 @@ public record UsageReportView(String tenant, String meter, @Nullable String plan
    * A grant, tier override, limit override, one-time credit or bypass in force, in the same shape.
    *
    * @param id its id, for {@link QuotaAdmin#revoke}
-   * @param kind {@code credit}, {@code reset}, {@code tier-override}, {@code limit-override},
+   * @param kind {@code credit}, {@code reset}, {@code rollover}, {@code tier-override}, {@code limit-override},
    *     {@code one-time-credit} or {@code bypass}
    * @param meter a grant's, limit override's or one-time credit's meter; {@code null} for the others
    * @param amount a grant's units, a limit override's limit or a one-time credit's unspent units; {@code null} for
@@ -121,7 +123,11 @@ public record UsageReportView(String tenant, String meter, @Nullable String plan
       String tier = null;
       switch (entitlement) {
         case Grant grant -> {
-          kind = grant.kind() == Grant.Kind.RESET ? "reset" : "credit";
+          kind = switch (grant.kind()) {
+            case RESET -> "reset";
+            case ROLLOVER -> "rollover";
+            case CREDIT -> "credit";
+          };
           meter = grant.meter().name();
           amount = grant.amount();
         }

@@ -66,6 +66,8 @@ public final class DefaultGuard implements QuotaGuard {
   /** Usage writes: a first attempt may read the store's cache, a retry after a stale refusal the committed state. */
   private final StaleRetry retry;
   private final Map<String, Instant> shadowLogged = new ConcurrentHashMap<>();
+  /** Tiers' rollovers, settled on the slow paths only: a denial, a report. */
+  private final Rollovers rollovers;
 
   /**
    * Creates the guard.
@@ -84,6 +86,7 @@ public final class DefaultGuard implements QuotaGuard {
     this.alerts = new Alerts(store, settings.alertThresholds(), settings.channelNames());
     this.observer = settings.observer();
     this.unsettled = new UnsettledHolds(store, clock);
+    this.rollovers = new Rollovers(store, evaluator, clock);
     this.retry = new StaleRetry((tenant, meter, now) -> read(tenant, meter, now, false),
         (tenant, meter, now) -> read(tenant, meter, now, true));
   }
@@ -112,6 +115,11 @@ public final class DefaultGuard implements QuotaGuard {
     }
     Reason verdict = evaluator.verdict(tenant, meter, state, now, 1);
     boolean allowed = verdict == Reason.WITHIN_BALANCE || verdict == Reason.BYPASSED;
+    if (!allowed && catalogue.hasRollover(meter)
+        && rollovers.pending(tenant, meter, state, evaluator.periodOf(state, meter, now))) {
+      // A denial before the period's rollover is settled: the full decision settles it first.
+      return check(Operation.CAN_PROCEED, tenant, meter, 1).allowed();
+    }
     if (!allowed && mode == EnforcementMode.SHADOW) {
       return observed(Operation.CAN_PROCEED, decide(evaluator.evaluate(tenant, meter, state, now), 1)).allowed();
     }
@@ -128,14 +136,18 @@ public final class DefaultGuard implements QuotaGuard {
     validate(tenant, meter);
     Checks.positive("amount", amount);
     Instant now = clock.instant();
-    TenantState state;
+    UsageReport report;
     try {
-      state = store.read(tenant, meter, now);
+      TenantState state = store.read(tenant, meter, now);
       outage.succeeded();
+      report = evaluator.evaluate(tenant, meter, state, now);
+      if (wouldDeny(report, amount)) {
+        report = withRollover(tenant, meter, state, report, now);
+      }
     } catch (StoreUnavailableException e) {
       return observed(operation, onStoreFailure(tenant, meter, amount, now, e));
     }
-    return observed(operation, decide(evaluator.evaluate(tenant, meter, state, now), amount));
+    return observed(operation, decide(report, amount));
   }
 
   @Override
@@ -168,6 +180,10 @@ public final class DefaultGuard implements QuotaGuard {
       StaleRetry.Reads reads) {
     TenantState state = reads.read(tenant, meter, now);
     UsageReport before = evaluator.evaluate(tenant, meter, state, now);
+    if (wouldDeny(before, amount) && rollovers.pending(state, before)
+        && rollovers.settle(tenant, meter, state, before.period())) {
+      return Optional.empty(); // read again, with the period's rollover
+    }
     Decision planned = decide(before, amount);
     LedgerEntry entry = new LedgerEntry(tenant, meter, amount, key, now, before.period(), Map.of());
     // Bypassed calls, and every call in shadow mode, go through whatever the balance, so their usage is
@@ -240,6 +256,10 @@ public final class DefaultGuard implements QuotaGuard {
       StaleRetry.Reads reads) {
     TenantState state = reads.read(tenant, meter, now);
     UsageReport before = evaluator.evaluate(tenant, meter, state, now);
+    if (wouldDeny(before, estimate) && rollovers.pending(state, before)
+        && rollovers.settle(tenant, meter, state, before.period())) {
+      return Optional.empty(); // read again, with the period's rollover
+    }
     Decision planned = decide(before, estimate);
     // A denial is not taken from the read, which a store may serve from a cache: the store's conditional
     // write decides, as for tryConsume, so a hold freed elsewhere a moment ago is seen.
@@ -477,7 +497,7 @@ public final class DefaultGuard implements QuotaGuard {
     try {
       TenantState state = store.read(tenant, meter, now);
       outage.succeeded();
-      return evaluator.evaluate(tenant, meter, state, now);
+      return withRollover(tenant, meter, state, evaluator.evaluate(tenant, meter, state, now), now);
     } catch (StoreUnavailableException e) {
       outage.failed(e, failurePolicy.kind().name());
       Optional<UsageReport> known = lastKnownReport(tenant, meter, now);
@@ -489,6 +509,22 @@ public final class DefaultGuard implements QuotaGuard {
   }
 
   // --- decisions ---------------------------------------------------------------------------------
+
+  /** Whether an enforcing decision on the report would deny the amount. */
+  private static boolean wouldDeny(UsageReport report, long amount) {
+    return !report.bypassed() && report.remaining() < amount;
+  }
+
+  /**
+   * The report with the period's rollover settled: the report itself when no tier rolls the meter over, the rollover
+   * is settled already, or nothing rolled over; else the report of the state read again.
+   */
+  private UsageReport withRollover(TenantId tenant, Meter meter, TenantState state, UsageReport report, Instant now) {
+    if (!rollovers.pending(state, report) || !rollovers.settle(tenant, meter, state, report.period())) {
+      return report;
+    }
+    return evaluator.evaluate(tenant, meter, read(tenant, meter, now, true), now);
+  }
 
   private Decision decide(UsageReport report, long amount) {
     if (report.bypassed()) {

@@ -8,6 +8,7 @@ import dev.quota.admin.AuditEntry;
 import dev.quota.admin.AuditQuery;
 import dev.quota.admin.Entitlement;
 import dev.quota.admin.EntitlementId;
+import dev.quota.admin.Grant;
 import dev.quota.admin.Page;
 import dev.quota.admin.PageRequest;
 import dev.quota.admin.PlanSource;
@@ -50,6 +51,26 @@ public interface AdminStore {
    */
   boolean addEntitlements(TenantId tenant, List<? extends Entitlement> entitlements, AuditEntry audit,
       long expectedVersion);
+
+  /**
+   * Adds a tier's rollover grant ({@link Grant.Kind#ROLLOVER}) with its audit entry, atomically, once
+   * per tenant, meter and period: if the tenant has no rollover grant on the grant's meter starting at the grant's
+   * {@code validFrom} (revoked or not), the grant and the audit entry are written and the tenant's version moves on, as
+   * {@link #addEntitlements(TenantId, List, AuditEntry)} would; otherwise nothing is written. Concurrent calls for the
+   * same tenant, meter and period, on one instance or several, write one grant and one audit entry in all (a store
+   * guarantees it with a uniqueness constraint or a lock, not by reading first). Never writes to the ledger or a
+   * counter.
+   *
+   * <p>The default refuses, so that a store written before rollovers fails loudly on a catalogue that uses them
+   * instead of rolling over nothing or twice.
+   *
+   * @param rollover the grant, of kind {@code ROLLOVER}
+   * @param audit its audit entry
+   * @return {@code true} if written; {@code false} if the period's rollover existed already and nothing was written
+   */
+  default boolean addRollover(Grant rollover, AuditEntry audit) {
+    throw new UnsupportedOperationException(getClass().getName() + " does not support rollovers");
+  }
 
   /**
    * Finds an entitlement by id alone, to learn its tenant before authorizing a revoke.

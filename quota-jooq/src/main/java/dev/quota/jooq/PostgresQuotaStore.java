@@ -11,6 +11,7 @@ import dev.quota.admin.AuditQuery;
 import dev.quota.admin.CounterCheck;
 import dev.quota.admin.Entitlement;
 import dev.quota.admin.EntitlementId;
+import dev.quota.admin.Grant;
 import dev.quota.admin.Page;
 import dev.quota.admin.PageRequest;
 import dev.quota.admin.PlanSource;
@@ -369,6 +370,11 @@ public final class PostgresQuotaStore implements QuotaStore, AutoCloseable {
   public boolean addEntitlements(TenantId tenant, List<? extends Entitlement> entitlements, AuditEntry audit,
       long expectedVersion) {
     return admin.addEntitlements(tenant, entitlements, audit, expectedVersion);
+  }
+
+  @Override
+  public boolean addRollover(Grant rollover, AuditEntry audit) {
+    return admin.addRollover(rollover, audit);
   }
 
   @Override

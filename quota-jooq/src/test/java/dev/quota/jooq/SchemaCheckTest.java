@@ -104,6 +104,7 @@ class SchemaCheckTest {
           .isInstanceOfSatisfying(QuotaSchemaException.class, e -> {
             assertThat(e.missing()).containsExactly("block_mark", "notification", "notification_delivery",
                 "service_record", "usage_rollup", "usage_archive_history", "usage_ledger_history",
+                "entitlement_rollover_once",
                 "quota_append_batch()",
                 "quota_commit()", "quota_consume_batch()", "quota_expired()", "quota_expired_holds()", "quota_fits()",
                 "quota_next_hold_expiry()", "quota_reserve()");

@@ -10,6 +10,7 @@ import dev.quota.admin.AuditQuery;
 import dev.quota.admin.CounterCheck;
 import dev.quota.admin.Entitlement;
 import dev.quota.admin.EntitlementId;
+import dev.quota.admin.Grant;
 import dev.quota.admin.Page;
 import dev.quota.admin.PageRequest;
 import dev.quota.admin.PlanSource;
@@ -143,6 +144,11 @@ final class TimedQuotaStore implements QuotaStore, AutoCloseable {
       long expectedVersion) {
     return timers.time(StoreOperation.ADD_ENTITLEMENTS,
         () -> delegate.addEntitlements(tenant, entitlements, audit, expectedVersion));
+  }
+
+  @Override
+  public boolean addRollover(Grant rollover, AuditEntry audit) {
+    return timers.time(StoreOperation.ADD_ENTITLEMENTS, () -> delegate.addRollover(rollover, audit));
   }
 
   @Override

@@ -14,6 +14,7 @@ import dev.quota.admin.AuditQuery;
 import dev.quota.admin.CounterCheck;
 import dev.quota.admin.Entitlement;
 import dev.quota.admin.EntitlementId;
+import dev.quota.admin.Grant;
 import dev.quota.admin.OneTimeCredit;
 import dev.quota.admin.Page;
 import dev.quota.admin.PageRequest;
@@ -431,6 +432,25 @@ public final class InMemoryQuotaStore implements QuotaStore {
         return false;
       }
       addEntitlements(tenant, entitlements, audit);
+      return true;
+    }
+  }
+
+  @Override
+  public boolean addRollover(Grant rollover, AuditEntry audit) {
+    if (rollover.kind() != Grant.Kind.ROLLOVER) {
+      throw new IllegalArgumentException("grant " + rollover.id() + " is not a rollover: " + rollover.kind());
+    }
+    TenantData data = data(rollover.tenant());
+    synchronized (data) {
+      // Once per tenant, meter and period, revoked or not: the check and the write under the tenant's monitor.
+      for (Entitlement e : data.entitlements) {
+        if (e instanceof Grant g && g.kind() == Grant.Kind.ROLLOVER && g.meter().equals(rollover.meter())
+            && g.validFrom().equals(rollover.validFrom())) {
+          return false;
+        }
+      }
+      addEntitlements(rollover.tenant(), List.of(rollover), audit);
       return true;
     }
   }

@@ -13,6 +13,7 @@ import dev.quota.admin.AuditEntry;
 import dev.quota.admin.AuditQuery;
 import dev.quota.admin.Entitlement;
 import dev.quota.admin.EntitlementId;
+import dev.quota.admin.Grant;
 import dev.quota.admin.Page;
 import dev.quota.admin.PageRequest;
 import dev.quota.admin.Revocation;
@@ -81,6 +82,36 @@ public final class AdminWrites {
       return true;
     });
     sink.tenantChanged(tenant);
+    return added;
+  }
+
+  /**
+   * Adds a period's rollover grant with its audit entry and moves the version on, in one transaction, unless the
+   * tenant has the period's rollover already. The insert comes first and skips a conflict on the unique index
+   * {@code entitlement_rollover_once} (migration V11): a concurrent insert of the same period waits for the first to
+   * commit and then skips, so no row is read first and none written twice; a skipped insert writes nothing else.
+   *
+   * @param rollover the grant, of kind {@code ROLLOVER}
+   * @param audit its audit entry
+   * @return whether it was added
+   */
+  public boolean addRollover(Grant rollover, AuditEntry audit) {
+    if (rollover.kind() != Grant.Kind.ROLLOVER) {
+      throw new IllegalArgumentException("grant " + rollover.id() + " is not a rollover: " + rollover.kind());
+    }
+    TenantId tenant = rollover.tenant();
+    boolean added = db.transaction(tx -> {
+      DSLContext dsl = tx.dsl();
+      if (!EntitlementRows.insertUnlessConflicting(dsl, rollover)) {
+        return false;
+      }
+      bumpVersion(dsl, tenant);
+      audited(dsl, audit);
+      return true;
+    });
+    if (added) {
+      sink.tenantChanged(tenant);
+    }
     return added;
   }
 

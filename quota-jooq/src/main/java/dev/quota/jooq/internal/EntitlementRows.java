@@ -15,10 +15,12 @@ import dev.quota.admin.LimitOverride;
 import dev.quota.admin.OneTimeCredit;
 import dev.quota.admin.Revocation;
 import dev.quota.admin.TierOverride;
+import dev.quota.jooq.internal.generated.tables.records.EntitlementRecord;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import org.jooq.DSLContext;
+import org.jooq.InsertSetMoreStep;
 import org.jooq.Record;
 
 /**
@@ -78,6 +80,22 @@ final class EntitlementRows {
    * @param e the entitlement
    */
   static void insert(DSLContext dsl, Entitlement e) {
+    insertQuery(dsl, e).execute();
+  }
+
+  /**
+   * Inserts an entitlement unless it conflicts with a unique index (a period's second rollover), in the caller's
+   * transaction.
+   *
+   * @param dsl the transaction's context
+   * @param e the entitlement
+   * @return whether the row was inserted
+   */
+  static boolean insertUnlessConflicting(DSLContext dsl, Entitlement e) {
+    return insertQuery(dsl, e).onConflictDoNothing().execute() == 1;
+  }
+
+  private static InsertSetMoreStep<EntitlementRecord> insertQuery(DSLContext dsl, Entitlement e) {
     String kind;
     String grantKind = null;
     String meter = null;
@@ -109,7 +127,7 @@ final class EntitlementRows {
       case Bypass b -> kind = BYPASS;
     }
     Revocation revocation = e.revocation().orElse(null);
-    dsl.insertInto(ENTITLEMENT)
+    return dsl.insertInto(ENTITLEMENT)
         .set(ENTITLEMENT.TENANT_ID, e.tenant().value())
         .set(ENTITLEMENT.ENTITLEMENT_ID, e.id().value())
         .set(ENTITLEMENT.KIND, kind)
@@ -124,8 +142,7 @@ final class EntitlementRows {
         .set(ENTITLEMENT.REASON, e.reason())
         .set(ENTITLEMENT.REVOKED_AT, revocation == null ? null : micros(revocation.at()))
         .set(ENTITLEMENT.REVOKED_BY, revocation == null ? null : revocation.by().id())
-        .set(ENTITLEMENT.REVOKE_REASON, revocation == null ? null : revocation.reason())
-        .execute();
+        .set(ENTITLEMENT.REVOKE_REASON, revocation == null ? null : revocation.reason());
   }
 
   /**

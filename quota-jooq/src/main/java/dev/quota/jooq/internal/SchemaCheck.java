@@ -29,10 +29,12 @@ public final class SchemaCheck {
       "quota_next_hold_expiry", "quota_reserve");
 
   /**
-   * The indexes a read needs to stay fast as the ledger grows, which the store would otherwise run without, only
-   * slowly: the usage history's (migration V8).
+   * The indexes the store cannot run without: the usage history's (migration V8), which a read needs to stay fast as
+   * the ledger grows, and the one that makes a rollover once per tenant, meter and period (migration V11), without
+   * which concurrent instances could each write one.
    */
-  public static final List<String> INDEXES = List.of("usage_archive_history", "usage_ledger_history");
+  public static final List<String> INDEXES = List.of("usage_archive_history", "usage_ledger_history",
+      "entitlement_rollover_once");
 
   private SchemaCheck() {}
 

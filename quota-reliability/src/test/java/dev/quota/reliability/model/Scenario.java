@@ -45,15 +45,14 @@ record Scenario(long seed, TierCatalogue catalogue, Instant start, boolean cache
    */
   static Scenario of(long seed, int length) {
     SplittableRandom random = new SplittableRandom(seed);
-    TierCatalogue catalogue = TierCatalogue.builder()
+    TierCatalogue.Builder catalogue = TierCatalogue.builder()
         .meter(TOKENS, PeriodPolicy.calendarMonth())
         .meter(CALLS, PeriodPolicy.fixed(Duration.ofHours(6)))
         .tier(Tier.FREE, Map.of(TOKENS, 1_000L, CALLS, 20L))
         .tier(Tier.PRO, Map.of(TOKENS, 5_000L, CALLS, 100L))
         .tier(Tier.ENTERPRISE, Map.of(TOKENS, TierCatalogue.UNLIMITED, CALLS, 1_000L))
         .defaultTier(Tier.FREE)
-        .whenNoPlan(random.nextBoolean() ? PlanFallback.USE_DEFAULT_TIER : PlanFallback.REJECT)
-        .build();
+        .whenNoPlan(random.nextBoolean() ? PlanFallback.USE_DEFAULT_TIER : PlanFallback.REJECT);
     Instant start = EARLIEST_START.plus(random.nextLong(0, 4 * 365), ChronoUnit.DAYS)
         .plusMillis(random.nextLong(0, 86_400_000L));
     boolean cached = random.nextInt(4) != 0;
@@ -61,7 +60,13 @@ record Scenario(long seed, TierCatalogue catalogue, Instant start, boolean cache
     for (int i = 0; i < length; i++) {
       steps.add(step(random));
     }
-    return new Scenario(seed, catalogue, start, cached, steps);
+    // Drawn after the steps, so that a seed's steps stay what they were before rollovers. In two scenarios of three
+    // tiers roll allowance over: calls every six hours (the advances cross many of their periods), tokens monthly.
+    if (random.nextInt(3) != 0) {
+      catalogue.rollover(Tier.FREE, CALLS, random.nextInt(1, 101)).rollover(Tier.PRO, CALLS, random.nextInt(1, 101))
+          .rollover(Tier.PRO, TOKENS, random.nextInt(1, 101));
+    }
+    return new Scenario(seed, catalogue.build(), start, cached, steps);
   }
 
   private static Step step(SplittableRandom r) {
@@ -153,7 +158,10 @@ record Scenario(long seed, TierCatalogue catalogue, Instant start, boolean cache
     if (dice < 985) {
       return new Step.Verify(t);
     }
-    return new Step.ListUsage(m);
+    if (dice < 995) {
+      return new Step.ListUsage(m);
+    }
+    return new Step.RolledOver(t, m);
   }
 
   private static String tier(SplittableRandom r) {

@@ -272,6 +272,20 @@ sealed interface Step {
     }
   }
 
+  /**
+   * Reads what rolled over into a tenant's current period and from where (the rollover grant, with its figures); on a
+   * meter with rollover the report settles it first, once per period.
+   */
+  record RolledOver(int t, int m) implements Step {
+    @Override
+    public String run(World w) {
+      return w.observe(() -> {
+        var report = w.quota.guard().usage(tenant(w, t), meter(w, m));
+        return "rolledOver=" + report.rolledOver() + " from " + report.rollover();
+      });
+    }
+  }
+
   /** Lists the dashboard, keeping only this sequence's tenants (the database holds other sequences' too). */
   record ListUsage(int m) implements Step {
     @Override

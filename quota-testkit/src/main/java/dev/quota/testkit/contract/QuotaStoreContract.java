@@ -235,6 +235,14 @@ public abstract class QuotaStoreContract {
     }
   }
 
+  /** {@link RolloverContract}, on this contract's store. */
+  @Nested
+  public class Rollovers extends RolloverContract {
+    Rollovers() {
+      super(QuotaStoreContract.this);
+    }
+  }
+
   /** {@link LimitOverrideContract}, on this contract's store. */
   @Nested
   public class LimitOverrides extends LimitOverrideContract {

@@ -230,7 +230,7 @@ public final class Views {
     String detail;
     switch (e) {
       case Grant g -> {
-        kind = g.kind() == Grant.Kind.RESET ? "reset" : "grant";
+        kind = g.kind() == Grant.Kind.RESET ? "reset" : g.kind() == Grant.Kind.ROLLOVER ? "rollover" : "grant";
         detail = Formats.amount(g.amount()) + " " + g.meter().name();
       }
       case TierOverride o -> {
@@ -287,7 +287,8 @@ public final class Views {
     json.put("id", e.id().toString());
     switch (e) {
       case Grant g -> {
-        json.put("kind", g.kind() == Grant.Kind.RESET ? "reset" : "grant");
+        json.put("kind",
+            g.kind() == Grant.Kind.RESET ? "reset" : g.kind() == Grant.Kind.ROLLOVER ? "rollover" : "grant");
         json.put("meter", g.meter().name());
         json.put("amount", g.amount());
       }

@@ -81,6 +81,15 @@ final class PropertyChecks {
         perMeter.put(meter, limit);
       }
       builder.tier(tier, perMeter);
+      for (Map.Entry<String, String> rollover : limits.getRollover().entrySet()) {
+        String property = prefix + ".rollover[" + rollover.getKey() + "]";
+        Meter meter = meters.get(rollover.getKey());
+        if (meter == null) {
+          throw invalid(property, rollover.getValue(), "must name a meter of the tiers' limits " + meters.keySet());
+        }
+        int percent = percent(property, rollover.getValue());
+        check(property, rollover.getValue(), () -> builder.rollover(tier, meter, percent));
+      }
     }
 
     String defaultTier = properties.getDefaultTier();
@@ -254,6 +263,19 @@ final class PropertyChecks {
    * @param <T> what the call returns
    * @return what the call returned
    */
+  /** A share of a limit written as {@code 50%} or {@code 50}, in whole percent (the catalogue checks the range). */
+  private static int percent(String property, @Nullable String value) {
+    String digits = value == null ? "" : value.strip();
+    if (digits.endsWith("%")) {
+      digits = digits.substring(0, digits.length() - 1).strip();
+    }
+    try {
+      return Integer.parseInt(digits);
+    } catch (NumberFormatException e) {
+      throw invalid(property, value, "must be a share of the limit in whole percent from 1% to 100%, such as 50%");
+    }
+  }
+
   static <T> T check(String property, @Nullable Object value, Supplier<T> call) {
     try {
       T result = call.get();

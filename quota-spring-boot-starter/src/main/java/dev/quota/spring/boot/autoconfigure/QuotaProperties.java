@@ -31,6 +31,7 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  *       limits: { ai-tokens: 100000, ai-calls: 50 }
  *     - name: pro
  *       limits: { ai-tokens: 1000000, ai-calls: 1000 }
+ *       rollover: { ai-tokens: 50% }
  *   meters:
  *     ai-calls:
  *       period: day
@@ -256,6 +257,13 @@ public class QuotaProperties {
      */
     private Map<String, Long> limits = new LinkedHashMap<>();
 
+    /**
+     * Per meter, how much of the tier's unused allowance rolls over into the next period, as a share of the limit: 1%
+     * to 100% (such as 50%), keyed by meter name; only on meters where the tier has a limit. Unset: nothing rolls
+     * over.
+     */
+    private Map<String, String> rollover = new LinkedHashMap<>();
+
     static TierLimits of(String name, long aiTokens) {
       TierLimits tier = new TierLimits();
       tier.setName(name);
@@ -281,6 +289,16 @@ public class QuotaProperties {
     /** @param limits the limits by meter name, in the meter's unit */
     public void setLimits(Map<String, Long> limits) {
       this.limits = limits;
+    }
+
+    /** @return the rollover caps by meter name, such as 50% */
+    public Map<String, String> getRollover() {
+      return rollover;
+    }
+
+    /** @param rollover the rollover caps by meter name, such as 50% */
+    public void setRollover(Map<String, String> rollover) {
+      this.rollover = rollover;
     }
   }
 

@@ -172,6 +172,40 @@ class QuotaAutoConfigurationTest {
   }
 
   @Test
+  void rolloverBindsIntoTheCatalogueAndIsOffByDefault() {
+    runner.withPropertyValues(
+            "quota.tiers[0].name=free", "quota.tiers[0].limits.ai-tokens=100000",
+            "quota.tiers[1].name=pro", "quota.tiers[1].limits.ai-tokens=1000000",
+            "quota.tiers[1].rollover.ai-tokens=50%")
+        .run(context -> {
+          TierCatalogue catalogue = context.getBean(TierCatalogue.class);
+          assertThat(catalogue.rolloverPercent(Tier.PRO, Meter.AI_TOKENS)).isEqualTo(50);
+          assertThat(catalogue.rolloverPercent(Tier.FREE, Meter.AI_TOKENS)).as("off unless set").isZero();
+        });
+    runner.run(context -> assertThat(context.getBean(TierCatalogue.class).hasRollover(Meter.AI_TOKENS)).isFalse());
+  }
+
+  @Test
+  void aRolloverCapOutsideOneToAHundredPercentFailsNamingTheProperty() {
+    assertInvalid(runner.withPropertyValues("quota.tiers[0].name=free", "quota.tiers[0].limits.ai-tokens=100",
+        "quota.tiers[0].rollover.ai-tokens=150%"), "quota.tiers[0].rollover[ai-tokens]",
+        "cap must be from 1 to 100 percent of the limit, was 150");
+  }
+
+  @Test
+  void aRolloverCapThatIsNoPercentageFailsNamingTheProperty() {
+    assertInvalid(runner.withPropertyValues("quota.tiers[0].name=free", "quota.tiers[0].limits.ai-tokens=100",
+        "quota.tiers[0].rollover.ai-tokens=half"), "quota.tiers[0].rollover[ai-tokens]",
+        "must be a share of the limit in whole percent from 1% to 100%");
+  }
+
+  @Test
+  void aRolloverOnAnUnknownMeterFailsNamingTheProperty() {
+    assertInvalid(runner.withPropertyValues("quota.tiers[0].name=free", "quota.tiers[0].limits.ai-tokens=100",
+        "quota.tiers[0].rollover.images=50%"), "quota.tiers[0].rollover[images]", "must name a meter");
+  }
+
+  @Test
   void modeFailurePolicyAndFallbacksBind() {
     runner.withPropertyValues("quota.mode=shadow", "quota.when-no-plan=reject",
             "quota.failure.policy=last-known-state", "quota.failure.max-age=30s")
