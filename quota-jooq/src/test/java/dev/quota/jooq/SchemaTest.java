@@ -131,7 +131,7 @@ class SchemaTest {
       assertThatThrownBy(() -> PostgresQuotaStore.builder().dataSource(DB.dataSource()).schema(schema).build())
           .isInstanceOfSatisfying(QuotaSchemaException.class,
               e -> assertThat(e.missing()).containsExactly("usage_rollup", "usage_archive_history",
-                  "usage_ledger_history"));
+                  "usage_ledger_history", "entitlement_rollover_once"));
 
       Flyway.configure().dataSource(DB.dataSource()).schemas(schema)
           .locations(PostgresQuotaStore.MIGRATION_LOCATION).load().migrate();
