@@ -194,7 +194,7 @@ public final class PostgresQuotaStore implements QuotaStore, AutoCloseable {
     Counters counters = new Counters(db, rules);
     this.reads = new StateReads(db, rules, b.hostPlans);
     this.usage = new UsageWrites(db, counters, b.reservationRetention, cache);
-    this.credits = new CreditWrites(db, counters, rules, cache);
+    this.credits = new CreditWrites(db, counters, rules, usage, cache);
     this.holds = new HoldWrites(db, b.schema, counters, usage, cache);
     this.batches = new BatchWrites(db, b.schema, counters, usage, cache);
     this.admin = new AdminWrites(db, b.hostPlans, changes, cache);
@@ -353,6 +353,12 @@ public final class PostgresQuotaStore implements QuotaStore, AutoCloseable {
       return alone(holds.commitBatch(key, List.of(request)));
     }
     return commits.submit(key, request);
+  }
+
+  @Override
+  public CommitOutcome commitDrawingCredits(TenantId tenant, ReservationId id, LedgerEntry entry, long allowance,
+      long expectedVersion, Instant now) {
+    return credits.commit(tenant, id, entry, allowance, expectedVersion, now);
   }
 
   @Override

@@ -107,8 +107,19 @@ final class TimedQuotaStore implements QuotaStore, AutoCloseable {
 
   @Override
   public CommitOutcome commit(TenantId tenant, ReservationId id, LedgerEntry entry, long expectedVersion, Instant now) {
-    CommitOutcome outcome = timers.time(StoreOperation.COMMIT,
-        () -> delegate.commit(tenant, id, entry, expectedVersion, now));
+    return holdEnded(id, entry, timers.time(StoreOperation.COMMIT,
+        () -> delegate.commit(tenant, id, entry, expectedVersion, now)));
+  }
+
+  @Override
+  public CommitOutcome commitDrawingCredits(TenantId tenant, ReservationId id, LedgerEntry entry, long allowance,
+      long expectedVersion, Instant now) {
+    return holdEnded(id, entry, timers.time(StoreOperation.COMMIT,
+        () -> delegate.commitDrawingCredits(tenant, id, entry, allowance, expectedVersion, now)));
+  }
+
+  /** Forgets the hold of a commit that ended it, whichever commit it was; returns the outcome. */
+  private CommitOutcome holdEnded(ReservationId id, LedgerEntry entry, CommitOutcome outcome) {
     // An exhaustive switch, so that a new outcome makes whoever adds it decide whether the hold ended.
     boolean ended = switch (outcome) {
       case CommitOutcome.Committed c -> true;

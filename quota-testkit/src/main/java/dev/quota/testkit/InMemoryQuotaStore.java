@@ -302,20 +302,48 @@ public final class InMemoryQuotaStore implements QuotaStore {
         return new WriteOutcome.Insufficient(counter);
       }
       data.insert(entry);
-      long beyond = saturatedSum(counter.used(), entry.amount(), 0) - saturatedSum(allowance, counter.creditDrawn(), 0);
-      long need = Math.min(available, Math.max(0, beyond));
-      for (int i : credits) {
-        if (need == 0) {
-          break;
-        }
-        OneTimeCredit credit = (OneTimeCredit) data.entitlements.get(i);
-        long draw = Math.min(need, credit.unspent());
-        data.entitlements.set(i, credit.withDrawn(credit.drawn() + draw));
-        need -= draw;
-      }
-      long drawn = Math.min(available, Math.max(0, beyond));
-      data.creditDrawn.merge(new CounterKey(entry.meter(), entry.period()), drawn, Long::sum);
+      draw(data, entry, allowance, counter.used(), counter.creditDrawn());
       return new WriteOutcome.Written(data.counter(entry.meter(), entry.period(), entry.occurredAt()));
+    }
+  }
+
+  /**
+   * Draws on the credits active at the entry's instant for what the period's usage, with the entry just written, goes
+   * beyond the allowance and the draws before it; the caller holds the tenant's lock.
+   */
+  private static void draw(TenantData data, LedgerEntry entry, long allowance, long usedBefore, long drawnBefore) {
+    List<Integer> credits = data.activeCredits(entry.meter(), entry.occurredAt());
+    long available = 0;
+    for (int i : credits) {
+      available = saturatedSum(available, ((OneTimeCredit) data.entitlements.get(i)).unspent(), 0);
+    }
+    long beyond = saturatedSum(usedBefore, entry.amount(), 0) - saturatedSum(allowance, drawnBefore, 0);
+    long drawn = Math.min(available, Math.max(0, beyond));
+    long need = drawn;
+    for (int i : credits) {
+      if (need == 0) {
+        break;
+      }
+      OneTimeCredit credit = (OneTimeCredit) data.entitlements.get(i);
+      long take = Math.min(need, credit.unspent());
+      data.entitlements.set(i, credit.withDrawn(credit.drawn() + take));
+      need -= take;
+    }
+    data.creditDrawn.merge(new CounterKey(entry.meter(), entry.period()), drawn, Long::sum);
+  }
+
+  @Override
+  public CommitOutcome commitDrawingCredits(TenantId tenant, ReservationId id, LedgerEntry entry, long allowance,
+      long expectedVersion, Instant now) {
+    TenantData data = data(tenant);
+    synchronized (data) {
+      Counter before = data.counter(entry.meter(), entry.period(), now);
+      CommitOutcome outcome = commit(tenant, id, entry, expectedVersion, now);
+      if (!(outcome instanceof CommitOutcome.Committed committed)) {
+        return outcome;
+      }
+      draw(data, entry, allowance, before.used(), before.creditDrawn());
+      return new CommitOutcome.Committed(data.counter(entry.meter(), entry.period(), now), committed.expired());
     }
   }
 

@@ -11,6 +11,7 @@ import dev.quota.ConsumeResult;
 import dev.quota.Plan;
 import dev.quota.Quota;
 import dev.quota.QuotaGuard;
+import dev.quota.Reservation;
 import dev.quota.TenantId;
 import dev.quota.Tier;
 import dev.quota.UsageKey;
@@ -159,6 +160,103 @@ public abstract class OneTimeCreditContract extends ContractFixture {
     assertThat(only(guard.usage(tenant)).drawn()).isZero();
     assertThat(guard.tryConsume(tenant, AI_TOKENS, 50_000, UsageKey.of("fits"))).isConsumed();
     assertThat(only(guard.usage(tenant)).drawn()).isEqualTo(50_000);
+  }
+
+  @Test
+  void reserveIsAdmittedAgainstTheAllowanceAndTheCreditAsTryConsumeIs() {
+    credit(50_000, Duration.ofDays(60));
+    use(guard, tenant, 100_000);
+
+    assertThat(guard.reserve(tenant, AI_TOKENS, 50_001, Duration.ofMinutes(5)).granted()).isFalse();
+    assertThat(guard.reserve(tenant, AI_TOKENS, 50_000, Duration.ofMinutes(5)).granted()).isTrue();
+    assertThat(only(guard.usage(tenant)).drawn()).isZero(); // a hold draws nothing
+    assertThat(guard.usage(tenant)).hasRemaining(0);
+  }
+
+  @Test
+  void commitBeyondTheAllowanceDrawsTheCreditInItsOwnWrite() {
+    credit(50_000, Duration.ofDays(60));
+    use(guard, tenant, 90_000);
+    Reservation call = guard.reserve(tenant, AI_TOKENS, 40_000, Duration.ofMinutes(5)).reservation();
+
+    call.commit(30_000, UsageKey.of("call"));
+
+    UsageReport report = guard.usage(tenant);
+    assertThat(only(report).drawn()).isEqualTo(20_000); // drawn by the commit, not by a later write
+    assertThat(report.creditDrawn()).isEqualTo(20_000);
+    assertThat(report.creditAvailable()).isEqualTo(30_000);
+    assertThat(report).hasUsed(120_000).hasReserved(0).hasRemaining(30_000);
+  }
+
+  @Test
+  void commitWithinTheAllowanceDrawsNothing() {
+    credit(50_000, Duration.ofDays(60));
+    Reservation call = guard.reserve(tenant, AI_TOKENS, 120_000, Duration.ofMinutes(5)).reservation();
+
+    call.commit(60_000, UsageKey.of("call"));
+
+    assertThat(only(guard.usage(tenant)).drawn()).isZero();
+    assertThat(guard.usage(tenant)).hasUsed(60_000).hasRemaining(90_000);
+  }
+
+  @Test
+  void commitNeverDrawsMoreThanTheCreditHolds() {
+    credit(10_000, Duration.ofDays(60));
+    use(guard, tenant, 100_000);
+    Reservation call = guard.reserve(tenant, AI_TOKENS, 10_000, Duration.ofMinutes(5)).reservation();
+
+    call.commit(15_000, UsageKey.of("over-the-estimate")); // the call used more than it held
+
+    UsageReport report = guard.usage(tenant);
+    assertThat(only(guard.usage(tenant)).drawn()).isEqualTo(10_000);
+    assertThat(report.creditDrawn()).isEqualTo(10_000);
+    assertThat(report).hasUsed(115_000).hasRemaining(0).isBlocked();
+    assertThat(report.ceiling()).isEqualTo(110_000);
+  }
+
+  @Test
+  void commitAfterTheCreditExpiredRecordsTheUsageAndDrawsNothing() {
+    credit(10_000, Duration.ofMinutes(30));
+    use(guard, tenant, 100_000);
+    Reservation call = guard.reserve(tenant, AI_TOKENS, 5_000, Duration.ofHours(1)).reservation();
+    clock().advance(Duration.ofMinutes(30));
+
+    call.commit(5_000, UsageKey.of("late"));
+
+    UsageReport report = guard.usage(tenant);
+    assertThat(report.credits()).isEmpty();
+    assertThat(report.creditDrawn()).isZero();
+    assertThat(report).hasUsed(105_000).hasReserved(0).hasRemaining(0);
+    assertThat(report.ceiling()).isEqualTo(100_000);
+  }
+
+  @Test
+  void commitAfterTheCreditWasRevokedRecordsTheUsageAndDrawsNothing() {
+    OneTimeCredit pack = credit(10_000, Duration.ofDays(60));
+    use(guard, tenant, 100_000);
+    Reservation call = guard.reserve(tenant, AI_TOKENS, 5_000, Duration.ofMinutes(5)).reservation();
+    admin.revoke(pack.id(), OPERATOR, "refunded");
+
+    call.commit(5_000, UsageKey.of("after-revoke"));
+
+    UsageReport report = guard.usage(tenant);
+    assertThat(report.creditDrawn()).isZero();
+    assertThat(report).hasUsed(105_000).hasReserved(0).hasRemaining(0);
+    assertThat(admin.entitlements(tenant)).filteredOn(OneTimeCredit.class::isInstance)
+        .singleElement().satisfies(e -> assertThat(((OneTimeCredit) e).drawn()).isZero());
+  }
+
+  @Test
+  void retriedCommitDrawsOnce() {
+    credit(50_000, Duration.ofDays(60));
+    use(guard, tenant, 100_000);
+    Reservation call = guard.reserve(tenant, AI_TOKENS, 20_000, Duration.ofMinutes(5)).reservation();
+
+    call.commit(20_000, UsageKey.of("call"));
+    call.commit(20_000, UsageKey.of("call"));
+
+    assertThat(only(guard.usage(tenant)).drawn()).isEqualTo(20_000);
+    assertThat(guard.usage(tenant)).hasUsed(120_000).hasRemaining(30_000);
   }
 
   @Test
