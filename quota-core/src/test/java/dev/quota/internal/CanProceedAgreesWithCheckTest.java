@@ -335,6 +335,11 @@ class CanProceedAgreesWithCheckTest {
     }
 
     @Override
+    public List<dev.quota.admin.CreditCheck> verifyCredits(TenantId tenant) {
+      throw new UnsupportedOperationException();
+    }
+
+    @Override
     public List<Long> usageHistory(TenantId tenant, Meter meter, List<Instant> edges) {
       throw new UnsupportedOperationException();
     }

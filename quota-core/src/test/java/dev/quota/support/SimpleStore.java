@@ -706,6 +706,13 @@ public final class SimpleStore implements QuotaStore {
     return sums;
   }
 
+  /** This store keeps no one-time credits: there are no draws to check. */
+  @Override
+  public synchronized List<dev.quota.admin.CreditCheck> verifyCredits(TenantId tenant) {
+    enter(false);
+    return List.of();
+  }
+
   @Override
   public synchronized List<CounterCheck> verify(TenantId tenant) {
     enter(false);

@@ -9,6 +9,7 @@ import dev.quota.TenantId;
 import dev.quota.admin.AuditEntry;
 import dev.quota.admin.AuditQuery;
 import dev.quota.admin.CounterCheck;
+import dev.quota.admin.CreditCheck;
 import dev.quota.admin.Entitlement;
 import dev.quota.admin.EntitlementId;
 import dev.quota.admin.Page;
@@ -519,6 +520,11 @@ public final class PostgresQuotaStore implements QuotaStore, AutoCloseable {
   @Override
   public List<CounterCheck> verify(TenantId tenant) {
     return maintenance.verify(tenant);
+  }
+
+  @Override
+  public List<CreditCheck> verifyCredits(TenantId tenant) {
+    return maintenance.verifyCredits(tenant);
   }
 
   @Override

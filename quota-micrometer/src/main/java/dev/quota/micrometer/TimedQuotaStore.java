@@ -8,6 +8,7 @@ import dev.quota.TenantId;
 import dev.quota.admin.AuditEntry;
 import dev.quota.admin.AuditQuery;
 import dev.quota.admin.CounterCheck;
+import dev.quota.admin.CreditCheck;
 import dev.quota.admin.Entitlement;
 import dev.quota.admin.EntitlementId;
 import dev.quota.admin.Page;
@@ -282,6 +283,11 @@ final class TimedQuotaStore implements QuotaStore, AutoCloseable {
   @Override
   public List<CounterCheck> verify(TenantId tenant) {
     return timers.time(StoreOperation.VERIFY, () -> delegate.verify(tenant));
+  }
+
+  @Override
+  public List<CreditCheck> verifyCredits(TenantId tenant) {
+    return timers.time(StoreOperation.VERIFY, () -> delegate.verifyCredits(tenant));
   }
 
   @Override

@@ -12,6 +12,7 @@ import dev.quota.UsageReport;
 import dev.quota.admin.AuditEntry;
 import dev.quota.admin.AuditQuery;
 import dev.quota.admin.CounterCheck;
+import dev.quota.admin.CreditCheck;
 import dev.quota.admin.Entitlement;
 import dev.quota.admin.EntitlementId;
 import dev.quota.admin.OneTimeCredit;
@@ -50,6 +51,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
@@ -863,6 +865,33 @@ public final class InMemoryQuotaStore implements QuotaStore {
     }
   }
 
+  @Override
+  public List<CreditCheck> verifyCredits(TenantId tenant) {
+    TenantData data = tenants.get(tenant);
+    if (data == null) {
+      return List.of();
+    }
+    synchronized (data) {
+      Map<Meter, Long> counterDrawn = new TreeMap<>(Comparator.comparing(Meter::name));
+      Map<Meter, long[]> credits = new TreeMap<>(Comparator.comparing(Meter::name));
+      data.creditDrawn.forEach((key, drawn) -> counterDrawn.merge(key.meter(), drawn, Long::sum));
+      for (Entitlement e : data.entitlements) {
+        if (e instanceof OneTimeCredit c) {
+          long[] sums = credits.computeIfAbsent(c.meter(), m -> new long[2]);
+          sums[0] += c.drawn();
+          sums[1] += Math.max(0, c.drawn() - c.amount());
+        }
+      }
+      Set<Meter> meters = new TreeSet<>(Comparator.comparing(Meter::name));
+      meters.addAll(counterDrawn.keySet());
+      meters.addAll(credits.keySet());
+      return meters.stream().map(m -> {
+        long[] sums = credits.getOrDefault(m, new long[2]);
+        return new CreditCheck(m, counterDrawn.getOrDefault(m, 0L), sums[0], sums[1]);
+      }).toList();
+    }
+  }
+
   // --- inspection for tests ------------------------------------------------------------------------------
 
   /**
@@ -1065,6 +1094,7 @@ public final class InMemoryQuotaStore implements QuotaStore {
           if (target.contains(e.occurredAt()) && !e.period().equals(target)) {
             add(meter, e.period(), -e.amount());
             add(meter, target, e.amount());
+            moveCreditDrawn(meter, e.period(), target, e.amount());
             item.setValue(new LedgerEntry(e.tenant(), e.meter(), e.amount(), e.key(), e.occurredAt(), target,
                 e.attributes()));
           }
@@ -1076,6 +1106,20 @@ public final class InMemoryQuotaStore implements QuotaStore {
           hold.reservation = new StoredReservation(r.id(), r.tenant(), r.meter(), r.amount(), target, r.createdAt(),
               r.expiresAt());
         }
+      }
+    }
+
+    /**
+     * Moves up to {@code moved} units of a period's credit draws with usage rebucketed out of it: a period's draws
+     * paid for its latest usage, which is what a new billing day moves.
+     */
+    void moveCreditDrawn(Meter meter, Period from, Period to, long moved) {
+      CounterKey source = new CounterKey(meter, from);
+      long drawn = creditDrawn.getOrDefault(source, 0L);
+      long move = Math.min(drawn, moved);
+      if (move > 0) {
+        creditDrawn.put(source, drawn - move);
+        creditDrawn.merge(new CounterKey(meter, to), move, Long::sum);
       }
     }
 
