@@ -279,18 +279,22 @@ public final class Maintenance {
   public List<CreditCheck> verifyCredits(TenantId tenant) {
     return db.read(dsl -> {
       Map<String, Long> counterDrawn = new TreeMap<>();
-      dsl.select(COUNTER.METER, sum(COUNTER.CREDIT_DRAWN))
+      Field<BigDecimal> countersDrawn = sum(COUNTER.CREDIT_DRAWN).as("counters_drawn");
+      dsl.select(COUNTER.METER, countersDrawn)
           .from(COUNTER)
           .where(COUNTER.TENANT_ID.eq(tenant.value()), COUNTER.CREDIT_DRAWN.gt(0L))
           .groupBy(COUNTER.METER)
-          .forEach(r -> counterDrawn.put(r.value1(), r.value2().longValueExact()));
+          .forEach(r -> counterDrawn.put(r.get(COUNTER.METER), r.get(countersDrawn).longValueExact()));
       Field<Long> drawn = coalesce(ENTITLEMENT.DRAWN, 0L);
+      Field<BigDecimal> creditsDrawn = sum(drawn).as("credits_drawn");
+      Field<BigDecimal> overdrawn = sum(greatest(drawn.minus(ENTITLEMENT.AMOUNT), val(0L))).as("overdrawn");
       Map<String, long[]> credits = new TreeMap<>();
-      dsl.select(ENTITLEMENT.METER, sum(drawn), sum(greatest(drawn.minus(ENTITLEMENT.AMOUNT), val(0L))))
+      dsl.select(ENTITLEMENT.METER, creditsDrawn, overdrawn)
           .from(ENTITLEMENT)
           .where(ENTITLEMENT.TENANT_ID.eq(tenant.value()), ENTITLEMENT.KIND.eq(EntitlementRows.ONE_TIME_CREDIT))
           .groupBy(ENTITLEMENT.METER)
-          .forEach(r -> credits.put(r.value1(), new long[] {r.value2().longValueExact(), r.value3().longValueExact()}));
+          .forEach(r -> credits.put(r.get(ENTITLEMENT.METER),
+              new long[] {r.get(creditsDrawn).longValueExact(), r.get(overdrawn).longValueExact()}));
       TreeMap<String, Boolean> meters = new TreeMap<>();
       counterDrawn.keySet().forEach(m -> meters.put(m, true));
       credits.keySet().forEach(m -> meters.put(m, true));
