@@ -552,7 +552,7 @@ public final class DefaultAdmin implements QuotaAdmin {
   @Override
   public Verification verify(TenantId tenant) {
     Checks.notNull("tenant", tenant);
-    return new Verification(tenant, store.verify(tenant));
+    return new Verification(tenant, store.verify(tenant), store.verifyCredits(tenant));
   }
 
   // --- helpers ---------------------------------------------------------------------------------------

@@ -310,7 +310,9 @@ public final class DefaultGuard implements QuotaGuard {
     TenantState state = reads.read(tenant, meter, now);
     UsageReport before = evaluator.evaluate(tenant, meter, state, now);
     LedgerEntry entry = new LedgerEntry(tenant, meter, actual, key, now, before.period(), Map.of());
-    CommitOutcome outcome = call(() -> store.commit(tenant, id, entry, state.version(), now));
+    CommitOutcome outcome = Evaluator.drawsCredits(state, meter, now)
+        ? call(() -> store.commitDrawingCredits(tenant, id, entry, Evaluator.allowance(before), state.version(), now))
+        : call(() -> store.commit(tenant, id, entry, state.version(), now));
     return switch (outcome) {
       case CommitOutcome.Committed c -> {
         UsageReport after = Evaluator.withCounter(before, c.counter());

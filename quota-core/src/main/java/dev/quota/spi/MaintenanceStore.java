@@ -3,6 +3,7 @@ package dev.quota.spi;
 import dev.quota.TenantId;
 import dev.quota.admin.AuditEntry;
 import dev.quota.admin.CounterCheck;
+import dev.quota.admin.CreditCheck;
 import dev.quota.admin.PurgeSummary;
 import java.time.Instant;
 import java.util.List;
@@ -42,4 +43,14 @@ public interface MaintenanceStore {
    * @return one check per counter, oldest period first
    */
   List<CounterCheck> verify(TenantId tenant);
+
+  /**
+   * Compares, per meter, the one-time credit draws a tenant's counters record ({@link Counter#creditDrawn}) with what
+   * its credits record as drawn ({@link dev.quota.admin.OneTimeCredit#drawn}, revoked and expired credits included),
+   * and finds credits drawn beyond their amounts.
+   *
+   * @param tenant the tenant
+   * @return one check per meter with a credit or a counter with credit drawn, by meter name
+   */
+  List<CreditCheck> verifyCredits(TenantId tenant);
 }

@@ -92,7 +92,8 @@ public interface UsageStore {
    *       to its unspent units, and added to the counter's {@code creditDrawn}.</li>
    * </ol>
    * A credit's drawn amount never exceeds its amount, however many instances draw at once. Draws do not change the
-   * tenant's version.
+   * tenant's version. Every store implements it (there is no default: a store that wrote the entry without drawing
+   * would let a tenant past its allowance while its credits stayed whole).
    *
    * @param entry the usage
    * @param allowance the ceiling without credits: the limit plus the period's raises, saturating
@@ -101,10 +102,7 @@ public interface UsageStore {
    * @param expectedVersion the version the allowance was computed from
    * @return the outcome, with the counter after the write (its {@code creditDrawn} included)
    */
-  default WriteOutcome writeDrawingCredits(LedgerEntry entry, long allowance, boolean conditional,
-      long expectedVersion) {
-    throw new UnsupportedOperationException(getClass().getName() + " does not support one-time credits");
-  }
+  WriteOutcome writeDrawingCredits(LedgerEntry entry, long allowance, boolean conditional, long expectedVersion);
 
   /**
    * Opens a reservation and adds it to its period's counter as reserved if and only if
@@ -134,6 +132,29 @@ public interface UsageStore {
    * @return the outcome
    */
   CommitOutcome commit(TenantId tenant, ReservationId id, LedgerEntry entry, long expectedVersion, Instant now);
+
+  /**
+   * A {@link #commit} that draws on the tenant's one-time credits for the usage it records beyond the allowance, in
+   * the commit's transaction: the guard calls it instead of {@link #commit} when the tenant has an active
+   * {@link dev.quota.admin.OneTimeCredit} with units left on the entry's meter at the entry's instant. Every outcome is
+   * {@link #commit}'s; when the usage is recorded ({@link CommitOutcome.Committed}), then under the counter's lock
+   * {@code min(available, max(0, used + amount - allowance - creditDrawn))} units are drawn from the credits active at
+   * the entry's instant, as {@link #writeDrawingCredits} draws for an unconditional write, and the counter returned
+   * includes them. A commit is never refused for want of credit (its hold was admitted against the ceiling when it
+   * was reserved): a credit that expired or was revoked since the reserve gives nothing, and what the commit records
+   * beyond what the credits still hold is recorded all the same. A credit revoked or given since the state was read
+   * changes the tenant's version, so such a commit comes back {@link CommitOutcome.Stale}.
+   *
+   * @param tenant the tenant
+   * @param id the reservation
+   * @param entry the usage to record
+   * @param allowance the ceiling without credits: the limit plus the period's raises, saturating
+   * @param expectedVersion the version the allowance and the entry's period were computed from
+   * @param now the time of the write
+   * @return the outcome, as {@link #commit}'s
+   */
+  CommitOutcome commitDrawingCredits(TenantId tenant, ReservationId id, LedgerEntry entry, long allowance,
+      long expectedVersion, Instant now);
 
   /**
    * Ends an open, unexpired reservation without recording usage. An expired one is left unchanged

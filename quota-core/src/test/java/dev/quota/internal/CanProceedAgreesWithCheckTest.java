@@ -199,6 +199,18 @@ class CanProceedAgreesWithCheckTest {
     }
 
     @Override
+    public WriteOutcome writeDrawingCredits(LedgerEntry entry, long allowance, boolean conditional,
+        long expectedVersion) {
+      throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public dev.quota.spi.CommitOutcome commitDrawingCredits(TenantId tenant, dev.quota.ReservationId id,
+        LedgerEntry entry, long allowance, long expectedVersion, Instant now) {
+      throw new UnsupportedOperationException();
+    }
+
+    @Override
     public WriteOutcome append(LedgerEntry entry, long expectedVersion) {
       throw new UnsupportedOperationException();
     }
@@ -324,6 +336,11 @@ class CanProceedAgreesWithCheckTest {
 
     @Override
     public List<CounterCheck> verify(TenantId tenant) {
+      throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public List<dev.quota.admin.CreditCheck> verifyCredits(TenantId tenant) {
       throw new UnsupportedOperationException();
     }
 

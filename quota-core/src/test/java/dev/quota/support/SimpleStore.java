@@ -425,6 +425,20 @@ public final class SimpleStore implements QuotaStore {
     return new CommitOutcome.Committed(counter(data, entry.meter(), entry.period(), now), expired);
   }
 
+  /** This store keeps no one-time credits; the guard never draws on them here (no state it returns holds one). */
+  @Override
+  public WriteOutcome writeDrawingCredits(LedgerEntry entry, long allowance, boolean conditional,
+      long expectedVersion) {
+    throw new UnsupportedOperationException("SimpleStore keeps no one-time credits");
+  }
+
+  /** This store keeps no one-time credits; the guard never draws on them here (no state it returns holds one). */
+  @Override
+  public CommitOutcome commitDrawingCredits(TenantId tenant, ReservationId id, LedgerEntry entry, long allowance,
+      long expectedVersion, Instant now) {
+    throw new UnsupportedOperationException("SimpleStore keeps no one-time credits");
+  }
+
   @Override
   public synchronized ReleaseOutcome release(TenantId tenant, ReservationId id, Instant now) {
     enter(true);
@@ -702,6 +716,13 @@ public final class SimpleStore implements QuotaStore {
           .mapToLong(LedgerEntry::amount).sum());
     }
     return sums;
+  }
+
+  /** This store keeps no one-time credits: there are no draws to check. */
+  @Override
+  public synchronized List<dev.quota.admin.CreditCheck> verifyCredits(TenantId tenant) {
+    enter(false);
+    return List.of();
   }
 
   @Override

@@ -9,6 +9,7 @@ import dev.quota.TenantId;
 import dev.quota.admin.AuditEntry;
 import dev.quota.admin.AuditQuery;
 import dev.quota.admin.CounterCheck;
+import dev.quota.admin.CreditCheck;
 import dev.quota.admin.Entitlement;
 import dev.quota.admin.EntitlementId;
 import dev.quota.admin.Grant;
@@ -195,7 +196,7 @@ public final class PostgresQuotaStore implements QuotaStore, AutoCloseable {
     Counters counters = new Counters(db, rules);
     this.reads = new StateReads(db, rules, b.hostPlans);
     this.usage = new UsageWrites(db, counters, b.reservationRetention, cache);
-    this.credits = new CreditWrites(db, counters, rules, cache);
+    this.credits = new CreditWrites(db, counters, rules, usage, cache);
     this.holds = new HoldWrites(db, b.schema, counters, usage, cache);
     this.batches = new BatchWrites(db, b.schema, counters, usage, cache);
     this.admin = new AdminWrites(db, b.hostPlans, changes, cache);
@@ -354,6 +355,12 @@ public final class PostgresQuotaStore implements QuotaStore, AutoCloseable {
       return alone(holds.commitBatch(key, List.of(request)));
     }
     return commits.submit(key, request);
+  }
+
+  @Override
+  public CommitOutcome commitDrawingCredits(TenantId tenant, ReservationId id, LedgerEntry entry, long allowance,
+      long expectedVersion, Instant now) {
+    return credits.commit(tenant, id, entry, allowance, expectedVersion, now);
   }
 
   @Override
@@ -527,6 +534,11 @@ public final class PostgresQuotaStore implements QuotaStore, AutoCloseable {
   @Override
   public List<CounterCheck> verify(TenantId tenant) {
     return maintenance.verify(tenant);
+  }
+
+  @Override
+  public List<CreditCheck> verifyCredits(TenantId tenant) {
+    return maintenance.verifyCredits(tenant);
   }
 
   @Override

@@ -8,6 +8,7 @@ import dev.quota.TenantId;
 import dev.quota.admin.AuditEntry;
 import dev.quota.admin.AuditQuery;
 import dev.quota.admin.CounterCheck;
+import dev.quota.admin.CreditCheck;
 import dev.quota.admin.Entitlement;
 import dev.quota.admin.EntitlementId;
 import dev.quota.admin.Grant;
@@ -108,8 +109,19 @@ final class TimedQuotaStore implements QuotaStore, AutoCloseable {
 
   @Override
   public CommitOutcome commit(TenantId tenant, ReservationId id, LedgerEntry entry, long expectedVersion, Instant now) {
-    CommitOutcome outcome = timers.time(StoreOperation.COMMIT,
-        () -> delegate.commit(tenant, id, entry, expectedVersion, now));
+    return holdEnded(id, entry, timers.time(StoreOperation.COMMIT,
+        () -> delegate.commit(tenant, id, entry, expectedVersion, now)));
+  }
+
+  @Override
+  public CommitOutcome commitDrawingCredits(TenantId tenant, ReservationId id, LedgerEntry entry, long allowance,
+      long expectedVersion, Instant now) {
+    return holdEnded(id, entry, timers.time(StoreOperation.COMMIT,
+        () -> delegate.commitDrawingCredits(tenant, id, entry, allowance, expectedVersion, now)));
+  }
+
+  /** Forgets the hold of a commit that ended it, whichever commit it was; returns the outcome. */
+  private CommitOutcome holdEnded(ReservationId id, LedgerEntry entry, CommitOutcome outcome) {
     // An exhaustive switch, so that a new outcome makes whoever adds it decide whether the hold ended.
     boolean ended = switch (outcome) {
       case CommitOutcome.Committed c -> true;
@@ -282,6 +294,11 @@ final class TimedQuotaStore implements QuotaStore, AutoCloseable {
   @Override
   public List<CounterCheck> verify(TenantId tenant) {
     return timers.time(StoreOperation.VERIFY, () -> delegate.verify(tenant));
+  }
+
+  @Override
+  public List<CreditCheck> verifyCredits(TenantId tenant) {
+    return timers.time(StoreOperation.VERIFY, () -> delegate.verifyCredits(tenant));
   }
 
   @Override

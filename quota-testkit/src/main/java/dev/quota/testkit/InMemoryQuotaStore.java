@@ -12,6 +12,7 @@ import dev.quota.UsageReport;
 import dev.quota.admin.AuditEntry;
 import dev.quota.admin.AuditQuery;
 import dev.quota.admin.CounterCheck;
+import dev.quota.admin.CreditCheck;
 import dev.quota.admin.Entitlement;
 import dev.quota.admin.EntitlementId;
 import dev.quota.admin.Grant;
@@ -51,6 +52,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
@@ -303,20 +305,48 @@ public final class InMemoryQuotaStore implements QuotaStore {
         return new WriteOutcome.Insufficient(counter);
       }
       data.insert(entry);
-      long beyond = saturatedSum(counter.used(), entry.amount(), 0) - saturatedSum(allowance, counter.creditDrawn(), 0);
-      long need = Math.min(available, Math.max(0, beyond));
-      for (int i : credits) {
-        if (need == 0) {
-          break;
-        }
-        OneTimeCredit credit = (OneTimeCredit) data.entitlements.get(i);
-        long draw = Math.min(need, credit.unspent());
-        data.entitlements.set(i, credit.withDrawn(credit.drawn() + draw));
-        need -= draw;
-      }
-      long drawn = Math.min(available, Math.max(0, beyond));
-      data.creditDrawn.merge(new CounterKey(entry.meter(), entry.period()), drawn, Long::sum);
+      draw(data, entry, allowance, counter.used(), counter.creditDrawn());
       return new WriteOutcome.Written(data.counter(entry.meter(), entry.period(), entry.occurredAt()));
+    }
+  }
+
+  /**
+   * Draws on the credits active at the entry's instant for what the period's usage, with the entry just written, goes
+   * beyond the allowance and the draws before it; the caller holds the tenant's lock.
+   */
+  private static void draw(TenantData data, LedgerEntry entry, long allowance, long usedBefore, long drawnBefore) {
+    List<Integer> credits = data.activeCredits(entry.meter(), entry.occurredAt());
+    long available = 0;
+    for (int i : credits) {
+      available = saturatedSum(available, ((OneTimeCredit) data.entitlements.get(i)).unspent(), 0);
+    }
+    long beyond = saturatedSum(usedBefore, entry.amount(), 0) - saturatedSum(allowance, drawnBefore, 0);
+    long drawn = Math.min(available, Math.max(0, beyond));
+    long need = drawn;
+    for (int i : credits) {
+      if (need == 0) {
+        break;
+      }
+      OneTimeCredit credit = (OneTimeCredit) data.entitlements.get(i);
+      long take = Math.min(need, credit.unspent());
+      data.entitlements.set(i, credit.withDrawn(credit.drawn() + take));
+      need -= take;
+    }
+    data.creditDrawn.merge(new CounterKey(entry.meter(), entry.period()), drawn, Long::sum);
+  }
+
+  @Override
+  public CommitOutcome commitDrawingCredits(TenantId tenant, ReservationId id, LedgerEntry entry, long allowance,
+      long expectedVersion, Instant now) {
+    TenantData data = data(tenant);
+    synchronized (data) {
+      Counter before = data.counter(entry.meter(), entry.period(), now);
+      CommitOutcome outcome = commit(tenant, id, entry, expectedVersion, now);
+      if (!(outcome instanceof CommitOutcome.Committed committed)) {
+        return outcome;
+      }
+      draw(data, entry, allowance, before.used(), before.creditDrawn());
+      return new CommitOutcome.Committed(data.counter(entry.meter(), entry.period(), now), committed.expired());
     }
   }
 
@@ -878,6 +908,33 @@ public final class InMemoryQuotaStore implements QuotaStore {
     }
   }
 
+  @Override
+  public List<CreditCheck> verifyCredits(TenantId tenant) {
+    TenantData data = tenants.get(tenant);
+    if (data == null) {
+      return List.of();
+    }
+    synchronized (data) {
+      Map<Meter, Long> counterDrawn = new TreeMap<>(Comparator.comparing(Meter::name));
+      Map<Meter, long[]> credits = new TreeMap<>(Comparator.comparing(Meter::name));
+      data.creditDrawn.forEach((key, drawn) -> counterDrawn.merge(key.meter(), drawn, Long::sum));
+      for (Entitlement e : data.entitlements) {
+        if (e instanceof OneTimeCredit c) {
+          long[] sums = credits.computeIfAbsent(c.meter(), m -> new long[2]);
+          sums[0] += c.drawn();
+          sums[1] += Math.max(0, c.drawn() - c.amount());
+        }
+      }
+      Set<Meter> meters = new TreeSet<>(Comparator.comparing(Meter::name));
+      meters.addAll(counterDrawn.keySet());
+      meters.addAll(credits.keySet());
+      return meters.stream().map(m -> {
+        long[] sums = credits.getOrDefault(m, new long[2]);
+        return new CreditCheck(m, counterDrawn.getOrDefault(m, 0L), sums[0], sums[1]);
+      }).toList();
+    }
+  }
+
   // --- inspection for tests ------------------------------------------------------------------------------
 
   /**
@@ -1080,6 +1137,7 @@ public final class InMemoryQuotaStore implements QuotaStore {
           if (target.contains(e.occurredAt()) && !e.period().equals(target)) {
             add(meter, e.period(), -e.amount());
             add(meter, target, e.amount());
+            moveCreditDrawn(meter, e.period(), target, e.amount());
             item.setValue(new LedgerEntry(e.tenant(), e.meter(), e.amount(), e.key(), e.occurredAt(), target,
                 e.attributes()));
           }
@@ -1091,6 +1149,20 @@ public final class InMemoryQuotaStore implements QuotaStore {
           hold.reservation = new StoredReservation(r.id(), r.tenant(), r.meter(), r.amount(), target, r.createdAt(),
               r.expiresAt());
         }
+      }
+    }
+
+    /**
+     * Moves up to {@code moved} units of a period's credit draws with usage rebucketed out of it: a period's draws
+     * paid for its latest usage, which is what a new billing day moves.
+     */
+    void moveCreditDrawn(Meter meter, Period from, Period to, long moved) {
+      CounterKey source = new CounterKey(meter, from);
+      long drawn = creditDrawn.getOrDefault(source, 0L);
+      long move = Math.min(drawn, moved);
+      if (move > 0) {
+        creditDrawn.put(source, drawn - move);
+        creditDrawn.merge(new CounterKey(meter, to), move, Long::sum);
       }
     }
 

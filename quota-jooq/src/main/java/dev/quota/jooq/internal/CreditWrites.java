@@ -10,6 +10,9 @@ import static org.jooq.impl.DSL.least;
 import static org.jooq.impl.DSL.val;
 
 import dev.quota.Period;
+import dev.quota.ReservationId;
+import dev.quota.TenantId;
+import dev.quota.spi.CommitOutcome;
 import dev.quota.spi.Counter;
 import dev.quota.spi.LedgerEntry;
 import dev.quota.spi.WriteOutcome;
@@ -35,19 +38,57 @@ public final class CreditWrites {
   private final Db db;
   private final Counters counters;
   private final CounterRules rules;
+  private final UsageWrites usage;
   private final ChangeSink sink;
 
   /**
    * @param db the database
    * @param counters creates missing counter rows
    * @param rules the counter rules (for the reserved amount net of expired holds)
+   * @param usage the commit in a transaction, which a commit that draws extends
    * @param sink told of every tenant whose credits changed
    */
-  public CreditWrites(Db db, Counters counters, CounterRules rules, ChangeSink sink) {
+  public CreditWrites(Db db, Counters counters, CounterRules rules, UsageWrites usage, ChangeSink sink) {
     this.db = db;
     this.counters = counters;
     this.rules = rules;
+    this.usage = usage;
     this.sink = sink;
+  }
+
+  /**
+   * Commits a hold and draws on the credits for its usage beyond the allowance, in one transaction, as
+   * {@link dev.quota.spi.UsageStore#commitDrawingCredits} says: the commit's statements of
+   * {@link UsageWrites#commitInTransaction} (the hold's row locked first, then the counter's), then the credits' rows
+   * in the order they are drawn on. Not the one-statement {@code quota_commit} of plain commits: only tenants with an
+   * active credit come here.
+   *
+   * @param tenant the tenant
+   * @param id the reservation
+   * @param entry the usage
+   * @param allowance the ceiling without credits
+   * @param expectedVersion the tenant's version the allowance was computed from
+   * @param now the time of the write
+   * @return the outcome
+   */
+  public CommitOutcome commit(TenantId tenant, ReservationId id, LedgerEntry entry, long allowance,
+      long expectedVersion, Instant now) {
+    Instant at = micros(entry.occurredAt());
+    Period period = new Period(micros(entry.period().start()), micros(entry.period().end()));
+    CommitOutcome outcome = usage.commitInTransaction(tenant, id, entry, expectedVersion, now, (dsl, usedAfter) -> {
+      long drawnBefore = dsl.select(COUNTER.CREDIT_DRAWN).from(COUNTER)
+          .where(COUNTER.TENANT_ID.eq(tenant.value()), COUNTER.METER.eq(entry.meter().name()),
+              COUNTER.PERIOD_START.eq(period.start()), COUNTER.PERIOD_END.eq(period.end()))
+          .fetchSingle(COUNTER.CREDIT_DRAWN);
+      List<Record> credits = lockCredits(dsl, entry, at);
+      long covered = saturatedAdd(allowance, drawnBefore);
+      return drawnBefore + draw(dsl, entry, period, credits, Math.max(0, usedAfter - covered));
+    });
+    if (outcome instanceof CommitOutcome.Committed) {
+      // the credits' drawn amounts changed without a new version: whatever is remembered of the tenant is outdated
+      sink.tenantChanged(tenant);
+    }
+    return outcome;
   }
 
   /** The answer of one round when the counter row does not exist yet. */
@@ -111,19 +152,7 @@ public final class CreditWrites {
     if (recorded != null) {
       return new WriteOutcome.Duplicate(recorded, before);
     }
-    // The credits this write may draw on, in the order they are drawn on (OneTimeCredit.drawnBefore), locked.
-    List<Record> credits = dsl
-        .select(ENTITLEMENT.ENTITLEMENT_ID, ENTITLEMENT.AMOUNT, ENTITLEMENT.DRAWN)
-        .from(ENTITLEMENT)
-        .where(ENTITLEMENT.TENANT_ID.eq(tenant), ENTITLEMENT.KIND.eq(EntitlementRows.ONE_TIME_CREDIT),
-            ENTITLEMENT.METER.eq(meter), ENTITLEMENT.VALID_FROM.le(at), ENTITLEMENT.VALID_UNTIL.gt(at),
-            ENTITLEMENT.REVOKED_AT.isNull().or(ENTITLEMENT.REVOKED_AT.gt(at)),
-            ENTITLEMENT.AMOUNT.gt(coalesce(ENTITLEMENT.DRAWN, 0L)))
-        .orderBy(least(ENTITLEMENT.VALID_UNTIL, coalesce(ENTITLEMENT.REVOKED_AT, ENTITLEMENT.VALID_UNTIL)),
-            ENTITLEMENT.VALID_FROM, field("{0}::text", String.class, ENTITLEMENT.ENTITLEMENT_ID))
-        .forUpdate()
-        .fetch()
-        .map(r -> r);
+    List<Record> credits = lockCredits(dsl, entry, at);
     long available = 0;
     for (Record c : credits) {
       available = saturatedAdd(available, c.get(ENTITLEMENT.AMOUNT) - drawnOf(c));
@@ -146,11 +175,38 @@ public final class CreditWrites {
         .execute();
     dsl.update(COUNTER)
         .set(COUNTER.USED, COUNTER.USED.plus(entry.amount()))
-        .set(COUNTER.CREDIT_DRAWN, COUNTER.CREDIT_DRAWN.plus(draw))
         .where(COUNTER.TENANT_ID.eq(tenant), COUNTER.METER.eq(meter), COUNTER.PERIOD_START.eq(period.start()),
             COUNTER.PERIOD_END.eq(period.end()))
         .execute();
-    long left = draw;
+    draw = draw(dsl, entry, period, credits, draw);
+    return new WriteOutcome.Written(new Counter(entry.period(), used + entry.amount(), reserved, drawnBefore + draw));
+  }
+
+  /** The credits a write at the instant may draw on, in the order they are drawn on, their rows locked. */
+  private static List<Record> lockCredits(DSLContext dsl, LedgerEntry entry, Instant at) {
+    return dsl
+        .select(ENTITLEMENT.ENTITLEMENT_ID, ENTITLEMENT.AMOUNT, ENTITLEMENT.DRAWN)
+        .from(ENTITLEMENT)
+        .where(ENTITLEMENT.TENANT_ID.eq(entry.tenant().value()),
+            ENTITLEMENT.KIND.eq(EntitlementRows.ONE_TIME_CREDIT), ENTITLEMENT.METER.eq(entry.meter().name()),
+            ENTITLEMENT.VALID_FROM.le(at), ENTITLEMENT.VALID_UNTIL.gt(at),
+            ENTITLEMENT.REVOKED_AT.isNull().or(ENTITLEMENT.REVOKED_AT.gt(at)),
+            ENTITLEMENT.AMOUNT.gt(coalesce(ENTITLEMENT.DRAWN, 0L)))
+        .orderBy(least(ENTITLEMENT.VALID_UNTIL, coalesce(ENTITLEMENT.REVOKED_AT, ENTITLEMENT.VALID_UNTIL)),
+            ENTITLEMENT.VALID_FROM, field("{0}::text", String.class, ENTITLEMENT.ENTITLEMENT_ID))
+        .forUpdate()
+        .fetch()
+        .map(r -> r);
+  }
+
+  /**
+   * Draws up to {@code wanted} units from the locked credits, each up to its unspent units, and adds what was drawn
+   * to the counter's {@code credit_drawn}; the counter's row is locked by the caller's transaction.
+   *
+   * @return the units drawn: {@code min(wanted, what the credits hold)}
+   */
+  private static long draw(DSLContext dsl, LedgerEntry entry, Period period, List<Record> credits, long wanted) {
+    long left = wanted;
     for (Record c : credits) {
       if (left == 0) {
         break;
@@ -158,11 +214,20 @@ public final class CreditWrites {
       long take = Math.min(left, c.get(ENTITLEMENT.AMOUNT) - drawnOf(c));
       dsl.update(ENTITLEMENT)
           .set(ENTITLEMENT.DRAWN, coalesce(ENTITLEMENT.DRAWN, 0L).plus(take))
-          .where(ENTITLEMENT.TENANT_ID.eq(tenant), ENTITLEMENT.ENTITLEMENT_ID.eq(c.get(ENTITLEMENT.ENTITLEMENT_ID)))
+          .where(ENTITLEMENT.TENANT_ID.eq(entry.tenant().value()),
+              ENTITLEMENT.ENTITLEMENT_ID.eq(c.get(ENTITLEMENT.ENTITLEMENT_ID)))
           .execute();
       left -= take;
     }
-    return new WriteOutcome.Written(new Counter(entry.period(), used + entry.amount(), reserved, drawnBefore + draw));
+    long drawn = wanted - left;
+    if (drawn > 0) {
+      dsl.update(COUNTER)
+          .set(COUNTER.CREDIT_DRAWN, COUNTER.CREDIT_DRAWN.plus(drawn))
+          .where(COUNTER.TENANT_ID.eq(entry.tenant().value()), COUNTER.METER.eq(entry.meter().name()),
+              COUNTER.PERIOD_START.eq(period.start()), COUNTER.PERIOD_END.eq(period.end()))
+          .execute();
+    }
+    return drawn;
   }
 
   private static long drawnOf(Record credit) {

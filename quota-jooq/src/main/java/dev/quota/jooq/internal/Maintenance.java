@@ -2,6 +2,7 @@ package dev.quota.jooq.internal;
 
 import static dev.quota.jooq.internal.Db.micros;
 import static dev.quota.jooq.internal.generated.Tables.COUNTER;
+import static dev.quota.jooq.internal.generated.Tables.ENTITLEMENT;
 import static dev.quota.jooq.internal.generated.Tables.TENANT;
 import static dev.quota.jooq.internal.generated.Tables.USAGE_ARCHIVE;
 import static dev.quota.jooq.internal.generated.Tables.USAGE_LEDGER;
@@ -9,17 +10,20 @@ import static org.jooq.impl.DSL.coalesce;
 import static org.jooq.impl.DSL.count;
 import static org.jooq.impl.DSL.currentInstant;
 import static org.jooq.impl.DSL.field;
+import static org.jooq.impl.DSL.greatest;
 import static org.jooq.impl.DSL.name;
 import static org.jooq.impl.DSL.noCondition;
 import static org.jooq.impl.DSL.row;
 import static org.jooq.impl.DSL.select;
 import static org.jooq.impl.DSL.sum;
+import static org.jooq.impl.DSL.val;
 
 import dev.quota.Meter;
 import dev.quota.Period;
 import dev.quota.TenantId;
 import dev.quota.admin.AuditEntry;
 import dev.quota.admin.CounterCheck;
+import dev.quota.admin.CreditCheck;
 import dev.quota.admin.PurgeSummary;
 import java.math.BigDecimal;
 import java.time.Instant;
@@ -27,6 +31,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.function.Function;
 import org.jooq.DSLContext;
 import org.jooq.Field;
@@ -263,6 +268,44 @@ public final class Maintenance {
           .orderBy(coalesce(cStart, sStart), coalesce(cEnd, sEnd), coalesce(cMeter, sMeter))
           .fetch(r -> new CounterCheck(Meter.of(r.get(METER)), new Period(r.get(PERIOD_START), r.get(PERIOD_END)),
               r.get(COUNTER_USED), r.get(LEDGER_USED).longValueExact()));
+    });
+  }
+
+  /**
+   * Compares, per meter, the credit draws the tenant's counters record with those its credits record, as
+   * {@link dev.quota.spi.MaintenanceStore#verifyCredits} says.
+   *
+   * @param tenant the tenant
+   * @return one check per meter with a credit or a counter with credit drawn
+   */
+  public List<CreditCheck> verifyCredits(TenantId tenant) {
+    return db.read(dsl -> {
+      Map<String, Long> counterDrawn = new TreeMap<>();
+      Field<BigDecimal> countersDrawn = sum(COUNTER.CREDIT_DRAWN).as("counters_drawn");
+      dsl.select(COUNTER.METER, countersDrawn)
+          .from(COUNTER)
+          .where(COUNTER.TENANT_ID.eq(tenant.value()), COUNTER.CREDIT_DRAWN.gt(0L))
+          .groupBy(COUNTER.METER)
+          .forEach(r -> counterDrawn.put(r.get(COUNTER.METER), r.get(countersDrawn).longValueExact()));
+      Field<Long> drawn = coalesce(ENTITLEMENT.DRAWN, 0L);
+      Field<BigDecimal> creditsDrawn = sum(drawn).as("credits_drawn");
+      Field<BigDecimal> overdrawn = sum(greatest(drawn.minus(ENTITLEMENT.AMOUNT), val(0L))).as("overdrawn");
+      Map<String, long[]> credits = new TreeMap<>();
+      dsl.select(ENTITLEMENT.METER, creditsDrawn, overdrawn)
+          .from(ENTITLEMENT)
+          .where(ENTITLEMENT.TENANT_ID.eq(tenant.value()), ENTITLEMENT.KIND.eq(EntitlementRows.ONE_TIME_CREDIT))
+          .groupBy(ENTITLEMENT.METER)
+          .forEach(r -> credits.put(r.get(ENTITLEMENT.METER),
+              new long[] {r.get(creditsDrawn).longValueExact(), r.get(overdrawn).longValueExact()}));
+      TreeMap<String, Boolean> meters = new TreeMap<>();
+      counterDrawn.keySet().forEach(m -> meters.put(m, true));
+      credits.keySet().forEach(m -> meters.put(m, true));
+      List<CreditCheck> checks = new ArrayList<>();
+      for (String meter : meters.keySet()) {
+        long[] sums = credits.getOrDefault(meter, new long[2]);
+        checks.add(new CreditCheck(Meter.of(meter), counterDrawn.getOrDefault(meter, 0L), sums[0], sums[1]));
+      }
+      return checks;
     });
   }
 }

@@ -85,9 +85,17 @@ final class Rebucketing {
     }
 
     long usedTotal = 0;
+    long drawnTotal = 0;
     for (Map.Entry<Period, Long> e : usedFrom.entrySet()) {
       usedTotal += e.getValue();
+      // A period's credit draws paid for its latest usage, which is what moves: up to the moved amount goes along, so
+      // the ceilings keep what the credits gave and the sums of counters and credits still agree (verifyCredits).
+      Long drawnMoved = dsl.select(COUNTER.CREDIT_DRAWN).from(COUNTER)
+          .where(Counters.key(tenant, meter, e.getKey())).fetchOne(COUNTER.CREDIT_DRAWN);
+      long move = drawnMoved == null ? 0 : Math.min(drawnMoved, e.getValue());
+      drawnTotal += move;
       dsl.update(COUNTER).set(COUNTER.USED, COUNTER.USED.minus(e.getValue()))
+          .set(COUNTER.CREDIT_DRAWN, COUNTER.CREDIT_DRAWN.minus(move))
           .where(Counters.key(tenant, meter, e.getKey())).execute();
     }
     long heldTotal = 0;
@@ -100,11 +108,12 @@ final class Rebucketing {
       return;
     }
     dsl.insertInto(COUNTER, COUNTER.TENANT_ID, COUNTER.METER, COUNTER.PERIOD_START, COUNTER.PERIOD_END, COUNTER.USED,
-            COUNTER.RESERVED, COUNTER.VERSION, COUNTER.NEXT_HOLD_EXPIRY)
-        .values(tenant.value(), meter.name(), start, end, usedTotal, heldTotal, version, earliestHold)
+            COUNTER.RESERVED, COUNTER.VERSION, COUNTER.NEXT_HOLD_EXPIRY, COUNTER.CREDIT_DRAWN)
+        .values(tenant.value(), meter.name(), start, end, usedTotal, heldTotal, version, earliestHold, drawnTotal)
         .onConflict(COUNTER.TENANT_ID, COUNTER.METER, COUNTER.PERIOD_START, COUNTER.PERIOD_END)
         .doUpdate()
         .set(COUNTER.USED, COUNTER.USED.plus(usedTotal))
+        .set(COUNTER.CREDIT_DRAWN, COUNTER.CREDIT_DRAWN.plus(drawnTotal))
         .set(COUNTER.RESERVED, COUNTER.RESERVED.plus(heldTotal))
         .set(COUNTER.NEXT_HOLD_EXPIRY, least(coalesce(COUNTER.NEXT_HOLD_EXPIRY, val(earliestHold)), val(earliestHold)))
         .execute();

@@ -216,7 +216,10 @@ public final class StateCache implements ChangeSink {
     boolean replaced = false;
     for (Counter c : state.counters()) {
       if (c.period().equals(counter.period())) {
-        counters.add(counter);
+        // A write that does not draw on credits does not read credit_drawn (it reports 0), and a period's draws only
+        // grow: keep what the state holds, or a cached report would show a lower ceiling than the database enforces.
+        counters.add(c.creditDrawn() > counter.creditDrawn()
+            ? new Counter(counter.period(), counter.used(), counter.reserved(), c.creditDrawn()) : counter);
         replaced = true;
       } else {
         counters.add(c);

@@ -39,6 +39,7 @@ import org.jooq.Record;
 import org.jooq.Record1;
 import org.jooq.Record3;
 import org.jooq.impl.SQLDataType;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The usage writes on one request at a time: the commits {@link HoldWrites} leaves to a transaction, {@code release},
@@ -121,11 +122,42 @@ public final class UsageWrites {
    */
   public CommitOutcome commitInTransaction(TenantId tenant, ReservationId id, LedgerEntry entry, long expectedVersion,
       Instant now) {
+    return commitInTransaction(tenant, id, entry, expectedVersion, now, null);
+  }
+
+  /**
+   * What a commit that draws on one-time credits does in its transaction once its usage is written: the counter row
+   * is locked by then, the credits' rows are locked after it (the order of {@link CreditWrites}).
+   */
+  @FunctionalInterface
+  public interface CommitDraw {
+    /**
+     * @param dsl the commit's transaction
+     * @param usedAfter the period's usage with the commit's entry
+     * @return the counter's {@code credit_drawn} after the draw
+     */
+    long draw(DSLContext dsl, long usedAfter);
+  }
+
+  /**
+   * Commits one hold as {@link #commitInTransaction(TenantId, ReservationId, LedgerEntry, long, Instant)} does, and
+   * when its usage is written, draws on credits in the same transaction.
+   *
+   * @param tenant the tenant
+   * @param id the reservation
+   * @param entry the usage
+   * @param expectedVersion the version the entry's period came from
+   * @param now the time of the write
+   * @param draw the draw, or {@code null} for none
+   * @return the outcome, its counter with the draw
+   */
+  public CommitOutcome commitInTransaction(TenantId tenant, ReservationId id, LedgerEntry entry, long expectedVersion,
+      Instant now, @Nullable CommitDraw draw) {
     Instant at = micros(now);
     Period entryPeriod = new Period(micros(entry.period().start()), micros(entry.period().end()));
     CommitOutcome stale = new CommitOutcome.Stale();
     return rounds.run(tenant, entry.meter(), expectedVersion, at, stale,
-        tx -> commitInTransaction(tx, tenant, id, entry, expectedVersion, at, entryPeriod, stale));
+        tx -> commitInTransaction(tx, tenant, id, entry, expectedVersion, at, entryPeriod, stale, draw));
   }
 
   @SafeVarargs
@@ -160,7 +192,8 @@ public final class UsageWrites {
    * it (the hold not open, of another meter or another period, the usage key recorded already).
    */
   private WriteRounds.Step<CommitOutcome> commitInTransaction(Db.Tx tx, TenantId tenant, ReservationId id,
-      LedgerEntry entry, long expectedVersion, Instant at, Period entryPeriod, CommitOutcome stale) {
+      LedgerEntry entry, long expectedVersion, Instant at, Period entryPeriod, CommitOutcome stale,
+      @Nullable CommitDraw draw) {
     Field<Instant> atField = val(at);
     Meter meter = entry.meter();
     DSLContext dsl = tx.dsl();
@@ -217,6 +250,9 @@ public final class UsageWrites {
       }
       StoredCounter after = counters.afterWrite(dsl, tenant, meter, entry.period(), r.get(WRITTEN_USED),
           r.get(WRITTEN_RESERVED), r.get(WRITTEN_HOLD_EXPIRY), at);
+      if (draw != null) {
+        after = after.withCreditDrawn(draw.draw(dsl, after.used()));
+      }
       boolean expired = CounterRules.expired(hold.getExpiresAt(), at);
       return new WriteRounds.Done<>(new CommitOutcome.Committed(after.counter(), expired), after, expectedVersion);
     }

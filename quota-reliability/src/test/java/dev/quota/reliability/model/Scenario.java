@@ -120,11 +120,19 @@ record Scenario(long seed, TierCatalogue catalogue, Instant start, boolean cache
     if (dice < 770) {
       return new Step.Reset(t, r.nextBoolean() ? -1 : m, r.nextInt(20) == 0);
     }
-    if (dice < 810) {
+    if (dice < 795) {
       int days = r.nextInt(100);
       Duration expiresIn = days == 0 ? Duration.ofMinutes(-r.nextLong(0, 60)) : Duration.ofHours(r.nextLong(1, days * 24L + 1));
       return new Step.GrantCredit(t, m, r.nextInt(30) == 0 ? -r.nextLong(0, 3) : amount(r, m), expiresIn,
           r.nextInt(20) == 0);
+    }
+    if (dice < 810) {
+      // amounts around the limits, so that usage goes beyond the allowance and draws; now and then invalid
+      long amount = r.nextInt(30) == 0 ? -r.nextLong(0, 3) : m == 0 ? r.nextLong(1, 3_000) : r.nextLong(1, 60);
+      Duration startsIn = r.nextInt(5) == 0 ? Duration.ofHours(r.nextLong(1, 48)) : Duration.ZERO;
+      Duration validFor = r.nextInt(4) == 0 ? Duration.ofMinutes(r.nextLong(1, 600))
+          : Duration.ofDays(r.nextLong(1, 90));
+      return new Step.GrantOneTimeCredit(t, m, amount, startsIn, validFor, r.nextInt(20) == 0);
     }
     if (dice < 820) {
       return new Step.OverrideTier(t, tier(r), Duration.ofMinutes(r.nextLong(1, 20 * 24 * 60)));

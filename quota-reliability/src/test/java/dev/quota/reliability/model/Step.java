@@ -12,6 +12,7 @@ import dev.quota.admin.Actor;
 import dev.quota.admin.Bypass;
 import dev.quota.admin.Grant;
 import dev.quota.admin.LimitOverride;
+import dev.quota.admin.OneTimeCredit;
 import dev.quota.admin.PageRequest;
 import dev.quota.admin.PurgeConfirmation;
 import dev.quota.admin.ResetResult;
@@ -165,6 +166,24 @@ sealed interface Step {
             intruder ? INTRUDER : OPERATOR, "credit");
         w.entitlements.add(grant.id());
         return grant;
+      });
+    }
+  }
+
+  /**
+   * A one-time credit valid from {@code startsIn} for {@code validFor}; revoked by {@link Revoke} like any
+   * entitlement, drawn by usage beyond the allowance (consumes, records and commits).
+   */
+  record GrantOneTimeCredit(int t, int m, long amount, Duration startsIn, Duration validFor, boolean intruder)
+      implements Step {
+    @Override
+    public String run(World w) {
+      return w.observe(() -> {
+        Instant from = now(w).plus(startsIn);
+        OneTimeCredit credit = w.quota.admin().grantOneTimeCredit(tenant(w, t), meter(w, m), amount, from,
+            from.plus(validFor), intruder ? INTRUDER : OPERATOR, "top-up pack");
+        w.entitlements.add(credit.id());
+        return credit;
       });
     }
   }

@@ -11,17 +11,21 @@ import dev.quota.ConsumeResult;
 import dev.quota.Plan;
 import dev.quota.Quota;
 import dev.quota.QuotaGuard;
+import dev.quota.Reservation;
 import dev.quota.TenantId;
 import dev.quota.Tier;
 import dev.quota.UsageKey;
 import dev.quota.UsageReport;
 import dev.quota.admin.AdminOperation;
+import dev.quota.admin.CreditCheck;
 import dev.quota.admin.OneTimeCredit;
 import dev.quota.admin.Page;
 import dev.quota.admin.PageRequest;
+import dev.quota.admin.PurgeConfirmation;
 import dev.quota.admin.QuotaAdmin;
 import dev.quota.admin.TenantStatus;
 import dev.quota.admin.UsageQuery;
+import dev.quota.admin.Verification;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -159,6 +163,165 @@ public abstract class OneTimeCreditContract extends ContractFixture {
     assertThat(only(guard.usage(tenant)).drawn()).isZero();
     assertThat(guard.tryConsume(tenant, AI_TOKENS, 50_000, UsageKey.of("fits"))).isConsumed();
     assertThat(only(guard.usage(tenant)).drawn()).isEqualTo(50_000);
+  }
+
+  @Test
+  void reserveIsAdmittedAgainstTheAllowanceAndTheCreditAsTryConsumeIs() {
+    credit(50_000, Duration.ofDays(60));
+    use(guard, tenant, 100_000);
+
+    assertThat(guard.reserve(tenant, AI_TOKENS, 50_001, Duration.ofMinutes(5)).granted()).isFalse();
+    assertThat(guard.reserve(tenant, AI_TOKENS, 50_000, Duration.ofMinutes(5)).granted()).isTrue();
+    assertThat(only(guard.usage(tenant)).drawn()).isZero(); // a hold draws nothing
+    assertThat(guard.usage(tenant)).hasRemaining(0);
+  }
+
+  @Test
+  void commitBeyondTheAllowanceDrawsTheCreditInItsOwnWrite() {
+    credit(50_000, Duration.ofDays(60));
+    use(guard, tenant, 90_000);
+    Reservation call = guard.reserve(tenant, AI_TOKENS, 40_000, Duration.ofMinutes(5)).reservation();
+
+    call.commit(30_000, UsageKey.of("call"));
+
+    UsageReport report = guard.usage(tenant);
+    assertThat(only(report).drawn()).isEqualTo(20_000); // drawn by the commit, not by a later write
+    assertThat(report.creditDrawn()).isEqualTo(20_000);
+    assertThat(report.creditAvailable()).isEqualTo(30_000);
+    assertThat(report).hasUsed(120_000).hasReserved(0).hasRemaining(30_000);
+  }
+
+  @Test
+  void commitWithinTheAllowanceDrawsNothing() {
+    credit(50_000, Duration.ofDays(60));
+    Reservation call = guard.reserve(tenant, AI_TOKENS, 120_000, Duration.ofMinutes(5)).reservation();
+
+    call.commit(60_000, UsageKey.of("call"));
+
+    assertThat(only(guard.usage(tenant)).drawn()).isZero();
+    assertThat(guard.usage(tenant)).hasUsed(60_000).hasRemaining(90_000);
+  }
+
+  @Test
+  void commitNeverDrawsMoreThanTheCreditHolds() {
+    credit(10_000, Duration.ofDays(60));
+    use(guard, tenant, 100_000);
+    Reservation call = guard.reserve(tenant, AI_TOKENS, 10_000, Duration.ofMinutes(5)).reservation();
+
+    call.commit(15_000, UsageKey.of("over-the-estimate")); // the call used more than it held
+
+    UsageReport report = guard.usage(tenant);
+    assertThat(only(guard.usage(tenant)).drawn()).isEqualTo(10_000);
+    assertThat(report.creditDrawn()).isEqualTo(10_000);
+    assertThat(report).hasUsed(115_000).hasRemaining(0).isBlocked();
+    assertThat(report.ceiling()).isEqualTo(110_000);
+  }
+
+  @Test
+  void commitAfterTheCreditExpiredRecordsTheUsageAndDrawsNothing() {
+    credit(10_000, Duration.ofMinutes(30));
+    use(guard, tenant, 100_000);
+    Reservation call = guard.reserve(tenant, AI_TOKENS, 5_000, Duration.ofHours(1)).reservation();
+    clock().advance(Duration.ofMinutes(30));
+
+    call.commit(5_000, UsageKey.of("late"));
+
+    UsageReport report = guard.usage(tenant);
+    assertThat(report.credits()).isEmpty();
+    assertThat(report.creditDrawn()).isZero();
+    assertThat(report).hasUsed(105_000).hasReserved(0).hasRemaining(0);
+    assertThat(report.ceiling()).isEqualTo(100_000);
+  }
+
+  @Test
+  void commitAfterTheCreditWasRevokedRecordsTheUsageAndDrawsNothing() {
+    OneTimeCredit pack = credit(10_000, Duration.ofDays(60));
+    use(guard, tenant, 100_000);
+    Reservation call = guard.reserve(tenant, AI_TOKENS, 5_000, Duration.ofMinutes(5)).reservation();
+    admin.revoke(pack.id(), OPERATOR, "refunded");
+
+    call.commit(5_000, UsageKey.of("after-revoke"));
+
+    UsageReport report = guard.usage(tenant);
+    assertThat(report.creditDrawn()).isZero();
+    assertThat(report).hasUsed(105_000).hasReserved(0).hasRemaining(0);
+    assertThat(admin.entitlements(tenant)).filteredOn(OneTimeCredit.class::isInstance)
+        .singleElement().satisfies(e -> assertThat(((OneTimeCredit) e).drawn()).isZero());
+  }
+
+  @Test
+  void retriedCommitDrawsOnce() {
+    credit(50_000, Duration.ofDays(60));
+    use(guard, tenant, 100_000);
+    Reservation call = guard.reserve(tenant, AI_TOKENS, 20_000, Duration.ofMinutes(5)).reservation();
+
+    call.commit(20_000, UsageKey.of("call"));
+    call.commit(20_000, UsageKey.of("call"));
+
+    assertThat(only(guard.usage(tenant)).drawn()).isEqualTo(20_000);
+    assertThat(guard.usage(tenant)).hasUsed(120_000).hasRemaining(30_000);
+  }
+
+  @Test
+  void verifyFindsTheDrawsOfWritesAndCommitsInAgreement() {
+    credit(50_000, Duration.ofDays(60));
+    use(guard, tenant, 110_000); // 10k drawn by a record
+    guard.reserve(tenant, AI_TOKENS, 10_000, Duration.ofMinutes(5)).reservation()
+        .commit(10_000, UsageKey.of("call")); // 10k drawn by a commit
+
+    Verification verification = admin.verify(tenant);
+
+    assertThat(verification.consistent()).as("%s", verification).isTrue();
+    assertThat(verification.creditChecks()).singleElement()
+        .isEqualTo(new CreditCheck(AI_TOKENS, 20_000, 20_000, 0));
+  }
+
+  /**
+   * A purge deletes usage but gives no drawn credit back: the credit stays spent and the period keeps it in its
+   * ceiling, so the tenant is left with more room than before the purge, never less, and never over its ceiling.
+   */
+  @Test
+  void purgeKeepsWhatTheCreditGaveInTheCeiling() {
+    OneTimeCredit pack = credit(50_000, Duration.ofDays(60));
+    use(guard, tenant, 100_000);
+    clock().advance(Duration.ofHours(1));
+    use(guard, tenant, 30_000); // drawn from the credit
+
+    admin.purgeUsage(tenant, START.plus(Duration.ofMinutes(30)), new PurgeConfirmation(tenant.value()), OPERATOR,
+        "erroneous traffic");
+
+    UsageReport report = guard.usage(tenant);
+    assertThat(report).hasUsed(100_000).hasRemaining(50_000);
+    assertThat(report.creditDrawn()).isEqualTo(30_000);
+    assertThat(report.ceiling()).isEqualTo(150_000);
+    assertThat(admin.entitlements(tenant)).filteredOn(e -> e.id().equals(pack.id()))
+        .singleElement().satisfies(e -> assertThat(((OneTimeCredit) e).drawn()).isEqualTo(30_000));
+    assertThat(admin.verify(tenant).consistent()).as("%s", admin.verify(tenant)).isTrue();
+  }
+
+  /**
+   * A new billing day moves the usage that drew on the credit into the new period, and the draws go with it (up to
+   * the usage moved): the credit stays spent once, and the new period's ceiling keeps what it gave.
+   */
+  @Test
+  void billingDayChangeMovesTheDrawsWithTheUsage() {
+    clock().set("2026-11-10T10:00:00Z");
+    credit(50_000, Duration.ofDays(60));
+    use(guard, tenant, 100_000);
+    clock().set(START);
+    use(guard, tenant, 30_000); // drawn from the credit, in November's period
+
+    admin.setPlan(tenant, Plan.of(Tier.FREE, 20), OPERATOR, REASON);
+
+    UsageReport report = guard.usage(tenant); // November 20 to December 20: only the 30k of November 25
+    assertThat(report).hasUsed(30_000);
+    assertThat(report.creditDrawn()).isEqualTo(30_000);
+    assertThat(report.creditAvailable()).isEqualTo(20_000);
+    assertThat(report.ceiling()).isEqualTo(150_000);
+    Verification verification = admin.verify(tenant);
+    assertThat(verification.consistent()).as("%s", verification).isTrue();
+    assertThat(verification.creditChecks()).singleElement()
+        .isEqualTo(new CreditCheck(AI_TOKENS, 30_000, 30_000, 0));
   }
 
   @Test
