@@ -14,6 +14,7 @@ import dev.quota.admin.AuditEntry;
 import dev.quota.admin.AuditQuery;
 import dev.quota.admin.Entitlement;
 import dev.quota.admin.EntitlementStateException;
+import dev.quota.admin.OneTimeCredit;
 import dev.quota.admin.Page;
 import dev.quota.admin.PageRequest;
 import dev.quota.admin.TenantLookup;
@@ -374,8 +375,12 @@ public final class ConsoleHandler {
       usage.add(Views.usageRow(settings.guard().usage(tenant, meter), tenantLink(tenant), formats));
     }
     List<Views.EntitlementRow> entitlements = new ArrayList<>();
+    List<Views.CreditRow> credits = new ArrayList<>();
     for (Entitlement e : settings.admin().entitlements(tenant)) {
       entitlements.add(Views.entitlementRow(e, now, formats));
+      if (e instanceof OneTimeCredit credit) {
+        credits.add(Views.creditRow(credit, now, formats));
+      }
     }
     List<Views.AuditRow> audit = new ArrayList<>();
     for (AuditEntry entry : settings.admin().audit(tenant, PageRequest.first(PAGE_SIZE)).items()) {
@@ -401,7 +406,7 @@ public final class ConsoleHandler {
       }
     }
     return new Views.TenantPage(chrome(call, "Tenant " + tenant.value(), "tenants", message, problem), tenant.value(),
-        usage, entitlements, audit, ledger, settings.basePath() + "/audit?tenant=" + Http.encode(tenant.value()), meters,
+        usage, entitlements, credits, audit, ledger, settings.basePath() + "/audit?tenant=" + Http.encode(tenant.value()), meters,
         tiers, formats.inputValue(now.plus(Duration.ofDays(7))), settings.zone().getId());
   }
 
