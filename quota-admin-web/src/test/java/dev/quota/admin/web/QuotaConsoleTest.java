@@ -542,6 +542,21 @@ class QuotaConsoleTest {
     assertThat(quota.guard().usage(tenant, Meter.AI_TOKENS).limit()).isEqualTo(2_000_000);
   }
 
+  @Test
+  void theTenantPageShowsUsagePerDayAsATableWithNumbersBesideTheBars() {
+    TenantId tenant = tenantWithUsage(quota, "acme", 3_000);
+    clock.advance(Duration.ofDays(1));
+    quota.guard().tryConsume(tenant, Meter.AI_TOKENS, 1_500, dev.quota.UsageKey.random());
+
+    String page = console.handle(get("/quota/tenant?tenant=acme", "vera", VIEWER)).bodyText();
+
+    assertThat(page).contains("<caption>Usage of ai-tokens per day, last 14 days (days in UTC, total 4,500)</caption>",
+        "<th scope=\"row\">2026-11-23</th><td class=\"num\">0</td>",
+        "<th scope=\"row\">2026-12-05</th><td class=\"num\">3,000</td><td><meter min=\"0\" max=\"100\" value=\"100.0\"",
+        "<th scope=\"row\">2026-12-06</th><td class=\"num\">1,500</td><td><meter min=\"0\" max=\"100\" value=\"50.0\"")
+        .doesNotContain("2026-11-22").doesNotContain("<script");
+  }
+
   private static ConsoleRequest form(String path, String body) {
     return ConsoleRequest.builder("POST", path).header("Sec-Fetch-Site", "same-origin")
         .header("Content-Type", "application/x-www-form-urlencoded").body(body).principal("otto", OPERATOR).build();

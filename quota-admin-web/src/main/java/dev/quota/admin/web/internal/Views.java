@@ -91,6 +91,15 @@ public final class Views {
       String resetsAt, String status, String limitSource, String credit) {}
 
   /**
+   * One day of usage, as a row of the history table.
+   *
+   * @param day the day, in the history's zone
+   * @param used the units used that day
+   * @param percent the day's usage in percent of the busiest day's, for the bar (0 to 100)
+   */
+  public record HistoryRow(String day, String used, double percent) {}
+
+  /**
    * A one-time credit, as a row.
    *
    * @param meter the meter
@@ -169,6 +178,8 @@ public final class Views {
    * @param usage the standing on every meter
    * @param entitlements grants, credits, overrides and bypasses, newest first
    * @param credits the one-time credits, newest first
+   * @param historyCaption what the history table shows (meter, days, zone)
+   * @param history the default meter's usage per day, oldest first
    * @param audit the tenant's audit entries, newest first
    * @param ledger the tenant's latest ledger entries, newest first
    * @param auditLink the audit log filtered to this tenant
@@ -178,7 +189,7 @@ public final class Views {
    * @param zone the operator's zone, in which the forms' times are read
    */
   public record TenantPage(Chrome chrome, String tenant, List<UsageRow> usage, List<EntitlementRow> entitlements,
-      List<CreditRow> credits, List<AuditRow> audit, List<LedgerRow> ledger, String auditLink, List<Option> meters, List<Option> tiers, String defaultUntil,
+      List<CreditRow> credits, String historyCaption, List<HistoryRow> history, List<AuditRow> audit, List<LedgerRow> ledger, String auditLink, List<Option> meters, List<Option> tiers, String defaultUntil,
       String zone) {}
 
   /**
