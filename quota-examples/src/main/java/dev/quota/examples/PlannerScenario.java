@@ -18,6 +18,7 @@ import dev.quota.admin.Actor;
 import dev.quota.admin.AuditEntry;
 import dev.quota.admin.CounterCheck;
 import dev.quota.admin.Grant;
+import dev.quota.admin.OneTimeCredit;
 import dev.quota.admin.Page;
 import dev.quota.admin.PageRequest;
 import dev.quota.admin.QuotaAdmin;
@@ -39,8 +40,8 @@ import java.util.Locale;
 
 /**
  * The AI-planner story, told on any {@link QuotaStore}: a pro tenant spends its month's tokens through
- * reservations, alerts fire at 80, 90 and 100 percent, the guard blocks it at the limit, an operator
- * unblocks it without deleting anything, a temporary tier override expires by itself, and the audit log
+ * reservations, alerts fire at 80, 90 and 100 percent, the guard blocks it at the limit, it buys a top-up pack (a
+ * one-time credit) and goes on until that is spent too, an operator unblocks it without deleting anything, a temporary tier override expires by itself, and the audit log
  * and the ledger show what happened.
  *
  * <p>Time is a {@link TestClock}: the scenario moves it forwards to show expiries without waiting. The
@@ -55,6 +56,10 @@ final class PlannerScenario {
   static final long CALL_BUDGET = SimulatedModel.MAX_TOKENS;
   /** The share of its quota, in percent, at which the first stretch of planner work stops. */
   static final double FIRST_STRETCH_PERCENT = 85.0;
+  /** The tokens of the top-up pack the planner buys when blocked: given once, not every month. */
+  static final long TOP_UP_PACK = 50_000;
+  /** How long a top-up pack can be drawn on. */
+  static final Duration TOP_UP_VALIDITY = Duration.ofDays(90);
 
   private static final long MODEL_SEED = 20_261_102L;
   private static final TenantId GLOBEX = TenantId.of("globex");
@@ -174,10 +179,31 @@ final class PlannerScenario {
     out.println(UsageFormat.decision(denial));
     say(refused.granted() ? "The reservation was granted." : "No reservation was made; the model was not called.");
 
-    // ---- 6. the operator's runbook
-    section(6, "Operator runbook: find the tenant, check usage, unblock, verify");
+    // ---- 6. a top-up pack
+    section(6, "Blocked, the planner buys a top-up pack and goes on");
+    say("The planner's billing sells a " + UsageFormat.units(TOP_UP_PACK) + "-token top-up pack: a one-time credit,");
+    say("drawn on only beyond the month's limit and carried into later months until it expires; it is not given");
+    say("again each month, unlike a grant.");
+    Instant packEnd = clock.instant().plus(TOP_UP_VALIDITY);
+    OneTimeCredit topUp = admin.grantOneTimeCredit(ACME, TOKENS, TOP_UP_PACK, clock.instant(), packEnd, BILLING,
+        "order 2026-1203: acme buys a 50,000-token top-up pack");
+    deliverAlerts();
+    say("admin.grantOneTimeCredit(acme, " + UsageFormat.units(TOP_UP_PACK) + ", until " + packEnd + ") by " + BILLING
+        + ": audited.");
+    boolean canProceedAfterTopUp = guard.canProceed(ACME);
+    say("guard.canProceed(acme) = " + canProceedAfterTopUp + "; the planner goes on until the pack is spent too.");
+    while (guard.canProceed(ACME)) {
+      plannerCall(guard);
+    }
+    progressLine(guard);
+    UsageReport blockedAgain = guard.usage(ACME);
+    report(blockedAgain);
+
+    // ---- 7. the operator's runbook
+    section(7, "Operator runbook: find the tenant, check usage, unblock, verify");
     clock.advance(Duration.ofMinutes(35));
-    say("Simulated time " + clock.instant() + ": support ticket SUP-1423, \"acme's planner says quota exceeded\".");
+    say("Simulated time " + clock.instant() + ": support ticket SUP-1423, \"acme's planner says quota exceeded"
+        + " again, right after its top-up\".");
     say("Step 1, find the tenant: admin.listUsage(first page), most utilized first");
     Page<UsageReport> dashboard = admin.listUsage(PageRequest.first(5));
     dashboard.items().forEach(r -> out.println(UsageFormat.dashboardRow(r)));
@@ -197,8 +223,8 @@ final class PlannerScenario {
     boolean canProceedAfterReset = guard.canProceed(ACME);
     say("Step 4, verify: guard.canProceed(acme) = " + canProceedAfterReset);
 
-    // ---- 7. a temporary tier override
-    section(7, "A temporary enterprise override that reverts by itself");
+    // ---- 8. a temporary tier override
+    section(8, "A temporary enterprise override that reverts by itself");
     clock.advance(Duration.ofMinutes(20));
     say("Simulated time " + clock.instant() + ": sales asks for enterprise headroom for acme's board demo (SUP-1431).");
     Instant until = clock.instant().plus(Duration.ofDays(2));
@@ -213,8 +239,8 @@ final class PlannerScenario {
     UsageReport afterOverride = guard.usage(ACME);
     report(afterOverride);
 
-    // ---- 8. the record
-    section(8, "Audit log and ledger check");
+    // ---- 9. the record
+    section(9, "Audit log and ledger check");
     say("admin.audit(acme, first 20), newest first:");
     Page<AuditEntry> audit = admin.audit(ACME, PageRequest.first(20));
     audit.items().forEach(entry -> out.println(UsageFormat.audit(entry)));
@@ -226,8 +252,8 @@ final class PlannerScenario {
     say(verification.consistent() ? "Ledger and counters agree: no usage was deleted or rewritten."
         : "DRIFT between ledger and counters: " + verification.drifts());
 
-    // ---- 9. the e-mails
-    section(9, "The alert e-mails");
+    // ---- 10. the e-mails
+    section(10, "The alert e-mails");
     deliverAlerts();
     List<String> mails = mailSink.summaries();
     say(String.format(Locale.ROOT, "%d alert e-mails delivered to the local SMTP sink at %s (GreenMail, in this",
@@ -242,7 +268,7 @@ final class PlannerScenario {
     out.flush();
 
     return new Outcome(List.copyOf(alerts), mails, calls, halfFailed, atLimit, canProceedWhenBlocked, denial,
-        refused.granted(), reset, afterReset, canProceedAfterReset, duringOverride, afterOverride, audit.items(),
+        refused.granted(), topUp, canProceedAfterTopUp, blockedAgain, reset, afterReset, canProceedAfterReset, duringOverride, afterOverride, audit.items(),
         verification);
   }
 
@@ -369,6 +395,9 @@ final class PlannerScenario {
    * @param canProceedWhenBlocked {@code canProceed} at that moment
    * @param denial the decision on the next reservation
    * @param deniedCallReserved whether that reservation was made anyway
+   * @param topUp the top-up pack the planner bought when blocked
+   * @param canProceedAfterTopUp {@code canProceed} right after it
+   * @param blockedAgain the report when the planner stopped again, the pack spent
    * @param reset what the operator's reset did
    * @param afterReset the report right after the reset
    * @param canProceedAfterReset {@code canProceed} right after the reset
@@ -379,7 +408,8 @@ final class PlannerScenario {
    */
   record Outcome(List<ThresholdAlert> alerts, List<String> emails, int plannerCalls, RecordResult halfFailedCommit,
       UsageReport atLimit,
-      boolean canProceedWhenBlocked, Decision denial, boolean deniedCallReserved, ResetResult reset,
+      boolean canProceedWhenBlocked, Decision denial, boolean deniedCallReserved, OneTimeCredit topUp,
+      boolean canProceedAfterTopUp, UsageReport blockedAgain, ResetResult reset,
       UsageReport afterReset, boolean canProceedAfterReset, UsageReport duringOverride, UsageReport afterOverride,
       List<AuditEntry> audit, Verification verification) {}
 }

@@ -87,6 +87,10 @@ final class UsageFormat {
     lines.add(row("used", amount(report.used())));
     lines.add(row("limit", amount(report.limit())));
     lines.add(row("granted", amount(report.granted())));
+    if (!report.credits().isEmpty() || report.creditDrawn() > 0) {
+      lines.add(row("one-time", amount(report.creditDrawn()) + " drawn this period, "
+          + amount(report.creditAvailable()) + " left"));
+    }
     lines.add(row("reserved", amount(report.reserved())));
     lines.add(row("remaining", amount(report.remaining())));
     lines.add(row("status", report.blocked() ? "BLOCKED: nothing remains until the reset or an operator's unblock"

@@ -11,6 +11,7 @@ import dev.quota.UsageReport;
 import dev.quota.admin.AdminOperation;
 import dev.quota.admin.AuditEntry;
 import dev.quota.admin.Grant;
+import dev.quota.admin.OneTimeCredit;
 import dev.quota.admin.TierOverride;
 import dev.quota.alert.ThresholdAlert;
 import dev.quota.spi.LedgerEntry;
@@ -63,21 +64,23 @@ class PlannerDemoTest {
         "billing@acme.example: acme has used 90% of its ai-tokens quota",
         "billing@acme.example: acme has used 100% of its ai-tokens quota",
         "billing@acme.example: acme has reached its ai-tokens quota",
-        "billing@acme.example: acme can use ai-tokens again");
-    assertThat(printed).contains("5 alert e-mails delivered to the local SMTP sink at smtp://127.0.0.1:"
+        "billing@acme.example: acme can use ai-tokens again",
+        "billing@acme.example: acme has used 100% of its ai-tokens quota");
+    assertThat(printed).contains("6 alert e-mails delivered to the local SMTP sink at smtp://127.0.0.1:"
         + mailSink.port());
     assertThat(printed).contains("billing@acme.example: acme has used 80% of its ai-tokens quota");
   }
 
   @Test
-  void alertsFireOnceEachAt80And90And100Percent() {
-    assertThat(outcome.alerts()).extracting(ThresholdAlert::thresholdPercent).containsExactly(80, 90, 100);
+  void alertsFireOnceEachAt80And90And100PercentAndAt100AgainWhenTheTopUpIsSpent() {
+    assertThat(outcome.alerts()).extracting(ThresholdAlert::thresholdPercent).containsExactly(80, 90, 100, 100);
+    assertThat(outcome.alerts()).extracting(ThresholdAlert::ceiling)
+        .containsExactly(PRO_LIMIT, PRO_LIMIT, PRO_LIMIT, PRO_LIMIT + PlannerScenario.TOP_UP_PACK);
     assertThat(outcome.alerts()).allSatisfy(alert -> {
       assertThat(alert.tenant()).isEqualTo(ACME);
-      assertThat(alert.ceiling()).isEqualTo(PRO_LIMIT);
       assertThat(alert.used() * 100).isGreaterThanOrEqualTo(alert.thresholdPercent() * alert.ceiling());
     });
-    assertThat(printed.lines().filter(line -> line.strip().startsWith("ALERT"))).hasSize(3);
+    assertThat(printed.lines().filter(line -> line.strip().startsWith("ALERT"))).hasSize(4);
   }
 
   @Test
@@ -119,15 +122,40 @@ class PlannerDemoTest {
     List<LedgerEntry> ledger = store.ledger(ACME);
     assertThat(ledger).hasSize(outcome.plannerCalls());
     assertThat(ledger).extracting(LedgerEntry::key).doesNotHaveDuplicates();
-    assertThat(ledger.stream().mapToLong(LedgerEntry::amount).sum()).isEqualTo(outcome.atLimit().used());
+    assertThat(ledger.stream().mapToLong(LedgerEntry::amount).sum()).isEqualTo(outcome.blockedAgain().used());
+  }
+
+  @Test
+  void blockedThePlannerBuysATopUpPackAndGoesOnUntilItIsSpent() {
+    OneTimeCredit pack = outcome.topUp();
+    assertThat(pack.tenant()).isEqualTo(ACME);
+    assertThat(pack.amount()).isEqualTo(PlannerScenario.TOP_UP_PACK);
+    assertThat(pack.createdBy().id()).isEqualTo("billing-service");
+    assertThat(pack.reason()).contains("top-up pack");
+    assertThat(pack.validFrom()).isEqualTo(outcome.atLimit().asOf());
+    assertThat(pack.validUntil()).isEqualTo(pack.validFrom().plus(PlannerScenario.TOP_UP_VALIDITY));
+    assertThat(outcome.canProceedAfterTopUp()).isTrue();
+
+    UsageReport again = outcome.blockedAgain();
+    assertThat(again.used()).as("the pack's tokens spent too").isEqualTo(PRO_LIMIT + PlannerScenario.TOP_UP_PACK);
+    assertThat(again.ceiling()).isEqualTo(PRO_LIMIT + PlannerScenario.TOP_UP_PACK);
+    assertThat(again.blocked()).isTrue();
+    assertThat(outcome.audit()).filteredOn(e -> e.operation() == AdminOperation.GRANT_ONE_TIME_CREDIT)
+        .singleElement().satisfies(e -> {
+          assertThat(e.actor().id()).isEqualTo("billing-service");
+          assertThat(e.reason()).isEqualTo(pack.reason());
+        });
+    assertThat(printed).contains("admin.grantOneTimeCredit(acme, 50,000", "guard.canProceed(acme) = true; the planner"
+        + " goes on");
   }
 
   @Test
   void resetUnblocksWhileTheReportKeepsTheRealUsage() {
     UsageReport afterReset = outcome.afterReset();
     assertThat(outcome.canProceedAfterReset()).isTrue();
-    assertThat(afterReset.used()).isEqualTo(outcome.atLimit().used());
-    assertThat(afterReset.granted()).isEqualTo(outcome.atLimit().used());
+    assertThat(afterReset.used()).isEqualTo(outcome.blockedAgain().used());
+    // the reset grants back what the pack did not cover: the usage beyond the credit drawn
+    assertThat(afterReset.granted()).isEqualTo(outcome.blockedAgain().used() - outcome.blockedAgain().creditDrawn());
     assertThat(afterReset.blocked()).isFalse();
     assertThat(outcome.reset().grants()).singleElement().satisfies(grant -> {
       assertThat(grant.kind()).isEqualTo(Grant.Kind.RESET);
@@ -155,7 +183,8 @@ class PlannerDemoTest {
   @Test
   void auditLogHoldsEveryAdminChangeNewestFirst() {
     assertThat(outcome.audit()).extracting(AuditEntry::operation)
-        .containsExactly(AdminOperation.OVERRIDE_TIER, AdminOperation.RESET_USAGE, AdminOperation.SET_PLAN);
+        .containsExactly(AdminOperation.OVERRIDE_TIER, AdminOperation.RESET_USAGE,
+            AdminOperation.GRANT_ONE_TIME_CREDIT, AdminOperation.SET_PLAN);
     assertThat(outcome.audit()).allSatisfy(entry -> assertThat(entry.reason()).isNotBlank());
   }
 
@@ -174,10 +203,11 @@ class PlannerDemoTest {
         "== 3. The AI planner at work",
         "== 4. A call that fails half-way",
         "== 5. The planner runs into the limit", "guard.canProceed(acme) = false",
-        "== 6. Operator runbook", "Step 4, verify: guard.canProceed(acme) = true",
-        "== 7. A temporary enterprise override",
-        "== 8. Audit log and ledger check",
-        "== 9. The alert e-mails");
+        "== 6. Blocked, the planner buys a top-up pack", "guard.canProceed(acme) = true",
+        "== 7. Operator runbook", "Step 4, verify: guard.canProceed(acme) = true",
+        "== 8. A temporary enterprise override",
+        "== 9. Audit log and ledger check",
+        "== 10. The alert e-mails");
   }
 
   @Test

@@ -16,7 +16,7 @@ import java.util.List;
  * Micrometer metrics for one or more quota instances: an {@link #observer() observer} that counts the
  * guard's decisions, recorded usage, reservations and notification deliveries, gauges of the
  * {@link #bindOutbox outbox}, and a {@link #timed(QuotaStore) store decorator} that
- * times every store call and gauges the reservations still open.
+ * times every store call, gauges the reservations still open and counts one-time credits and limit overrides.
  *
  * {@snippet :
  * QuotaMetrics metrics = QuotaMetrics.builder(meterRegistry).clock(clock).build();
@@ -56,6 +56,13 @@ import java.util.List;
  *       failed until an operator requeues it)</td></tr>
  *   <tr><td>{@value #NOTIFICATIONS_OUTBOX}</td><td>gauge</td><td>{@code state}</td><td>deliveries in the
  *       outbox, of every instance: {@code pending} and {@code failed}; registered by {@link #bindOutbox}</td></tr>
+ *   <tr><td>{@value #CREDITS}</td><td>counter</td><td>{@code meter}, {@code event}</td><td>one-time credits
+ *       written through this process's timed stores: {@code granted} or {@code revoked}</td></tr>
+ *   <tr><td>{@value #CREDIT_UNITS}</td><td>counter</td><td>{@code meter}, {@code event}</td><td>their units, in
+ *       the meter's unit: {@code granted}, or {@code voided} (left unspent when revoked; what was drawn stays
+ *       drawn)</td></tr>
+ *   <tr><td>{@value #LIMIT_OVERRIDES}</td><td>counter</td><td>{@code meter}, {@code event}</td><td>per-tenant
+ *       limit overrides written through this process's timed stores: {@code set} or {@code revoked}</td></tr>
  * </table>
  *
  * <p>Tag values: {@code operation} of a decision is {@code can_proceed}, {@code check}, {@code try_consume}
@@ -88,12 +95,19 @@ public final class QuotaMetrics {
   public static final String NOTIFICATIONS_FAILED = "quota.notifications.failed";
   /** Gauge of deliveries in the outbox by state. */
   public static final String NOTIFICATIONS_OUTBOX = "quota.notifications.outbox";
+  /** Counter of one-time credits given or revoked. */
+  public static final String CREDITS = "quota.credits";
+  /** Counter of one-time credit units given, or voided by a revocation. */
+  public static final String CREDIT_UNITS = "quota.credits.units";
+  /** Counter of per-tenant limit overrides set or revoked. */
+  public static final String LIMIT_OVERRIDES = "quota.limit.overrides";
 
   private final MeterRegistry registry;
   private final Tags tags;
   private final MetricsObserver observer;
   private final StoreTimers timers;
   private final OpenHolds holds;
+  private final EntitlementCounters entitlementCounters;
 
   private QuotaMetrics(Builder builder) {
     this.registry = builder.registry;
@@ -101,6 +115,7 @@ public final class QuotaMetrics {
     this.observer = new MetricsObserver(registry, tags);
     this.timers = new StoreTimers(registry, tags);
     this.holds = new OpenHolds(registry, tags, builder.clock);
+    this.entitlementCounters = new EntitlementCounters(registry, tags);
   }
 
   /**
@@ -136,8 +151,9 @@ public final class QuotaMetrics {
   }
 
   /**
-   * Wraps a store so that every call is timed ({@value #STORE_CALLS}) and the reservations it opens are
-   * gauged ({@value #RESERVATIONS_OPEN}). The wrapper changes nothing else: every method, including the
+   * Wraps a store so that every call is timed ({@value #STORE_CALLS}), the reservations it opens are
+   * gauged ({@value #RESERVATIONS_OPEN}), and the one-time credits and limit overrides it adds or revokes are counted
+   * ({@value #CREDITS}, {@value #CREDIT_UNITS}, {@value #LIMIT_OVERRIDES}). The wrapper changes nothing else: every method, including the
    * ones with a default, is passed on to {@code store}, and every exception is rethrown as it is. The wrapper is
    * {@link AutoCloseable}: closing it (as {@link dev.quota.Quota#close()} does) closes {@code store} if that is
    * closeable.
@@ -150,7 +166,7 @@ public final class QuotaMetrics {
     if (store == null) {
       throw new InvalidRequestException("store", "must not be null");
     }
-    return new TimedQuotaStore(store, timers, holds);
+    return new TimedQuotaStore(store, timers, holds, entitlementCounters);
   }
 
   /**

@@ -53,11 +53,13 @@ final class TimedQuotaStore implements QuotaStore, AutoCloseable {
   private final QuotaStore delegate;
   private final StoreTimers timers;
   private final OpenHolds holds;
+  private final EntitlementCounters entitlementCounters;
 
-  TimedQuotaStore(QuotaStore delegate, StoreTimers timers, OpenHolds holds) {
+  TimedQuotaStore(QuotaStore delegate, StoreTimers timers, OpenHolds holds, EntitlementCounters entitlementCounters) {
     this.delegate = delegate;
     this.timers = timers;
     this.holds = holds;
+    this.entitlementCounters = entitlementCounters;
   }
 
   @Override
@@ -149,13 +151,18 @@ final class TimedQuotaStore implements QuotaStore, AutoCloseable {
   @Override
   public void addEntitlements(TenantId tenant, List<? extends Entitlement> entitlements, AuditEntry audit) {
     timers.time(StoreOperation.ADD_ENTITLEMENTS, () -> delegate.addEntitlements(tenant, entitlements, audit));
+    entitlementCounters.added(entitlements);
   }
 
   @Override
   public boolean addEntitlements(TenantId tenant, List<? extends Entitlement> entitlements, AuditEntry audit,
       long expectedVersion) {
-    return timers.time(StoreOperation.ADD_ENTITLEMENTS,
+    boolean added = timers.time(StoreOperation.ADD_ENTITLEMENTS,
         () -> delegate.addEntitlements(tenant, entitlements, audit, expectedVersion));
+    if (added) {
+      entitlementCounters.added(entitlements);
+    }
+    return added;
   }
 
   @Override
@@ -170,7 +177,11 @@ final class TimedQuotaStore implements QuotaStore, AutoCloseable {
 
   @Override
   public RevokeOutcome revoke(TenantId tenant, EntitlementId id, Revocation revocation, AuditEntry audit) {
-    return timers.time(StoreOperation.REVOKE, () -> delegate.revoke(tenant, id, revocation, audit));
+    RevokeOutcome outcome = timers.time(StoreOperation.REVOKE, () -> delegate.revoke(tenant, id, revocation, audit));
+    if (outcome instanceof RevokeOutcome.Revoked revoked) {
+      entitlementCounters.revoked(revoked.entitlement());
+    }
+    return outcome;
   }
 
   @Override

@@ -119,6 +119,47 @@ class QuotaMetricsTest {
   }
 
   @Test
+  void oneTimeCreditsAreCountedWithTheirUnitsGivenAndTheUnspentUnitsOfARevokedOne() {
+    Quota quota = quota(EnforcementMode.ENFORCE, FailurePolicy.deny());
+    quota.admin().setPlan(ACME, Plan.of(Tier.FREE), OPERATOR, "subscribed");
+    var until = clock.instant().plus(Duration.ofDays(30));
+    quota.admin().grantOneTimeCredit(ACME, Meter.AI_TOKENS, 5_000, clock.instant(), until, OPERATOR, "pack 1");
+    var second = quota.admin().grantOneTimeCredit(ACME, Meter.AI_TOKENS, 2_000, clock.instant(),
+        until.plus(Duration.ofDays(1)), OPERATOR, "pack 2");
+    // the free tier's 100,000 and 5,500 more: pack 1 (soonest-expiring) gives 5,000, pack 2 the other 500
+    quota.guard().tryConsume(ACME, Meter.AI_TOKENS, 105_500, UsageKey.of("big-job"));
+
+    quota.admin().revoke(second.id(), OPERATOR, "refunded");
+
+    assertThat(count(QuotaMetrics.CREDITS, "granted")).isEqualTo(2);
+    assertThat(count(QuotaMetrics.CREDIT_UNITS, "granted")).isEqualTo(7_000);
+    assertThat(count(QuotaMetrics.CREDITS, "revoked")).isEqualTo(1);
+    assertThat(count(QuotaMetrics.CREDIT_UNITS, "voided")).as("only pack 2's unspent 1,500").isEqualTo(1_500);
+  }
+
+  @Test
+  void limitOverridesAreCountedWhenSetAndWhenRevokedAndRaisesAreNot() {
+    Quota quota = quota(EnforcementMode.ENFORCE, FailurePolicy.deny());
+    quota.admin().setPlan(ACME, Plan.of(Tier.FREE), OPERATOR, "subscribed");
+    var open = quota.admin().overrideLimit(ACME, Meter.AI_TOKENS, 2_000_000, OPERATOR, "contract 9");
+    quota.admin().overrideLimit(ACME, Meter.AI_TOKENS, 10, clock.instant().plus(Duration.ofHours(1)), OPERATOR,
+        "throttle for an hour");
+    quota.admin().raisePeriodCeiling(ACME, Meter.AI_TOKENS, 10, clock.instant().plus(Duration.ofHours(1)), OPERATOR,
+        "a raise, not counted here");
+
+    quota.admin().revoke(open.id(), OPERATOR, "contract ended");
+
+    assertThat(count(QuotaMetrics.LIMIT_OVERRIDES, "set")).isEqualTo(2);
+    assertThat(count(QuotaMetrics.LIMIT_OVERRIDES, "revoked")).isEqualTo(1);
+    assertThat(registry.find(QuotaMetrics.CREDITS).counters()).isEmpty();
+  }
+
+  private double count(String name, String event) {
+    Counter counter = registry.find(name).tags("meter", "ai-tokens", "event", event).counter();
+    return counter == null ? 0 : counter.count();
+  }
+
+  @Test
   void failurePolicyDecisionsAreCountedByTheirOutcome() {
     QuotaGuard denying = guard();
     QuotaGuard allowing = quota(EnforcementMode.ENFORCE, FailurePolicy.allow()).guard();
@@ -223,6 +264,10 @@ class QuotaMetricsTest {
     quota.guard().canProceed(ACME);
     quota.guard().tryConsume(ACME, Meter.AI_TOKENS, 10, UsageKey.of("k1"));
     quota.guard().reserve(ACME, Meter.AI_TOKENS, 10, Duration.ofMinutes(1)).reservation().release();
+    quota.admin().grantOneTimeCredit(ACME, Meter.AI_TOKENS, 100, clock.instant(), clock.instant().plus(
+        Duration.ofDays(30)), OPERATOR, "top-up pack");
+    quota.admin().revoke(quota.admin().overrideLimit(ACME, Meter.AI_TOKENS, 5, OPERATOR, "throttle").id(), OPERATOR,
+        "lifted");
 
     assertThat(registry.getMeters()).isNotEmpty();
     assertThat(registry.getMeters()).allSatisfy(meter -> {

@@ -171,6 +171,40 @@ class BrowserTest {
   }
 
   @Test
+  void anOperatorGivesABlockedTenantAOneTimeCreditAndSeesItDrawnOn() throws IOException {
+    TenantId acme = tenantWithUsage(quota, "acme", 100_000);
+    browser.get(server.loginUrl("otto", OPERATOR).toString());
+    waiting().until(ExpectedConditions.titleContains("Tenants"));
+    browser.findElement(By.linkText("acme")).click();
+    waiting().until(ExpectedConditions.titleContains("Tenant acme"));
+
+    browser.findElement(By.id("credit-amount")).sendKeys("5000");
+    browser.findElement(By.id("credit-reason")).sendKeys("order 42: top-up pack");
+    browser.findElement(By.xpath("//button[normalize-space()='Give credit…']")).click();
+
+    waiting().until(ExpectedConditions.titleContains("Confirm"));
+    screenshot("operator-confirm-credit");
+    assertThat(browser.findElement(By.className("summary")).getText())
+        .contains("acme: give a one-time credit of 5,000 ai-tokens in total", "not given again each period");
+    assertThat(quota.admin().entitlements(acme)).as("nothing changed before the confirmation").isEmpty();
+    browser.findElement(By.xpath("//button[normalize-space()='Confirm']")).click();
+
+    waiting().until(ExpectedConditions.titleContains("Tenant acme"));
+    assertThat(browser.findElement(By.cssSelector("[role=status]")).getText())
+        .contains("Done. acme: give a one-time credit of 5,000 ai-tokens");
+    assertThat(quota.guard().canProceed(acme)).isTrue();
+    quota.guard().tryConsume(acme, dev.quota.Meter.AI_TOKENS, 1_000, dev.quota.UsageKey.random());
+    browser.navigate().refresh();
+    waiting().until(ExpectedConditions.titleContains("Tenant acme"));
+    screenshot("operator-tenant-with-credit");
+    WebElement credits = browser.findElement(By.xpath("//table[caption[starts-with(normalize-space(),"
+        + "'One-time credits')]]/tbody"));
+    assertThat(credits.getText()).contains("ai-tokens 5,000 1,000 4,000", "otto", "order 42: top-up pack", "active");
+    assertThat(quota.admin().audit(AuditQuery.of(acme).operations(AdminOperation.GRANT_ONE_TIME_CREDIT),
+        PageRequest.first(5)).items()).singleElement().satisfies(e -> assertThat(e.actor().id()).isEqualTo("otto"));
+  }
+
+  @Test
   void aFormPostedFromAnotherOriginIsRefused() throws IOException {
     TenantId acme = tenantWithUsage(quota, "acme", 100_000);
     browser.get(server.loginUrl("otto", OPERATOR).toString());

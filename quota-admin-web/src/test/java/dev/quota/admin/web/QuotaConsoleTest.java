@@ -40,7 +40,8 @@ class QuotaConsoleTest {
 
   private int changes(TenantId tenant) {
     return quota.admin().audit(AuditQuery.of(tenant).operations(AdminOperation.RESET_USAGE, AdminOperation.GRANT_CREDIT,
-        AdminOperation.BYPASS, AdminOperation.OVERRIDE_TIER), PageRequest.first(100)).items().size();
+        AdminOperation.BYPASS, AdminOperation.OVERRIDE_TIER, AdminOperation.GRANT_ONE_TIME_CREDIT,
+        AdminOperation.OVERRIDE_LIMIT, AdminOperation.REVOKE), PageRequest.first(100)).items().size();
   }
 
   @Test
@@ -75,9 +76,10 @@ class QuotaConsoleTest {
     String viewer = console.handle(get("/quota/tenant?tenant=acme", "vera", VIEWER)).bodyText();
     String operator = console.handle(get("/quota/tenant?tenant=acme", "otto", OPERATOR)).bodyText();
 
-    assertThat(viewer).doesNotContain("<form method=\"post\"").doesNotContain("Reset usage…");
-    assertThat(operator).contains("<form method=\"post\"", "Reset usage…", "Grant…", "Override…", "Bypass…",
-        "Set plan…");
+    assertThat(viewer).doesNotContain("<form method=\"post\"").doesNotContain("Reset usage…")
+        .doesNotContain("Give credit…").doesNotContain("Override limit…");
+    assertThat(operator).contains("<form method=\"post\"", "Reset usage…", "Grant…", "Give credit…", "Override…",
+        "Override limit…", "Bypass…", "Set plan…");
   }
 
   @Test
@@ -99,7 +101,8 @@ class QuotaConsoleTest {
   void viewerGetsForbiddenOnEveryChangeAndNothingIsWritten() {
     TenantId tenant = tenantWithUsage(quota, "acme", 100_000);
 
-    for (String action : java.util.List.of("reset-usage", "grants", "overrides", "bypasses", "revoke", "plan")) {
+    for (String action : java.util.List.of("reset-usage", "grants", "credits", "overrides", "limits", "bypasses",
+        "revoke", "plan")) {
       ConsoleResponse response = console.handle(postJson("/quota/api/tenants/acme/" + action,
           "{\"reason\":\"try\"}", "vera", VIEWER));
       assertThat(response.status()).as(action).isEqualTo(403);
@@ -403,6 +406,155 @@ class QuotaConsoleTest {
     assertThat(response.status()).isEqualTo(400);
     assertThat(response.bodyText()).contains("\"field\":\"meter\"");
     assertThat(Meter.AI_TOKENS.name()).isEqualTo("ai-tokens");
+  }
+
+  @Test
+  void aOneTimeCreditThroughTheApiUnblocksIsAuditedAndIsShownWithWhatWasDrawn() {
+    TenantId tenant = tenantWithUsage(quota, "acme", 100_000);
+
+    ConsoleResponse response = console.handle(postJson("/quota/api/tenants/acme/credits",
+        "{\"meter\":\"ai-tokens\",\"amount\":\"5000\",\"until\":\"2027-03-01T00:00:00Z\","
+            + "\"reason\":\"order 42: top-up pack\"}", "otto", OPERATOR));
+
+    assertThat(response.status()).isEqualTo(200);
+    assertThat(response.bodyText()).contains("\"operation\":\"GRANT_ONE_TIME_CREDIT\"",
+        "\"kind\":\"one-time-credit\"", "\"amount\":5000", "\"drawn\":0", "\"createdBy\":\"otto\"");
+    assertThat(quota.guard().canProceed(tenant)).isTrue();
+    assertThat(quota.admin().audit(AuditQuery.of(tenant).operations(AdminOperation.GRANT_ONE_TIME_CREDIT),
+        PageRequest.first(5)).items()).singleElement().satisfies(e -> {
+          assertThat(e.actor().id()).isEqualTo("otto");
+          assertThat(e.reason()).isEqualTo("order 42: top-up pack");
+        });
+
+    quota.guard().tryConsume(tenant, Meter.AI_TOKENS, 1_200, dev.quota.UsageKey.random());
+    String page = console.handle(get("/quota/tenant?tenant=acme", "vera", VIEWER)).bodyText();
+
+    assertThat(page).contains("<caption>One-time credits, newest first</caption>", "3,800 one-time credit left");
+    assertThat(page.replaceAll("\\s+", " ")).contains("<th scope=\"row\">ai-tokens</th><td class=\"num\">5,000</td>"
+        + "<td class=\"num\">1,200</td> <td class=\"num\">3,800</td><td>2027-03-01 00:00 UTC</td><td>otto</td>"
+        + "<td class=\"reason\">order 42: top-up pack</td> <td>active</td>");
+  }
+
+  @Test
+  void badCreditInputIsAProblemNamingTheFieldAndWritesNothing() {
+    TenantId tenant = tenantWithUsage(quota, "acme", 100);
+    java.util.Map<String, String> bodies = java.util.Map.of(
+        "amount", "{\"meter\":\"ai-tokens\",\"amount\":\"0\",\"until\":\"2027-01-01\",\"reason\":\"x\"}",
+        "until", "{\"meter\":\"ai-tokens\",\"amount\":\"10\",\"until\":\"2026-12-01\",\"reason\":\"x\"}",
+        "meter", "{\"meter\":\"gpu\",\"amount\":\"10\",\"until\":\"2027-01-01\",\"reason\":\"x\"}",
+        "reason", "{\"meter\":\"ai-tokens\",\"amount\":\"10\",\"until\":\"2027-01-01\"}");
+
+    bodies.forEach((field, body) -> {
+      ConsoleResponse response = console.handle(postJson("/quota/api/tenants/acme/credits", body, "otto", OPERATOR));
+      assertThat(response.status()).as(field).isEqualTo(400);
+      assertThat(response.header("Content-Type")).as(field).contains("application/problem+json");
+      assertThat(response.bodyText()).as(field).contains("\"field\":\"" + field + "\"");
+    });
+    assertThat(quota.admin().entitlements(tenant)).isEmpty();
+    assertThat(changes(tenant)).isZero();
+  }
+
+  @Test
+  void aLimitOverrideIsShownAsTheLimitsSourceAndRevokedThroughTheApi() {
+    TenantId tenant = tenantWithUsage(quota, "acme", 100);
+
+    ConsoleResponse response = console.handle(postJson("/quota/api/tenants/acme/limits",
+        "{\"meter\":\"ai-tokens\",\"limit\":\"50\",\"reason\":\"abuse ticket 7\"}", "otto", OPERATOR));
+
+    assertThat(response.status()).isEqualTo(200);
+    assertThat(response.bodyText()).contains("\"operation\":\"OVERRIDE_LIMIT\"", "\"kind\":\"limit-override\"",
+        "\"limit\":50", "\"validUntil\":\"9999-12-31T00:00:00Z\"");
+    assertThat(quota.guard().canProceed(tenant)).as("a lower limit blocks at once").isFalse();
+    String page = console.handle(get("/quota/tenant?tenant=acme", "vera", VIEWER)).bodyText();
+    assertThat(page).contains("own limit by otto, until revoked: abuse ticket 7", "<td>until revoked</td>");
+
+    String id = response.bodyText().replaceAll("(?s).*\"entitlement\":\\{\"id\":\"([^\"]+)\".*", "$1");
+    ConsoleResponse revoked = console.handle(postJson("/quota/api/tenants/acme/revoke",
+        "{\"entitlement\":\"" + id + "\",\"reason\":\"ticket closed\"}", "otto", OPERATOR));
+
+    assertThat(revoked.status()).isEqualTo(200);
+    assertThat(quota.guard().canProceed(tenant)).isTrue();
+    assertThat(console.handle(get("/quota/tenant?tenant=acme", "vera", VIEWER)).bodyText())
+        .doesNotContain("own limit by otto").contains("revoked 2026-12-05 10:00 UTC by otto: ticket closed");
+  }
+
+  @Test
+  void badLimitInputIsAProblemNamingTheFieldAndWritesNothing() {
+    TenantId tenant = tenantWithUsage(quota, "acme", 100);
+    java.util.Map<String, String> bodies = java.util.Map.of(
+        "limit", "{\"meter\":\"ai-tokens\",\"limit\":\"-1\",\"reason\":\"x\"}",
+        "until", "{\"meter\":\"ai-tokens\",\"limit\":\"5\",\"until\":\"next week\",\"reason\":\"x\"}",
+        "meter", "{\"limit\":\"5\",\"reason\":\"x\"}");
+
+    bodies.forEach((field, body) -> {
+      ConsoleResponse response = console.handle(postJson("/quota/api/tenants/acme/limits", body, "otto", OPERATOR));
+      assertThat(response.status()).as(field).isEqualTo(400);
+      assertThat(response.bodyText()).as(field).contains("\"field\":\"" + field + "\"");
+    });
+    ConsoleResponse words = console.handle(postJson("/quota/api/tenants/acme/limits",
+        "{\"meter\":\"ai-tokens\",\"limit\":\"lots\",\"reason\":\"x\"}", "otto", OPERATOR));
+    assertThat(words.bodyText()).contains("\"field\":\"limit\"", "must be a whole number or 'unlimited'");
+    assertThat(quota.admin().entitlements(tenant)).isEmpty();
+    assertThat(changes(tenant)).isZero();
+  }
+
+  @Test
+  void aRepeatedIdempotencyKeyGivesACreditOnce() {
+    TenantId tenant = tenantWithUsage(quota, "acme", 100);
+    ConsoleRequest request = ConsoleRequest.builder("POST", "/quota/api/tenants/acme/credits")
+        .header("Sec-Fetch-Site", "same-origin").header("Content-Type", "application/json")
+        .header("Idempotency-Key", "order-42")
+        .body("{\"meter\":\"ai-tokens\",\"amount\":5000,\"until\":\"2027-01-01T00:00:00Z\",\"reason\":\"pack\"}")
+        .principal("otto", OPERATOR).build();
+
+    ConsoleResponse first = console.handle(request);
+    ConsoleResponse second = console.handle(request);
+
+    assertThat(first.status()).isEqualTo(200);
+    assertThat(second.bodyText()).isEqualTo(first.bodyText());
+    assertThat(quota.admin().entitlements(tenant)).hasSize(1);
+  }
+
+  @Test
+  void theLimitFormConfirmsThenAppliesOnceUntilTheTypedTime() {
+    TenantId tenant = tenantWithUsage(quota, "acme", 100);
+    ConsoleResponse confirmation = console.handle(form("/quota/tenant/confirm",
+        "tenant=acme&action=limits&meter=ai-tokens&limit=2_000_000&until=2027-01-01T00%3A00&reason=contract+9"));
+
+    assertThat(confirmation.status()).isEqualTo(200);
+    assertThat(confirmation.bodyText()).contains("acme: limit ai-tokens to 2,000,000 per period in place of its tier"
+        + "'s limit, until 2027-01-01 00:00 UTC");
+    assertThat(quota.admin().entitlements(tenant)).isEmpty();
+
+    String key = confirmation.bodyText().replaceAll("(?s).*name=\"idempotencyKey\" value=\"([0-9a-f]+)\".*", "$1");
+    String apply = "tenant=acme&action=limits&meter=ai-tokens&limit=2000000&until=2027-01-01T00%3A00%3A00Z"
+        + "&reason=contract+9&idempotencyKey=" + key;
+    ConsoleResponse applied = console.handle(form("/quota/tenant/apply", apply));
+    ConsoleResponse again = console.handle(form("/quota/tenant/apply", apply));
+
+    assertThat(applied.status()).isEqualTo(303);
+    assertThat(again.header("Location")).isEqualTo(applied.header("Location"));
+    assertThat(quota.admin().entitlements(tenant)).singleElement().satisfies(e -> {
+      assertThat(e).isInstanceOf(dev.quota.admin.LimitOverride.class);
+      assertThat(((dev.quota.admin.LimitOverride) e).limit()).isEqualTo(2_000_000);
+      assertThat(e.validUntil()).isEqualTo(java.time.Instant.parse("2027-01-01T00:00:00Z"));
+    });
+    assertThat(quota.guard().usage(tenant, Meter.AI_TOKENS).limit()).isEqualTo(2_000_000);
+  }
+
+  @Test
+  void theTenantPageShowsUsagePerDayAsATableWithNumbersBesideTheBars() {
+    TenantId tenant = tenantWithUsage(quota, "acme", 3_000);
+    clock.advance(Duration.ofDays(1));
+    quota.guard().tryConsume(tenant, Meter.AI_TOKENS, 1_500, dev.quota.UsageKey.random());
+
+    String page = console.handle(get("/quota/tenant?tenant=acme", "vera", VIEWER)).bodyText();
+
+    assertThat(page).contains("<caption>Usage of ai-tokens per day, last 14 days (days in UTC, total 4,500)</caption>",
+        "<th scope=\"row\">2026-11-23</th><td class=\"num\">0</td>",
+        "<th scope=\"row\">2026-12-05</th><td class=\"num\">3,000</td><td><meter min=\"0\" max=\"100\" value=\"100.0\"",
+        "<th scope=\"row\">2026-12-06</th><td class=\"num\">1,500</td><td><meter min=\"0\" max=\"100\" value=\"50.0\"")
+        .doesNotContain("2026-11-22").doesNotContain("<script");
   }
 
   private static ConsoleRequest form(String path, String body) {

@@ -13,6 +13,8 @@ import dev.quota.admin.Bypass;
 import dev.quota.admin.Entitlement;
 import dev.quota.admin.EntitlementId;
 import dev.quota.admin.Grant;
+import dev.quota.admin.LimitOverride;
+import dev.quota.admin.OneTimeCredit;
 import dev.quota.admin.QuotaAdmin;
 import dev.quota.admin.ResetResult;
 import dev.quota.admin.TierOverride;
@@ -29,7 +31,8 @@ import org.jspecify.annotations.Nullable;
  */
 sealed interface Change {
   /** The actions, by the name the API's path and the forms use. */
-  List<String> ACTIONS = List.of("reset-usage", "grants", "overrides", "bypasses", "revoke", "plan");
+  List<String> ACTIONS = List.of("reset-usage", "grants", "credits", "overrides", "limits", "bypasses", "revoke",
+      "plan");
 
   TenantId tenant();
 
@@ -141,6 +144,88 @@ sealed interface Change {
     @Override
     public Map<String, Object> apply(QuotaAdmin admin, Actor actor, Formats formats) {
       TierOverride override = admin.overrideTier(tenant, tier, until, actor, reason);
+      Map<String, Object> json = done(this, null);
+      json.put("entitlement", Views.entitlementJson(override));
+      return json;
+    }
+  }
+
+  /** A balance spent once, from now until {@code until}: a top-up pack, a goodwill credit. */
+  record GrantOneTimeCredit(TenantId tenant, Meter meter, long amount, Instant until, String reason)
+      implements Change {
+    @Override
+    public AdminOperation operation() {
+      return AdminOperation.GRANT_ONE_TIME_CREDIT;
+    }
+
+    @Override
+    public String action() {
+      return "credits";
+    }
+
+    @Override
+    public Map<String, String> parameters() {
+      return Map.of("meter", meter.name(), "amount", Long.toString(amount), "until", until.toString());
+    }
+
+    @Override
+    public String describe(Formats formats) {
+      return tenant.value() + ": give a one-time credit of " + Formats.amount(amount) + " " + meter.name()
+          + " in total, drawn on beyond the period's allowance, valid until " + formats.instant(until)
+          + "; not given again each period";
+    }
+
+    @Override
+    public Map<String, Object> apply(QuotaAdmin admin, Actor actor, Formats formats) {
+      // valid from now: the admin treats a start in the past as now, and credits are never back-dated
+      OneTimeCredit credit;
+      try {
+        credit = admin.grantOneTimeCredit(tenant, meter, amount, Instant.EPOCH, until, actor, reason);
+      } catch (InvalidRequestException e) {
+        // the admin names its parameter; the form and the API call it "until"
+        throw "valid until".equals(e.field()) ? new InvalidRequestException("until", e.rule()) : e;
+      }
+      Map<String, Object> json = done(this, null);
+      json.put("entitlement", Views.entitlementJson(credit));
+      return json;
+    }
+  }
+
+  /** One meter's own limit for the tenant, in place of its tier's; open-ended when {@code until} is null. */
+  record OverrideLimit(TenantId tenant, Meter meter, long limit, @Nullable Instant until, String reason)
+      implements Change {
+    @Override
+    public AdminOperation operation() {
+      return AdminOperation.OVERRIDE_LIMIT;
+    }
+
+    @Override
+    public String action() {
+      return "limits";
+    }
+
+    @Override
+    public Map<String, String> parameters() {
+      Map<String, String> parameters = new LinkedHashMap<>();
+      parameters.put("meter", meter.name());
+      parameters.put("limit", limit == TierCatalogue.UNLIMITED ? "unlimited" : Long.toString(limit));
+      if (until != null) {
+        parameters.put("until", until.toString());
+      }
+      return parameters;
+    }
+
+    @Override
+    public String describe(Formats formats) {
+      return tenant.value() + ": limit " + meter.name() + " to " + Formats.amount(limit) + " per period in place of "
+          + "its tier's limit, " + (until == null ? "until revoked" : "until " + formats.instant(until))
+          + "; a lower limit blocks at once";
+    }
+
+    @Override
+    public Map<String, Object> apply(QuotaAdmin admin, Actor actor, Formats formats) {
+      LimitOverride override = until == null ? admin.overrideLimit(tenant, meter, limit, actor, reason)
+          : admin.overrideLimit(tenant, meter, limit, until, actor, reason);
       Map<String, Object> json = done(this, null);
       json.put("entitlement", Views.entitlementJson(override));
       return json;
@@ -276,6 +361,15 @@ sealed interface Change {
       }
       case "grants" -> new GrantCredit(tenant, meter(catalogue, required(parameters, "meter")),
           amount(required(parameters, "amount")), formats.parse("until", required(parameters, "until")), reason);
+      case "credits" -> new GrantOneTimeCredit(tenant, meter(catalogue, required(parameters, "meter")),
+          amount(required(parameters, "amount")), formats.parse("until", required(parameters, "until")), reason);
+      case "limits" -> {
+        Meter meter = meter(catalogue, required(parameters, "meter"));
+        long limit = limit(required(parameters, "limit"));
+        String until = parameters.get("until");
+        yield new OverrideLimit(tenant, meter, limit, until == null || until.isBlank() ? null
+            : formats.parse("until", until), reason);
+      }
       case "overrides" -> new OverrideTier(tenant, tier(catalogue, required(parameters, "tier")),
           formats.parse("until", required(parameters, "until")), reason);
       case "bypasses" -> new BypassLimits(tenant, formats.parse("until", required(parameters, "until")), reason);
@@ -346,6 +440,24 @@ sealed interface Change {
       return amount;
     } catch (NumberFormatException e) {
       throw new InvalidRequestException("amount", "must be a whole number, was '" + Formats.cut(text) + "'");
+    }
+  }
+
+  /** A limit: a whole number of units, 0 or more, or {@code unlimited}, as the command line reads it. */
+  private static long limit(String text) {
+    String value = text.strip();
+    if (value.equalsIgnoreCase("unlimited")) {
+      return TierCatalogue.UNLIMITED;
+    }
+    try {
+      long limit = Long.parseLong(value.replace(",", "").replace("_", ""));
+      if (limit < 0) {
+        throw new InvalidRequestException("limit", "must be 0 or more (or 'unlimited'), was " + limit);
+      }
+      return limit;
+    } catch (NumberFormatException e) {
+      throw new InvalidRequestException("limit", "must be a whole number or 'unlimited', was '" + Formats.cut(text)
+          + "'");
     }
   }
 

@@ -14,6 +14,9 @@ import dev.quota.admin.AuditEntry;
 import dev.quota.admin.AuditQuery;
 import dev.quota.admin.Entitlement;
 import dev.quota.admin.EntitlementStateException;
+import dev.quota.admin.HistoryGranularity;
+import dev.quota.admin.UsageHistory;
+import dev.quota.admin.OneTimeCredit;
 import dev.quota.admin.Page;
 import dev.quota.admin.PageRequest;
 import dev.quota.admin.TenantLookup;
@@ -35,6 +38,9 @@ import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.HexFormat;
@@ -57,6 +63,8 @@ public final class ConsoleHandler {
   private static final int PAGE_SIZE = 50;
   /** How many of a tenant's latest ledger entries its page shows (the API pages through all of them). */
   private static final int LEDGER_ROWS = 20;
+  /** How many days of usage a tenant's page shows, today included. */
+  private static final int HISTORY_DAYS = 14;
   private static final String CSP = "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "
       + "frame-ancestors 'none'; base-uri 'none'";
   private static final String HTML = "text/html; charset=utf-8";
@@ -374,9 +382,29 @@ public final class ConsoleHandler {
       usage.add(Views.usageRow(settings.guard().usage(tenant, meter), tenantLink(tenant), formats));
     }
     List<Views.EntitlementRow> entitlements = new ArrayList<>();
+    List<Views.CreditRow> credits = new ArrayList<>();
     for (Entitlement e : settings.admin().entitlements(tenant)) {
       entitlements.add(Views.entitlementRow(e, now, formats));
+      if (e instanceof OneTimeCredit credit) {
+        credits.add(Views.creditRow(credit, now, formats));
+      }
     }
+    Meter historyMeter = settings.catalogue().defaultMeter();
+    ZoneId historyZone = settings.catalogue().zone();
+    LocalDate today = now.atZone(historyZone).toLocalDate();
+    UsageHistory history = settings.admin().usageHistory(tenant, historyMeter,
+        today.minusDays(HISTORY_DAYS - 1).atStartOfDay(historyZone).toInstant(),
+        today.plusDays(1).atStartOfDay(historyZone).toInstant(), HistoryGranularity.DAY);
+    long busiest = history.buckets().stream().mapToLong(UsageHistory.Bucket::used).max().orElse(0);
+    List<Views.HistoryRow> historyRows = new ArrayList<>();
+    for (UsageHistory.Bucket bucket : history.buckets()) {
+      historyRows.add(new Views.HistoryRow(bucket.start().atZone(historyZone).toLocalDate().toString(),
+          Formats.amount(bucket.used()), busiest == 0 ? 0 : 100.0 * bucket.used() / busiest));
+    }
+    // the default zone is the offset Z; say UTC, as the rest of the page does
+    String zoneName = historyZone.normalized().equals(ZoneOffset.UTC) ? "UTC" : historyZone.getId();
+    String historyCaption = "Usage of " + historyMeter.name() + " per day, last " + HISTORY_DAYS + " days (days in "
+        + zoneName + ", total " + Formats.amount(history.total()) + ")";
     List<Views.AuditRow> audit = new ArrayList<>();
     for (AuditEntry entry : settings.admin().audit(tenant, PageRequest.first(PAGE_SIZE)).items()) {
       audit.add(Views.auditRow(entry, tenantLink(entry.tenant()), formats));
@@ -401,7 +429,7 @@ public final class ConsoleHandler {
       }
     }
     return new Views.TenantPage(chrome(call, "Tenant " + tenant.value(), "tenants", message, problem), tenant.value(),
-        usage, entitlements, audit, ledger, settings.basePath() + "/audit?tenant=" + Http.encode(tenant.value()), meters,
+        usage, entitlements, credits, historyCaption, historyRows, audit, ledger, settings.basePath() + "/audit?tenant=" + Http.encode(tenant.value()), meters,
         tiers, formats.inputValue(now.plus(Duration.ofDays(7))), settings.zone().getId());
   }
 

@@ -83,10 +83,36 @@ public final class Views {
    * @param percentText the usage in percent, as text
    * @param resetsAt when the period ends, in the operator's zone
    * @param status the standing in words (blocked, near limit, bypassed, overridden, open)
+   * @param limitSource where the limit comes from: the tier, or the tenant's own limit (by whom, why, until when)
+   * @param credit the unspent units of active one-time credits, or empty for none
    */
   public record UsageRow(String tenant, String link, String meter, String tier, String tierSource, String used,
       String reserved, String limitAndGranted, String remaining, double percent, String percentText,
-      String resetsAt, String status) {}
+      String resetsAt, String status, String limitSource, String credit) {}
+
+  /**
+   * One day of usage, as a row of the history table.
+   *
+   * @param day the day, in the history's zone
+   * @param used the units used that day
+   * @param percent the day's usage in percent of the busiest day's, for the bar (0 to 100)
+   */
+  public record HistoryRow(String day, String used, double percent) {}
+
+  /**
+   * A one-time credit, as a row.
+   *
+   * @param meter the meter
+   * @param amount the units it gives in total
+   * @param drawn the units drawn so far
+   * @param remaining the units not drawn yet
+   * @param until when it expires
+   * @param by who gave it
+   * @param reason why
+   * @param state active, pending, ended or revoked (by whom, why)
+   */
+  public record CreditRow(String meter, String amount, String drawn, String remaining, String until, String by,
+      String reason, String state) {}
 
   /**
    * The tenants page.
@@ -150,7 +176,10 @@ public final class Views {
    * @param chrome the shared parts
    * @param tenant the tenant id
    * @param usage the standing on every meter
-   * @param entitlements grants, overrides and bypasses, newest first
+   * @param entitlements grants, credits, overrides and bypasses, newest first
+   * @param credits the one-time credits, newest first
+   * @param historyCaption what the history table shows (meter, days, zone)
+   * @param history the default meter's usage per day, oldest first
    * @param audit the tenant's audit entries, newest first
    * @param ledger the tenant's latest ledger entries, newest first
    * @param auditLink the audit log filtered to this tenant
@@ -160,7 +189,7 @@ public final class Views {
    * @param zone the operator's zone, in which the forms' times are read
    */
   public record TenantPage(Chrome chrome, String tenant, List<UsageRow> usage, List<EntitlementRow> entitlements,
-      List<AuditRow> audit, List<LedgerRow> ledger, String auditLink, List<Option> meters, List<Option> tiers, String defaultUntil,
+      List<CreditRow> credits, String historyCaption, List<HistoryRow> history, List<AuditRow> audit, List<LedgerRow> ledger, String auditLink, List<Option> meters, List<Option> tiers, String defaultUntil,
       String zone) {}
 
   /**
@@ -222,7 +251,22 @@ public final class Views {
         report.effectiveTier().map(t -> t.name()).orElse("none"), Formats.tierSource(report.tierSource()),
         Formats.amount(report.used()), Formats.amount(report.reserved()), Formats.limitAndGranted(report),
         Formats.amount(report.remaining()), Math.max(0, Math.min(100, percent)), Formats.percent(percent),
-        formats.instant(report.resetsAt()), status(report, dev.quota.admin.UsageQuery.DEFAULT_NEAR_LIMIT_PERCENT));
+        formats.instant(report.resetsAt()), status(report, dev.quota.admin.UsageQuery.DEFAULT_NEAR_LIMIT_PERCENT),
+        report.limitOverride().map(o -> "own limit by " + o.createdBy().id() + ", "
+            + (o.openEnded() ? "until revoked" : "until " + formats.instant(o.validUntil())) + ": " + o.reason())
+            .orElse(report.effectiveTier().isPresent() ? "tier" : "none"),
+        report.creditAvailable() == 0 ? "" : Formats.amount(report.creditAvailable()) + " one-time credit left");
+  }
+
+  static CreditRow creditRow(OneTimeCredit c, Instant now, Formats formats) {
+    return new CreditRow(c.meter().name(), Formats.amount(c.amount()), Formats.amount(c.drawn()),
+        Formats.amount(c.unspent()), formats.instant(c.validUntil()), c.createdBy().id(), c.reason(), state(c, now,
+        formats));
+  }
+
+  private static String state(Entitlement e, Instant now, Formats formats) {
+    return e.revocation().map(r -> "revoked " + formats.instant(r.at()) + " by " + r.by().id() + ": "
+        + r.reason()).orElse(e.isActiveAt(now) ? "active" : now.isBefore(e.validFrom()) ? "pending" : "ended");
   }
 
   static EntitlementRow entitlementRow(Entitlement e, Instant now, Formats formats) {
@@ -251,10 +295,9 @@ public final class Views {
         detail = "no blocking";
       }
     }
-    String state = e.revocation().map(r -> "revoked " + formats.instant(r.at()) + " by " + r.by().id() + ": "
-        + r.reason()).orElse(e.isActiveAt(now) ? "active" : now.isBefore(e.validFrom()) ? "pending" : "ended");
-    return new EntitlementRow(e.id().toString(), kind, detail, formats.instant(e.validFrom()),
-        formats.instant(e.validUntil()), e.createdBy().id(), e.reason(), state,
+    String state = state(e, now, formats);
+    String until = e instanceof LimitOverride l && l.openEnded() ? "until revoked" : formats.instant(e.validUntil());
+    return new EntitlementRow(e.id().toString(), kind, detail, formats.instant(e.validFrom()), until, e.createdBy().id(), e.reason(), state,
         e.revocation().isEmpty() && now.isBefore(e.validUntil()));
   }
 

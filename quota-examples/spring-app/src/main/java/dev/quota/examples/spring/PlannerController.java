@@ -9,8 +9,13 @@ import dev.quota.ReserveResult;
 import dev.quota.TenantId;
 import dev.quota.UsageKey;
 import dev.quota.UsageReport;
+import dev.quota.admin.Actor;
+import dev.quota.admin.OneTimeCredit;
+import dev.quota.admin.QuotaAdmin;
 import dev.quota.spi.StoreUnavailableException;
 import dev.quota.spring.boot.UsagePage;
+import dev.quota.Quota;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import org.jspecify.annotations.Nullable;
@@ -30,20 +35,48 @@ import org.springframework.web.bind.annotation.RestController;
 public class PlannerController {
   /** How long a hold may outlive a model call that never returns. */
   private static final Duration HOLD = Duration.ofMinutes(2);
+  /** The tokens of a top-up pack: given once, drawn on beyond the month's limit. */
+  static final long TOP_UP_PACK = 50_000;
+  /** How long a top-up pack can be drawn on. */
+  static final Duration TOP_UP_VALIDITY = Duration.ofDays(90);
+  /** Who gives top-up packs, in the audit log. */
+  private static final Actor BILLING = Actor.of("billing");
 
   private final QuotaGuard guard;
+  private final QuotaAdmin admin;
+  private final Clock clock;
   private final SimulatedModel model;
 
   /**
    * Creates the controller.
    *
    * @param guard quota's guard, auto-configured by the starter
+   * @param quota quota, auto-configured by the starter: its admin gives top-up packs, on its clock
    * @param model the model
    */
-  public PlannerController(QuotaGuard guard, SimulatedModel model) {
+  public PlannerController(QuotaGuard guard, Quota quota, SimulatedModel model) {
     this.guard = guard;
+    this.admin = quota.admin();
+    this.clock = quota.clock();
     this.model = model;
   }
+
+  /**
+   * An order of a top-up pack.
+   *
+   * @param order the billing system's order id, for the audit log
+   */
+  public record TopUpRequest(String order) {}
+
+  /**
+   * A top-up pack, as given.
+   *
+   * @param credit the one-time credit's id, for a refund ({@code QuotaAdmin.revoke})
+   * @param tokens the tokens it gives in total
+   * @param validUntil when what is left of it expires
+   * @param remaining the tenant's tokens left this period, the pack included
+   */
+  public record TopUpResponse(String credit, long tokens, Instant validUntil, long remaining) {}
 
   /**
    * A plan request.
@@ -104,6 +137,30 @@ public class PlannerController {
     }
     reservation.commit(answer.tokensUsed(), UsageKey.of(answer.callId()));
     return ResponseEntity.ok(new PlanResponse(answer.text(), answer.tokensUsed(), guard.usage(id).remaining()));
+  }
+
+  /**
+   * Sells a top-up pack: a one-time credit of {@link #TOP_UP_PACK} tokens, valid {@link #TOP_UP_VALIDITY}, drawn on only
+   * beyond the month's limit and not given again next month. What a blocked planner (a 429) buys to go on. In a real
+   * service the billing system calls this once the payment went through, authenticated; the example leaves it open,
+   * like the planner's other calls.
+   *
+   * @param tenant the tenant
+   * @param request the order
+   * @return the pack
+   */
+  @PostMapping("/top-ups")
+  public ResponseEntity<TopUpResponse> buyTopUp(@PathVariable String tenant, @RequestBody TopUpRequest request) {
+    TenantId id = TenantId.of(tenant);
+    if (request.order() == null || request.order().isBlank()) {
+      throw new InvalidRequestException("order", "must be given");
+    }
+    Instant now = clock.instant();
+    // accepting new tenants: a tenant of the default tier may buy a pack before its first call
+    OneTimeCredit credit = admin.acceptingNewTenants().grantOneTimeCredit(id, Meter.AI_TOKENS, TOP_UP_PACK, now,
+        now.plus(TOP_UP_VALIDITY), BILLING, "order " + request.order() + ": top-up pack of " + TOP_UP_PACK + " ai-tokens");
+    return ResponseEntity.status(HttpStatus.CREATED).body(new TopUpResponse(credit.id().toString(), credit.amount(),
+        credit.validUntil(), guard.usage(id).remaining()));
   }
 
   /**

@@ -200,6 +200,46 @@ class PlannerApplicationTest {
   }
 
   @Test
+  void aBlockedTenantBuysATopUpPackAndTheNextCallGoesThrough() throws Exception {
+    for (int call = 1; call <= 3; call++) {
+      assertThat(plan("stark", 40_000).statusCode()).as("call %d", call).isEqualTo(200);
+    }
+    assertThat(plan("stark", 40_000).statusCode()).isEqualTo(429);
+
+    HttpResponse<String> bought = topUp("stark", "{\"order\":\"ord-7731\"}");
+
+    assertThat(bought.statusCode()).isEqualTo(201);
+    JsonNode pack = json(bought);
+    assertThat(pack.get("tokens").asLong()).isEqualTo(PlannerController.TOP_UP_PACK);
+    assertThat(pack.get("remaining").asLong()).isEqualTo(10_000 + PlannerController.TOP_UP_PACK);
+    assertThat(plan("stark", 40_000).statusCode()).isEqualTo(200);
+    assertThat(admin.audit(dev.quota.admin.AuditQuery.of(TenantId.of("stark"))
+            .operations(dev.quota.admin.AdminOperation.GRANT_ONE_TIME_CREDIT), dev.quota.admin.PageRequest.first(5))
+        .items()).singleElement().satisfies(entry -> {
+          assertThat(entry.actor().id()).isEqualTo("billing");
+          assertThat(entry.reason()).isEqualTo("order ord-7731: top-up pack of 50000 ai-tokens");
+        });
+    JsonNode operators = json(get("/actuator/quota/stark")).get("meters").get(0);
+    assertThat(operators.get("activeEntitlements").get(0).get("kind").asString()).isEqualTo("one-time-credit");
+  }
+
+  @Test
+  void aTopUpWithoutAnOrderIsABadRequestAndGivesNothing() throws Exception {
+    HttpResponse<String> response = topUp("wayne", "{}");
+
+    assertThat(response.statusCode()).isEqualTo(400);
+    assertThat(response.body()).contains("order must be given");
+    assertThat(admin.entitlements(TenantId.of("wayne"))).isEmpty();
+  }
+
+  private HttpResponse<String> topUp(String tenant, String body) throws IOException, InterruptedException {
+    return HTTP.send(HttpRequest.newBuilder(uri("/tenants/" + tenant + "/top-ups"))
+        .header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString(body))
+        .build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  @Test
   void aTenantIdQuotaRefusesIsABadRequest() throws Exception {
     HttpResponse<String> response = plan("%20acme", 1_000);
 

@@ -100,6 +100,19 @@ final class PropertyChecks {
       }
       builder.defaultTier(tier);
     }
+    for (Meter meter : meters.values()) {
+      MeterPeriod settings = properties.getMeters().get(meter.name());
+      Long max = settings == null ? null : settings.getMaxEventAmount();
+      if (max != null) {
+        check("quota.meters." + meter.name() + ".max-event-amount", max, () -> builder.maxEventAmount(meter, max));
+      }
+    }
+    ZoneId historyZone = properties.getHistoryZone() != null ? properties.getHistoryZone()
+        : properties.getPeriod().getZone();
+    if (historyZone == null) {
+      throw invalid("quota.period.zone", null, "must be set");
+    }
+    builder.zone(historyZone);
     builder.whenNoPlan(check("quota.when-no-plan", null, () -> properties.getWhenNoPlan()));
     builder.whenUnknownTier(check("quota.when-unknown-tier", null, () -> properties.getWhenUnknownTier()));
     // What is left for build() to refuse is a missing default tier while a fallback needs one.

@@ -85,6 +85,12 @@ public class QuotaProperties {
   /** The longest a grant, tier override or bypass may last. */
   private Duration maxEntitlementDuration = Duration.ofDays(90);
 
+  /**
+   * The zone usage history (QuotaAdmin.usageHistory, quota history, usage pages) is cut into days and hours in.
+   * Unset: quota.period.zone.
+   */
+  private @Nullable ZoneId historyZone;
+
   /** Where quota's tables live and how they are created. */
   private final Schema schema = new Schema();
 
@@ -216,6 +222,16 @@ public class QuotaProperties {
     this.maxEntitlementDuration = maxEntitlementDuration;
   }
 
+  /** @return the zone usage history is cut into days and hours in, or {@code null} for quota.period.zone */
+  public @Nullable ZoneId getHistoryZone() {
+    return historyZone;
+  }
+
+  /** @param historyZone the zone usage history is cut into days and hours in */
+  public void setHistoryZone(@Nullable ZoneId historyZone) {
+    this.historyZone = historyZone;
+  }
+
   /** @return the schema settings */
   public Schema getSchema() {
     return schema;
@@ -316,6 +332,12 @@ public class QuotaProperties {
     /** For monthly periods: the day of the month a period starts, 1 to 31 (clamped to short months). Unset: quota.period.billing-day. */
     private @Nullable Integer billingDay;
 
+    /**
+     * The largest amount of one usage event (record, consume, reserve, commit) on this meter, in its unit; a larger
+     * one is refused as bad input. Unset: 10^12.
+     */
+    private @Nullable Long maxEventAmount;
+
     /** @return the kind of period */
     public PeriodKind getPeriod() {
       return period;
@@ -354,6 +376,16 @@ public class QuotaProperties {
     /** @param billingDay the billing day, 1 to 31 */
     public void setBillingDay(@Nullable Integer billingDay) {
       this.billingDay = billingDay;
+    }
+
+    /** @return the largest amount of one usage event, or {@code null} for the catalogue's default */
+    public @Nullable Long getMaxEventAmount() {
+      return maxEventAmount;
+    }
+
+    /** @param maxEventAmount the largest amount of one usage event, in the meter's unit */
+    public void setMaxEventAmount(@Nullable Long maxEventAmount) {
+      this.maxEventAmount = maxEventAmount;
     }
   }
 

@@ -206,6 +206,51 @@ class QuotaAutoConfigurationTest {
   }
 
   @Test
+  void aMetersEventBoundBindsIntoTheCatalogueAndTheGuardRefusesALargerEvent() {
+    runner.withPropertyValues("quota.meters.ai-tokens.max-event-amount=50000")
+        .run(context -> {
+          TierCatalogue catalogue = context.getBean(TierCatalogue.class);
+          assertThat(catalogue.maxEventAmount(Meter.AI_TOKENS)).isEqualTo(50_000);
+          QuotaGuard guard = context.getBean(QuotaGuard.class);
+          assertThatThrownBy(() -> guard.tryConsume(ACME, Meter.AI_TOKENS, 50_001, UsageKey.of("too-big")))
+              .isInstanceOf(dev.quota.InvalidRequestException.class);
+          assertThat(guard.tryConsume(ACME, Meter.AI_TOKENS, 50_000, UsageKey.of("fits")).allowed()).isTrue();
+        });
+  }
+
+  @Test
+  void withoutAnEventBoundTheCatalogueKeepsItsDefault() {
+    runner.run(context -> assertThat(context.getBean(TierCatalogue.class).maxEventAmount(Meter.AI_TOKENS))
+        .isEqualTo(TierCatalogue.DEFAULT_MAX_EVENT_AMOUNT));
+  }
+
+  @Test
+  void anEventBoundOutOfRangeFailsNamingTheProperty() {
+    assertInvalid(runner.withPropertyValues("quota.meters.ai-tokens.max-event-amount=0"),
+        "quota.meters.ai-tokens.max-event-amount", "must be from 1 to");
+  }
+
+  @Test
+  void theHistoryZoneIsThePeriodZoneUnlessSetOnItsOwn() {
+    runner.withPropertyValues("quota.period.zone=Europe/Berlin")
+        .run(context -> assertThat(context.getBean(TierCatalogue.class).zone())
+            .isEqualTo(java.time.ZoneId.of("Europe/Berlin")));
+    runner.withPropertyValues("quota.period.zone=Europe/Berlin", "quota.history-zone=America/New_York")
+        .run(context -> assertThat(context.getBean(TierCatalogue.class).zone())
+            .isEqualTo(java.time.ZoneId.of("America/New_York")));
+    runner.run(context -> assertThat(context.getBean(TierCatalogue.class).zone()).isEqualTo(java.time.ZoneOffset.UTC));
+  }
+
+  @Test
+  void anUnknownHistoryZoneFailsNamingTheProperty() {
+    runner.withPropertyValues("quota.history-zone=Mars/Olympus").run(context -> {
+      assertThat(context).hasFailed();
+      assertThat(findCause(context.getStartupFailure(), BindException.class).getMessage())
+          .contains("quota.history-zone");
+    });
+  }
+
+  @Test
   void modeFailurePolicyAndFallbacksBind() {
     runner.withPropertyValues("quota.mode=shadow", "quota.when-no-plan=reject",
             "quota.failure.policy=last-known-state", "quota.failure.max-age=30s")
