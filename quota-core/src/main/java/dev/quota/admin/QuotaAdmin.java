@@ -73,8 +73,9 @@ public interface QuotaAdmin {
 
   /**
    * Unblocks a tenant now on every meter without deleting anything: for each meter with usage in its current
-   * period, grants that usage back until the period ends. The usage report still shows the real usage; the
-   * grant shows beside it.
+   * period, grants that usage back until the period ends, less what one-time credits paid for (that part is in the
+   * period's ceiling already), so the tenant has its limit to spend again. The usage report still shows the real
+   * usage; the grant shows beside it.
    *
    * @param tenant the tenant
    * @param actor who resets

@@ -233,7 +233,9 @@ public final class DefaultAdmin implements QuotaAdmin {
           cancelled = Checks.saturatedAdd(cancelled, g.amount());
         }
       }
-      long amount = report.used() - cancelled;
+      // Usage a one-time credit paid for is covered already (what was drawn stays in the period's ceiling): cancel
+      // the rest, so that a reset leaves the tenant its limit to spend, as a fresh period would, and no more.
+      long amount = report.used() - report.creditDrawn() - cancelled;
       details.put(meter + ".used", Long.toString(report.used()));
       if (amount > 0) {
         Grant grant = new Grant(EntitlementId.random(), tenant, Grant.Kind.RESET, meter, amount, now,

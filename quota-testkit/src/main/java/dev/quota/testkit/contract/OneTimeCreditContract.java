@@ -111,6 +111,23 @@ public abstract class OneTimeCreditContract extends ContractFixture {
     assertThat(guard.tryConsume(tenant, AI_TOKENS, 1, UsageKey.of("after-revoke"))).isDenied();
   }
 
+  /**
+   * A reset cancels the usage the credit did not pay for: the tenant has its limit to spend again, as in a fresh
+   * period, plus what is left of its credit, and no more.
+   */
+  @Test
+  void resetAfterADrawGivesBackTheLimitAndKeepsTheRestOfTheCredit() {
+    credit(50_000, Duration.ofDays(60));
+    use(guard, tenant, 130_000); // 30k beyond the 100k limit: drawn from the credit
+
+    admin.resetUsage(tenant, OPERATOR, "SUP-7: unblock");
+
+    UsageReport report = guard.usage(tenant);
+    assertThat(report.granted()).isEqualTo(100_000);
+    assertThat(report.creditDrawn()).isEqualTo(30_000);
+    assertThat(report).hasUsed(130_000).hasRemaining(100_000 + 20_000);
+  }
+
   @Test
   void creditSpanningPeriodsGivesItsAmountInTotal() {
     credit(50_000, Duration.ofDays(60));
