@@ -46,7 +46,7 @@ final class Rows {
 
   /** Every table of quota's schema with a tenant column, for fingerprints and rows by tenant. */
   static final String[] TABLES = {"tenant", "counter", "usage_ledger", "usage_archive", "reservation", "entitlement",
-      "audit_log", "alert_mark", "block_mark", "notification"};
+      "audit_log", "alert_mark", "block_mark", "notification", "usage_rollup"};
   /** quota's tables without a tenant column: the outbox's deliveries (they belong to their notification), the
    * service record. */
   static final String[] TABLES_WITHOUT_TENANT = {"notification_delivery", "service_record"};
