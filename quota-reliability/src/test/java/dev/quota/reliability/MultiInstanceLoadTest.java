@@ -20,6 +20,9 @@ import dev.quota.UsageKey;
 import dev.quota.UsageReport;
 import dev.quota.admin.Actor;
 import dev.quota.admin.CounterCheck;
+import dev.quota.admin.CreditCheck;
+import dev.quota.admin.OneTimeCredit;
+import dev.quota.admin.Verification;
 import dev.quota.jooq.PostgresQuotaStore;
 import dev.quota.jooq.testsupport.PostgresDatabase;
 import dev.quota.period.PeriodPolicy;
@@ -64,6 +67,16 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * granted}, which is checked against the ledger afterwards. Every usage key is written at most once however many
  * instances retry it, and the counters equal the ledger ({@code admin.verify} and the suite's own SQL sums).
  *
+ * <p>One-time credits. The operators' resets keep the hot tenant within its allowance, so a second tenant takes a
+ * share of the consumes on a small limit of its own, never reset: it holds a credit from the start, and operators give
+ * it more while the load runs (valid for a period or two, so some expire with units left), so its usage goes beyond
+ * the allowance and draws the same credit rows from every instance at once. Its ceiling is {@code limit + granted +
+ * creditDrawn + creditAvailable}. A consume draws what takes its period's usage beyond {@code limit + granted}, and a
+ * draw is never taken back, so the consumes accepted in a period never exceed its final {@code limit + granted +
+ * credit_drawn}. Afterwards no credit gave more than its amount, the consumes beyond the allowance were all paid by
+ * credits (they sum to no more than the units drawn, which are no more than the units given), and the credits' drawn
+ * units equal the counters' {@code credit_drawn} ({@code admin.verify}'s credit checks and the suite's own SQL sums).
+ *
  * <p>At least 50,000 calls run (retries of the same call on another instance come on top); about half are
  * writes, every one of which waits for the hot tenant's counter row, so the run is bounded by how many writes a
  * second one row takes ({@code -Dquota.reliability.loadOps=N} changes the count).
@@ -104,11 +117,20 @@ class MultiInstanceLoadTest {
       .defaultTier(Tier.FREE)
       .build();
   private static final int RECORD_KEY_SPACE = 20_000;
+  /** The credited tenant's limit: about a third of what its share of the consumes uses in a period. */
+  private static final long CREDITED_LIMIT = 5_000;
+  /** The credit the credited tenant holds from the start, valid through the run. */
+  private static final long FIRST_CREDIT = 20_000;
+  /** The largest credit an operator gives during the run (about 50 of them with the default load). */
+  private static final long MAX_CREDIT = 5_000;
 
-  enum Kind { CONSUME, CONSUME_RETRY, RECORD, RECORD_CONFLICT, RESERVE, COMMIT, COMMIT_RETRY, RELEASE, RESET, READ }
+  enum Kind {
+    CONSUME, CONSUME_RETRY, RECORD, RECORD_CONFLICT, RESERVE, COMMIT, COMMIT_RETRY, RELEASE, RESET, CREDIT, READ
+  }
 
   private final TestClock clock = TestClock.at("2026-11-25T10:00:00Z");
   private final TenantId tenant = TenantId.of("hot-tenant");
+  private final TenantId credited = TenantId.of("credited-tenant");
   private final List<PostgresQuotaStore> stores = new ArrayList<>();
 
   private final Map<Kind, LongAdder> operations = new EnumMap<>(Kind.class);
@@ -119,7 +141,13 @@ class MultiInstanceLoadTest {
   private final Map<String, Long> writtenAmount = new ConcurrentHashMap<>();
   /** Per period: the units calls reported as newly written in it. */
   private final Map<Period, LongAdder> reportedPerPeriod = new ConcurrentHashMap<>();
+  /** Per period: the units the credited tenant's consumes reported as newly written in it. */
+  private final Map<Period, LongAdder> creditedPerPeriod = new ConcurrentHashMap<>();
   private final Set<Integer> recordedKeys = ConcurrentHashMap.newKeySet();
+  /** The credits given, as the admin returned them. */
+  private final List<OneTimeCredit> credits = new java.util.concurrent.CopyOnWriteArrayList<>();
+  /** Per instance: the accepted consumes that took the period's usage beyond its allowance, drawing on credits. */
+  private final Map<Quota, LongAdder> drawingConsumes = new java.util.IdentityHashMap<>();
 
   @AfterEach
   void closeStores() {
@@ -144,6 +172,12 @@ class MultiInstanceLoadTest {
     }
     instances.get(0).admin().setPlan(tenant, Plan.of(Tier.FREE), OPERATOR, "load test tenant");
     Instant firstPeriodStart = CATALOGUE.periodPolicy(METER).periodAt(clock.instant()).start();
+    // filled before the workers start and only read by them
+    instances.forEach(q -> drawingConsumes.put(q, new LongAdder()));
+    instances.get(0).admin().setPlan(credited, Plan.of(Tier.FREE), OPERATOR, "load test tenant with credits");
+    instances.get(0).admin().overrideLimit(credited, METER, CREDITED_LIMIT, OPERATOR, "load: small allowance");
+    credits.add(instances.get(0).admin().grantOneTimeCredit(credited, METER, FIRST_CREDIT, clock.instant(),
+        clock.instant().plus(PERIOD.multipliedBy(PERIODS_CROSSED + 2L)), OPERATOR, "load: top-up pack"));
 
     AtomicLong remaining = new AtomicLong(TARGET_OPERATIONS);
     ExecutorService workers = Executors.newFixedThreadPool(INSTANCES * THREADS_PER_INSTANCE);
@@ -200,7 +234,13 @@ class MultiInstanceLoadTest {
     System.out.printf("LOAD instances=%d threads=%d ops=%d in %d ms (%s) periods=%d invariant checks held=%d"
             + " violations=%d%n", INSTANCES, INSTANCES * THREADS_PER_INSTANCE, total, took.toMillis(), operations,
         reportedPerPeriod.size(), checks.sum(), violations.size());
+    Rows.CreditRow creditTotals = creditTotals();
+    List<Long> drawingByInstance = instances.stream().map(q -> drawingConsumes.get(q).sum()).toList();
+    System.out.printf("LOAD credits=%d given=%d drawn=%d consumes beyond the allowance by instance=%s%n",
+        credits.size(), creditTotals.amount(), creditTotals.drawn(), drawingByInstance);
     assertThat(violations).isEmpty();
+    assertThat(creditTotals.drawn()).as("units drawn from credits").isPositive();
+    assertThat(drawingByInstance).as("consumes that drew on credits, by instance").allMatch(n -> n > 0);
     assertThat(total).isGreaterThanOrEqualTo(Math.min(50_000, TARGET_OPERATIONS));
     assertThat(reportedPerPeriod).as("periods the load ran through").hasSizeGreaterThan(3);
   }
@@ -217,8 +257,10 @@ class MultiInstanceLoadTest {
       sequence++;
       Quota quota = random.nextInt(4) == 0 ? other : own;
       int dice = random.nextInt(1000);
-      if (dice < 250) {
-        consume(quota, other, random, worker + "-" + sequence);
+      if (dice < 60) {
+        consume(credited, "cc-", creditedPerPeriod, quota, other, random, worker + "-" + sequence);
+      } else if (dice < 250) {
+        consume(tenant, "c-", reportedPerPeriod, quota, other, random, worker + "-" + sequence);
       } else if (dice < 380) {
         record(quota, random);
       } else if (dice < 530) {
@@ -226,6 +268,8 @@ class MultiInstanceLoadTest {
       } else if (dice < 533) {
         count(Kind.RESET);
         quota.admin().resetUsage(tenant, METER, OPERATOR, "load: unblock");
+      } else if (dice < 534) {
+        grantCredit(quota, random);
       } else {
         read(quota, random);
       }
@@ -238,26 +282,44 @@ class MultiInstanceLoadTest {
     }
   }
 
-  private void consume(Quota quota, Quota retryOn, SplittableRandom random, String id) {
+  /** An operator gives a credit valid for one or two periods of the clock, often expiring with units left. */
+  private void grantCredit(Quota quota, SplittableRandom random) {
+    count(Kind.CREDIT);
+    long amount = random.nextLong(1, MAX_CREDIT + 1);
+    Instant now = clock.instant();
+    OneTimeCredit credit = quota.admin().grantOneTimeCredit(credited, METER, amount, now,
+        now.plus(PERIOD.multipliedBy(random.nextLong(1, 3))), OPERATOR, "load: top-up");
+    expect(credit.amount() == amount && credit.drawn() == 0, "a new credit of " + amount + " came back as " + credit);
+    credits.add(credit);
+  }
+
+  private void consume(TenantId who, String keyPrefix, Map<Period, LongAdder> perPeriod, Quota quota, Quota retryOn,
+      SplittableRandom random, String id) {
     long amount = random.nextLong(1, 80);
-    UsageKey key = UsageKey.of("c-" + id);
+    UsageKey key = UsageKey.of(keyPrefix + id);
     count(Kind.CONSUME);
-    ConsumeResult first = quota.guard().tryConsume(tenant, METER, amount, key);
-    checkConsume(first, amount, key);
+    ConsumeResult first = quota.guard().tryConsume(who, METER, amount, key);
+    checkConsume(first, amount, key, perPeriod);
+    if (first.outcome() == ConsumeResult.Outcome.CONSUMED) {
+      UsageReport after = first.decision().snapshot();
+      if (after.used() > after.limit() + after.granted()) {
+        drawingConsumes.get(quota).increment();
+      }
+    }
     if (random.nextInt(10) == 0) {
       // a retry of the same call, on another instance: counted once
       count(Kind.CONSUME_RETRY);
-      ConsumeResult again = retryOn.guard().tryConsume(tenant, METER, amount, key);
+      ConsumeResult again = retryOn.guard().tryConsume(who, METER, amount, key);
       if (first.outcome() == ConsumeResult.Outcome.CONSUMED) {
         expect(again.outcome() == ConsumeResult.Outcome.ALREADY_CONSUMED,
             "a retried consume of " + key + " reports ALREADY_CONSUMED, was " + again.outcome());
       } else {
-        checkConsume(again, amount, key);
+        checkConsume(again, amount, key, perPeriod);
       }
     }
   }
 
-  private void checkConsume(ConsumeResult result, long amount, UsageKey key) {
+  private void checkConsume(ConsumeResult result, long amount, UsageKey key, Map<Period, LongAdder> perPeriod) {
     Decision decision = result.decision();
     if (decision.report().isEmpty()) {
       expect(false, "consume " + key + " decided without the store: " + decision);
@@ -268,7 +330,7 @@ class MultiInstanceLoadTest {
         UsageReport after = decision.snapshot();
         expect(after.used() + after.reserved() <= after.ceiling(), "consume " + key + " of " + amount
             + " left used " + after.used() + " + reserved " + after.reserved() + " over ceiling " + after.ceiling());
-        written(key.value(), amount, after.period());
+        written(key.value(), amount, after.period(), perPeriod);
       }
       case DENIED -> {
         UsageReport seen = decision.snapshot();
@@ -363,9 +425,13 @@ class MultiInstanceLoadTest {
   }
 
   private void written(String key, long amount, Period period) {
+    written(key, amount, period, reportedPerPeriod);
+  }
+
+  private void written(String key, long amount, Period period, Map<Period, LongAdder> perPeriod) {
     newlyWritten.computeIfAbsent(key, k -> new AtomicInteger()).incrementAndGet();
     writtenAmount.put(key, amount);
-    reportedPerPeriod.computeIfAbsent(period, p -> new LongAdder()).add(amount);
+    perPeriod.computeIfAbsent(period, p -> new LongAdder()).add(amount);
     checks.increment();
   }
 
@@ -392,31 +458,18 @@ class MultiInstanceLoadTest {
 
     // counters equal the ledger, and reserved equals the holds still counted, by the suite's own sums
     Map<Period, Long> ledger = rows.ledgerByPeriod(tenant, METER);
-    Map<Period, Rows.CounterRow> counters = rows.counters(tenant, METER);
-    Map<Period, Long> holds = rows.countedHolds(tenant, METER);
-    for (var e : ledger.entrySet()) {
-      Rows.CounterRow counter = counters.get(e.getKey());
-      expect(counter != null && counter.used() == e.getValue(), "ledger of " + e.getKey() + " sums to "
-          + e.getValue() + ", its counter says " + counter);
-    }
-    for (var e : counters.entrySet()) {
-      expect(e.getValue().used() == ledger.getOrDefault(e.getKey(), 0L), "counter of " + e.getKey() + " says "
-          + e.getValue() + ", its ledger sums to " + ledger.get(e.getKey()));
-      expect(e.getValue().reserved() == holds.getOrDefault(e.getKey(), 0L), "counter of " + e.getKey()
-          + " holds " + e.getValue().reserved() + " reserved, its counted holds sum to " + holds.get(e.getKey()));
-    }
+    checkCounters(rows, tenant, ledger);
 
     // every accepted write is in the ledger once, with its amount, in the period its caller was told
-    Map<String, Long> amounts = rows.ledgerAmounts(tenant, METER);
+    Map<String, Long> amounts = new java.util.HashMap<>(rows.ledgerAmounts(tenant, METER));
+    amounts.putAll(rows.ledgerAmounts(credited, METER));
     newlyWritten.forEach((key, times) -> expect(times.get() == 1 && amounts.get(key) != null
             && amounts.get(key).longValue() == writtenAmount.get(key),
         "key " + key + " reported as newly written " + times.get() + " times, ledger has " + amounts.get(key)));
     amounts.keySet().forEach(key -> expect(newlyWritten.containsKey(key), "ledger key " + key
         + " that no call reported as written"));
-    Map<Period, Long> reported = new TreeMap<>(Comparator.comparing(Period::start));
-    reportedPerPeriod.forEach((period, sum) -> reported.put(period, sum.sum()));
-    expect(reported.equals(ledgerSorted(ledger)), "units reported per period " + reported
-        + " differ from the ledger's " + ledger);
+    expect(reportedSorted(reportedPerPeriod).equals(ledgerSorted(ledger)), "units reported per period "
+        + reportedSorted(reportedPerPeriod) + " differ from the ledger's " + ledger);
 
     // no period's accepted consumes exceed its final ceiling, and resets never gave back more than the usage
     Map<Instant, Long> resets = rows.resetGrantsByPeriodEnd(tenant, METER);
@@ -433,6 +486,90 @@ class MultiInstanceLoadTest {
     }
     expect(ledger.keySet().stream().allMatch(p -> !p.start().isBefore(firstPeriodStart)),
         "usage in a period before the run");
+
+    checkTheCredits(quota, rows, firstPeriodStart);
+  }
+
+  private void checkTheCredits(Quota quota, Rows rows, Instant firstPeriodStart) {
+    // the library's own verification, credit draws included
+    Verification verification = quota.admin().verify(credited);
+    for (CounterCheck check : verification.checks()) {
+      expect(check.consistent(), "verify: " + check);
+    }
+    expect(!verification.creditChecks().isEmpty(), "verify compared no credit draws of " + credited);
+    for (CreditCheck check : verification.creditChecks()) {
+      expect(check.consistent(), "verify: " + check);
+    }
+
+    Map<Period, Long> ledger = rows.ledgerByPeriod(credited, METER);
+    Map<Period, Rows.CounterRow> counters = checkCounters(rows, credited, ledger);
+    expect(reportedSorted(creditedPerPeriod).equals(ledgerSorted(ledger)), "units reported per period "
+        + reportedSorted(creditedPerPeriod) + " differ from the ledger's " + ledger + " of " + credited);
+    expect(ledger.keySet().stream().allMatch(p -> !p.start().isBefore(firstPeriodStart)),
+        "usage of " + credited + " in a period before the run");
+
+    // every credit given is stored with its amount and gave no more than it; the counters drew what the credits gave
+    Map<java.util.UUID, Rows.CreditRow> creditRows = rows.credits(credited, METER);
+    expect(creditRows.size() == credits.size(), credits.size() + " credits given, " + creditRows.size() + " stored");
+    for (OneTimeCredit credit : credits) {
+      Rows.CreditRow row = creditRows.get(credit.id().value());
+      expect(row != null && row.amount() == credit.amount() && row.drawn() >= 0 && row.drawn() <= row.amount(),
+          "credit " + credit.id() + " of " + credit.amount() + " is stored as " + row);
+    }
+    long creditsDrawn = creditRows.values().stream().mapToLong(Rows.CreditRow::drawn).sum();
+    long creditsGiven = creditRows.values().stream().mapToLong(Rows.CreditRow::amount).sum();
+    long countersDrawn = counters.values().stream().mapToLong(Rows.CounterRow::creditDrawn).sum();
+    expect(creditsDrawn == countersDrawn, "credits record " + creditsDrawn + " units drawn, the counters "
+        + countersDrawn);
+    for (var e : counters.entrySet()) {
+      expect(e.getValue().creditDrawn() <= e.getValue().used(), "counter of " + e.getKey() + " drew "
+          + e.getValue().creditDrawn() + " from credits with a usage of " + e.getValue().used());
+    }
+
+    // no period's accepted consumes exceed its final ceiling (its allowance and the credits its usage drew), and
+    // what they took beyond the allowances was all paid by credits
+    long consumedBeyondAllowance = 0;
+    for (var e : ledger.entrySet()) {
+      Rows.CounterRow counter = counters.get(e.getKey());
+      long drawn = counter == null ? 0 : counter.creditDrawn();
+      expect(e.getValue() <= CREDITED_LIMIT + drawn, "consumes of " + credited + " in " + e.getKey() + " sum to "
+          + e.getValue() + " over its final ceiling " + CREDITED_LIMIT + " + credit drawn " + drawn);
+      consumedBeyondAllowance += Math.max(0, e.getValue() - CREDITED_LIMIT);
+    }
+    expect(consumedBeyondAllowance <= creditsDrawn && creditsDrawn <= creditsGiven, "consumes beyond the allowance "
+        + consumedBeyondAllowance + ", credits drawn " + creditsDrawn + ", given " + creditsGiven);
+  }
+
+  /** Checks that a tenant's counters equal its ledger and hold what its counted holds hold; returns them. */
+  private Map<Period, Rows.CounterRow> checkCounters(Rows rows, TenantId who, Map<Period, Long> ledger) {
+    Map<Period, Rows.CounterRow> counters = rows.counters(who, METER);
+    Map<Period, Long> holds = rows.countedHolds(who, METER);
+    for (var e : ledger.entrySet()) {
+      Rows.CounterRow counter = counters.get(e.getKey());
+      expect(counter != null && counter.used() == e.getValue(), "ledger of " + who + " in " + e.getKey()
+          + " sums to " + e.getValue() + ", its counter says " + counter);
+    }
+    for (var e : counters.entrySet()) {
+      expect(e.getValue().used() == ledger.getOrDefault(e.getKey(), 0L), "counter of " + who + " in " + e.getKey()
+          + " says " + e.getValue() + ", its ledger sums to " + ledger.get(e.getKey()));
+      expect(e.getValue().reserved() == holds.getOrDefault(e.getKey(), 0L), "counter of " + who + " in "
+          + e.getKey() + " holds " + e.getValue().reserved() + " reserved, its counted holds sum to "
+          + holds.get(e.getKey()));
+    }
+    return counters;
+  }
+
+  private static Map<Period, Long> reportedSorted(Map<Period, LongAdder> perPeriod) {
+    Map<Period, Long> sorted = new TreeMap<>(Comparator.comparing(Period::start));
+    perPeriod.forEach((period, sum) -> sorted.put(period, sum.sum()));
+    return sorted;
+  }
+
+  /** @return the units the credited tenant's credits gave and the units drawn from them, as stored */
+  private Rows.CreditRow creditTotals() {
+    var rows = new Rows(DB.dataSource(), DB.schema()).credits(credited, METER).values();
+    return new Rows.CreditRow(rows.stream().mapToLong(Rows.CreditRow::amount).sum(),
+        rows.stream().mapToLong(Rows.CreditRow::drawn).sum());
   }
 
   private static Map<Period, Long> ledgerSorted(Map<Period, Long> ledger) {

@@ -32,6 +32,9 @@ final class Rows {
   private static final Field<Long> AMOUNT = field(name("amount"), Long.class);
   private static final Field<Long> USED = field(name("used"), Long.class);
   private static final Field<Long> RESERVED = field(name("reserved"), Long.class);
+  private static final Field<Long> CREDIT_DRAWN = field(name("credit_drawn"), Long.class);
+  private static final Field<Long> DRAWN = field(name("drawn"), Long.class);
+  private static final Field<java.util.UUID> ENTITLEMENT_ID = field(name("entitlement_id"), java.util.UUID.class);
   private static final Field<Long> VERSION = field(name("version"), Long.class);
   private static final Field<Boolean> COUNTED = field(name("counted"), Boolean.class);
   private static final Field<OffsetDateTime> PERIOD_START = field(name("period_start"), OffsetDateTime.class);
@@ -100,15 +103,28 @@ final class Rows {
     return amounts;
   }
 
-  /** A counter row: used and reserved, in the meter's unit. */
-  record CounterRow(long used, long reserved) {}
+  /** A counter row: used, reserved and the one-time credit units its period's usage drew, in the meter's unit. */
+  record CounterRow(long used, long reserved, long creditDrawn) {}
 
   /** @return the tenant's counter rows of one meter, by period */
   Map<Period, CounterRow> counters(TenantId tenant, Meter meter) {
     Map<Period, CounterRow> rows = new LinkedHashMap<>();
-    dsl.select(PERIOD_START, PERIOD_END, USED, RESERVED).from(t("counter"))
+    dsl.select(PERIOD_START, PERIOD_END, USED, RESERVED, CREDIT_DRAWN).from(t("counter"))
         .where(TENANT_ID.eq(tenant.value()), METER.eq(meter.name())).orderBy(PERIOD_START)
-        .forEach(r -> rows.put(period(r.value1(), r.value2()), new CounterRow(r.value3(), r.value4())));
+        .forEach(r -> rows.put(period(r.value1(), r.value2()),
+            new CounterRow(r.value3(), r.value4(), r.value5())));
+    return rows;
+  }
+
+  /** A one-time credit's row: the units it gives and the units drawn from it, revoked or expired or not. */
+  record CreditRow(long amount, long drawn) {}
+
+  /** @return the tenant's one-time credits of one meter, by entitlement id */
+  Map<java.util.UUID, CreditRow> credits(TenantId tenant, Meter meter) {
+    Map<java.util.UUID, CreditRow> rows = new LinkedHashMap<>();
+    dsl.select(ENTITLEMENT_ID, AMOUNT, DRAWN).from(t("entitlement"))
+        .where(TENANT_ID.eq(tenant.value()), METER.eq(meter.name()), KIND.eq("ONE_TIME_CREDIT"))
+        .forEach(r -> rows.put(r.value1(), new CreditRow(r.value2(), r.value3() == null ? 0 : r.value3())));
     return rows;
   }
 
