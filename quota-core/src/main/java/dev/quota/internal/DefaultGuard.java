@@ -114,17 +114,27 @@ public final class DefaultGuard implements QuotaGuard {
       return observed(Operation.CAN_PROCEED, onStoreFailure(tenant, meter, 1, now, e)).allowed();
     }
     Reason verdict = evaluator.verdict(tenant, meter, state, now, 1);
-    boolean allowed = verdict == Reason.WITHIN_BALANCE || verdict == Reason.BYPASSED;
-    if (!allowed && catalogue.hasRollover(meter)
-        && rollovers.pending(tenant, meter, state, evaluator.periodOf(state, meter, now))) {
+    if (verdict != Reason.WITHIN_BALANCE && verdict != Reason.BYPASSED) {
+      return canProceedDenied(tenant, meter, state, now, verdict);
+    }
+    observer.onDecision(Operation.CAN_PROCEED, meter, true, verdict, false);
+    return true;
+  }
+
+  /**
+   * The rest of {@link #canProceed} when the verdict denies: kept apart so that the allowing path, by far the most
+   * frequent, stays small enough for the JIT to inline whole.
+   */
+  private boolean canProceedDenied(TenantId tenant, Meter meter, TenantState state, Instant now, Reason verdict) {
+    if (catalogue.hasRollover(meter) && rollovers.pending(tenant, meter, state, evaluator.periodOf(state, meter, now))) {
       // A denial before the period's rollover is settled: the full decision settles it first.
       return check(Operation.CAN_PROCEED, tenant, meter, 1).allowed();
     }
-    if (!allowed && mode == EnforcementMode.SHADOW) {
+    if (mode == EnforcementMode.SHADOW) {
       return observed(Operation.CAN_PROCEED, decide(evaluator.evaluate(tenant, meter, state, now), 1)).allowed();
     }
-    observer.onDecision(Operation.CAN_PROCEED, meter, allowed, verdict, false);
-    return allowed;
+    observer.onDecision(Operation.CAN_PROCEED, meter, false, verdict, false);
+    return false;
   }
 
   @Override
