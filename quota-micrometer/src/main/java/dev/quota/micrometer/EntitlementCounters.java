@@ -54,29 +54,22 @@ final class EntitlementCounters {
   }
 
   private Counter credits(Meter meter, String event) {
-    return Counter.builder(QuotaMetrics.CREDITS)
-        .description("One-time credits given or revoked through this process's timed stores")
-        .tags(tags)
-        .tag("meter", meter.name())
-        .tag("event", event)
-        .register(registry);
+    return counter(QuotaMetrics.CREDITS, "One-time credits given or revoked through this process's timed stores",
+        meter, event);
   }
 
   private Counter creditUnits(Meter meter, String event) {
-    return Counter.builder(QuotaMetrics.CREDIT_UNITS)
-        .description("Units of one-time credits given, or left unspent when revoked, in the meter's unit")
-        .tags(tags)
-        .tag("meter", meter.name())
-        .tag("event", event)
-        .register(registry);
+    return counter(QuotaMetrics.CREDIT_UNITS,
+        "Units of one-time credits given, or left unspent when revoked, in the meter's unit", meter, event);
   }
 
   private Counter limitOverrides(Meter meter, String event) {
-    return Counter.builder(QuotaMetrics.LIMIT_OVERRIDES)
-        .description("Per-tenant limit overrides set or revoked through this process's timed stores")
-        .tags(tags)
-        .tag("meter", meter.name())
-        .tag("event", event)
+    return counter(QuotaMetrics.LIMIT_OVERRIDES,
+        "Per-tenant limit overrides set or revoked through this process's timed stores", meter, event);
+  }
+
+  private Counter counter(String name, String description, Meter meter, String event) {
+    return Counter.builder(name).description(description).tags(tags).tag("meter", meter.name()).tag("event", event)
         .register(registry);
   }
 }
