@@ -50,7 +50,10 @@ class RoundTripsTest {
 
   @BeforeEach
   void setUp() {
-    store = PostgresQuotaStore.builder().dataSource(counting.wrap(DB.dataSource())).schema(DB.schema()).build();
+    // the warm state below must still be cached when a test starts, however slow the machine: a TTL far longer than a
+    // test, and no change listener, whose late notice of setUp's plan change would drop the entry at an arbitrary time
+    store = PostgresQuotaStore.builder().dataSource(counting.wrap(DB.dataSource())).schema(DB.schema())
+        .cacheTtl(Duration.ofMinutes(10)).listenForChanges(false).build();
     quota = Quota.builder().store(store).clock(clock).build();
     tenant = TenantId.of("rt-" + UUID.randomUUID());
     quota.admin().setPlan(tenant, Plan.of(Tier.PRO), OPERATOR, "signup");
