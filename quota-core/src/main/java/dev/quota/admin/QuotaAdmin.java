@@ -43,6 +43,12 @@ import java.util.Optional;
  * <p>Implementations are thread-safe.
  */
 public interface QuotaAdmin {
+
+  /**
+   * The most levels a path from a tenant to its root may have: 5, e.g. organisation > workspace > team > member >
+   * API key. A parent that would make any path longer is refused.
+   */
+  int MAX_TREE_DEPTH = 5;
   /** The longest accepted reason, in characters. */
   int MAX_REASON_LENGTH = 1000;
 

@@ -206,4 +206,33 @@ public interface AdminStore {
    *     entries, saturating at {@link Long#MAX_VALUE}
    */
   List<Long> usageHistory(TenantId tenant, Meter meter, List<Instant> edges);
+
+  /**
+   * Sets or clears a tenant's parent and writes the audit entry, atomically, refusing with nothing written a change
+   * that would close a cycle or make a path longer than {@code maxDepth}, checked under a lock that concurrent tree
+   * changes share (two changes that are each fine alone cannot together make a cycle). A change increments the
+   * tenant's version, so every write computed on the old path is refused as stale; a tenant the store does not know
+   * yet comes into being (without a plan). A change to the parent it already has is still written and audited.
+   *
+   * @param tenant the tenant; never its own parent (the admin refuses that before calling)
+   * @param parent the new parent, or empty to make the tenant a root
+   * @param maxDepth the most levels a path may have
+   * @param audit the audit entry to write with the change
+   * @return {@link ParentOutcome#CHANGED}, or why nothing was written
+   * @throws UnsupportedOperationException if the store does not support trees (the default)
+   */
+  default ParentOutcome setParent(TenantId tenant, Optional<TenantId> parent, int maxDepth, AuditEntry audit) {
+    throw PathReads.unsupported(this);
+  }
+
+  /**
+   * A tenant's direct children, by tenant id.
+   *
+   * @param tenant the parent
+   * @param page the slice
+   * @return the children; empty for a tenant without any (or a store without trees, the default)
+   */
+  default Page<TenantId> children(TenantId tenant, PageRequest page) {
+    return new Page<>(List.of(), page, false);
+  }
 }

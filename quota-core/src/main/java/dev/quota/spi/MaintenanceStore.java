@@ -53,4 +53,19 @@ public interface MaintenanceStore {
    * @return one check per meter with a credit or a counter with credit drawn, by meter name
    */
   List<CreditCheck> verifyCredits(TenantId tenant);
+
+  /**
+   * Deletes counters of short windows ({@link dev.quota.Window#MINUTE}, {@link dev.quota.Window#HOUR},
+   * {@link dev.quota.Window#DAY}) that ended before an instant, at most {@code max} of them: once a window has ended
+   * it can no longer change a decision. Period counters are never deleted here, so {@link #verify} keeps its meaning
+   * for every period; it checks the short windows still stored. The default deletes nothing (a store without short
+   * windows has none).
+   *
+   * @param endedBefore counters whose window ended before this instant may go
+   * @param max the most counters deleted in one call, positive
+   * @return how many were deleted; fewer than {@code max} means none is left
+   */
+  default int compactWindows(java.time.Instant endedBefore, int max) {
+    return 0;
+  }
 }

@@ -157,7 +157,7 @@ public interface UsageStore {
       long expectedVersion, Instant now);
 
   /**
-   * Ends an open, unexpired reservation without recording usage. An expired one is left unchanged
+   * Ends an open, unexpired reservation without recording usage, in every counter it holds in. An expired one is left unchanged
    * ({@link ReleaseOutcome#ALREADY_ENDED}) so that a late commit still records its usage.
    *
    * @param tenant the tenant
@@ -166,6 +166,97 @@ public interface UsageStore {
    * @return the outcome
    */
   ReleaseOutcome release(TenantId tenant, ReservationId id, Instant now);
+
+  /**
+   * Reads the state of a tenant and of each of its ancestors, as {@link #read} reads one: the tenant first, then its
+   * parent ({@link TenantState#parent}), up to the root. The default calls {@link #read} per level; a store overrides
+   * it to read the whole path at once. A path that meets a tenant twice or grows longer than
+   * {@link dev.quota.admin.QuotaAdmin#MAX_TREE_DEPTH} (which {@link AdminStore#setParent} never writes) ends there.
+   *
+   * @param tenant the tenant
+   * @param meter the meter
+   * @param now the time of the read
+   * @return one state per level, the tenant's first; a tenant without a parent has a path of one
+   */
+  default List<TenantState> readPath(TenantId tenant, Meter meter, Instant now) {
+    return PathReads.follow(tenant, t -> read(t, meter, now));
+  }
+
+  /**
+   * Reads like {@link #readPath}, never from a cache, as {@link #readLatest} reads one state.
+   *
+   * @param tenant the tenant
+   * @param meter the meter
+   * @param now the time of the read
+   * @return one state per level, the tenant's first
+   */
+  default List<TenantState> readLatestPath(TenantId tenant, Meter meter, Instant now) {
+    return PathReads.follow(tenant, t -> readLatest(t, meter, now));
+  }
+
+  /**
+   * A usage write on every level of a tenant's path and in every window of the meter, atomically: the guard calls it
+   * instead of {@link #consume} or {@link #append} when the tenant has a parent or the meter has short windows. In one
+   * transaction:
+   * <ol>
+   *   <li>the write's counters are locked in {@link PathCounter#compareLockOrder} order (created empty if missing);</li>
+   *   <li>if any level's version differs from its counter's {@code expectedVersion}: {@link PathOutcome.Stale};</li>
+   *   <li>if the key is in the ledger for the entry's tenant and meter: {@link PathOutcome.Duplicate};</li>
+   *   <li>when {@code conditional}, if some counter has {@code used + reserved + amount > ceiling} (reserved counting
+   *       only holds unexpired at the entry's time): {@link PathOutcome.Insufficient} naming the first such counter in
+   *       the write's order;</li>
+   *   <li>else the entry is written once, keeping {@link PathWrite#path} as what it counted against, and its amount is
+   *       added to every counter's {@code used}: {@link PathOutcome.Written}.</li>
+   * </ol>
+   * Outcomes other than {@code Written} write nothing anywhere. One-time credits are not drawn by such writes: a
+   * counter's {@code creditDrawn} is reported as stored.
+   *
+   * @param entry the usage, of the path's first tenant; its period is the first level's {@link dev.quota.Window#PERIOD}
+   * @param write the path and its counters
+   * @param conditional whether the write is refused when it does not fit ({@code tryConsume}); else it is written
+   *     whatever the balance ({@code record}, bypass, shadow mode)
+   * @return the outcome
+   * @throws UnsupportedOperationException if the store does not support paths and windows (the default)
+   */
+  default PathOutcome consumePath(LedgerEntry entry, PathWrite write, boolean conditional) {
+    throw PathReads.unsupported(this);
+  }
+
+  /**
+   * Opens a reservation held in every counter of a {@link PathWrite}, atomically, with the decision and the outcomes
+   * of {@link #consumePath} (a duplicate cannot happen: reservation ids are new). The store remembers the counters the
+   * hold counts in: {@link #commit}, {@link #commitPath}, {@link #release} and expiry end it in every one of them.
+   *
+   * @param reservation the hold, of the path's first tenant
+   * @param write the path and its counters
+   * @param conditional whether the hold is refused when it does not fit; else it is taken whatever the balance
+   * @param now the time of the write
+   * @return {@link PathOutcome.Written}, {@link PathOutcome.Insufficient} or {@link PathOutcome.Stale}
+   * @throws UnsupportedOperationException if the store does not support paths and windows (the default)
+   */
+  default PathOutcome reservePath(StoredReservation reservation, PathWrite write, boolean conditional, Instant now) {
+    throw PathReads.unsupported(this);
+  }
+
+  /**
+   * Ends an open reservation by recording its usage on a path, atomically: the hold leaves every counter it was taken
+   * in (by {@link #reserve} or {@link #reservePath}), and the entry is written once, keeping {@link PathWrite#path}
+   * (the tenant's path at the commit) and added to every counter of {@code write} (the windows current at the commit).
+   * Never refused for the balance: the usage happened; the ceilings are ignored. Every other outcome is
+   * {@link #commit}'s; a changed version of any level is {@link CommitOutcome.Stale}. The counter in the outcome is
+   * the first of {@code write}'s counters.
+   *
+   * @param tenant the tenant
+   * @param id the reservation
+   * @param entry the usage to record
+   * @param write the tenant's path at the commit and its counters
+   * @param now the time of the write
+   * @return the outcome
+   * @throws UnsupportedOperationException if the store does not support paths and windows (the default)
+   */
+  default CommitOutcome commitPath(TenantId tenant, ReservationId id, LedgerEntry entry, PathWrite write, Instant now) {
+    throw PathReads.unsupported(this);
+  }
 
   /**
    * The last state this store read for a tenant and meter, for {@link dev.quota.FailurePolicy#lastKnownState}.
