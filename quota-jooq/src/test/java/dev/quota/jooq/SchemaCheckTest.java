@@ -103,13 +103,13 @@ class SchemaCheckTest {
       assertThatThrownBy(() -> PostgresQuotaStore.builder().dataSource(DB.dataSource()).schema(schema).build())
           .isInstanceOfSatisfying(QuotaSchemaException.class, e -> {
             assertThat(e.missing()).containsExactly("block_mark", "notification", "notification_delivery",
-                "service_record", "usage_rollup", "usage_archive_history", "usage_ledger_history",
+                "reservation_hold", "service_record", "usage_rollup", "usage_archive_history", "usage_ledger_history",
                 "entitlement_rollover_once",
                 "quota_append_batch()",
                 "quota_commit()", "quota_consume_batch()", "quota_expired()", "quota_expired_holds()", "quota_fits()",
                 "quota_next_hold_expiry()", "quota_reserve()");
             assertThat(e.getMessage()).startsWith("schema " + schema + " lacks part of quota's tables and functions "
-                + "(block_mark, notification, notification_delivery, service_record, usage_rollup, ")
+                + "(block_mark, notification, notification_delivery, reservation_hold, service_record, usage_rollup, ")
                 .contains("its migration scripts are not all applied; run 'quota --schema " + schema + " migrate'");
           });
 

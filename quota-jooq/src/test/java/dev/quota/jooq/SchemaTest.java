@@ -99,7 +99,7 @@ class SchemaTest {
 
       assertThat(Flyway.configure().dataSource(DB.dataSource()).schemas(schema)
           .locations(PostgresQuotaStore.MIGRATION_LOCATION).load().migrate().migrationsExecuted)
-          .as("V5, V6, V7, V8, V9, V11 and V12 ran").isEqualTo(7);
+          .as("V5, V6, V7, V8, V9, V11, V12 and V13 ran").isEqualTo(8);
 
       try (PostgresQuotaStore store = PostgresQuotaStore.builder().dataSource(DB.dataSource()).schema(schema).build()) {
         List<String> heard = new ArrayList<>();
@@ -130,7 +130,7 @@ class SchemaTest {
           + "'2026-11-01T00:00:00Z', '2026-12-01T00:00:00Z')");
       assertThatThrownBy(() -> PostgresQuotaStore.builder().dataSource(DB.dataSource()).schema(schema).build())
           .isInstanceOfSatisfying(QuotaSchemaException.class,
-              e -> assertThat(e.missing()).containsExactly("usage_rollup", "usage_archive_history",
+              e -> assertThat(e.missing()).containsExactly("reservation_hold", "usage_rollup", "usage_archive_history",
                   "usage_ledger_history", "entitlement_rollover_once"));
 
       Flyway.configure().dataSource(DB.dataSource()).schemas(schema)
