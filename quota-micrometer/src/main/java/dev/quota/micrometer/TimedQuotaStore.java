@@ -23,6 +23,9 @@ import dev.quota.alert.Notification;
 import dev.quota.micrometer.StoreTimers.StoreOperation;
 import dev.quota.spi.CommitOutcome;
 import dev.quota.spi.LedgerEntry;
+import dev.quota.spi.ParentOutcome;
+import dev.quota.spi.PathOutcome;
+import dev.quota.spi.PathWrite;
 import dev.quota.spi.QuotaStore;
 import dev.quota.spi.ReleaseOutcome;
 import dev.quota.spi.RevokeOutcome;
@@ -142,6 +145,37 @@ final class TimedQuotaStore implements QuotaStore, AutoCloseable {
   }
 
   @Override
+  public List<TenantState> readPath(TenantId tenant, Meter meter, Instant now) {
+    return timers.time(StoreOperation.READ_PATH, () -> delegate.readPath(tenant, meter, now));
+  }
+
+  @Override
+  public List<TenantState> readLatestPath(TenantId tenant, Meter meter, Instant now) {
+    return timers.time(StoreOperation.READ_LATEST_PATH, () -> delegate.readLatestPath(tenant, meter, now));
+  }
+
+  @Override
+  public PathOutcome consumePath(LedgerEntry entry, PathWrite write, boolean conditional) {
+    return timers.time(StoreOperation.CONSUME_PATH, () -> delegate.consumePath(entry, write, conditional));
+  }
+
+  @Override
+  public PathOutcome reservePath(StoredReservation reservation, PathWrite write, boolean conditional, Instant now) {
+    PathOutcome outcome = timers.time(StoreOperation.RESERVE_PATH,
+        () -> delegate.reservePath(reservation, write, conditional, now));
+    if (outcome instanceof PathOutcome.Written) {
+      holds.opened(reservation);
+    }
+    return outcome;
+  }
+
+  @Override
+  public CommitOutcome commitPath(TenantId tenant, ReservationId id, LedgerEntry entry, PathWrite write, Instant now) {
+    return holdEnded(id, entry, timers.time(StoreOperation.COMMIT_PATH,
+        () -> delegate.commitPath(tenant, id, entry, write, now)));
+  }
+
+  @Override
   public ReleaseOutcome release(TenantId tenant, ReservationId id, Instant now) {
     ReleaseOutcome outcome = timers.time(StoreOperation.RELEASE, () -> delegate.release(tenant, id, now));
     holds.ended(id);
@@ -217,6 +251,21 @@ final class TimedQuotaStore implements QuotaStore, AutoCloseable {
   @Override
   public void setPlan(TenantId tenant, Plan plan, Map<Meter, Period> currentPeriods, AuditEntry audit) {
     timers.time(StoreOperation.SET_PLAN, () -> delegate.setPlan(tenant, plan, currentPeriods, audit));
+  }
+
+  @Override
+  public ParentOutcome setParent(TenantId tenant, Optional<TenantId> parent, int maxDepth, AuditEntry audit) {
+    return timers.time(StoreOperation.SET_PARENT, () -> delegate.setParent(tenant, parent, maxDepth, audit));
+  }
+
+  @Override
+  public Page<TenantId> children(TenantId tenant, PageRequest page) {
+    return timers.time(StoreOperation.CHILDREN, () -> delegate.children(tenant, page));
+  }
+
+  @Override
+  public int compactWindows(Instant endedBefore, int max) {
+    return timers.time(StoreOperation.COMPACT_WINDOWS, () -> delegate.compactWindows(endedBefore, max));
   }
 
   @Override
