@@ -805,7 +805,7 @@ public abstract class PathStoreContract extends ContractFixture {
 
     List<Long> written = Concurrently.run(threads, operations, concurrencyTimeout(), (thread, op) -> {
       Random random = new Random(31L * thread + op);
-      List<TenantId> path = paths.get(random.nextInt(paths.size()));
+      List<TenantId> path = paths.get(thread % paths.size());
       List<PathCounter> counters = new ArrayList<>();
       for (TenantId level : path) {
         long ceiling = level.equals(root) ? rootLimit : UNLIMITED;
@@ -843,8 +843,11 @@ public abstract class PathStoreContract extends ContractFixture {
     assertThat(used(left, Window.PERIOD) + used(right, Window.PERIOD)).isEqualTo(total);
     assertThat(used(left, Window.PERIOD)).isEqualTo(used(paths.get(0).get(0), Window.PERIOD)
         + used(paths.get(2).get(0), Window.PERIOD));
-    List<TenantId> everyone = new ArrayList<>(List.of(root, left, right));
-    paths.forEach(p -> everyone.add(p.get(0)));
-    assertConsistent(everyone.toArray(TenantId[]::new));
+    assertConsistent(root);
+    for (TenantId tenant : List.of(left, right, paths.get(0).get(0), paths.get(1).get(0), paths.get(2).get(0),
+        paths.get(3).get(0))) {
+      assertThat(store.verify(tenant)).as("verify(%s)", tenant)
+          .allSatisfy(c -> assertThat(c.consistent()).as("%s", c).isTrue());
+    }
   }
 }
