@@ -152,7 +152,7 @@ public abstract class PathStoreContract extends ContractFixture {
   }
 
   private AuditEntry audit(TenantId tenant, String reason) {
-    return new AuditEntry(UUID.randomUUID(), now, tenant, QuotaStoreContract.OPERATOR, AdminOperation.SET_PLAN,
+    return new AuditEntry(UUID.randomUUID(), now, tenant, QuotaStoreContract.OPERATOR, AdminOperation.SET_PARENT,
         reason, Map.of());
   }
 
