@@ -293,6 +293,29 @@ class PathGuardTest {
         "CAN_PROCEED INSUFFICIENT_BALANCE 1 HOUR");
   }
 
+  @Test
+  void aStoreFailureOnAPathIsDecidedByTheFailurePolicy() {
+    store.failing(true);
+
+    ConsumeResult result = consume(10, "k1");
+
+    assertThat(result.decision().reason()).isEqualTo(Reason.STORE_UNAVAILABLE);
+    assertThat(guard.canProceed(MEMBER)).isEqualTo(result.decision().allowed());
+    store.failing(false);
+    assertThat(store.ledger(MEMBER)).isEmpty();
+  }
+
+  @Test
+  void aPathWriteRefusedAsStaleIsRetriedUntilTheGuardGivesUp() {
+    store.staleWrites(true);
+
+    assertThatThrownBy(() -> consume(10, "k1")).isInstanceOf(QuotaContentionException.class);
+    assertThatThrownBy(() -> guard.record(UsageEvent.of(MEMBER, TOKENS, 10, UsageKey.of("k2"))))
+        .isInstanceOf(QuotaContentionException.class);
+    store.staleWrites(false);
+    assertThat(consume(10, "k1").outcome()).isEqualTo(Outcome.CONSUMED);
+  }
+
   // --- canProceed agrees with check -------------------------------------------------------------------
 
   @Test
