@@ -45,8 +45,8 @@ final class Rows {
   private static final Field<OffsetDateTime> REVOKED_AT = field(name("revoked_at"), OffsetDateTime.class);
 
   /** Every table of quota's schema with a tenant column, for fingerprints and rows by tenant. */
-  static final String[] TABLES = {"tenant", "counter", "usage_ledger", "usage_archive", "reservation", "entitlement",
-      "audit_log", "alert_mark", "block_mark", "notification", "usage_rollup"};
+  static final String[] TABLES = {"tenant", "counter", "usage_ledger", "usage_archive", "reservation",
+      "reservation_hold", "entitlement", "audit_log", "alert_mark", "block_mark", "notification", "usage_rollup"};
   /** quota's tables without a tenant column: the outbox's deliveries (they belong to their notification), the
    * service record. */
   static final String[] TABLES_WITHOUT_TENANT = {"notification_delivery", "service_record"};
@@ -170,6 +170,8 @@ final class Rows {
     values.put("tenant.version", dsl.select(sum(VERSION)).from(t("tenant")).fetchSingle().value1());
     values.put("usage_ledger.amount", dsl.select(sum(AMOUNT)).from(t("usage_ledger")).fetchSingle().value1());
     values.put("reservation.counted", dsl.select(count()).from(t("reservation")).where(COUNTED.isTrue())
+        .fetchSingle().value1());
+    values.put("reservation_hold.counted", dsl.select(count()).from(t("reservation_hold")).where(COUNTED.isTrue())
         .fetchSingle().value1());
     return values;
   }
