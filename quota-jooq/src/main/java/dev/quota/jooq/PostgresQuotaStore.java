@@ -40,8 +40,10 @@ import dev.quota.jooq.internal.JooqStartupMessages;
 import dev.quota.jooq.internal.KnownTenants;
 import dev.quota.jooq.internal.LedgerReads;
 import dev.quota.jooq.internal.Maintenance;
+import dev.quota.jooq.internal.TenantTree;
 import dev.quota.jooq.internal.Migrations;
 import dev.quota.jooq.internal.Outbox;
+import dev.quota.jooq.internal.PathBatches;
 import dev.quota.jooq.internal.PathWrites;
 import dev.quota.jooq.internal.SchemaCheck;
 import dev.quota.jooq.internal.StateCache;
@@ -54,6 +56,7 @@ import dev.quota.jooq.internal.UsageHistoryQuery;
 import dev.quota.jooq.internal.UsageWrites;
 import dev.quota.spi.CommitOutcome;
 import dev.quota.spi.LedgerEntry;
+import dev.quota.spi.ParentOutcome;
 import dev.quota.spi.PathOutcome;
 import dev.quota.spi.PathWrite;
 import dev.quota.spi.QuotaStore;
@@ -172,8 +175,10 @@ public final class PostgresQuotaStore implements QuotaStore, AutoCloseable {
   private final HoldWrites holds;
   private final BatchWrites batches;
   private final PathWrites paths;
+  private final @Nullable Batcher<PathBatches.RootKey, PathBatches.Request, PathOutcome> pathConsumes;
   private final AdminWrites admin;
   private final Maintenance maintenance;
+  private final TenantTree tree;
   private final Outbox outbox;
   private final UsageHistoryQuery history;
   private final KnownTenants known;
@@ -204,8 +209,12 @@ public final class PostgresQuotaStore implements QuotaStore, AutoCloseable {
     this.holds = new HoldWrites(db, b.schema, counters, usage, cache);
     this.batches = new BatchWrites(db, b.schema, counters, usage, cache);
     this.paths = new PathWrites(db, b.schema, usage, cache);
+    PathBatches pathBatches = new PathBatches(db, b.schema, paths, usage, cache);
+    // the members of one organisation share its counters: their path consumes are combined per root and meter
+    this.pathConsumes = b.combineConsumes ? new Batcher<>(b.maxBatchSize, pathBatches::consumeBatch) : null;
     this.admin = new AdminWrites(db, b.hostPlans, changes, cache);
     this.maintenance = new Maintenance(db, admin, cache, b.archiveBatchSize);
+    this.tree = new TenantTree(db, admin, cache, b.schema);
     this.outbox = new Outbox(db);
     this.history = new UsageHistoryQuery(db);
     this.known = new KnownTenants(db, b.hostPlans);
@@ -377,12 +386,17 @@ public final class PostgresQuotaStore implements QuotaStore, AutoCloseable {
    * {@inheritDoc}
    *
    * <p>One call of a database function, in auto-commit (more only to create missing counter rows or sweep expired
-   * holds first).
+   * holds first). Unless combining is off, concurrent calls on paths of one root and meter share one call, which
+   * decides them in arrival order.
    */
   @Override
   public PathOutcome consumePath(LedgerEntry entry, PathWrite write, boolean conditional) {
     requireWritable(entry.tenant(), write);
-    return paths.consume(entry, write, conditional);
+    if (pathConsumes == null) {
+      return paths.consume(entry, write, conditional);
+    }
+    return pathConsumes.submit(PathBatches.RootKey.of(write, entry.meter()),
+        new PathBatches.Request(entry, write, conditional));
   }
 
   /**
@@ -474,6 +488,22 @@ public final class PostgresQuotaStore implements QuotaStore, AutoCloseable {
   @Override
   public Page<LedgerEntry> ledger(TenantId tenant, PageRequest page) {
     return LedgerReads.page(db, tenant, page);
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * <p>Under a transaction-scoped advisory lock that every change of a parent in the schema takes; the path up and the
+   * subtree's height are each one recursive statement on the tenant table.
+   */
+  @Override
+  public ParentOutcome setParent(TenantId tenant, Optional<TenantId> parent, int maxDepth, AuditEntry audit) {
+    return tree.setParent(tenant, parent, maxDepth, audit);
+  }
+
+  @Override
+  public Page<TenantId> children(TenantId tenant, PageRequest page) {
+    return tree.children(tenant, page);
   }
 
   @Override
@@ -585,6 +615,17 @@ public final class PostgresQuotaStore implements QuotaStore, AutoCloseable {
   @Override
   public List<CounterCheck> verify(TenantId tenant) {
     return maintenance.verify(tenant);
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * <p>One statement: the ended short-window counters, chosen by the index on their end, locked in the counters' lock
+   * order, deleted with the holds taken in them.
+   */
+  @Override
+  public int compactWindows(Instant endedBefore, int max) {
+    return maintenance.compactWindows(endedBefore, max);
   }
 
   @Override
