@@ -114,7 +114,7 @@ class ConsoleTreeTest {
     String root = oneLine(console.handle(get(link("acme"), "vera", VIEWER)).bodyText());
 
     assertThat(page).contains("Parent: <a href=\"/quota/tenant?tenant=acme-research\">acme-research</a>",
-        "<nav aria-label=\"Path to the root\" class=\"path\"> <ol><li><a href=\"/quota/tenant?tenant=acme\">acme</a>"
+        "<nav aria-label=\"Path from the root\" class=\"path\"> <ol><li><a href=\"/quota/tenant?tenant=acme\">acme</a>"
             + "</li><li><a href=\"/quota/tenant?tenant=acme-research\">acme-research</a></li>"
             + "<li><a href=\"/quota/tenant?tenant=acme-research%2Fkey-1\" aria-current=\"page\">acme-research/key-1"
             + "</a></li></ol>");
