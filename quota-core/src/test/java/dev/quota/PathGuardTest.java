@@ -151,6 +151,45 @@ class PathGuardTest {
   }
 
   @Test
+  void theLimitHoldsInsideAWindowAndTwiceItPassesAcrossOneBoundary() {
+    clock.set(java.time.Instant.parse("2027-01-15T12:00:59Z"));
+    assertThat(consume(500, "k1").outcome()).isEqualTo(Outcome.CONSUMED);
+    assertThat(consume(1, "k2").outcome()).as("inside the minute").isEqualTo(Outcome.DENIED);
+
+    clock.set(java.time.Instant.parse("2027-01-15T12:01:00Z"));
+    assertThat(consume(500, "k3").outcome()).as("one second later, in the next minute").isEqualTo(Outcome.CONSUMED);
+    assertThat(guard.usage(WORKSPACE, TOKENS).used()).isEqualTo(1_000);
+  }
+
+  @Test
+  void aLimitOverrideRaisesThePeriodButNotTheWindows() {
+    givenUsed(WORKSPACE, 9_990);
+    admin.overrideLimit(WORKSPACE, TOKENS, 20_000, OPS, "workspace's share of the contract");
+
+    assertThat(consume(20, "k1").outcome()).isEqualTo(Outcome.CONSUMED);
+    ConsumeResult burst = consume(600, "k2");
+    assertThat(burst.outcome()).isEqualTo(Outcome.DENIED);
+    assertThat(burst.decision().window()).isEqualTo(Window.MINUTE);
+    assertThat(burst.decision().snapshot().limit()).isEqualTo(500);
+  }
+
+  @Test
+  void aLevelWithoutAPlanDeniesItsSubtreeWhenSuchTenantsAreRejected() {
+    TierCatalogue rejecting = TierCatalogue.builder().meter(TOKENS, PeriodPolicy.calendarMonth())
+        .tier(Tier.PRO, Map.of(TOKENS, 10_000L)).limit(Tier.PRO, TOKENS, Window.MINUTE, 500)
+        .whenNoPlan(PlanFallback.REJECT).whenUnknownTier(PlanFallback.REJECT).build();
+    SimpleStore tree = new SimpleStore().givenPlan(MEMBER, Plan.of(Tier.PRO)).givenParent(MEMBER, ORG);
+    QuotaGuard rejectingGuard = Quota.builder().store(tree).catalogue(rejecting).clock(clock).build().guard();
+
+    Decision decision = rejectingGuard.check(MEMBER, TOKENS, 1);
+
+    assertThat(decision.allowed()).isFalse();
+    assertThat(decision.reason()).isEqualTo(Reason.NO_PLAN);
+    assertThat(decision.level()).isEqualTo(ORG);
+    assertThat(rejectingGuard.canProceed(MEMBER)).isFalse();
+  }
+
+  @Test
   void aFlatTenantOnAMeterWithoutWindowsKeepsTheFlatDecision() {
     Decision decision = guard.tryConsume(ORG, CALLS, 5, UsageKey.of("c1")).decision();
 
@@ -291,6 +330,29 @@ class PathGuardTest {
     assertThat(guard.canProceed(MEMBER)).isFalse();
     assertThat(observer.denials).containsExactly("CHECK INSUFFICIENT_BALANCE 1 HOUR",
         "CAN_PROCEED INSUFFICIENT_BALANCE 1 HOUR");
+  }
+
+  @Test
+  void aStoreFailureOnAPathIsDecidedByTheFailurePolicy() {
+    store.failing(true);
+
+    ConsumeResult result = consume(10, "k1");
+
+    assertThat(result.decision().reason()).isEqualTo(Reason.STORE_UNAVAILABLE);
+    assertThat(guard.canProceed(MEMBER)).isEqualTo(result.decision().allowed());
+    store.failing(false);
+    assertThat(store.ledger(MEMBER)).isEmpty();
+  }
+
+  @Test
+  void aPathWriteRefusedAsStaleIsRetriedUntilTheGuardGivesUp() {
+    store.staleWrites(true);
+
+    assertThatThrownBy(() -> consume(10, "k1")).isInstanceOf(QuotaContentionException.class);
+    assertThatThrownBy(() -> guard.record(UsageEvent.of(MEMBER, TOKENS, 10, UsageKey.of("k2"))))
+        .isInstanceOf(QuotaContentionException.class);
+    store.staleWrites(false);
+    assertThat(consume(10, "k1").outcome()).isEqualTo(Outcome.CONSUMED);
   }
 
   // --- canProceed agrees with check -------------------------------------------------------------------

@@ -62,7 +62,8 @@ public abstract class AuthorizationContract extends ContractFixture {
   }
 
   private void attempt(QuotaAdmin admin, AdminOperation operation) {
-    switch (operation) {
+    // a switch expression, so that a new operation does not compile until it is attempted here
+    Object done = switch (operation) {
       case RESET_USAGE -> admin.resetUsage(tenant, OPERATOR, REASON);
       case GRANT_CREDIT -> admin.grantCredit(tenant, AI_TOKENS, 1_000, DECEMBER_START, OPERATOR, REASON);
       case OVERRIDE_TIER -> admin.overrideTier(tenant, PRO, DECEMBER_START, OPERATOR, REASON);
@@ -73,7 +74,10 @@ public abstract class AuthorizationContract extends ContractFixture {
       case OVERRIDE_LIMIT -> admin.overrideLimit(tenant, AI_TOKENS, 1_000, OPERATOR, REASON);
       case GRANT_ONE_TIME_CREDIT -> admin.grantOneTimeCredit(tenant, AI_TOKENS, 1_000, DECEMBER_START,
           DECEMBER_START.plus(java.time.Duration.ofDays(30)), OPERATOR, REASON);
-    }
+      case SET_PARENT -> admin.setParent(tenant, newTenant("authorized-parent"), OPERATOR, REASON);
+      case ROLLOVER -> throw new IllegalArgumentException("a rollover is made by quota itself, not asked for");
+    };
+    assertThat(done).isNotNull();
   }
 
   @ParameterizedTest
