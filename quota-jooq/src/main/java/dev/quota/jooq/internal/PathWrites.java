@@ -336,7 +336,8 @@ public final class PathWrites {
     }
     var keys = new ArrayList<org.jooq.Row3<String, Instant, Instant>>();
     for (var h : holds) {
-      keys.add(row(h.value1(), h.value2(), h.value3()));
+      keys.add(row(h.get(RESERVATION_HOLD.TENANT_ID), h.get(RESERVATION_HOLD.PERIOD_START),
+          h.get(RESERVATION_HOLD.PERIOD_END)));
     }
     if (alsoLock != null) {
       keys.add(row(holder.value(), micros(alsoLock.start()), micros(alsoLock.end())));
@@ -352,9 +353,10 @@ public final class PathWrites {
             RESERVATION_HOLD.COUNTED.isTrue())
         .execute();
     for (var h : holds) {
-      TenantId tenant = TenantId.of(h.value1());
-      dsl.update(COUNTER).set(COUNTER.RESERVED, COUNTER.RESERVED.minus(h.value4()))
-          .where(Counters.key(tenant, meter, new Period(h.value2(), h.value3())))
+      TenantId tenant = TenantId.of(h.get(RESERVATION_HOLD.TENANT_ID));
+      dsl.update(COUNTER).set(COUNTER.RESERVED, COUNTER.RESERVED.minus(h.get(RESERVATION_HOLD.AMOUNT)))
+          .where(Counters.key(tenant, meter, new Period(h.get(RESERVATION_HOLD.PERIOD_START),
+              h.get(RESERVATION_HOLD.PERIOD_END))))
           .execute();
       changed.add(tenant);
     }
