@@ -5,8 +5,12 @@ import com.zaxxer.hikari.HikariDataSource;
 import dev.quota.Meter;
 import dev.quota.Period;
 import dev.quota.Quota;
+import dev.quota.TenantId;
 import dev.quota.Tier;
 import dev.quota.TierCatalogue;
+import dev.quota.Window;
+import dev.quota.admin.Actor;
+import dev.quota.admin.QuotaAdmin;
 import dev.quota.jooq.PostgresQuotaStore;
 import dev.quota.period.PeriodPolicy;
 import java.sql.Connection;
@@ -29,6 +33,10 @@ import java.util.Map;
  * <p>Two schemas: {@code <prefix>} holds quota's tables (created by {@link PostgresQuotaStore#createSchema}), and
  * {@code <prefix>_baseline} the other designs' tables: the seed's usage table with its (tenant, occurred_at) index,
  * Bucket4j's bucket table, and a minimal ledger-and-counter pair written one transaction per event.
+ *
+ * <p>Quota's schema also holds one organisation's tree ({@link #TREE_ROOT}): {@value #WORKSPACES} workspaces under it
+ * and {@value #MEMBERS} members spread over them, three levels, made with {@link QuotaAdmin#setParent} as an operator
+ * makes them. Under {@link #TREE_CATALOGUE} every level has a per-period and a per-minute limit on the meter.
  */
 public final class BenchDatabase {
   /** The environment variable naming the database, a JDBC URL with credentials. */
@@ -51,6 +59,27 @@ public final class BenchDatabase {
       .tier(TIER, Map.of(Meter.AI_TOKENS, LIMIT))
       .defaultTier(TIER)
       .build();
+  /** The tree's root: the organisation every member counts at. */
+  public static final String TREE_ROOT = "tree-org";
+  /** The organisation's workspaces (the middle level). */
+  public static final int WORKSPACES = 4;
+  /** The organisation's members (the leaves), spread evenly over its workspaces. */
+  public static final int MEMBERS = 100;
+  /** The per-minute limit of {@link #TREE_CATALOGUE}, in tokens: no benchmark reaches it either. */
+  public static final long MINUTE_LIMIT = LIMIT / 1_000;
+  /**
+   * The catalogue of the tree benchmarks: the benchmarks' tier with a second window on the meter, so that a write on a
+   * member counts in 3 levels x 2 windows = 6 counters. A separate catalogue, so that the flat benchmarks measure what
+   * they always measured.
+   */
+  public static final TierCatalogue TREE_CATALOGUE = TierCatalogue.builder()
+      .meter(Meter.AI_TOKENS, PeriodPolicy.calendarMonth())
+      .tier(TIER, Map.of(Meter.AI_TOKENS, LIMIT))
+      .limit(TIER, Meter.AI_TOKENS, Window.MINUTE, MINUTE_LIMIT)
+      .defaultTier(TIER)
+      .build();
+  private static final String WORKSPACE_PREFIX = TREE_ROOT + "-workspace-";
+  private static final String MEMBER_PREFIX = TREE_ROOT + "-member-";
 
   private BenchDatabase() {}
 
@@ -84,6 +113,16 @@ public final class BenchDatabase {
     return "ledger-" + rows;
   }
 
+  /** @return the {@code i}th workspace of the tree, counting from 0 */
+  public static String treeWorkspace(int i) {
+    return WORKSPACE_PREFIX + i;
+  }
+
+  /** @return the {@code i}th member of the tree, counting from 0; its workspace is {@code i % WORKSPACES} */
+  public static String treeMember(int i) {
+    return MEMBER_PREFIX + i;
+  }
+
   /** @return the tenant whose seed-design usage table holds {@code rows} rows this month */
   public static String seedTenant(int rows) {
     return "seed-" + rows;
@@ -114,6 +153,16 @@ public final class BenchDatabase {
    */
   public static Quota quota(PostgresQuotaStore store) {
     return Quota.builder().store(store).catalogue(CATALOGUE).clock(Clock.systemUTC()).build();
+  }
+
+  /**
+   * Builds quota with the tree benchmarks' catalogue.
+   *
+   * @param store the store
+   * @return quota with {@link #TREE_CATALOGUE} and the system clock
+   */
+  public static Quota treeQuota(PostgresQuotaStore store) {
+    return Quota.builder().store(store).catalogue(TREE_CATALOGUE).clock(Clock.systemUTC()).build();
   }
 
   /** @return the calendar month (UTC) containing now: the period every benchmark writes to */
@@ -206,6 +255,12 @@ public final class BenchDatabase {
             + "FROM generate_series(0, " + (TENANTS - 1) + ") AS i");
         st.execute("INSERT INTO " + s + ".tenant (tenant_id, tier, version) VALUES ('hot', 'bench', 0), "
             + "('cached', 'bench', 0), ('uncached', 'bench', 0)");
+        // the tree's levels, each with the benchmarks' plan; their parents are set below, through the admin API
+        st.execute("INSERT INTO " + s + ".tenant (tenant_id, tier, version) VALUES ('" + TREE_ROOT + "', 'bench', 0)");
+        st.execute("INSERT INTO " + s + ".tenant (tenant_id, tier, version) SELECT '" + WORKSPACE_PREFIX
+            + "' || i, 'bench', 0 FROM generate_series(0, " + (WORKSPACES - 1) + ") AS i");
+        st.execute("INSERT INTO " + s + ".tenant (tenant_id, tier, version) SELECT '" + MEMBER_PREFIX
+            + "' || i, 'bench', 0 FROM generate_series(0, " + (MEMBERS - 1) + ") AS i");
       }
       for (int rows : ledgerSizes) {
         try (PreparedStatement tenant = c.prepareStatement(
@@ -257,6 +312,7 @@ public final class BenchDatabase {
       }
       c.commit();
       c.setAutoCommit(true);
+      buildTree();
       try (Statement st = c.createStatement()) {
         st.execute("VACUUM ANALYZE " + s + ".usage_ledger");
         st.execute("VACUUM ANALYZE " + s + ".counter");
@@ -267,6 +323,26 @@ public final class BenchDatabase {
         st.execute("CHECKPOINT"); // so that the load's WAL is not flushed during the first benchmark
       } catch (SQLException notAllowed) {
         // only superusers may: the load's writes then settle during the first warm-up
+      }
+    }
+  }
+
+  /**
+   * Gives the tree's workspaces the organisation as their parent and each member its workspace, one audited admin
+   * change each, as an operator builds an organisation.
+   */
+  private static void buildTree() {
+    Actor actor = Actor.of("quota-bench");
+    String reason = "the benchmarks' organisation";
+    try (HikariDataSource pool = pool("quota-bench-setup", 2);
+        Quota quota = treeQuota(PostgresQuotaStore.builder().dataSource(pool).schema(schema()).build())) {
+      QuotaAdmin admin = quota.admin();
+      TenantId root = TenantId.of(TREE_ROOT);
+      for (int w = 0; w < WORKSPACES; w++) {
+        admin.setParent(TenantId.of(treeWorkspace(w)), root, actor, reason);
+      }
+      for (int m = 0; m < MEMBERS; m++) {
+        admin.setParent(TenantId.of(treeMember(m)), TenantId.of(treeWorkspace(m % WORKSPACES)), actor, reason);
       }
     }
   }

@@ -7,7 +7,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.State;
 
-/** Per benchmark thread: usage keys never used before (in any run or fork), and random tenants. */
+/** Per benchmark thread: usage keys never used before (in any run or fork), and random tenants and members. */
 @State(Scope.Thread)
 public class Keys {
   private final String prefix = UUID.randomUUID().toString().substring(0, 13) + "-";
@@ -26,5 +26,10 @@ public class Keys {
   /** @return one of the many-tenant benchmarks' tenants, at random */
   public TenantId randomTenant() {
     return TenantId.of("many-" + ThreadLocalRandom.current().nextInt(BenchDatabase.TENANTS));
+  }
+
+  /** @return one of the tree's members, at random */
+  public TenantId randomMember() {
+    return TenantId.of(BenchDatabase.treeMember(ThreadLocalRandom.current().nextInt(BenchDatabase.MEMBERS)));
   }
 }

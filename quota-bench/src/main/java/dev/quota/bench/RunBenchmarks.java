@@ -38,7 +38,7 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * and a ratio is reported as the median of its rounds with their minimum and maximum. A burst of load weighs on one
  * round, not on one side. Database runs: 1 warm-up iteration of 2 s, 2 measured iterations of 2 s; nanosecond runs:
  * 2 x 1 s warm-up, 3 x 1 s measured. The runs that only give context (the seed design's check at four sizes, thread
- * counts, the console's whole tenants page) run once. About 13 minutes on 2 cores.
+ * counts, the console's whole tenants page) run once. About 15 minutes on 2 cores.
  * The smoke profile ({@code -Dquota.bench.profile=smoke}): in-process, no warm-up, one 100 ms iteration per run,
  * one round, small data: it proves the harness works, it measures nothing.
  *
@@ -122,6 +122,9 @@ public final class RunBenchmarks {
       new Ratio("hotConsumeOverBucket4j8t", new Side("OurWrites.hotTenantConsume", 8),
           new Side("Baselines.bucket4jTryConsume", 8), false, ">= 3",
           "tryConsume ops/s on one tenant over Bucket4j, 8 threads"),
+      new Ratio("treeConsume8tOverFlat8t", new Side("OurTrees.treeConsume", 8),
+          new Side("OurWrites.hotTenantConsume", 8), false, ">= 0.5",
+          "tryConsume ops/s on 100 members of one organisation (3 levels x 2 windows) over one flat tenant, 8 threads"),
       new Ratio("recordOverSingleTx8t", new Side("OurWrites.record", 8),
           new Side("Baselines.singleTxPerEvent", 8), false, ">= 2",
           "record (group commit) over one plain-JDBC transaction per event, 8 threads"),
@@ -141,6 +144,9 @@ public final class RunBenchmarks {
           "cached canProceed over a Caffeine hit plus one clock read"),
       new Ratio("cachedCheckOverCaffeineHit", new Side("OurChecks.cachedCanProceed", 1),
           new Side("Floors.caffeineHit", 1), false, null, "context: cached canProceed over a bare Caffeine hit"),
+      new Ratio("cachedCheckPathOverFlat", new Side("OurTrees.cachedCheckPath", 1),
+          new Side("OurChecks.cachedCanProceed", 1), false, "<= 2",
+          "cached canProceed of a member (3 levels x 2 windows) over that of a flat tenant (1 window)"),
       new Ratio("reserveCommitEnded1mOverNone8t", new Side("OurWrites.reserveCommit", 8, "endedReservations",
           String.valueOf(ended)), new Side("OurWrites.reserveCommit", 8), false, ">= 0.9",
           "reserve/commit pairs/s with 1M ended reservations over none, 8 threads"),
@@ -153,7 +159,7 @@ public final class RunBenchmarks {
   public static final List<String> RATIO_KEYS = ratios(1, 1, 1).stream().map(Ratio::key).toList();
 
   private static final List<String> NANOS = List.of("Floors.caffeineHit", "Floors.caffeineHitAndClock",
-      "OurChecks.cachedCanProceed");
+      "OurChecks.cachedCanProceed", "OurTrees.cachedCheckPath");
 
   private final boolean smoke;
   private final int bigLedger;
@@ -217,8 +223,8 @@ public final class RunBenchmarks {
       noteLoad(ratio.key());
     }
     // context, run once: the usage history of a tenant with 1M entries in 31 days, read again (target: p50 under 50 ms)
-    // and read first (summed from the ledger and stored), the seed design's check as its table grows, and how the
-    // writes scale with threads
+    // and read first (summed from the ledger and stored), the seed design's check as its table grows, how the
+    // writes scale with threads, and what combining does for one tenant and for one organisation
     database(new Side("OurHistory.usageHistory31Days", 1, "ledgerRows", String.valueOf(bigLedger)));
     database(new Side("OurHistory.usageHistory31DaysFirstRead", 1, "ledgerRows", String.valueOf(bigLedger)));
     if (smoke) {
@@ -236,6 +242,7 @@ public final class RunBenchmarks {
         database(new Side("OurWrites." + write, 2));
       }
       database(new Side("OurWrites.hotTenantConsume", 8, "combine", "false"));
+      database(new Side("OurTrees.treeConsume", 8, "combine", "false"));
     }
     noteLoad("end");
 
@@ -284,8 +291,8 @@ public final class RunBenchmarks {
   }
 
   /**
-   * Whether the full profile's data is there, made this month (as {@link #prepare} leaves it; the runs since may
-   * have written to it).
+   * Whether the full profile's data is there, the organisation's tree included, made this month (as {@link #prepare}
+   * leaves it; the runs since may have written to it).
    *
    * @return whether it is
    */
@@ -301,6 +308,17 @@ public final class RunBenchmarks {
         rs.next();
         if (!rs.getBoolean(1)) {
           return false;
+        }
+      }
+      // the tree is there, down to its last member (data made before the tree benchmarks has none)
+      try (PreparedStatement tree = c.prepareStatement("SELECT EXISTS (SELECT 1 FROM \"" + s + "\".tenant "
+          + "WHERE tenant_id = ? AND parent_id IS NOT NULL)")) {
+        tree.setString(1, BenchDatabase.treeMember(BenchDatabase.MEMBERS - 1));
+        try (var rs = tree.executeQuery()) {
+          rs.next();
+          if (!rs.getBoolean(1)) {
+            return false;
+          }
         }
       }
       // the uncached check's big tenant has its counter in the month the data was made for

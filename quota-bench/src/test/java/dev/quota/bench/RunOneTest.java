@@ -19,6 +19,14 @@ class RunOneTest {
   }
 
   @Test
+  void theTreeRatiosSetAPathAgainstTheFlatBenchmarkOfTheSameOperation() {
+    assertThat(RunOne.sides("treeConsume8tOverFlat8t")).extracting(Side::label)
+        .containsExactly("OurTrees.treeConsume 8t", "OurWrites.hotTenantConsume 8t");
+    assertThat(RunOne.sides("cachedCheckPathOverFlat")).extracting(Side::label)
+        .containsExactly("OurTrees.cachedCheckPath 1t", "OurChecks.cachedCanProceed 1t");
+  }
+
+  @Test
   void everyRatioOfTheRunHasTwoSides() {
     for (String key : RunBenchmarks.RATIO_KEYS) {
       assertThat(RunOne.sides(key)).as(key).hasSize(2);
