@@ -175,7 +175,30 @@ public final class RunBenchmarks {
     this.bigLedger = smoke ? 2_000 : 1_000_000;
     this.endedReservations = smoke ? 2_000 : 1_000_000;
     this.manyTenants = smoke ? 2_000 : 100_000;
-    this.plan = ratios(bigLedger, endedReservations, manyTenants);
+    this.plan = selected(ratios(bigLedger, endedReservations, manyTenants), System.getProperty("quota.bench.ratios"));
+  }
+
+  /**
+   * The ratios to measure: all of them, or those named by {@code -Dquota.bench.ratios=key,key} (a run of a few ratios,
+   * each still in interleaved rounds; the context runs are then left out).
+   *
+   * @param all every ratio of the plan
+   * @param keys the keys to keep, comma-separated; null or blank for all
+   * @return the ratios to run, in the plan's order
+   * @throws IllegalArgumentException naming a key the plan does not have
+   */
+  static List<Ratio> selected(List<Ratio> all, String keys) {
+    if (keys == null || keys.isBlank()) {
+      return all;
+    }
+    List<String> wanted = List.of(keys.strip().split("\\s*,\\s*"));
+    List<String> known = all.stream().map(Ratio::key).toList();
+    for (String key : wanted) {
+      if (!known.contains(key)) {
+        throw new IllegalArgumentException("quota.bench.ratios: no ratio '" + key + "'; the plan has " + known);
+      }
+    }
+    return all.stream().filter(r -> wanted.contains(r.key())).toList();
   }
 
   /**
@@ -222,6 +245,10 @@ public final class RunBenchmarks {
       ratios.put(ratio.key(), measured(pairs));
       noteLoad(ratio.key());
     }
+    if (plan.size() < RATIO_KEYS.size()) {
+      // a run of chosen ratios only: no context runs
+      return finish(out, environment, started, ratios);
+    }
     // context, run once: the usage history of a tenant with 1M entries in 31 days, read again (target: p50 under 50 ms)
     // and read first (summed from the ledger and stored), the seed design's check as its table grows, how the
     // writes scale with threads, and what combining does for one tenant and for one organisation
@@ -244,6 +271,11 @@ public final class RunBenchmarks {
       database(new Side("OurWrites.hotTenantConsume", 8, "combine", "false"));
       database(new Side("OurTrees.treeConsume", 8, "combine", "false"));
     }
+    return finish(out, environment, started, ratios);
+  }
+
+  private Map<String, Measured> finish(Path out, String environment, long started, Map<String, Measured> ratios)
+      throws java.io.IOException {
     noteLoad("end");
 
     Files.writeString(out.resolve("jmh-result.json"), "[\n" + String.join(",\n", jsonParts) + "\n]\n",
