@@ -24,6 +24,12 @@ import java.util.Optional;
  *   <li>{@link #allowedByFailurePolicy} and {@link #deniedByFailurePolicy}: the store was unavailable and the
  *       {@link FailurePolicy} decided without a report ({@link Reason#STORE_UNAVAILABLE}).</li>
  * </ul>
+ *
+ * <p><b>Paths and windows.</b> For a tenant with a parent, or a meter with short windows, a decision rests on one
+ * counter of the tenant's path: {@link #level()} is the level whose limit it rests on, {@link #levelsUp()} how far
+ * above the tenant that level is, and {@link #window()} which of its windows. {@link #allowOnPath},
+ * {@link #denyOnPath} and {@link #bypassedOnPath} make such decisions; every other factory makes a flat one (the
+ * tenant itself, 0 levels up, {@link Window#PERIOD}).
  */
 public final class Decision {
 
@@ -50,9 +56,20 @@ public final class Decision {
   private final long requested;
   private final boolean shadowed;
   private final Optional<UsageReport> report;
+  private final TenantId level;
+  private final int levelsUp;
+  private final Window window;
 
   private Decision(TenantId tenant, Meter meter, boolean allowed, Reason reason, long requested, boolean shadowed,
       Optional<UsageReport> report) {
+    this(tenant, meter, allowed, reason, requested, shadowed, report, tenant, 0, Window.PERIOD);
+  }
+
+  private Decision(TenantId tenant, Meter meter, boolean allowed, Reason reason, long requested, boolean shadowed,
+      Optional<UsageReport> report, TenantId level, int levelsUp, Window window) {
+    this.level = level;
+    this.levelsUp = levelsUp;
+    this.window = window;
     this.tenant = tenant;
     this.meter = meter;
     this.allowed = allowed;
@@ -117,6 +134,95 @@ public final class Decision {
   }
 
   /**
+   * Allows a request on a tenant's path (a tenant with a parent, or a meter with short windows): it fits every level
+   * and every window.
+   *
+   * @param tenant the tenant asked about
+   * @param binding the report of the counter with the least remaining (its tenant is that level, its period the
+   *     window's), so that {@link #remaining()} is what the whole path has left
+   * @param requested the units asked for, in the meter's unit; positive
+   * @param levelsUp how far above the tenant the binding level is: 0 for the tenant itself
+   * @param window the binding counter's window
+   * @return an allowed decision, {@link Reason#WITHIN_BALANCE}
+   * @throws InvalidRequestException if a value is null, {@code requested} is not positive, {@code levelsUp} is
+   *     negative, or {@code levelsUp} is 0 and the binding report is not the tenant's
+   */
+  public static Decision allowOnPath(TenantId tenant, UsageReport binding, long requested, int levelsUp,
+      Window window) {
+    checkPath(tenant, binding, requested, levelsUp, window);
+    return new Decision(tenant, binding.meter(), true, Reason.WITHIN_BALANCE, requested, false, Optional.of(binding),
+        binding.tenant(), levelsUp, window);
+  }
+
+  /**
+   * Allows a request on a tenant's path because a bypass lifts every limit on it: a bypass of a level lifts that
+   * level's limits and those of every level below it, so this is the bypass of the path's root (or of the tenant
+   * itself, when it has no parent).
+   *
+   * @param tenant the tenant asked about
+   * @param binding the report of the bypassed level, showing its bypass ({@link UsageReport#bypassed()})
+   * @param requested the units asked for, in the meter's unit; positive
+   * @param levelsUp how far above the tenant the bypassed level is
+   * @return an allowed decision, {@link Reason#BYPASSED}, in {@link Window#PERIOD}
+   * @throws InvalidRequestException as {@link #allowOnPath}, or if the report shows no active bypass
+   */
+  public static Decision bypassedOnPath(TenantId tenant, UsageReport binding, long requested, int levelsUp) {
+    checkPath(tenant, binding, requested, levelsUp, Window.PERIOD);
+    if (!binding.bypassed()) {
+      throw new InvalidRequestException("binding", "must show an active bypass for a bypassed decision");
+    }
+    return new Decision(tenant, binding.meter(), true, Reason.BYPASSED, requested, false, Optional.of(binding),
+        binding.tenant(), levelsUp, Window.PERIOD);
+  }
+
+  /**
+   * Denies a request on a tenant's path: some level, in some window, cannot take it.
+   *
+   * @param reason {@link Reason#INSUFFICIENT_BALANCE}, {@link Reason#NO_PLAN} or {@link Reason#UNKNOWN_TIER}
+   * @param tenant the tenant asked about
+   * @param binding the report of the first counter that refused (the tenant first, then up; per level the period
+   *     first, then shorter windows); its tenant is that level
+   * @param requested the units asked for, in the meter's unit; positive
+   * @param levelsUp how far above the tenant the refusing level is: 0 for the tenant itself
+   * @param window the refusing counter's window
+   * @return a denial
+   * @throws InvalidRequestException as {@link #deny} and {@link #allowOnPath}
+   */
+  public static Decision denyOnPath(Reason reason, TenantId tenant, UsageReport binding, long requested,
+      int levelsUp, Window window) {
+    checkDenialReason(reason);
+    checkPath(tenant, binding, requested, levelsUp, window);
+    return new Decision(tenant, binding.meter(), false, reason, requested, false, Optional.of(binding),
+        binding.tenant(), levelsUp, window);
+  }
+
+  private static void checkPath(TenantId tenant, UsageReport binding, long requested, int levelsUp, Window window) {
+    Checks.notNull("tenant", tenant);
+    Checks.notNull("binding", binding);
+    Checks.positive("requested", requested);
+    Checks.notNull("window", window);
+    if (levelsUp < 0) {
+      throw new InvalidRequestException("levelsUp", "must be 0 or more, was " + levelsUp);
+    }
+    if (levelsUp == 0 && !binding.tenant().equals(tenant)) {
+      throw new InvalidRequestException("binding", "must be the tenant's own report at 0 levels up, was '"
+          + binding.tenant() + "'s");
+    }
+    if (levelsUp > 0 && binding.tenant().equals(tenant)) {
+      throw new InvalidRequestException("binding", "must be an ancestor's report at " + levelsUp
+          + " levels up, was the tenant's own");
+    }
+  }
+
+  private static void checkDenialReason(Reason reason) {
+    Checks.notNull("reason", reason);
+    if (reason != Reason.INSUFFICIENT_BALANCE && reason != Reason.NO_PLAN && reason != Reason.UNKNOWN_TIER) {
+      throw new InvalidRequestException("reason", "must be INSUFFICIENT_BALANCE, NO_PLAN or UNKNOWN_TIER for a "
+          + "denial, was " + reason);
+    }
+  }
+
+  /**
    * Lets a denial through, as {@link EnforcementMode#SHADOW} does: allowed, {@link #shadowed()}, and keeping the
    * denial's reason and report so that it still says why enforcement would have denied.
    *
@@ -129,7 +235,8 @@ public final class Decision {
     if (denial.allowed) {
       throw new InvalidRequestException("denial", "must be a denial to be let through, was allowed " + denial.reason);
     }
-    return new Decision(denial.tenant, denial.meter, true, denial.reason, denial.requested, true, denial.report);
+    return new Decision(denial.tenant, denial.meter, true, denial.reason, denial.requested, true, denial.report,
+        denial.level, denial.levelsUp, denial.window);
   }
 
   /**
@@ -175,6 +282,24 @@ public final class Decision {
   /** @return the meter asked about */
   public Meter meter() {
     return meter;
+  }
+
+  /**
+   * @return the level whose limit the decision rests on: the tenant itself for a flat decision; for a path decision
+   *     the level of the first refusing counter (a denial) or of the counter with the least left (an allowance)
+   */
+  public TenantId level() {
+    return level;
+  }
+
+  /** @return how far above the tenant {@link #level()} is: 0 for the tenant itself, 1 for its parent, and so on */
+  public int levelsUp() {
+    return levelsUp;
+  }
+
+  /** @return the window of {@link #level()} the decision rests on; {@link Window#PERIOD} for a flat decision */
+  public Window window() {
+    return window;
   }
 
   /** @return whether the caller may go ahead */
@@ -235,17 +360,19 @@ public final class Decision {
   public boolean equals(Object o) {
     return o instanceof Decision other && other.tenant.equals(tenant) && other.meter.equals(meter)
         && other.allowed == allowed && other.reason == reason && other.requested == requested
-        && other.shadowed == shadowed && other.report.equals(report);
+        && other.shadowed == shadowed && other.report.equals(report) && other.level.equals(level)
+        && other.levelsUp == levelsUp && other.window == window;
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(tenant, meter, allowed, reason, requested, shadowed, report);
+    return Objects.hash(tenant, meter, allowed, reason, requested, shadowed, report, level, levelsUp, window);
   }
 
   @Override
   public String toString() {
     return "Decision[tenant=" + tenant + ", meter=" + meter + ", allowed=" + allowed + ", reason=" + reason
-        + ", requested=" + requested + ", shadowed=" + shadowed + ", report=" + report + "]";
+        + ", requested=" + requested + ", shadowed=" + shadowed + ", level=" + level + ", levelsUp=" + levelsUp
+        + ", window=" + window + ", report=" + report + "]";
   }
 }

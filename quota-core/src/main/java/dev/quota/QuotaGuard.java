@@ -148,4 +148,21 @@ public interface QuotaGuard {
    * @return the report
    */
   UsageReport usage(TenantId tenant, Meter meter);
+
+  /**
+   * The tenant's standing at every level of its path and in every window of a meter: what a decision on the tenant
+   * rests on. The tenant first, then its parent, up to the root; per level {@link Window#PERIOD} first, then the
+   * meter's short windows, the longest first. A short window's report has the level's tier's limit in that window,
+   * the window as its period, and neither grants nor credits.
+   *
+   * <p>The default returns the tenant's {@link #usage(TenantId, Meter) flat report} alone, which is right for a
+   * guard without trees or windows (a test double).
+   *
+   * @param tenant the tenant
+   * @param meter a meter of the catalogue
+   * @return one entry per counter of the path, the tenant's period first
+   */
+  default List<LevelUsage> usagePath(TenantId tenant, Meter meter) {
+    return List.of(new LevelUsage(tenant, 0, Window.PERIOD, usage(tenant, meter)));
+  }
 }

@@ -44,6 +44,22 @@ public interface QuotaObserver {
   default void onDecision(Operation operation, Meter meter, boolean allowed, Decision.Reason reason, boolean shadowed) {}
 
   /**
+   * A decision was a denial: called for every denial the guard returns, besides {@link #onDecision}, including those
+   * that {@link EnforcementMode#SHADOW} let through (which {@link #onDecision} reports as allowed and shadowed), so
+   * that metrics can tell at which level and in which window tenants are refused. The level is given as a distance,
+   * never as a tenant id.
+   *
+   * @param operation the guard call
+   * @param meter the meter
+   * @param reason why
+   * @param levelsUp how far above the asking tenant the refusing level is ({@link Decision#levelsUp()}): 0 for the
+   *     tenant itself and for every denial of a tenant without a parent
+   * @param window the refusing counter's window ({@link Decision#window()}): {@link Window#PERIOD} for a meter
+   *     without short windows and for denials made without a counter (no plan, store unavailable)
+   */
+  default void onDenied(Operation operation, Meter meter, Decision.Reason reason, int levelsUp, Window window) {}
+
+  /**
    * Usage was written to the ledger, or found there already.
    *
    * @param meter the meter

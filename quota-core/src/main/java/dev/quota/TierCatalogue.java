@@ -4,7 +4,10 @@ import dev.quota.internal.Checks;
 import dev.quota.period.PeriodPolicy;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Comparator;
+import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -43,6 +46,10 @@ public final class TierCatalogue {
    */
   public static final long DEFAULT_MAX_EVENT_AMOUNT = 1_000_000_000_000L;
 
+  /** Orders short windows the longest first; initialised before {@link #DEFAULTS}, whose construction uses it. */
+  private static final Comparator<Window> LONGEST_FIRST =
+      Comparator.comparing((Window w) -> w.length().orElseThrow()).reversed();
+
   private static final TierCatalogue DEFAULTS = builder()
       .meter(Meter.AI_TOKENS, PeriodPolicy.calendarMonth())
       .tier(Tier.FREE, Map.of(Meter.AI_TOKENS, 100_000L))
@@ -58,6 +65,10 @@ public final class TierCatalogue {
   private final Map<Tier, Integer> rank;
   /** Per tier, the meters whose unused allowance rolls over, with the cap in percent of the limit. */
   private final Map<Tier, Map<Meter, Integer>> rollovers;
+  /** Per tier and meter, the short windows' limits, longest window first. */
+  private final Map<Tier, Map<Meter, Map<Window, Long>>> windowLimits;
+  /** Per meter, the short windows some tier declares on it, longest first; absent for a meter without any. */
+  private final Map<Meter, List<Window>> windowsPerMeter;
   private final Meter defaultMeter;
   private final @Nullable Tier defaultTier;
   private final PlanFallback whenNoPlan;
@@ -78,6 +89,24 @@ public final class TierCatalogue {
     Map<Tier, Map<Meter, Integer>> rolls = new LinkedHashMap<>();
     b.rollovers.forEach((tier, perMeter) -> rolls.put(tier, Map.copyOf(perMeter)));
     this.rollovers = Collections.unmodifiableMap(rolls);
+    Map<Tier, Map<Meter, Map<Window, Long>>> windowCopy = new LinkedHashMap<>();
+    Map<Meter, List<Window>> perMeterWindows = new LinkedHashMap<>();
+    b.windowLimits.forEach((tier, perMeter) -> {
+      Map<Meter, Map<Window, Long>> meterCopy = new LinkedHashMap<>();
+      perMeter.forEach((meter, perWindow) -> {
+        meterCopy.put(meter, longestFirst(perWindow));
+        List<Window> known = perMeterWindows.computeIfAbsent(meter, m -> new ArrayList<>());
+        for (Window w : perWindow.keySet()) {
+          if (!known.contains(w)) {
+            known.add(w);
+          }
+        }
+      });
+      windowCopy.put(tier, Collections.unmodifiableMap(meterCopy));
+    });
+    this.windowLimits = Collections.unmodifiableMap(windowCopy);
+    perMeterWindows.replaceAll((meter, list) -> list.stream().sorted(LONGEST_FIRST).toList());
+    this.windowsPerMeter = Collections.unmodifiableMap(perMeterWindows);
     // build() checked that a meter is declared; the first one is the default
     this.defaultMeter = this.meters.keySet().iterator().next();
     this.defaultTier = b.defaultTier;
@@ -200,6 +229,47 @@ public final class TierCatalogue {
   }
 
   /**
+   * Returns a tier's short-window limits on a meter, as {@link Builder#limit(Tier, Meter, Window, long)} set them.
+   *
+   * @param tier a declared tier
+   * @param meter a declared meter
+   * @return each short window's limit, the longest window first; empty if the tier sets none on the meter (its
+   *     {@link #limit(Tier, Meter) period limit} is then the only one)
+   * @throws InvalidRequestException if the tier or the meter is not declared
+   */
+  public Map<Window, Long> windowLimits(Tier tier, Meter meter) {
+    requireTier(tier);
+    requireMeter(meter);
+    Map<Meter, Map<Window, Long>> perMeter = windowLimits.get(tier);
+    Map<Window, Long> perWindow = perMeter == null ? null : perMeter.get(meter);
+    return perWindow == null ? Map.of() : perWindow;
+  }
+
+  /**
+   * Returns the short windows any tier declares on a meter: a tenant's usage of the meter is counted in each of
+   * them, whatever its tier (a tier without a limit in a window counts without one).
+   *
+   * @param meter a declared meter
+   * @return the windows, the longest first; empty if no tier declares one
+   * @throws InvalidRequestException if the meter is not declared
+   */
+  public List<Window> windows(Meter meter) {
+    List<Window> windows = windowsPerMeter.get(requireMeter(meter));
+    return windows == null ? List.of() : windows;
+  }
+
+  /**
+   * Tells whether any tier declares a short window on a meter: the guard's cheap test on the hot path, so meters
+   * without windows keep the flat write.
+   *
+   * @param meter a meter
+   * @return whether {@link #windows(Meter)} is not empty
+   */
+  public boolean hasWindows(Meter meter) {
+    return windowsPerMeter.containsKey(meter);
+  }
+
+  /**
    * Returns a meter's period policy.
    *
    * @param meter a declared meter
@@ -283,7 +353,8 @@ public final class TierCatalogue {
 
   @Override
   public String toString() {
-    return "TierCatalogue{meters=" + meters + ", limits=" + limits + ", rollovers=" + rollovers
+    return "TierCatalogue{meters=" + meters + ", limits=" + limits + ", windowLimits=" + windowLimits
+        + ", rollovers=" + rollovers
         + ", defaultTier=" + defaultTier
         + ", whenNoPlan=" + whenNoPlan + ", whenUnknownTier=" + whenUnknownTier + ", maxEventAmounts="
         + maxEventAmounts + ", zone=" + zone + "}";
@@ -299,6 +370,7 @@ public final class TierCatalogue {
     private ZoneId zone = ZoneOffset.UTC;
     private final Map<Tier, Map<Meter, Long>> limits = new LinkedHashMap<>();
     private final Map<Tier, Map<Meter, Integer>> rollovers = new LinkedHashMap<>();
+    private final Map<Tier, Map<Meter, Map<Window, Long>>> windowLimits = new LinkedHashMap<>();
     private @Nullable Tier defaultTier;
     private PlanFallback whenNoPlan = PlanFallback.USE_DEFAULT_TIER;
     private PlanFallback whenUnknownTier = PlanFallback.USE_DEFAULT_TIER;
@@ -383,6 +455,50 @@ public final class TierCatalogue {
         copy.put(meter, limit);
       });
       limits.put(tier, copy);
+      return this;
+    }
+
+    /**
+     * Adds a short-window limit to a tier's meter, besides its limit per period: e.g. 60,000 AI tokens a minute for
+     * {@code pro}. Usage of the meter then also counts in that window ({@link Window}), at the tenant and every
+     * ancestor, and a write must fit every window's limit. Overrides and grants raise only the period limit; a short
+     * window's limit is always its tier's.
+     *
+     * @param tier a tier declared before with {@link #tier}
+     * @param meter a declared meter
+     * @param window {@link Window#MINUTE}, {@link Window#HOUR} or {@link Window#DAY}
+     * @param amount the most usage in one such window, in the meter's unit; 0 or more, {@link #UNLIMITED} for none.
+     *     Must not exceed the limit of a longer window of the tier and meter, the period limit included
+     *     (checked by {@link #build()})
+     * @return this builder
+     * @throws InvalidRequestException if the window is {@link Window#PERIOD}, the amount is negative, the tier or
+     *     meter is not declared yet, or the window was already set for the tier and meter
+     */
+    public Builder limit(Tier tier, Meter meter, Window window, long amount) {
+      Checks.notNull("tier", tier);
+      Checks.notNull("meter", meter);
+      Checks.notNull("window", window);
+      if (window == Window.PERIOD) {
+        throw new InvalidRequestException("window", "must be a short window (MINUTE, HOUR or DAY); set the PERIOD "
+            + "limit with tier(...)");
+      }
+      String field = "limit of tier " + tier + " on " + meter + " per " + window;
+      Checks.notNegative(field, amount);
+      if (!limits.containsKey(tier)) {
+        throw new InvalidRequestException("tier", "must be declared with tier(...) before its window limits: '"
+            + tier.name() + "'");
+      }
+      if (!meters.containsKey(meter)) {
+        throw new InvalidRequestException("meter", "must be declared with meter(...) before window limits on it: '"
+            + meter.name() + "'");
+      }
+      Map<Window, Long> perWindow = windowLimits.computeIfAbsent(tier, t -> new LinkedHashMap<>())
+          .computeIfAbsent(meter, m -> new EnumMap<>(Window.class));
+      if (perWindow.containsKey(window)) {
+        throw new InvalidRequestException(field, "was already set (" + perWindow.get(window)
+            + "); a tier cannot have two limits of the same length on one meter");
+      }
+      perWindow.put(window, amount);
       return this;
     }
 
@@ -491,6 +607,20 @@ public final class TierCatalogue {
           }
         }
       });
+      windowLimits.forEach((tier, perMeter) -> perMeter.forEach((meter, perWindow) -> {
+        // longest first: each window must allow no more than every longer one, the period limit included
+        Long periodLimit = Objects.requireNonNull(limits.get(tier)).get(meter);
+        Window longer = Window.PERIOD;
+        long longerLimit = periodLimit == null ? UNLIMITED : periodLimit;
+        for (Map.Entry<Window, Long> e : longestFirst(perWindow).entrySet()) {
+          if (e.getValue() > longerLimit) {
+            throw new InvalidRequestException("limit of tier " + tier + " on " + meter + " per " + e.getKey(),
+                "must not allow more than the " + longer + " limit " + longerLimit + ", was " + e.getValue());
+          }
+          longer = e.getKey();
+          longerLimit = e.getValue();
+        }
+      }));
       boolean needsDefault = whenNoPlan == PlanFallback.USE_DEFAULT_TIER
           || whenUnknownTier == PlanFallback.USE_DEFAULT_TIER;
       if (defaultTier == null && needsDefault) {
@@ -512,11 +642,20 @@ public final class TierCatalogue {
         && rank.equals(other.rank) && defaultMeter.equals(other.defaultMeter)
         && Objects.equals(defaultTier, other.defaultTier) && whenNoPlan == other.whenNoPlan
         && whenUnknownTier == other.whenUnknownTier && maxEventAmounts.equals(other.maxEventAmounts)
-        && zone.equals(other.zone) && rollovers.equals(other.rollovers);
+        && zone.equals(other.zone) && rollovers.equals(other.rollovers)
+        && windowLimits.equals(other.windowLimits);
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(meters, limits, defaultTier, whenNoPlan, whenUnknownTier, maxEventAmounts, zone, rollovers);
+    return Objects.hash(meters, limits, defaultTier, whenNoPlan, whenUnknownTier, maxEventAmounts, zone, rollovers,
+        windowLimits);
+  }
+
+  /** A short-window map ordered longest window first, unmodifiable. */
+  private static Map<Window, Long> longestFirst(Map<Window, Long> perWindow) {
+    Map<Window, Long> ordered = new LinkedHashMap<>();
+    perWindow.keySet().stream().sorted(LONGEST_FIRST).forEach(w -> ordered.put(w, perWindow.get(w)));
+    return Collections.unmodifiableMap(ordered);
   }
 }

@@ -173,4 +173,68 @@ class DecisionTest {
     assertThat(Decision.shadowAllowed(denied())).isNotEqualTo(denied());
     assertThat(denied().toString()).contains("allowed=false", "reason=INSUFFICIENT_BALANCE", "requested=5000");
   }
+
+  // --- path decisions ---------------------------------------------------------------------------------
+
+  private static final TenantId MEMBER = TenantId.of("acme-member");
+
+  private static UsageReport minuteReport(TenantId level) {
+    return new UsageReport(level, Meter.AI_TOKENS, Optional.of(Tier.FREE), Optional.of(Tier.FREE), TierSource.PLAN,
+        1_000, 0, 900, 0, Window.MINUTE.at(NOW), Optional.empty(), List.of(), NOW);
+  }
+
+  @Test
+  void flatDecisionsRestOnTheTenantsOwnPeriod() {
+    Decision allowed = Decision.allow(REPORT, 10);
+
+    assertThat(allowed.level()).isEqualTo(TENANT);
+    assertThat(allowed.levelsUp()).isZero();
+    assertThat(allowed.window()).isEqualTo(Window.PERIOD);
+    assertThat(Decision.shadowAllowed(denied()).window()).isEqualTo(Window.PERIOD);
+  }
+
+  @Test
+  void aPathDecisionKeepsTheAskingTenantAndNamesTheBindingLevelAndWindow() {
+    Decision denial = Decision.denyOnPath(Reason.INSUFFICIENT_BALANCE, MEMBER, minuteReport(TENANT), 500, 1,
+        Window.MINUTE);
+
+    assertThat(denial.tenant()).isEqualTo(MEMBER);
+    assertThat(denial.level()).isEqualTo(TENANT);
+    assertThat(denial.levelsUp()).isEqualTo(1);
+    assertThat(denial.window()).isEqualTo(Window.MINUTE);
+    assertThat(denial.remaining()).isEqualTo(100);
+    assertThat(denial.allowed()).isFalse();
+    assertThat(denial.toString()).contains("level=acme", "levelsUp=1", "window=MINUTE");
+
+    Decision shadowed = Decision.shadowAllowed(denial);
+    assertThat(shadowed.level()).isEqualTo(TENANT);
+    assertThat(shadowed.levelsUp()).isEqualTo(1);
+    assertThat(shadowed.window()).isEqualTo(Window.MINUTE);
+  }
+
+  @Test
+  void anAllowedPathDecisionSaysWhatThePathHasLeft() {
+    Decision allowed = Decision.allowOnPath(TENANT, minuteReport(TENANT), 50, 0, Window.MINUTE);
+
+    assertThat(allowed.allowed()).isTrue();
+    assertThat(allowed.reason()).isEqualTo(Reason.WITHIN_BALANCE);
+    assertThat(allowed.remaining()).isEqualTo(100);
+    assertThat(allowed).isNotEqualTo(Decision.allowOnPath(TENANT, minuteReport(TENANT), 50, 0, Window.HOUR))
+        .isEqualTo(Decision.allowOnPath(TENANT, minuteReport(TENANT), 50, 0, Window.MINUTE))
+        .hasSameHashCodeAs(Decision.allowOnPath(TENANT, minuteReport(TENANT), 50, 0, Window.MINUTE));
+  }
+
+  @Test
+  void aPathDecisionRefusesALevelThatDoesNotMatchItsDistance() {
+    assertThatThrownBy(() -> Decision.allowOnPath(MEMBER, minuteReport(TENANT), 1, 0, Window.MINUTE))
+        .isInstanceOfSatisfying(InvalidRequestException.class, e -> assertThat(e.field()).isEqualTo("binding"));
+    assertThatThrownBy(() -> Decision.allowOnPath(MEMBER, minuteReport(MEMBER), 1, 1, Window.MINUTE))
+        .isInstanceOfSatisfying(InvalidRequestException.class, e -> assertThat(e.field()).isEqualTo("binding"));
+    assertThatThrownBy(() -> Decision.allowOnPath(MEMBER, minuteReport(TENANT), 1, -1, Window.MINUTE))
+        .isInstanceOfSatisfying(InvalidRequestException.class, e -> assertThat(e.field()).isEqualTo("levelsUp"));
+    assertThatThrownBy(() -> Decision.denyOnPath(Reason.BYPASSED, MEMBER, minuteReport(TENANT), 1, 1, Window.MINUTE))
+        .isInstanceOfSatisfying(InvalidRequestException.class, e -> assertThat(e.field()).isEqualTo("reason"));
+    assertThatThrownBy(() -> Decision.bypassedOnPath(MEMBER, REPORT, 1, 1))
+        .isInstanceOfSatisfying(InvalidRequestException.class, e -> assertThat(e.field()).isEqualTo("binding"));
+  }
 }

@@ -368,4 +368,115 @@ class TierCatalogueTest {
     assertThatThrownBy(() -> catalogue.meters().put(CALLS, PeriodPolicy.calendarMonth()))
         .isInstanceOf(UnsupportedOperationException.class);
   }
+
+  // --- short windows ---------------------------------------------------------------------------------
+
+  private static TierCatalogue.Builder withTiers() {
+    return oneMeter().tier(Tier.FREE, Map.of(Meter.AI_TOKENS, 100_000L))
+        .tier(Tier.PRO, Map.of(Meter.AI_TOKENS, 1_000_000L)).defaultTier(Tier.FREE);
+  }
+
+  @Test
+  void windowLimitsAreListedLongestFirstPerTierAndMeter() {
+    TierCatalogue catalogue = withTiers()
+        .limit(Tier.PRO, Meter.AI_TOKENS, Window.MINUTE, 60_000)
+        .limit(Tier.PRO, Meter.AI_TOKENS, Window.DAY, 500_000)
+        .limit(Tier.FREE, Meter.AI_TOKENS, Window.HOUR, 10_000)
+        .build();
+
+    assertThat(catalogue.windowLimits(Tier.PRO, Meter.AI_TOKENS))
+        .containsExactly(Map.entry(Window.DAY, 500_000L), Map.entry(Window.MINUTE, 60_000L));
+    assertThat(catalogue.windowLimits(Tier.FREE, Meter.AI_TOKENS)).containsExactly(Map.entry(Window.HOUR, 10_000L));
+    assertThat(catalogue.windows(Meter.AI_TOKENS)).containsExactly(Window.DAY, Window.HOUR, Window.MINUTE);
+    assertThat(catalogue.hasWindows(Meter.AI_TOKENS)).isTrue();
+  }
+
+  @Test
+  void aMeterWithoutWindowsHasNone() {
+    TierCatalogue catalogue = withTiers().build();
+
+    assertThat(catalogue.windowLimits(Tier.PRO, Meter.AI_TOKENS)).isEmpty();
+    assertThat(catalogue.windows(Meter.AI_TOKENS)).isEmpty();
+    assertThat(catalogue.hasWindows(Meter.AI_TOKENS)).isFalse();
+    assertThat(TierCatalogue.defaults().hasWindows(Meter.AI_TOKENS)).isFalse();
+  }
+
+  @Test
+  void windowAccessorsRefuseUndeclaredTiersAndMeters() {
+    TierCatalogue catalogue = withTiers().build();
+
+    assertThatThrownBy(() -> catalogue.windowLimits(TEAM, Meter.AI_TOKENS))
+        .isInstanceOfSatisfying(InvalidRequestException.class, e -> assertThat(e.field()).isEqualTo("tier"));
+    assertThatThrownBy(() -> catalogue.windows(CALLS))
+        .isInstanceOfSatisfying(InvalidRequestException.class, e -> assertThat(e.field()).isEqualTo("meter"));
+  }
+
+  @Test
+  void thePeriodIsNotAShortWindow() {
+    assertThatThrownBy(() -> withTiers().limit(Tier.PRO, Meter.AI_TOKENS, Window.PERIOD, 10))
+        .isInstanceOfSatisfying(InvalidRequestException.class, e -> {
+          assertThat(e.field()).isEqualTo("window");
+          assertThat(e.getMessage()).contains("tier(...)");
+        });
+  }
+
+  @Test
+  void aWindowLimitMustNotBeNegative() {
+    assertThatThrownBy(() -> withTiers().limit(Tier.PRO, Meter.AI_TOKENS, Window.MINUTE, -1))
+        .isInstanceOfSatisfying(InvalidRequestException.class,
+            e -> assertThat(e.field()).isEqualTo("limit of tier pro on ai-tokens per MINUTE"));
+  }
+
+  @Test
+  void aWindowLimitNeedsADeclaredTierAndMeter() {
+    assertThatThrownBy(() -> withTiers().limit(TEAM, Meter.AI_TOKENS, Window.MINUTE, 1))
+        .isInstanceOfSatisfying(InvalidRequestException.class, e -> assertThat(e.field()).isEqualTo("tier"));
+    assertThatThrownBy(() -> withTiers().limit(Tier.PRO, CALLS, Window.MINUTE, 1))
+        .isInstanceOfSatisfying(InvalidRequestException.class, e -> assertThat(e.field()).isEqualTo("meter"));
+  }
+
+  @Test
+  void aWindowCannotBeSetTwice() {
+    TierCatalogue.Builder builder = withTiers().limit(Tier.PRO, Meter.AI_TOKENS, Window.MINUTE, 1);
+
+    assertThatThrownBy(() -> builder.limit(Tier.PRO, Meter.AI_TOKENS, Window.MINUTE, 2))
+        .isInstanceOfSatisfying(InvalidRequestException.class, e -> {
+          assertThat(e.field()).isEqualTo("limit of tier pro on ai-tokens per MINUTE");
+          assertThat(e.getMessage()).contains("two limits of the same length");
+        });
+  }
+
+  @Test
+  void aShorterWindowMustNotAllowMoreThanALongerOne() {
+    TierCatalogue.Builder builder = withTiers()
+        .limit(Tier.PRO, Meter.AI_TOKENS, Window.HOUR, 100_000)
+        .limit(Tier.PRO, Meter.AI_TOKENS, Window.MINUTE, 200_000);
+
+    assertThatThrownBy(builder::build)
+        .isInstanceOfSatisfying(InvalidRequestException.class, e -> {
+          assertThat(e.field()).isEqualTo("limit of tier pro on ai-tokens per MINUTE");
+          assertThat(e.getMessage()).contains("HOUR limit 100000");
+        });
+  }
+
+  @Test
+  void aWindowMustNotAllowMoreThanThePeriod() {
+    TierCatalogue.Builder builder = withTiers().limit(Tier.FREE, Meter.AI_TOKENS, Window.DAY, 100_001);
+
+    assertThatThrownBy(builder::build)
+        .isInstanceOfSatisfying(InvalidRequestException.class, e -> {
+          assertThat(e.field()).isEqualTo("limit of tier free on ai-tokens per DAY");
+          assertThat(e.getMessage()).contains("PERIOD limit 100000");
+        });
+  }
+
+  @Test
+  void windowLimitsTakePartInEqualityAndToString() {
+    TierCatalogue plain = withTiers().build();
+    TierCatalogue windowed = withTiers().limit(Tier.PRO, Meter.AI_TOKENS, Window.MINUTE, 60_000).build();
+    TierCatalogue same = withTiers().limit(Tier.PRO, Meter.AI_TOKENS, Window.MINUTE, 60_000).build();
+
+    assertThat(windowed).isNotEqualTo(plain).isEqualTo(same).hasSameHashCodeAs(same);
+    assertThat(windowed.toString()).contains("windowLimits={pro={ai-tokens={MINUTE=60000}}}");
+  }
 }

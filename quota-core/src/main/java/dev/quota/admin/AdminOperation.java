@@ -20,6 +20,8 @@ public enum AdminOperation {
   OVERRIDE_LIMIT,
   /** {@link QuotaAdmin#grantOneTimeCredit}: a balance spent once, valid from/until. */
   GRANT_ONE_TIME_CREDIT,
+  /** {@link QuotaAdmin#setParent} and {@link QuotaAdmin#clearParent}: the tenant's place in a tree of tenants. */
+  SET_PARENT,
   /**
    * A tier's rollover of unused allowance into the next period ({@link dev.quota.TierCatalogue.Builder#rollover}):
    * made by quota itself as {@link Grant#ROLLOVER_ACTOR}, once per tenant, meter and period, not by an admin call, so

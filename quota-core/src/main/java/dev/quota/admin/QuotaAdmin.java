@@ -232,6 +232,54 @@ public interface QuotaAdmin {
   Bypass bypass(TenantId tenant, Instant until, Actor actor, String reason);
 
   /**
+   * Makes a tenant the child of another: from now on, the tenant's usage also counts at the parent and at every
+   * ancestor of it, and must fit their limits too. Usage recorded before stays where it was counted. Authorized for
+   * the tenant and for the new parent; audited with the old and the new parent.
+   *
+   * @param tenant the tenant
+   * @param parent its new parent
+   * @param actor who changes it
+   * @param reason why
+   * @return the audit entry written
+   * @throws dev.quota.InvalidRequestException naming {@code parent} if it is the tenant itself, if the tenant is an
+   *     ancestor of it (the change would close a cycle), or if some path would then have more than
+   *     {@link #MAX_TREE_DEPTH} levels; nothing is written
+   * @throws AccessDeniedException if the authorizer refuses the change on the tenant or on the parent
+   * @throws UnsupportedOperationException if the store does not support trees
+   */
+  AuditEntry setParent(TenantId tenant, TenantId parent, Actor actor, String reason);
+
+  /**
+   * Makes a tenant a root: from now on its usage counts at itself (and its descendants' at it) only. Audited with the
+   * old parent.
+   *
+   * @param tenant the tenant
+   * @param actor who changes it
+   * @param reason why
+   * @return the audit entry written
+   * @throws AccessDeniedException if the authorizer refuses the change on the tenant
+   * @throws UnsupportedOperationException if the store does not support trees
+   */
+  AuditEntry clearParent(TenantId tenant, Actor actor, String reason);
+
+  /**
+   * A tenant's parent, as the store last committed it.
+   *
+   * @param tenant the tenant
+   * @return its parent; empty for a root (or a tenant the store does not know)
+   */
+  Optional<TenantId> parentOf(TenantId tenant);
+
+  /**
+   * A tenant's direct children, by tenant id.
+   *
+   * @param tenant the parent
+   * @param page the slice
+   * @return the children; empty for a tenant without any
+   */
+  Page<TenantId> children(TenantId tenant, PageRequest page);
+
+  /**
    * Ends a grant, override (of a tier or a limit) or bypass now. The entitlement is kept, marked revoked.
    *
    * @param entitlementId the entitlement

@@ -39,6 +39,7 @@ import dev.quota.admin.UsageHistory;
 import dev.quota.admin.Verification;
 import dev.quota.admin.UsageEntry;
 import dev.quota.spi.LedgerEntry;
+import dev.quota.spi.ParentOutcome;
 import dev.quota.spi.QuotaStore;
 import dev.quota.spi.UsageListing;
 import dev.quota.spi.RevokeOutcome;
@@ -433,6 +434,59 @@ public final class DefaultAdmin implements QuotaAdmin {
     store.setPlan(tenant, plan, periods, audit);
     afterChange(tenant, AdminOperation.SET_PLAN);
     return audit;
+  }
+
+  @Override
+  public AuditEntry setParent(TenantId tenant, TenantId parent, Actor actor, String reason) {
+    checkChange(tenant, actor, reason);
+    Checks.notNull("parent", parent);
+    if (parent.equals(tenant)) {
+      throw new InvalidRequestException("parent", "must not be the tenant itself: '" + tenant.value()
+          + "'. Nothing was changed");
+    }
+    authorize(actor, AdminOperation.SET_PARENT, tenant);
+    // Hanging a tenant under a parent makes its usage count against the parent's limits: the actor must be allowed
+    // to change the parent too.
+    authorize(actor, AdminOperation.SET_PARENT, parent);
+    return changeParent(tenant, Optional.of(parent), actor, reason);
+  }
+
+  @Override
+  public AuditEntry clearParent(TenantId tenant, Actor actor, String reason) {
+    checkChange(tenant, actor, reason);
+    authorize(actor, AdminOperation.SET_PARENT, tenant);
+    return changeParent(tenant, Optional.empty(), actor, reason);
+  }
+
+  private AuditEntry changeParent(TenantId tenant, Optional<TenantId> parent, Actor actor, String reason) {
+    Instant now = clock.instant();
+    TenantState current = store.readLatest(tenant, catalogue.defaultMeter(), now);
+    Map<String, String> details = new LinkedHashMap<>();
+    current.parent().ifPresent(p -> details.put("previousParent", p.value()));
+    parent.ifPresent(p -> details.put("parent", p.value()));
+    AuditEntry audit = audit(now, tenant, actor, AdminOperation.SET_PARENT, reason, details);
+    ParentOutcome outcome = store.setParent(tenant, parent, MAX_TREE_DEPTH, audit);
+    return switch (outcome) {
+      case CHANGED -> audit;
+      case WOULD_CYCLE -> throw new InvalidRequestException("parent", "would close a cycle: '" + tenant.value()
+          + "' is an ancestor of '" + parent.map(TenantId::value).orElse("") + "'. Nothing was changed");
+      case TOO_DEEP -> throw new InvalidRequestException("parent", "would make a path longer than "
+          + "QuotaAdmin.MAX_TREE_DEPTH (" + MAX_TREE_DEPTH + " levels) with the tenant's subtree under '"
+          + parent.map(TenantId::value).orElse("") + "'. Nothing was changed");
+    };
+  }
+
+  @Override
+  public Optional<TenantId> parentOf(TenantId tenant) {
+    Checks.notNull("tenant", tenant);
+    return store.readLatest(tenant, catalogue.defaultMeter(), clock.instant()).parent();
+  }
+
+  @Override
+  public Page<TenantId> children(TenantId tenant, PageRequest page) {
+    Checks.notNull("tenant", tenant);
+    Checks.notNull("page", page);
+    return store.children(tenant, page);
   }
 
   @Override

@@ -6,6 +6,7 @@ import dev.quota.Decision.Reason;
 import dev.quota.EnforcementMode;
 import dev.quota.FailurePolicy;
 import dev.quota.InvalidRequestException;
+import dev.quota.LevelUsage;
 import dev.quota.Meter;
 import dev.quota.Period;
 import dev.quota.QuotaGuard;
@@ -23,10 +24,12 @@ import dev.quota.UsageConflictException;
 import dev.quota.UsageEvent;
 import dev.quota.UsageKey;
 import dev.quota.UsageReport;
+import dev.quota.Window;
 import dev.quota.internal.access.ApiAccess;
 import dev.quota.spi.CommitOutcome;
 import dev.quota.spi.Counter;
 import dev.quota.spi.LedgerEntry;
+import dev.quota.spi.PathOutcome;
 import dev.quota.spi.QuotaStore;
 import dev.quota.spi.ReleaseOutcome;
 import dev.quota.spi.StoreUnavailableException;
@@ -113,6 +116,9 @@ public final class DefaultGuard implements QuotaGuard {
     } catch (StoreUnavailableException e) {
       return observed(Operation.CAN_PROCEED, onStoreFailure(tenant, meter, 1, now, e)).allowed();
     }
+    if (state.parent().isPresent() || catalogue.hasWindows(meter)) {
+      return canProceedOnPath(tenant, meter, state, now);
+    }
     Reason verdict = evaluator.verdict(tenant, meter, state, now, 1);
     if (verdict != Reason.WITHIN_BALANCE && verdict != Reason.BYPASSED) {
       return canProceedDenied(tenant, meter, state, now, verdict);
@@ -134,7 +140,28 @@ public final class DefaultGuard implements QuotaGuard {
       return observed(Operation.CAN_PROCEED, decide(evaluator.evaluate(tenant, meter, state, now), 1)).allowed();
     }
     observer.onDecision(Operation.CAN_PROCEED, meter, false, verdict, false);
+    observer.onDenied(Operation.CAN_PROCEED, meter, verdict, 0, Window.PERIOD);
     return false;
+  }
+
+  /**
+   * {@link #canProceed} for a tenant with a parent or a meter with short windows: the ancestors are read one level
+   * after the other and decided without reports ({@link Evaluator#pathVerdict}); a denial takes the full decision,
+   * which settles rollovers, honours shadow mode and says at which level and window it denies.
+   */
+  private boolean canProceedOnPath(TenantId tenant, Meter meter, TenantState state, Instant now) {
+    Reason verdict;
+    try {
+      verdict = evaluator.pathVerdict(tenant, meter, state, store, now, 1);
+      outage.succeeded();
+    } catch (StoreUnavailableException e) {
+      return observed(Operation.CAN_PROCEED, onStoreFailure(tenant, meter, 1, now, e)).allowed();
+    }
+    if (verdict != Reason.WITHIN_BALANCE && verdict != Reason.BYPASSED) {
+      return check(Operation.CAN_PROCEED, tenant, meter, 1).allowed();
+    }
+    observer.onDecision(Operation.CAN_PROCEED, meter, true, verdict, false);
+    return true;
   }
 
   @Override
@@ -150,6 +177,9 @@ public final class DefaultGuard implements QuotaGuard {
     try {
       TenantState state = store.read(tenant, meter, now);
       outage.succeeded();
+      if (state.parent().isPresent() || catalogue.hasWindows(meter)) {
+        return observed(operation, checkOnPath(tenant, meter, amount, now));
+      }
       report = evaluator.evaluate(tenant, meter, state, now);
       if (wouldDeny(report, amount)) {
         report = withRollover(tenant, meter, state, report, now);
@@ -189,6 +219,9 @@ public final class DefaultGuard implements QuotaGuard {
   private Optional<ConsumeResult> consumeOnce(TenantId tenant, Meter meter, long amount, UsageKey key, Instant now,
       StaleRetry.Reads reads) {
     TenantState state = reads.read(tenant, meter, now);
+    if (state.parent().isPresent() || catalogue.hasWindows(meter)) {
+      return consumeOnPath(tenant, meter, amount, key, now, retry.latest(reads));
+    }
     UsageReport before = evaluator.evaluate(tenant, meter, state, now);
     if (wouldDeny(before, amount) && rollovers.pending(state, before)
         && rollovers.settle(tenant, meter, state, before.period())) {
@@ -265,6 +298,9 @@ public final class DefaultGuard implements QuotaGuard {
   private Optional<ReserveResult> holdOnce(TenantId tenant, Meter meter, long estimate, Duration ttl, Instant now,
       StaleRetry.Reads reads) {
     TenantState state = reads.read(tenant, meter, now);
+    if (state.parent().isPresent() || catalogue.hasWindows(meter)) {
+      return holdOnPath(tenant, meter, estimate, ttl, now, retry.latest(reads));
+    }
     UsageReport before = evaluator.evaluate(tenant, meter, state, now);
     if (wouldDeny(before, estimate) && rollovers.pending(state, before)
         && rollovers.settle(tenant, meter, state, before.period())) {
@@ -318,6 +354,9 @@ public final class DefaultGuard implements QuotaGuard {
   private Optional<RecordResult> commitOnce(TenantId tenant, ReservationId id, Meter meter, long actual, UsageKey key,
       Instant now, StaleRetry.Reads reads) {
     TenantState state = reads.read(tenant, meter, now);
+    if (state.parent().isPresent() || catalogue.hasWindows(meter)) {
+      return commitOnPath(tenant, id, meter, actual, key, now, retry.latest(reads));
+    }
     UsageReport before = evaluator.evaluate(tenant, meter, state, now);
     LedgerEntry entry = new LedgerEntry(tenant, meter, actual, key, now, before.period(), Map.of());
     CommitOutcome outcome = Evaluator.drawsCredits(state, meter, now)
@@ -374,6 +413,10 @@ public final class DefaultGuard implements QuotaGuard {
     Instant now = clock.instant();
     return retry.run(event.tenant(), reads -> {
       TenantState state = reads.read(event.tenant(), event.meter(), now);
+      if (state.parent().isPresent() || catalogue.hasWindows(event.meter())) {
+        return appendOnPath(event.tenant(), event.meter(), event.amount(), event.key(), event.attributes(), now,
+            retry.latest(reads));
+      }
       UsageReport before = evaluator.evaluate(event.tenant(), event.meter(), state, now);
       LedgerEntry entry = new LedgerEntry(event.tenant(), event.meter(), event.amount(), event.key(), now,
           before.period(), event.attributes());
@@ -446,6 +489,9 @@ public final class DefaultGuard implements QuotaGuard {
         return Optional.empty();
       }
       Map<Meter, TenantState> states = read.get();
+      if (onPath(states)) {
+        return appendEachOnPath();
+      }
       Map<Meter, UsageReport> reports = new LinkedHashMap<>();
       states.forEach((meter, state) -> reports.put(meter, evaluator.evaluate(tenant, meter, state, now)));
       long version = states.values().iterator().next().version();
@@ -495,6 +541,32 @@ public final class DefaultGuard implements QuotaGuard {
       pending = stale;
       return pending.isEmpty() ? Optional.of(this) : Optional.empty();
     }
+
+    private boolean onPath(Map<Meter, TenantState> states) {
+      for (Map.Entry<Meter, TenantState> meterState : states.entrySet()) {
+        if (meterState.getValue().parent().isPresent() || catalogue.hasWindows(meterState.getKey())) {
+          return true;
+        }
+      }
+      return false;
+    }
+
+    /** The pending events of a tenant with a parent, or on meters with windows: one path write each. */
+    private Optional<TenantBatch> appendEachOnPath() {
+      for (int i : pending) {
+        UsageEvent e = events.get(i);
+        try {
+          results[i] = retry.run(tenant, reads -> appendOnPath(tenant, e.meter(), e.amount(), e.key(),
+              e.attributes(), now, retry.latest(reads)));
+        } catch (UsageConflictException found) {
+          if (conflict == null) {
+            conflict = found;
+          }
+        }
+      }
+      pending = List.of();
+      return Optional.of(this);
+    }
   }
 
   @Override
@@ -516,6 +588,231 @@ public final class DefaultGuard implements QuotaGuard {
       if (known.isPresent()) {
         return known.get();
       }
+      throw e;
+    }
+  }
+
+  @Override
+  public List<LevelUsage> usagePath(TenantId tenant, Meter meter) {
+    validate(tenant, meter);
+    Instant now = clock.instant();
+    return evaluator.plan(tenant, meter, readPath(tenant, meter, now, false), now).usage();
+  }
+
+  // --- paths: a tenant with a parent, or a meter with short windows ------------------------------------
+  //
+  // Every level of the tenant's path counts the usage, in every window of the meter, in one atomic store write
+  // (PathWrite). Each level is evaluated like any tenant (its own plan, entitlements and tier fallback); its period
+  // ceiling is its limit plus its grants plus the credits its period drew already (path writes draw no one-time
+  // credits), a short window's is its effective tier's limit in that window (overrides and grants raise only the
+  // period's). A bypass lifts its own level and those below it; shadow mode writes unconditionally.
+
+  private Decision checkOnPath(TenantId tenant, Meter meter, long amount, Instant now) {
+    PathPlan plan = evaluator.plan(tenant, meter, readPath(tenant, meter, now, false), now);
+    Decision decision = plan.decide(amount);
+    if (!decision.allowed() && settleRollover(plan, plan.firstRefusal(amount))) {
+      plan = evaluator.plan(tenant, meter, readPath(tenant, meter, now, true), now);
+      decision = plan.decide(amount);
+    }
+    return decision.allowed() ? decision : shadowIfConfigured(decision);
+  }
+
+  private Optional<ConsumeResult> consumeOnPath(TenantId tenant, Meter meter, long amount, UsageKey key, Instant now,
+      boolean latest) {
+    PathPlan plan = evaluator.plan(tenant, meter, readPath(tenant, meter, now, latest), now);
+    Decision planned = plan.decide(amount);
+    int refused = planned.allowed() ? -1 : plan.firstRefusal(amount);
+    if (refused >= 0 && settleRollover(plan, refused)) {
+      return Optional.empty(); // read again, with the period's rollover
+    }
+    boolean unconditional = mode == EnforcementMode.SHADOW || planned.reason() == Reason.BYPASSED;
+    LedgerEntry entry = new LedgerEntry(tenant, meter, amount, key, now, plan.tenantReport().period(), Map.of());
+    PathOutcome outcome = store.consumePath(entry, plan.write(), !unconditional);
+    outage.succeeded();
+    unsettled.settle();
+    return switch (outcome) {
+      case PathOutcome.Written w -> {
+        PathPlan after = plan.withCounters(w.counters());
+        afterUsage(after, now);
+        Decision decision = unconditional ? plannedAfter(planned, refused, after, amount) : after.allowance(amount);
+        yield Optional.of(new ConsumeResult(ConsumeResult.Outcome.CONSUMED, decision));
+      }
+      case PathOutcome.Insufficient i -> {
+        PathPlan after = plan.withCounters(i.counters());
+        afterRefusal(after, i.index(), now);
+        yield Optional.of(new ConsumeResult(ConsumeResult.Outcome.DENIED,
+            shadowIfConfigured(after.denial(i.index(), amount))));
+      }
+      case PathOutcome.Duplicate d -> {
+        if (d.recordedAmount() != amount) {
+          throw new UsageConflictException(tenant, key, d.recordedAmount(), amount);
+        }
+        yield Optional.of(new ConsumeResult(ConsumeResult.Outcome.ALREADY_CONSUMED,
+            plan.withCounters(d.counters()).allowance(amount)));
+      }
+      case PathOutcome.Stale s -> Optional.empty();
+    };
+  }
+
+  private Optional<ReserveResult> holdOnPath(TenantId tenant, Meter meter, long estimate, Duration ttl, Instant now,
+      boolean latest) {
+    PathPlan plan = evaluator.plan(tenant, meter, readPath(tenant, meter, now, latest), now);
+    Decision planned = plan.decide(estimate);
+    int refused = planned.allowed() ? -1 : plan.firstRefusal(estimate);
+    if (refused >= 0 && settleRollover(plan, refused)) {
+      return Optional.empty();
+    }
+    boolean unconditional = mode == EnforcementMode.SHADOW || planned.reason() == Reason.BYPASSED;
+    StoredReservation hold = new StoredReservation(ReservationId.random(), tenant, meter, estimate,
+        plan.tenantReport().period(), now, now.plus(ttl));
+    PathOutcome outcome;
+    try {
+      outcome = store.reservePath(hold, plan.write(), !unconditional, now);
+    } catch (StoreUnavailableException e) {
+      unsettled.reserveFailed(tenant, hold.id());
+      throw e;
+    }
+    outage.succeeded();
+    unsettled.settle();
+    return switch (outcome) {
+      case PathOutcome.Written w -> {
+        PathPlan after = plan.withCounters(w.counters());
+        Decision decision = unconditional ? plannedAfter(planned, refused, after, estimate)
+            : after.allowance(estimate);
+        Reservation reservation =
+            ApiAccess.reservation(hold.id(), tenant, meter, estimate, now, hold.expiresAt(), this);
+        yield Optional.of(new ReserveResult(decision, Optional.of(reservation)));
+      }
+      case PathOutcome.Insufficient i -> {
+        PathPlan after = plan.withCounters(i.counters());
+        afterRefusal(after, i.index(), now);
+        yield Optional.of(new ReserveResult(shadowIfConfigured(after.denial(i.index(), estimate)),
+            Optional.empty()));
+      }
+      case PathOutcome.Duplicate d -> throw new IllegalStateException("store reported a duplicate reservation id");
+      case PathOutcome.Stale s -> Optional.empty();
+    };
+  }
+
+  private Optional<RecordResult> commitOnPath(TenantId tenant, ReservationId id, Meter meter, long actual,
+      UsageKey key, Instant now, boolean latest) {
+    // The usage counts on the path and in the windows current at the commit, whatever they were at the reserve.
+    PathPlan plan = evaluator.plan(tenant, meter, readPath(tenant, meter, now, latest), now);
+    UsageReport before = plan.tenantReport();
+    LedgerEntry entry = new LedgerEntry(tenant, meter, actual, key, now, before.period(), Map.of());
+    CommitOutcome outcome = call(() -> store.commitPath(tenant, id, entry, plan.write(), now));
+    return switch (outcome) {
+      case CommitOutcome.Committed c -> {
+        // The store returns the tenant's own period counter; the ancestors' periods grew by the same amount.
+        UsageReport after = Evaluator.withCounter(before, c.counter());
+        alerts.afterUsage(after, now);
+        for (int level = 1; level < plan.levels().size(); level++) {
+          UsageReport report = plan.periodReports().get(level);
+          alerts.afterUsage(Evaluator.withCounter(report, new Counter(report.period(),
+              Checks.saturatedAdd(report.used(), actual), report.reserved(), report.creditDrawn())), now);
+        }
+        observer.onUsageRecorded(meter, actual, false);
+        observer.onReservation(ReservationEvent.COMMITTED);
+        yield Optional.of(new RecordResult(tenant, meter, key, actual, false, before.period(), after.used()));
+      }
+      case CommitOutcome.Duplicate d ->
+          Optional.of(duplicate(tenant, meter, key, actual, d.recordedAmount(), before.period(), d.counter()));
+      case CommitOutcome.Released r -> throw new ReservationStateException(
+          "reservation " + id + " of tenant '" + tenant + "' was released; it cannot be committed");
+      case CommitOutcome.WrongMeter w -> throw new ReservationStateException(
+          "reservation " + id + " of tenant '" + tenant + "' holds meter '" + w.reservedMeter()
+              + "'; it cannot be committed on '" + meter + "'");
+      case CommitOutcome.CommittedUnderOtherKey k -> throw new ReservationStateException(
+          "reservation " + id + " of tenant '" + tenant + "' was committed under usage key '" + k.key()
+              + "'; it cannot be committed again under '" + key + "'");
+      case CommitOutcome.NotFound n -> {
+        LOG.debug("reservation {} of tenant '{}' is unknown to the store; recording its usage directly", id, tenant);
+        yield appendOnPath(plan, entry, now);
+      }
+      case CommitOutcome.Stale s -> Optional.empty();
+    };
+  }
+
+  private Optional<RecordResult> appendOnPath(TenantId tenant, Meter meter, long amount, UsageKey key,
+      Map<String, String> attributes, Instant now, boolean latest) {
+    PathPlan plan = evaluator.plan(tenant, meter, readPath(tenant, meter, now, latest), now);
+    LedgerEntry entry = new LedgerEntry(tenant, meter, amount, key, now, plan.tenantReport().period(), attributes);
+    return appendOnPath(plan, entry, now);
+  }
+
+  /** Records usage on a path unconditionally: it happened. */
+  private Optional<RecordResult> appendOnPath(PathPlan plan, LedgerEntry entry, Instant now) {
+    PathOutcome outcome = call(() -> store.consumePath(entry, plan.write(), false));
+    return switch (outcome) {
+      case PathOutcome.Written w -> {
+        PathPlan after = plan.withCounters(w.counters());
+        afterUsage(after, now);
+        observer.onUsageRecorded(entry.meter(), entry.amount(), false);
+        yield Optional.of(new RecordResult(entry.tenant(), entry.meter(), entry.key(), entry.amount(), false,
+            entry.period(), after.tenantReport().used()));
+      }
+      case PathOutcome.Duplicate d -> {
+        RecordResult result = duplicate(entry.tenant(), entry.meter(), entry.key(), entry.amount(),
+            d.recordedAmount(), entry.period(), d.counters().get(0));
+        observer.onUsageRecorded(entry.meter(), entry.amount(), true);
+        yield Optional.of(result);
+      }
+      case PathOutcome.Stale s -> Optional.empty();
+      case PathOutcome.Insufficient i -> throw new IllegalStateException("store refused an unconditional path write");
+    };
+  }
+
+  /** The planned decision of an unconditional path write (bypassed, or in shadow mode), with the counters after it. */
+  private Decision plannedAfter(Decision planned, int refused, PathPlan after, long amount) {
+    if (planned.reason() == Reason.BYPASSED) {
+      return after.decide(amount);
+    }
+    if (refused >= 0) {
+      return Decision.shadowAllowed(after.denial(refused, amount));
+    }
+    return after.allowance(amount);
+  }
+
+  /**
+   * Settles the rollover of the level whose period refused, if it is pending.
+   *
+   * @return whether something rolled over, so the path must be read again
+   */
+  private boolean settleRollover(PathPlan plan, int refused) {
+    if (refused < 0 || !catalogue.hasRollover(plan.tenantReport().meter())) {
+      return false;
+    }
+    PathPlan.Slot slot = plan.slots().get(refused);
+    if (slot.window() != Window.PERIOD) {
+      return false;
+    }
+    TenantState state = plan.states().get(slot.level());
+    UsageReport report = plan.periodReports().get(slot.level());
+    return rollovers.pending(state, report)
+        && rollovers.settle(plan.levels().get(slot.level()), report.meter(), state, report.period());
+  }
+
+  private void afterUsage(PathPlan after, Instant now) {
+    for (UsageReport report : after.periodReports()) {
+      alerts.afterUsage(report, now);
+    }
+  }
+
+  private void afterRefusal(PathPlan after, int refused, Instant now) {
+    PathPlan.Slot slot = after.slots().get(refused);
+    if (slot.window() == Window.PERIOD) {
+      alerts.afterRefusal(after.periodReports().get(slot.level()), now);
+    }
+  }
+
+  /** Reads a tenant's path, noting whether the store answered. */
+  private List<TenantState> readPath(TenantId tenant, Meter meter, Instant now, boolean latest) {
+    try {
+      List<TenantState> states = latest ? store.readLatestPath(tenant, meter, now) : store.readPath(tenant, meter, now);
+      outage.succeeded();
+      return states;
+    } catch (StoreUnavailableException e) {
+      outage.failed(e, failurePolicy.kind().name());
       throw e;
     }
   }
@@ -589,6 +886,9 @@ public final class DefaultGuard implements QuotaGuard {
 
   private Decision observed(Operation operation, Decision decision) {
     observer.onDecision(operation, decision.meter(), decision.allowed(), decision.reason(), decision.shadowed());
+    if (!decision.allowed() || decision.shadowed()) {
+      observer.onDenied(operation, decision.meter(), decision.reason(), decision.levelsUp(), decision.window());
+    }
     return decision;
   }
 

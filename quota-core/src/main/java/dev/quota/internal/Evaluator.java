@@ -10,6 +10,7 @@ import dev.quota.Tier;
 import dev.quota.TierCatalogue;
 import dev.quota.UsageReport;
 import dev.quota.UsageReport.TierSource;
+import dev.quota.Window;
 import dev.quota.admin.Bypass;
 import dev.quota.admin.Entitlement;
 import dev.quota.admin.Grant;
@@ -45,6 +46,12 @@ public final class Evaluator {
   private final Map<Meter, PeriodPolicy[]> policies;
   /** Per meter, every tier's limit: one lookup on the hot path instead of the catalogue's validated getters. */
   private final Map<Meter, Map<Tier, Long>> limits;
+  /** Per meter with short windows, the windows any tier declares, longest first. */
+  private final Map<Meter, Window[]> windowsOf;
+  /** Per meter with short windows, each window's length in seconds, aligned with {@link #windowsOf}. */
+  private final Map<Meter, long[]> windowSecondsOf;
+  /** Per meter with short windows and per tier, each window's limit ({@code UNLIMITED} for none). */
+  private final Map<Meter, Map<Tier, long[]>> windowLimitsOf;
   private final Set<String> unknownTiersLogged = ConcurrentHashMap.newKeySet();
 
   /** @param catalogue the tiers and meters */
@@ -71,6 +78,35 @@ public final class Evaluator {
       limitsByMeter.put(meter, Map.copyOf(perTier));
     }
     this.limits = Map.copyOf(limitsByMeter);
+    Map<Meter, Window[]> windows = new HashMap<>();
+    Map<Meter, long[]> seconds = new HashMap<>();
+    Map<Meter, Map<Tier, long[]>> windowLimits = new HashMap<>();
+    for (Meter meter : catalogue.meters().keySet()) {
+      List<Window> declared = catalogue.windows(meter);
+      if (declared.isEmpty()) {
+        continue;
+      }
+      Window[] array = declared.toArray(Window[]::new);
+      long[] lengths = new long[array.length];
+      for (int i = 0; i < array.length; i++) {
+        lengths[i] = array[i].length().orElseThrow().toSeconds();
+      }
+      Map<Tier, long[]> perTier = new HashMap<>();
+      for (Tier tier : catalogue.tiers()) {
+        Map<Window, Long> limitsOfTier = catalogue.windowLimits(tier, meter);
+        long[] perWindow = new long[array.length];
+        for (int i = 0; i < array.length; i++) {
+          perWindow[i] = limitsOfTier.getOrDefault(array[i], TierCatalogue.UNLIMITED);
+        }
+        perTier.put(tier, perWindow);
+      }
+      windows.put(meter, array);
+      seconds.put(meter, lengths);
+      windowLimits.put(meter, Map.copyOf(perTier));
+    }
+    this.windowsOf = Map.copyOf(windows);
+    this.windowSecondsOf = Map.copyOf(seconds);
+    this.windowLimitsOf = Map.copyOf(windowLimits);
   }
 
   /** @return the catalogue */
@@ -134,6 +170,52 @@ public final class Evaluator {
    *     {@link Reason#INSUFFICIENT_BALANCE}, {@link Reason#NO_PLAN} or {@link Reason#UNKNOWN_TIER}
    */
   public Reason verdict(TenantId tenant, Meter meter, TenantState state, Instant now, long amount) {
+    return levelVerdict(tenant, meter, state, now, amount, false);
+  }
+
+  /**
+   * Decides a request on a tenant's whole path the way {@link #plan} followed by the guard's decision would, without
+   * building reports or lists: the hot path of {@code canProceed} for a tenant with a parent or a meter with short
+   * windows. It reads each ancestor's state from the store, one level after the other.
+   *
+   * @param tenant the tenant
+   * @param meter a declared meter
+   * @param state the tenant's own stored state, read already
+   * @param store where the ancestors' states are read
+   * @param now the instant
+   * @param amount the units requested
+   * @return as {@link #verdict}; {@link Reason#BYPASSED} only when the path's root is bypassed (a bypass lifts the
+   *     limits of its level and of every level below it, never above)
+   */
+  public Reason pathVerdict(TenantId tenant, Meter meter, TenantState state, dev.quota.spi.UsageStore store,
+      Instant now, long amount) {
+    Reason denial = null;
+    Reason last = Reason.WITHIN_BALANCE;
+    TenantState levelState = state;
+    TenantId level = tenant;
+    for (int depth = 1; ; depth++) {
+      last = levelVerdict(level, meter, levelState, now, amount, true);
+      if (last == Reason.BYPASSED) {
+        denial = null; // lifts this level and every level below it
+      } else if (last != Reason.WITHIN_BALANCE && denial == null) {
+        denial = last;
+      }
+      Optional<TenantId> parent = levelState.parent();
+      if (parent.isEmpty() || depth >= dev.quota.admin.QuotaAdmin.MAX_TREE_DEPTH) {
+        break;
+      }
+      level = parent.get();
+      levelState = store.read(level, meter, now);
+    }
+    return denial != null ? denial : last == Reason.BYPASSED ? Reason.BYPASSED : Reason.WITHIN_BALANCE;
+  }
+
+  /**
+   * One level's verdict. On a path ({@code onPath}), unspent one-time credits do not count (path writes draw none)
+   * and every short window of the meter must have room too.
+   */
+  private Reason levelVerdict(TenantId tenant, Meter meter, TenantState state, Instant now, long amount,
+      boolean onPath) {
     // The same rules as evaluate(), with two map lookups in all: the meter's limits and the tier's limit in them.
     Map<Tier, Long> limitOf = limits.get(meter);
     if (limitOf == null) {
@@ -160,7 +242,7 @@ public final class Evaluator {
           granted = Checks.saturatedAdd(granted, g.amount());
         }
       } else if (e instanceof OneTimeCredit c) {
-        if (c.meter().equals(meter)) {
+        if (!onPath && c.meter().equals(meter)) {
           credits = Checks.saturatedAdd(credits, c.unspent());
         }
       } else if (e instanceof LimitOverride l) {
@@ -182,7 +264,115 @@ public final class Evaluator {
         Checks.saturatedAdd(counter == null ? 0 : counter.creditDrawn(), credits));
     long taken = counter == null ? 0 : Checks.saturatedAdd(counter.used(), counter.reserved());
     long remaining = taken >= ceiling ? 0 : ceiling - taken;
-    return remaining >= amount ? Reason.WITHIN_BALANCE : denialReason(source);
+    if (remaining < amount) {
+      return denialReason(source);
+    }
+    if (onPath) {
+      long[] lengths = windowSecondsOf.get(meter);
+      if (lengths != null) {
+        long[] windowLimits = effective == null ? null : windowLimitsOf.get(meter).get(effective);
+        long nowSeconds = now.getEpochSecond();
+        for (int i = 0; i < lengths.length; i++) {
+          long windowLimit = windowLimits == null ? 0 : windowLimits[i];
+          if (windowLimit == TierCatalogue.UNLIMITED) {
+            continue;
+          }
+          long start = Math.floorDiv(nowSeconds, lengths[i]) * lengths[i];
+          Counter window = counterIn(state.counters(), start, start + lengths[i]);
+          long windowTaken = window == null ? 0 : Checks.saturatedAdd(window.used(), window.reserved());
+          if (windowTaken >= windowLimit || windowLimit - windowTaken < amount) {
+            return denialReason(source);
+          }
+        }
+      }
+    }
+    return Reason.WITHIN_BALANCE;
+  }
+
+  /**
+   * A tenant's standing on its whole path and in every window of a meter: what a path write checks and changes.
+   *
+   * @param tenant the tenant
+   * @param meter a declared meter
+   * @param states the path's states, the tenant's first ({@link dev.quota.spi.UsageStore#readPath})
+   * @param now the instant
+   * @return the plan
+   */
+  PathPlan plan(TenantId tenant, Meter meter, List<TenantState> states, Instant now) {
+    catalogue.requireMeter(meter);
+    Window[] windows = windowsOf.getOrDefault(meter, new Window[0]);
+    List<TenantId> levels = new ArrayList<>(states.size());
+    List<UsageReport> periodReports = new ArrayList<>(states.size());
+    int lifted = -1;
+    TenantId level = tenant;
+    for (int i = 0; i < states.size(); i++) {
+      TenantState state = states.get(i);
+      levels.add(level);
+      UsageReport report = evaluate(level, meter, state, now);
+      periodReports.add(report);
+      if (report.bypassed()) {
+        lifted = i;
+      }
+      if (i + 1 < states.size()) {
+        level = state.parent().orElseThrow(() -> new IllegalStateException("a path's level without a parent"));
+      }
+    }
+    List<PathPlan.Slot> slots = new ArrayList<>();
+    for (int i = 0; i < states.size(); i++) {
+      UsageReport period = withoutCredits(periodReports.get(i));
+      boolean isLifted = i <= lifted;
+      long periodCeiling = isLifted ? TierCatalogue.UNLIMITED : period.ceiling();
+      int periodSlot = slots.size();
+      slots.add(new PathPlan.Slot(i, Window.PERIOD, period,
+          new dev.quota.spi.PathCounter(levels.get(i), Window.PERIOD, period.period(), periodCeiling,
+              states.get(i).version())));
+      for (Window window : windows) {
+        long limit = windowLimit(period.effectiveTier().orElse(null), meter, window);
+        Period bounds = window.at(now);
+        if (bounds.equals(period.period())) {
+          // The window is the period itself (a DAY window on a meter counted in UTC days): one counter, the
+          // stricter ceiling.
+          PathPlan.Slot merged = slots.get(periodSlot);
+          slots.set(periodSlot, new PathPlan.Slot(i, Window.PERIOD, merged.report(),
+              new dev.quota.spi.PathCounter(levels.get(i), Window.PERIOD, bounds,
+                  isLifted ? TierCatalogue.UNLIMITED : Math.min(merged.counter().ceiling(), limit),
+                  states.get(i).version())));
+          continue;
+        }
+        Counter counter = counterIn(states.get(i).counters(), bounds);
+        UsageReport windowReport = new UsageReport(levels.get(i), meter, period.plannedTier(),
+            period.effectiveTier(), period.tierSource(), limit, 0, counter == null ? 0 : counter.used(),
+            counter == null ? 0 : counter.reserved(), bounds, Optional.empty(), List.of(), now);
+        slots.add(new PathPlan.Slot(i, window, windowReport, new dev.quota.spi.PathCounter(levels.get(i), window,
+            bounds, isLifted ? TierCatalogue.UNLIMITED : limit, states.get(i).version())));
+      }
+    }
+    return new PathPlan(tenant, meter, levels, states, periodReports, slots, lifted);
+  }
+
+  /**
+   * A tier's limit on a meter in a short window.
+   *
+   * @param tier the effective tier, or null for a rejected tenant (whose limit is 0)
+   * @param meter the meter
+   * @param window a short window
+   * @return the limit; {@link TierCatalogue#UNLIMITED} if the tier sets none in that window
+   */
+  long windowLimit(Tier tier, Meter meter, Window window) {
+    if (tier == null) {
+      return 0;
+    }
+    return catalogue.windowLimits(tier, meter).getOrDefault(window, TierCatalogue.UNLIMITED);
+  }
+
+  /** The report without unspent one-time credits, which path writes do not draw on. */
+  private static UsageReport withoutCredits(UsageReport report) {
+    if (report.creditAvailable() == 0) {
+      return report;
+    }
+    return new UsageReport(report.tenant(), report.meter(), report.plannedTier(), report.effectiveTier(),
+        report.tierSource(), report.limit(), report.granted(), report.used(), report.reserved(), report.period(),
+        report.bypassedUntil(), report.activeEntitlements(), report.asOf(), report.creditDrawn(), 0);
   }
 
   /**
@@ -330,6 +520,18 @@ public final class Evaluator {
       case DEFAULT_WITHOUT_PLAN, DEFAULT_FOR_UNKNOWN_TIER -> catalogue.defaultTier();
       default -> null;
     };
+  }
+
+  /** The counter of exactly those bounds, in epoch seconds, or null: the window lookup without a Period. */
+  private static Counter counterIn(List<Counter> counters, long startSeconds, long endSeconds) {
+    for (int i = 0; i < counters.size(); i++) {
+      Counter c = counters.get(i);
+      if (c.period().start().getEpochSecond() == startSeconds && c.period().end().getEpochSecond() == endSeconds
+          && c.period().start().getNano() == 0 && c.period().end().getNano() == 0) {
+        return c;
+      }
+    }
+    return null;
   }
 
   /** The counter of exactly that period, or null if the state has none. */

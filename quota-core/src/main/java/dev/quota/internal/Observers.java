@@ -3,6 +3,7 @@ package dev.quota.internal;
 import dev.quota.Decision;
 import dev.quota.Meter;
 import dev.quota.QuotaObserver;
+import dev.quota.Window;
 import dev.quota.alert.NotificationKind;
 import java.util.List;
 import org.slf4j.Logger;
@@ -35,6 +36,17 @@ public final class Observers implements QuotaObserver {
         observer.onDecision(operation, meter, allowed, reason, shadowed);
       } catch (RuntimeException e) {
         LOG.warn("observer {} failed on a decision; ignored", observer, e);
+      }
+    }
+  }
+
+  @Override
+  public void onDenied(Operation operation, Meter meter, Decision.Reason reason, int levelsUp, Window window) {
+    for (QuotaObserver observer : observers) {
+      try {
+        observer.onDenied(operation, meter, reason, levelsUp, window);
+      } catch (RuntimeException e) {
+        LOG.warn("observer {} failed on a denial; ignored", observer, e);
       }
     }
   }

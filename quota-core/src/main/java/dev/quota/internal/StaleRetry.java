@@ -67,6 +67,16 @@ final class StaleRetry {
   }
 
   /**
+   * Tells whether an attempt reads the state as last committed: a retry after a refusal.
+   *
+   * @param reads the attempt's reads
+   * @return whether they bypass any cache
+   */
+  boolean latest(Reads reads) {
+    return reads == retryReads;
+  }
+
+  /**
    * Makes attempts until one is not refused as stale.
    *
    * @param tenant the tenant whose state the attempts read and write

@@ -23,6 +23,10 @@ import dev.quota.internal.Checks;
 import dev.quota.spi.CommitOutcome;
 import dev.quota.spi.Counter;
 import dev.quota.spi.LedgerEntry;
+import dev.quota.spi.ParentOutcome;
+import dev.quota.spi.PathCounter;
+import dev.quota.spi.PathOutcome;
+import dev.quota.spi.PathWrite;
 import dev.quota.spi.QuotaStore;
 import dev.quota.spi.ReleaseOutcome;
 import dev.quota.spi.RevokeOutcome;
@@ -75,6 +79,12 @@ public final class SimpleStore implements QuotaStore {
   private final Set<List<Object>> firedAlerts = new HashSet<>();
   private final Map<List<Object>, KnownState> known = new HashMap<>();
   private final List<Integer> alertMarks = new ArrayList<>();
+  /** What path writes counted: each entry's amount in every counter of its write, the writer's included. */
+  private final List<Contribution> contributions = new ArrayList<>();
+  /** Entries written on a path: they count through {@link #contributions}, not as flat entries of their period. */
+  private final Set<LedgerEntry> pathEntries = Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+
+  private record Contribution(LedgerEntry entry, TenantId tenant, Period period) {}
   private final List<Delivery> outbox = new ArrayList<>();
   private boolean failing;
   private boolean failingAlertMarks;
@@ -88,6 +98,7 @@ public final class SimpleStore implements QuotaStore {
 
   private static final class TenantData {
     Optional<Plan> plan = Optional.empty();
+    Optional<TenantId> parent = Optional.empty();
     final List<Entitlement> entitlements = new ArrayList<>();
     long version;
     final List<LedgerEntry> ledger = new ArrayList<>();
@@ -96,11 +107,27 @@ public final class SimpleStore implements QuotaStore {
 
   private static final class Hold {
     final StoredReservation reservation;
+    /** For a hold taken on a path, the counters (tenant, period) it holds in; null for a flat hold. */
+    final @Nullable Set<List<Object>> counters;
     boolean released;
     UsageKey committedUnder;
 
     Hold(StoredReservation reservation) {
+      this(reservation, null);
+    }
+
+    Hold(StoredReservation reservation, @Nullable Set<List<Object>> counters) {
       this.reservation = reservation;
+      this.counters = counters;
+    }
+
+    /** Whether this hold counts in a tenant's counter of a meter and period. */
+    boolean holdsIn(TenantId tenant, Meter meter, Period period) {
+      if (!reservation.meter().equals(meter)) {
+        return false;
+      }
+      return counters == null ? reservation.tenant().equals(tenant) && reservation.period().equals(period)
+          : counters.contains(List.of(tenant, period));
     }
 
     boolean open() {
@@ -226,29 +253,52 @@ public final class SimpleStore implements QuotaStore {
   @Override
   public synchronized TenantState read(TenantId tenant, Meter meter, Instant now) {
     enter(false);
-    TenantState state = stateOf(data(tenant), meter, now);
+    TenantState state = stateOf(tenant, meter, now);
     if (rememberReads) {
       known.put(List.of(tenant, meter), new KnownState(state, now));
     }
     return state;
   }
 
-  private static TenantState stateOf(TenantData data, Meter meter, Instant now) {
-    Map<Period, long[]> totals = new LinkedHashMap<>();
+  private TenantState stateOf(TenantId tenant, Meter meter, Instant now) {
+    TenantData data = data(tenant);
+    Set<Period> periods = new java.util.LinkedHashSet<>();
     for (LedgerEntry e : data.ledger) {
-      if (e.meter().equals(meter) && e.period().contains(now)) {
-        totals.computeIfAbsent(e.period(), p -> new long[2])[0] += e.amount();
+      if (e.meter().equals(meter) && e.period().contains(now) && !pathEntries.contains(e)) {
+        periods.add(e.period());
       }
     }
-    for (Hold h : data.holds.values()) {
-      StoredReservation r = h.reservation;
-      if (h.open() && r.meter().equals(meter) && r.period().contains(now) && now.isBefore(r.expiresAt())) {
-        totals.computeIfAbsent(r.period(), p -> new long[2])[1] += r.amount();
+    for (Contribution c : contributions) {
+      if (c.tenant().equals(tenant) && c.entry().meter().equals(meter) && c.period().contains(now)) {
+        periods.add(c.period());
+      }
+    }
+    for (TenantData other : tenants.values()) {
+      for (Hold h : other.holds.values()) {
+        if (!h.open() || !h.reservation.meter().equals(meter) || !now.isBefore(h.reservation.expiresAt())) {
+          continue;
+        }
+        if (h.counters == null) {
+          if (h.reservation.tenant().equals(tenant) && h.reservation.period().contains(now)) {
+            periods.add(h.reservation.period());
+          }
+        } else {
+          for (List<Object> key : h.counters) {
+            if (key.get(0).equals(tenant) && ((Period) key.get(1)).contains(now)) {
+              periods.add((Period) key.get(1));
+            }
+          }
+        }
       }
     }
     List<Counter> counters = new ArrayList<>();
-    totals.forEach((period, t) -> counters.add(new Counter(period, t[0], t[1])));
-    return new TenantState(data.plan, data.entitlements, data.version, counters);
+    for (Period period : periods) {
+      Counter c = counter(tenant, meter, period, now);
+      if (c.used() != 0 || c.reserved() != 0) {
+        counters.add(c);
+      }
+    }
+    return new TenantState(data.plan, data.entitlements, data.version, counters, data.parent);
   }
 
   @Override
@@ -261,7 +311,7 @@ public final class SimpleStore implements QuotaStore {
     enter(false);
     List<UsageListing.Row> rows = new ArrayList<>();
     tenants.forEach((tenant, data) -> {
-      TenantState state = stateOf(data, listing.meter(), listing.now());
+      TenantState state = stateOf(tenant, listing.meter(), listing.now());
       if (listing.query().matches(listing.report(tenant, state))) {
         rows.add(new UsageListing.Row(tenant, state));
       }
@@ -341,7 +391,7 @@ public final class SimpleStore implements QuotaStore {
     if (staleWrites || data.version != expectedVersion) {
       return new WriteOutcome.Stale();
     }
-    Counter before = counter(data, entry.meter(), entry.period(), entry.occurredAt());
+    Counter before = counter(entry.tenant(), entry.meter(), entry.period(), entry.occurredAt());
     Optional<LedgerEntry> existing = data.ledger.stream()
         .filter(e -> e.meter().equals(entry.meter()) && e.key().equals(entry.key())).findFirst();
     if (existing.isPresent()) {
@@ -352,21 +402,27 @@ public final class SimpleStore implements QuotaStore {
       return new WriteOutcome.Insufficient(before);
     }
     data.ledger.add(entry);
-    return new WriteOutcome.Written(counter(data, entry.meter(), entry.period(), entry.occurredAt()));
+    return new WriteOutcome.Written(counter(entry.tenant(), entry.meter(), entry.period(), entry.occurredAt()));
   }
 
-  private static Counter counter(TenantData data, Meter meter, Period period, Instant now) {
+  private Counter counter(TenantId tenant, Meter meter, Period period, Instant now) {
     long used = 0;
     long reserved = 0;
-    for (LedgerEntry e : data.ledger) {
-      if (e.meter().equals(meter) && e.period().equals(period)) {
+    for (LedgerEntry e : data(tenant).ledger) {
+      if (e.meter().equals(meter) && e.period().equals(period) && !pathEntries.contains(e)) {
         used += e.amount();
       }
     }
-    for (Hold h : data.holds.values()) {
-      StoredReservation r = h.reservation;
-      if (h.open() && r.meter().equals(meter) && r.period().equals(period) && now.isBefore(r.expiresAt())) {
-        reserved += r.amount();
+    for (Contribution c : contributions) {
+      if (c.tenant().equals(tenant) && c.entry().meter().equals(meter) && c.period().equals(period)) {
+        used += c.entry().amount();
+      }
+    }
+    for (TenantData other : tenants.values()) {
+      for (Hold h : other.holds.values()) {
+        if (h.open() && h.holdsIn(tenant, meter, period) && now.isBefore(h.reservation.expiresAt())) {
+          reserved += h.reservation.amount();
+        }
       }
     }
     return new Counter(period, used, reserved);
@@ -380,7 +436,7 @@ public final class SimpleStore implements QuotaStore {
     if (staleWrites || data.version != expectedVersion) {
       return new WriteOutcome.Stale();
     }
-    Counter before = counter(data, reservation.meter(), reservation.period(), now);
+    Counter before = counter(reservation.tenant(), reservation.meter(), reservation.period(), now);
     long taken = Checks.saturatedAdd(before.used(), before.reserved());
     if (Checks.saturatedAdd(taken, reservation.amount()) > ceiling) {
       return new WriteOutcome.Insufficient(before);
@@ -389,7 +445,7 @@ public final class SimpleStore implements QuotaStore {
     if (losingReserveAnswers) {
       throw new StoreUnavailableException("the answer to a committed reserve was lost", new IOException("reset"));
     }
-    return new WriteOutcome.Written(counter(data, reservation.meter(), reservation.period(), now));
+    return new WriteOutcome.Written(counter(reservation.tenant(), reservation.meter(), reservation.period(), now));
   }
 
   @Override
@@ -417,12 +473,12 @@ public final class SimpleStore implements QuotaStore {
         .filter(e -> e.meter().equals(entry.meter()) && e.key().equals(entry.key())).findFirst();
     if (existing.isPresent()) {
       return new CommitOutcome.Duplicate(existing.get().amount(),
-          counter(data, entry.meter(), entry.period(), now));
+          counter(tenant, entry.meter(), entry.period(), now));
     }
     boolean expired = !now.isBefore(hold.reservation.expiresAt());
     hold.committedUnder = entry.key();
     data.ledger.add(entry);
-    return new CommitOutcome.Committed(counter(data, entry.meter(), entry.period(), now), expired);
+    return new CommitOutcome.Committed(counter(tenant, entry.meter(), entry.period(), now), expired);
   }
 
   /** This store keeps no one-time credits; the guard never draws on them here (no state it returns holds one). */
@@ -437,6 +493,183 @@ public final class SimpleStore implements QuotaStore {
   public CommitOutcome commitDrawingCredits(TenantId tenant, ReservationId id, LedgerEntry entry, long allowance,
       long expectedVersion, Instant now) {
     throw new UnsupportedOperationException("SimpleStore keeps no one-time credits");
+  }
+
+  // --- path writes ----------------------------------------------------------------------------------
+
+  @Override
+  public synchronized PathOutcome consumePath(LedgerEntry entry, PathWrite write, boolean conditional) {
+    enter(true);
+    if (stale(write)) {
+      return new PathOutcome.Stale();
+    }
+    Instant at = entry.occurredAt();
+    List<Counter> before = counters(write, entry.meter(), at);
+    Optional<LedgerEntry> existing = data(entry.tenant()).ledger.stream()
+        .filter(e -> e.meter().equals(entry.meter()) && e.key().equals(entry.key())).findFirst();
+    if (existing.isPresent()) {
+      return new PathOutcome.Duplicate(existing.get().amount(), before);
+    }
+    if (conditional) {
+      int refused = firstRefusal(write, before, entry.amount());
+      if (refused >= 0) {
+        return new PathOutcome.Insufficient(refused, before);
+      }
+    }
+    addOnPath(entry, write);
+    return new PathOutcome.Written(counters(write, entry.meter(), at));
+  }
+
+  @Override
+  public synchronized PathOutcome reservePath(StoredReservation reservation, PathWrite write, boolean conditional,
+      Instant now) {
+    enter(true);
+    if (stale(write)) {
+      return new PathOutcome.Stale();
+    }
+    List<Counter> before = counters(write, reservation.meter(), now);
+    if (conditional) {
+      int refused = firstRefusal(write, before, reservation.amount());
+      if (refused >= 0) {
+        return new PathOutcome.Insufficient(refused, before);
+      }
+    }
+    Set<List<Object>> keys = new HashSet<>();
+    write.counters().forEach(c -> keys.add(List.of(c.tenant(), c.period())));
+    data(reservation.tenant()).holds.put(reservation.id(), new Hold(reservation, keys));
+    if (losingReserveAnswers) {
+      throw new StoreUnavailableException("the answer to a committed reserve was lost", new IOException("reset"));
+    }
+    return new PathOutcome.Written(counters(write, reservation.meter(), now));
+  }
+
+  @Override
+  public synchronized CommitOutcome commitPath(TenantId tenant, ReservationId id, LedgerEntry entry,
+      PathWrite write, Instant now) {
+    enter(true);
+    if (failingCommits) {
+      throw new StoreUnavailableException("commit cut off by the test", new IOException("connection reset"));
+    }
+    TenantData data = data(tenant);
+    Hold hold = data.holds.get(id);
+    if (hold == null) {
+      return new CommitOutcome.NotFound();
+    }
+    if (hold.released) {
+      return new CommitOutcome.Released();
+    }
+    if (!hold.reservation.meter().equals(entry.meter())) {
+      return new CommitOutcome.WrongMeter(hold.reservation.meter());
+    }
+    if (hold.committedUnder != null && !hold.committedUnder.equals(entry.key())) {
+      return new CommitOutcome.CommittedUnderOtherKey(hold.committedUnder);
+    }
+    if (stale(write)) {
+      return new CommitOutcome.Stale();
+    }
+    PathCounter first = write.counters().get(0);
+    Optional<LedgerEntry> existing = data.ledger.stream()
+        .filter(e -> e.meter().equals(entry.meter()) && e.key().equals(entry.key())).findFirst();
+    if (existing.isPresent()) {
+      hold.committedUnder = entry.key();
+      return new CommitOutcome.Duplicate(existing.get().amount(),
+          counter(first.tenant(), entry.meter(), first.period(), now));
+    }
+    boolean expired = !now.isBefore(hold.reservation.expiresAt());
+    hold.committedUnder = entry.key();
+    addOnPath(entry, write);
+    return new CommitOutcome.Committed(counter(first.tenant(), entry.meter(), first.period(), now), expired);
+  }
+
+  private boolean stale(PathWrite write) {
+    if (staleWrites) {
+      return true;
+    }
+    for (PathCounter c : write.counters()) {
+      if (data(c.tenant()).version != c.expectedVersion()) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private List<Counter> counters(PathWrite write, Meter meter, Instant at) {
+    return write.counters().stream().map(c -> counter(c.tenant(), meter, c.period(), at)).toList();
+  }
+
+  private static int firstRefusal(PathWrite write, List<Counter> counters, long amount) {
+    for (int i = 0; i < counters.size(); i++) {
+      long taken = Checks.saturatedAdd(counters.get(i).used(), counters.get(i).reserved());
+      if (Checks.saturatedAdd(taken, amount) > write.counters().get(i).ceiling()) {
+        return i;
+      }
+    }
+    return -1;
+  }
+
+  private void addOnPath(LedgerEntry entry, PathWrite write) {
+    data(entry.tenant()).ledger.add(entry);
+    pathEntries.add(entry);
+    for (PathCounter c : write.counters()) {
+      contributions.add(new Contribution(entry, c.tenant(), c.period()));
+    }
+  }
+
+  @Override
+  public synchronized ParentOutcome setParent(TenantId tenant, Optional<TenantId> parent, int maxDepth,
+      AuditEntry audit) {
+    enter(true);
+    if (parent.isPresent()) {
+      int depth = 0;
+      for (Optional<TenantId> at = parent; at.isPresent(); at = data(at.get()).parent) {
+        if (at.get().equals(tenant)) {
+          return ParentOutcome.WOULD_CYCLE;
+        }
+        depth++;
+      }
+      if (depth + height(tenant) > maxDepth) {
+        return ParentOutcome.TOO_DEEP;
+      }
+    }
+    TenantData data = data(tenant);
+    data.parent = parent;
+    data.version++;
+    auditLog.add(audit);
+    return ParentOutcome.CHANGED;
+  }
+
+  /** The levels of a tenant's subtree: 1 for a tenant without children. */
+  private int height(TenantId tenant) {
+    int below = 0;
+    for (TenantId child : childrenOf(tenant)) {
+      below = Math.max(below, height(child));
+    }
+    return 1 + below;
+  }
+
+  private List<TenantId> childrenOf(TenantId tenant) {
+    List<TenantId> children = new ArrayList<>();
+    tenants.forEach((id, data) -> {
+      if (data.parent.isPresent() && data.parent.get().equals(tenant)) {
+        children.add(id);
+      }
+    });
+    children.sort(java.util.Comparator.comparing(TenantId::value));
+    return children;
+  }
+
+  @Override
+  public synchronized Page<TenantId> children(TenantId tenant, PageRequest page) {
+    enter(false);
+    return Page.of(childrenOf(tenant), page);
+  }
+
+  /** Sets a parent directly, without checks or audit: test arrangement only. */
+  public synchronized SimpleStore givenParent(TenantId tenant, TenantId parent) {
+    TenantData data = data(tenant);
+    data.parent = Optional.of(parent);
+    data.version++;
+    return this;
   }
 
   @Override
@@ -576,7 +809,13 @@ public final class SimpleStore implements QuotaStore {
     enter(true);
     PurgeSummary summary = summarize(tenant, since);
     AuditEntry entry = audit.apply(summary);
-    data(tenant).ledger.removeIf(e -> !e.occurredAt().isBefore(since));
+    List<LedgerEntry> ledger = data(tenant).ledger;
+    for (LedgerEntry e : ledger) {
+      if (!e.occurredAt().isBefore(since) && pathEntries.remove(e)) {
+        contributions.removeIf(c -> c.entry() == e);
+      }
+    }
+    ledger.removeIf(e -> !e.occurredAt().isBefore(since));
     auditLog.add(entry);
     return summary;
   }

@@ -42,6 +42,7 @@ import dev.quota.jooq.internal.LedgerReads;
 import dev.quota.jooq.internal.Maintenance;
 import dev.quota.jooq.internal.Migrations;
 import dev.quota.jooq.internal.Outbox;
+import dev.quota.jooq.internal.PathWrites;
 import dev.quota.jooq.internal.SchemaCheck;
 import dev.quota.jooq.internal.StateCache;
 import dev.quota.jooq.internal.StateReads;
@@ -53,6 +54,8 @@ import dev.quota.jooq.internal.UsageHistoryQuery;
 import dev.quota.jooq.internal.UsageWrites;
 import dev.quota.spi.CommitOutcome;
 import dev.quota.spi.LedgerEntry;
+import dev.quota.spi.PathOutcome;
+import dev.quota.spi.PathWrite;
 import dev.quota.spi.QuotaStore;
 import dev.quota.spi.ReleaseOutcome;
 import dev.quota.spi.RevokeOutcome;
@@ -168,6 +171,7 @@ public final class PostgresQuotaStore implements QuotaStore, AutoCloseable {
   private final CreditWrites credits;
   private final HoldWrites holds;
   private final BatchWrites batches;
+  private final PathWrites paths;
   private final AdminWrites admin;
   private final Maintenance maintenance;
   private final Outbox outbox;
@@ -199,6 +203,7 @@ public final class PostgresQuotaStore implements QuotaStore, AutoCloseable {
     this.credits = new CreditWrites(db, counters, rules, usage, cache);
     this.holds = new HoldWrites(db, b.schema, counters, usage, cache);
     this.batches = new BatchWrites(db, b.schema, counters, usage, cache);
+    this.paths = new PathWrites(db, b.schema, usage, cache);
     this.admin = new AdminWrites(db, b.hostPlans, changes, cache);
     this.maintenance = new Maintenance(db, admin, cache, b.archiveBatchSize);
     this.outbox = new Outbox(db);
@@ -366,6 +371,52 @@ public final class PostgresQuotaStore implements QuotaStore, AutoCloseable {
   @Override
   public ReleaseOutcome release(TenantId tenant, ReservationId id, Instant now) {
     return usage.release(tenant, id, now);
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * <p>One call of a database function, in auto-commit (more only to create missing counter rows or sweep expired
+   * holds first).
+   */
+  @Override
+  public PathOutcome consumePath(LedgerEntry entry, PathWrite write, boolean conditional) {
+    requireWritable(entry.tenant(), write);
+    return paths.consume(entry, write, conditional);
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * <p>One call of a database function, in auto-commit (more only to create missing counter rows or sweep expired
+   * holds first).
+   */
+  @Override
+  public PathOutcome reservePath(StoredReservation reservation, PathWrite write, boolean conditional, Instant now) {
+    requireWritable(reservation.tenant(), write);
+    return paths.reserve(reservation, write, conditional, now);
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * <p>One call of a database function, in auto-commit (more only to create missing counter rows).
+   */
+  @Override
+  public CommitOutcome commitPath(TenantId tenant, ReservationId id, LedgerEntry entry, PathWrite write,
+      Instant now) {
+    requireWritable(tenant, write);
+    return paths.commit(tenant, id, entry, write, now);
+  }
+
+  private static void requireWritable(TenantId tenant, PathWrite write) {
+    if (!write.tenant().equals(tenant)) {
+      throw new InvalidRequestException("write", "must start at the writing tenant '" + tenant + "', started at '"
+          + write.tenant() + "'");
+    }
+    if (write.counters().isEmpty()) {
+      throw new InvalidRequestException("counters", "must name at least one counter");
+    }
   }
 
   @Override

@@ -49,7 +49,7 @@ class LeastPrivilegeTest {
         "GRANT USAGE ON SCHEMA " + s + " TO " + role,
         "GRANT SELECT, INSERT, UPDATE ON " + s + ".tenant, " + s + ".counter TO " + role,
         "GRANT SELECT, INSERT, UPDATE, DELETE ON " + s + ".usage_ledger, " + s + ".usage_archive, " + s
-            + ".reservation TO " + role,
+            + ".reservation, " + s + ".reservation_hold TO " + role,
         "GRANT SELECT, INSERT, DELETE ON " + s + ".usage_rollup TO " + role,
         "GRANT SELECT, INSERT, UPDATE ON " + s + ".entitlement TO " + role,
         "GRANT SELECT, INSERT ON " + s + ".audit_log, " + s + ".service_record TO " + role,

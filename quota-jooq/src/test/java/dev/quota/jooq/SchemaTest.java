@@ -99,7 +99,7 @@ class SchemaTest {
 
       assertThat(Flyway.configure().dataSource(DB.dataSource()).schemas(schema)
           .locations(PostgresQuotaStore.MIGRATION_LOCATION).load().migrate().migrationsExecuted)
-          .as("V5, V6, V7, V8, V9, V11, V12 and V13 ran").isEqualTo(8);
+          .as("V5, V6, V7, V8, V9, V11, V12, V13 and V14 ran").isEqualTo(9);
 
       try (PostgresQuotaStore store = PostgresQuotaStore.builder().dataSource(DB.dataSource()).schema(schema).build()) {
         List<String> heard = new ArrayList<>();
@@ -131,7 +131,7 @@ class SchemaTest {
       assertThatThrownBy(() -> PostgresQuotaStore.builder().dataSource(DB.dataSource()).schema(schema).build())
           .isInstanceOfSatisfying(QuotaSchemaException.class,
               e -> assertThat(e.missing()).containsExactly("reservation_hold", "usage_rollup", "usage_archive_history",
-                  "usage_ledger_history", "entitlement_rollover_once"));
+                  "usage_ledger_history", "entitlement_rollover_once", "quota_path_commit()", "quota_path_write()"));
 
       Flyway.configure().dataSource(DB.dataSource()).schemas(schema)
           .locations(PostgresQuotaStore.MIGRATION_LOCATION).load().migrate();

@@ -38,7 +38,7 @@ public final class Migrations {
       "V3__counter_rules_written_once.sql", "V5__service_record.sql", "V6__reserve_and_commit_in_one_statement.sql",
       "V7__notification_outbox.sql", "V8__usage_history.sql",
       "V9__tenant_limits_and_credits.sql", "V11__rollover.sql", "V12__usage_history_rollup.sql",
-      "V13__tenant_tree_and_windows.sql");
+      "V13__tenant_tree_and_windows.sql", "V14__path_writes.sql");
 
   private Migrations() {}
 

@@ -162,6 +162,7 @@ public final class PreparedQuery {
       case String s -> statement.setString(marker, s);
       case Long l -> statement.setLong(marker, l);
       case Integer n -> statement.setInt(marker, n);
+      case Boolean b -> statement.setBoolean(marker, b);
       case Instant t -> statement.setObject(marker, OffsetDateTime.ofInstant(t, ZoneOffset.UTC));
       case UUID u -> statement.setObject(marker, u);
       case Array a -> statement.setArray(marker, a);

@@ -229,7 +229,7 @@ public final class StateCache implements ChangeSink {
       counters.add(counter);
       counters.sort(Comparator.comparing((Counter c) -> c.period().start()).thenComparing(c -> c.period().end()));
     }
-    return new TenantState(state.plan(), state.entitlements(), state.version(), counters);
+    return new TenantState(state.plan(), state.entitlements(), state.version(), counters, state.parent());
   }
 
   @Override

@@ -49,6 +49,8 @@ final class StateQuery {
   static final Field<String> HOST_TIER = field(name("host_tier"), SQLDataType.VARCHAR);
   static final Field<Short> BILLING_DAY = field(name("billing_day"), SQLDataType.SMALLINT);
   static final Field<Long> VERSION = field(name("version"), SQLDataType.BIGINT);
+  /** The tenant's parent, if it has one (migration V13). */
+  static final Field<String> PARENT_ID = field(name("parent_id"), SQLDataType.VARCHAR);
   static final Field<Instant> PERIOD_START = field(name("period_start"), SQLDataType.INSTANT);
   static final Field<Instant> PERIOD_END = field(name("period_end"), SQLDataType.INSTANT);
   static final Field<Long> USED = field(name("used"), SQLDataType.BIGINT);
@@ -130,15 +132,16 @@ final class StateQuery {
     // The entitlement rows come first: a UNION's columns are its first branch's, so these rows' columns are the
     // entitlement table's own fields.
     var entitlementRows = select(columns(inline(ENTITLEMENT_ROW).as(ROW_KIND), ENTITLEMENT.TENANT_ID.as(TENANT_ID),
-            ENTITLEMENT_COLUMNS, null, null, null, null, null, null, null, null, null, null))
+            ENTITLEMENT_COLUMNS, null, null, null, null, null, null, null, null, null, null, null))
         .from(ENTITLEMENT)
         .where(tenants.ofEntitlements(), ENTITLEMENT.VALID_UNTIL.gt(at),
             ENTITLEMENT.REVOKED_AT.isNull().or(ENTITLEMENT.REVOKED_AT.gt(at)));
     var tenantRows = select(columns(inline(TENANT_ROW), tenants.tenantId(), null,
-            TENANT.TIER, tenants.hostTier(), TENANT.BILLING_DAY, TENANT.VERSION, null, null, null, null, null, null))
+            TENANT.TIER, tenants.hostTier(), TENANT.BILLING_DAY, TENANT.VERSION, TENANT.PARENT_ID, null, null, null, null,
+            null, null))
         .from(tenants.tenantRows())
         .where(tenants.tenantCondition());
-    var counterRows = select(columns(inline(COUNTER_ROW), COUNTER.TENANT_ID, null, null, null, null, null,
+    var counterRows = select(columns(inline(COUNTER_ROW), COUNTER.TENANT_ID, null, null, null, null, null, null,
             COUNTER.PERIOD_START, COUNTER.PERIOD_END, COUNTER.USED, rules.reservedAt(at), rules.nextExpiryAfter(at),
             COUNTER.CREDIT_DRAWN))
         .from(COUNTER)
@@ -153,7 +156,7 @@ final class StateQuery {
    */
   private static List<SelectField<?>> columns(Field<Integer> kind, Field<String> tenantId,
       List<Field<?>> entitlement, Field<String> tier, Field<String> hostTier, Field<Short> billingDay,
-      Field<Long> version, Field<Instant> start, Field<Instant> end, Field<Long> used, Field<Long> reservedNow,
+      Field<Long> version, Field<String> parent, Field<Instant> start, Field<Instant> end, Field<Long> used, Field<Long> reservedNow,
       Field<Instant> nextExpiry, Field<Long> creditDrawn) {
     List<SelectField<?>> columns = new ArrayList<>();
     columns.add(kind);
@@ -165,6 +168,7 @@ final class StateQuery {
     columns.add(or(hostTier, HOST_TIER));
     columns.add(or(billingDay, BILLING_DAY));
     columns.add(or(version, VERSION));
+    columns.add(or(parent, PARENT_ID));
     columns.add(or(start, PERIOD_START));
     columns.add(or(end, PERIOD_END));
     columns.add(or(used, USED));

@@ -122,6 +122,7 @@ public final class StateReads {
     private String hostTier;
     private Short billingDay;
     private long version;
+    private String parent;
     private final List<Record> entitlements = new ArrayList<>(2);
     private final List<Counter> counters = new ArrayList<>(1);
     private Instant validUntil = Instant.MAX;
@@ -139,6 +140,7 @@ public final class StateReads {
           billingDay = r.get(StateQuery.BILLING_DAY);
           Long stored = r.get(StateQuery.VERSION);
           version = stored == null ? 0 : stored; // a tenant the store has never seen
+          parent = r.get(StateQuery.PARENT_ID);
         }
         case StateQuery.ENTITLEMENT_ROW -> entitlements.add(r);
         case StateQuery.COUNTER_ROW -> {
@@ -162,7 +164,8 @@ public final class StateReads {
       if (counters.size() > 1) {
         counters.sort(Comparator.comparing((Counter c) -> c.period().start()).thenComparing(c -> c.period().end()));
       }
-      return new ReadResult(new TenantState(plan(), mapped, version, counters), validUntil);
+      return new ReadResult(new TenantState(plan(), mapped, version, counters,
+          Optional.ofNullable(parent).map(TenantId::of)), validUntil);
     }
 
     private Optional<Plan> plan() {

@@ -3,11 +3,13 @@ package dev.quota.jooq.internal;
 import static dev.quota.jooq.internal.Db.micros;
 import static dev.quota.jooq.internal.generated.Tables.COUNTER;
 import static dev.quota.jooq.internal.generated.Tables.RESERVATION;
+import static dev.quota.jooq.internal.generated.Tables.RESERVATION_HOLD;
 import static dev.quota.jooq.internal.generated.Tables.TENANT;
 import static dev.quota.jooq.internal.generated.Tables.USAGE_LEDGER;
 import static org.jooq.impl.DSL.count;
 import static org.jooq.impl.DSL.exists;
 import static org.jooq.impl.DSL.field;
+import static org.jooq.impl.DSL.least;
 import static org.jooq.impl.DSL.min;
 import static org.jooq.impl.DSL.name;
 import static org.jooq.impl.DSL.row;
@@ -29,8 +31,10 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.jooq.CommonTableExpression;
 import org.jooq.DSLContext;
 import org.jooq.Field;
@@ -156,8 +160,13 @@ public final class UsageWrites {
     Instant at = micros(now);
     Period entryPeriod = new Period(micros(entry.period().start()), micros(entry.period().end()));
     CommitOutcome stale = new CommitOutcome.Stale();
-    return rounds.run(tenant, entry.meter(), expectedVersion, at, stale,
-        tx -> commitInTransaction(tx, tenant, id, entry, expectedVersion, at, entryPeriod, stale, draw));
+    Set<TenantId> holdsEnded = new LinkedHashSet<>();
+    CommitOutcome outcome = rounds.run(tenant, entry.meter(), expectedVersion, at, stale, tx -> {
+      holdsEnded.clear(); // a round that rolled back ended nothing
+      return commitInTransaction(tx, tenant, id, entry, expectedVersion, at, entryPeriod, stale, draw, holdsEnded);
+    });
+    holdsEnded.forEach(sink::tenantChanged);
+    return outcome;
   }
 
   @SafeVarargs
@@ -193,7 +202,7 @@ public final class UsageWrites {
    */
   private WriteRounds.Step<CommitOutcome> commitInTransaction(Db.Tx tx, TenantId tenant, ReservationId id,
       LedgerEntry entry, long expectedVersion, Instant at, Period entryPeriod, CommitOutcome stale,
-      @Nullable CommitDraw draw) {
+      @Nullable CommitDraw draw, Set<TenantId> holdsEnded) {
     Field<Instant> atField = val(at);
     Meter meter = entry.meter();
     DSLContext dsl = tx.dsl();
@@ -207,6 +216,12 @@ public final class UsageWrites {
     }
     Period holdPeriod = new Period(hold.getPeriodStart(), hold.getPeriodEnd());
     long held = hold.getCounted() ? hold.getAmount() : 0;
+    if (!hold.getCounted()) {
+      // A reservation made on a path (quota_commit leaves it here): its hold leaves every counter it counts in, the
+      // entry's counter locked with them in the global order; the usage is then written here like a flat commit's.
+      // The cache forgets those tenants once the transaction commits.
+      holdsEnded.addAll(PathWrites.endHolds(dsl, tenant, id, meter, entryPeriod));
+    }
     boolean samePeriod = holdPeriod.equals(entryPeriod);
     if (held > 0 && !samePeriod) {
       // two counter rows change: lock them in the order of every path that locks several
@@ -324,7 +339,12 @@ public final class UsageWrites {
    */
   public ReleaseOutcome release(TenantId tenant, ReservationId id, Instant now) {
     Instant at = micros(now);
-    record Released(ReleaseOutcome outcome, Meter meter, long version, StoredCounter counter) {}
+    record Released(ReleaseOutcome outcome, Meter meter, long version, StoredCounter counter,
+        Set<TenantId> holdsEnded) {
+      Released(ReleaseOutcome outcome, Meter meter, long version, StoredCounter counter) {
+        this(outcome, meter, version, counter, Set.of());
+      }
+    }
     Released result = db.transaction(tx -> {
       DSLContext dsl = tx.dsl();
       ReservationRecord hold = dsl.selectFrom(RESERVATION)
@@ -347,7 +367,9 @@ public final class UsageWrites {
       Meter meter = Meter.of(hold.getMeter());
       Period period = new Period(hold.getPeriodStart(), hold.getPeriodEnd());
       if (!hold.getCounted()) {
-        return new Released(ReleaseOutcome.RELEASED, meter, -1, null);
+        // a reservation made on a path counts in its hold rows, one per counter (none for a flat one swept since)
+        return new Released(ReleaseOutcome.RELEASED, meter, -1, null,
+            PathWrites.endHolds(dsl, tenant, id, meter, null));
       }
       Record r = dsl.update(COUNTER).set(COUNTER.RESERVED, COUNTER.RESERVED.minus(hold.getAmount()))
           .where(Counters.key(tenant, meter, period))
@@ -362,6 +384,7 @@ public final class UsageWrites {
     if (result.counter() != null) {
       sink.counterObserved(tenant, result.meter(), result.version(), result.counter());
     }
+    result.holdsEnded().forEach(sink::tenantChanged);
     return result.outcome();
   }
 
@@ -387,6 +410,15 @@ public final class UsageWrites {
         expired.merge(new Period(r.get(RESERVATION.PERIOD_START), r.get(RESERVATION.PERIOD_END)),
             r.get(RESERVATION.AMOUNT), Long::sum);
       }
+      // the holds of reservations made on a path, in this tenant's counters (migration V14)
+      for (var r : dsl.update(RESERVATION_HOLD).set(RESERVATION_HOLD.COUNTED, false)
+          .where(RESERVATION_HOLD.TENANT_ID.eq(tenant.value()), RESERVATION_HOLD.METER.eq(meter.name()),
+              RESERVATION_HOLD.COUNTED.isTrue(), rules.expired(RESERVATION_HOLD.EXPIRES_AT, val(at)))
+          .returningResult(RESERVATION_HOLD.PERIOD_START, RESERVATION_HOLD.PERIOD_END, RESERVATION_HOLD.AMOUNT)
+          .fetch()) {
+        expired.merge(new Period(r.get(RESERVATION_HOLD.PERIOD_START), r.get(RESERVATION_HOLD.PERIOD_END)),
+            r.get(RESERVATION_HOLD.AMOUNT), Long::sum);
+      }
       // Lock the rows to fix; holds added to them meanwhile are committed by then, and the next statement's
       // snapshot sees them, so the recomputed expiry misses none.
       List<Period> locked = dsl.select(COUNTER.PERIOD_START, COUNTER.PERIOD_END).from(COUNTER)
@@ -399,10 +431,14 @@ public final class UsageWrites {
         // the earliest expiry among the holds still counted: the definition of next_hold_expiry
         dsl.update(COUNTER)
             .set(COUNTER.RESERVED, COUNTER.RESERVED.minus(expired.getOrDefault(period, 0L)))
-            .set(COUNTER.NEXT_HOLD_EXPIRY, field(select(min(RESERVATION.EXPIRES_AT)).from(RESERVATION)
+            .set(COUNTER.NEXT_HOLD_EXPIRY, least(field(select(min(RESERVATION.EXPIRES_AT)).from(RESERVATION)
                 .where(RESERVATION.TENANT_ID.eq(COUNTER.TENANT_ID), RESERVATION.METER.eq(COUNTER.METER),
                     RESERVATION.PERIOD_START.eq(COUNTER.PERIOD_START), RESERVATION.PERIOD_END.eq(COUNTER.PERIOD_END),
-                    RESERVATION.COUNTED.isTrue())))
+                    RESERVATION.COUNTED.isTrue())),
+                field(select(min(RESERVATION_HOLD.EXPIRES_AT)).from(RESERVATION_HOLD)
+                    .where(RESERVATION_HOLD.TENANT_ID.eq(COUNTER.TENANT_ID), RESERVATION_HOLD.METER.eq(COUNTER.METER),
+                        RESERVATION_HOLD.PERIOD_START.eq(COUNTER.PERIOD_START),
+                        RESERVATION_HOLD.PERIOD_END.eq(COUNTER.PERIOD_END), RESERVATION_HOLD.COUNTED.isTrue()))))
             .where(Counters.key(tenant, meter, period))
             .execute();
       }
@@ -410,6 +446,11 @@ public final class UsageWrites {
           .where(RESERVATION.TENANT_ID.eq(tenant.value()), RESERVATION.METER.eq(meter.name()),
               RESERVATION.COUNTED.isFalse(),
               rules.expired(RESERVATION.EXPIRES_AT, val(micros(at.minus(reservationRetention)))))
+          .execute();
+      dsl.deleteFrom(RESERVATION_HOLD)
+          .where(RESERVATION_HOLD.TENANT_ID.eq(tenant.value()), RESERVATION_HOLD.METER.eq(meter.name()),
+              RESERVATION_HOLD.COUNTED.isFalse(),
+              rules.expired(RESERVATION_HOLD.EXPIRES_AT, val(micros(at.minus(reservationRetention)))))
           .execute();
       return null;
     });

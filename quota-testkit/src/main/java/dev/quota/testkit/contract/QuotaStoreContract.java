@@ -418,4 +418,12 @@ public abstract class QuotaStoreContract {
       super(QuotaStoreContract.this);
     }
   }
+
+  /** {@link PathStoreContract}, on this contract's store. */
+  @Nested
+  public class PathStore extends PathStoreContract {
+    PathStore() {
+      super(QuotaStoreContract.this);
+    }
+  }
 }
