@@ -9,6 +9,7 @@ import dev.quota.TenantId;
 import dev.quota.Tier;
 import dev.quota.UsageKey;
 import dev.quota.UsageReport;
+import dev.quota.Window;
 import dev.quota.admin.AuditEntry;
 import dev.quota.admin.AuditQuery;
 import dev.quota.admin.CounterCheck;
@@ -28,6 +29,10 @@ import dev.quota.alert.Notification;
 import dev.quota.spi.CommitOutcome;
 import dev.quota.spi.Counter;
 import dev.quota.spi.LedgerEntry;
+import dev.quota.spi.ParentOutcome;
+import dev.quota.spi.PathCounter;
+import dev.quota.spi.PathOutcome;
+import dev.quota.spi.PathWrite;
 import dev.quota.spi.QuotaStore;
 import dev.quota.spi.ReleaseOutcome;
 import dev.quota.spi.RevokeOutcome;
@@ -44,6 +49,7 @@ import java.util.Arrays;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -56,6 +62,7 @@ import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -65,6 +72,12 @@ import org.jspecify.annotations.Nullable;
  * <p>Each tenant's data sits behind its own lock, so every primitive is atomic per tenant, as the SPI
  * requires, and different tenants do not contend. The audit log is global and appended under the
  * tenant's lock, so a change and its entry are never seen apart.
+ *
+ * <p><b>Paths.</b> A write on a tenant's path (its ancestors, and short windows) takes the monitors of every tenant it
+ * touches in tenant id order, the first key of {@link PathCounter#compareLockOrder} (a tenant's counters all sit behind
+ * its one monitor), so crossing writes cannot deadlock. A hold taken on a path is one object kept by its tenant and by
+ * every other level it holds in; commit, release and expiry end it everywhere at once. Changes of the tree take a
+ * store-wide tree lock before any tenant's monitor, so two moves cannot together close a cycle.
  *
  * {@snippet :
  * TestClock clock = TestClock.at("2026-11-25T10:00:00Z");
@@ -91,6 +104,11 @@ public final class InMemoryQuotaStore implements QuotaStore {
   private static final int MAX_ERROR_LENGTH = 2_000;
 
   private final ConcurrentHashMap<TenantId, TenantData> tenants = new ConcurrentHashMap<>();
+  /**
+   * Taken by every change of a parent, before the tenant's monitor, and by the reads of the tree that decide one: a
+   * parent is written holding both, so under this lock alone the tree reads as it is.
+   */
+  private final Object treeLock = new Object();
   private final ConcurrentHashMap<EntitlementId, TenantId> entitlementOwners = new ConcurrentHashMap<>();
   private final List<AuditEntry> auditLog = new ArrayList<>();
   /** The tenants of the audit log's entries, which stay known whatever else happens to them. */
@@ -211,7 +229,7 @@ public final class InMemoryQuotaStore implements QuotaStore {
 
   private TenantState withHostPlan(TenantState state, Optional<Plan> hostPlan) {
     return hostTiers == null ? state
-        : new TenantState(hostPlan, state.entitlements(), state.version(), state.counters());
+        : new TenantState(hostPlan, state.entitlements(), state.version(), state.counters(), state.parent());
   }
 
   @Override
@@ -339,15 +357,18 @@ public final class InMemoryQuotaStore implements QuotaStore {
   public CommitOutcome commitDrawingCredits(TenantId tenant, ReservationId id, LedgerEntry entry, long allowance,
       long expectedVersion, Instant now) {
     TenantData data = data(tenant);
-    synchronized (data) {
+    return locked(holdLevels(tenant, id), () -> {
+      if (data.version != expectedVersion) {
+        return new CommitOutcome.Stale();
+      }
       Counter before = data.counter(entry.meter(), entry.period(), now);
-      CommitOutcome outcome = commit(tenant, id, entry, expectedVersion, now);
+      CommitOutcome outcome = commitLocked(data, id, entry, null, now);
       if (!(outcome instanceof CommitOutcome.Committed committed)) {
         return outcome;
       }
       draw(data, entry, allowance, before.used(), before.creditDrawn());
       return new CommitOutcome.Committed(data.counter(entry.meter(), entry.period(), now), committed.expired());
-    }
+    });
   }
 
   @Override
@@ -362,7 +383,7 @@ public final class InMemoryQuotaStore implements QuotaStore {
       if (saturatedSum(counter.used(), counter.reserved(), reservation.amount()) > ceiling) {
         return new WriteOutcome.Insufficient(counter);
       }
-      data.reservations.put(reservation.id(), new Hold(reservation));
+      data.reservations.put(reservation.id(), new Hold(reservation, null));
       return new WriteOutcome.Written(data.counter(reservation.meter(), reservation.period(), now));
     }
   }
@@ -370,41 +391,64 @@ public final class InMemoryQuotaStore implements QuotaStore {
   @Override
   public CommitOutcome commit(TenantId tenant, ReservationId id, LedgerEntry entry, long expectedVersion, Instant now) {
     TenantData data = data(tenant);
-    synchronized (data) {
+    // A hold taken on a path ends in every counter it holds in: take the monitors of all its levels.
+    return locked(holdLevels(tenant, id), () -> {
       if (data.version != expectedVersion) {
         return new CommitOutcome.Stale();
       }
-      Hold hold = data.reservations.get(id);
-      if (hold == null) {
-        return new CommitOutcome.NotFound();
-      }
-      if (hold.released) {
-        return new CommitOutcome.Released();
-      }
-      if (!hold.reservation.meter().equals(entry.meter())) {
-        return new CommitOutcome.WrongMeter(hold.reservation.meter());
-      }
-      if (hold.committedKey != null) {
-        if (hold.committedKey.equals(entry.key())) {
-          LedgerEntry recorded = data.entry(entry.meter(), entry.key());
-          long amount = recorded == null ? entry.amount() : recorded.amount();
-          return new CommitOutcome.Duplicate(amount, data.counter(entry.meter(), entry.period(), now));
-        }
-        return new CommitOutcome.CommittedUnderOtherKey(hold.committedKey);
-      }
-      LedgerEntry existing = data.entry(entry.meter(), entry.key());
-      if (existing != null) {
-        if (existing.amount() == entry.amount()) {
-          // The usage this hold stood for is already in the ledger: end the hold, or it blocks for nothing.
-          hold.committedKey = entry.key();
-        }
-        return new CommitOutcome.Duplicate(existing.amount(), data.counter(entry.meter(), entry.period(), now));
-      }
-      boolean expired = !now.isBefore(hold.reservation.expiresAt());
-      hold.committedKey = entry.key();
-      data.insert(entry);
-      return new CommitOutcome.Committed(data.counter(entry.meter(), entry.period(), now), expired);
+      return commitLocked(data, id, entry, null, now);
+    });
+  }
+
+  /**
+   * Ends a hold by recording its usage, the monitors of the hold's levels (and of the write's, if any) held: the entry
+   * goes to its own period's counter ({@code write} null, a plain commit) or to every counter of {@code write}.
+   */
+  private CommitOutcome commitLocked(TenantData data, ReservationId id, LedgerEntry entry, @Nullable PathWrite write,
+      Instant now) {
+    Hold hold = data.reservations.get(id);
+    if (hold == null) {
+      return new CommitOutcome.NotFound();
     }
+    if (hold.released) {
+      return new CommitOutcome.Released();
+    }
+    if (!hold.reservation.meter().equals(entry.meter())) {
+      return new CommitOutcome.WrongMeter(hold.reservation.meter());
+    }
+    if (hold.committedKey != null) {
+      if (hold.committedKey.equals(entry.key())) {
+        LedgerEntry recorded = data.entry(entry.meter(), entry.key());
+        long amount = recorded == null ? entry.amount() : recorded.amount();
+        return new CommitOutcome.Duplicate(amount, reportedCounter(data, entry, write, now));
+      }
+      return new CommitOutcome.CommittedUnderOtherKey(hold.committedKey);
+    }
+    LedgerEntry existing = data.entry(entry.meter(), entry.key());
+    if (existing != null) {
+      if (existing.amount() == entry.amount()) {
+        // The usage this hold stood for is already in the ledger: end the hold, or it blocks for nothing.
+        hold.committedKey = entry.key();
+      }
+      return new CommitOutcome.Duplicate(existing.amount(), reportedCounter(data, entry, write, now));
+    }
+    boolean expired = !now.isBefore(hold.reservation.expiresAt());
+    if (write == null) {
+      data.insert(entry);
+    } else {
+      insertOnPath(entry, write);
+    }
+    hold.committedKey = entry.key();
+    return new CommitOutcome.Committed(reportedCounter(data, entry, write, now), expired);
+  }
+
+  /** The counter a commit reports: the entry's period's, or the first of the path write's. */
+  private Counter reportedCounter(TenantData data, LedgerEntry entry, @Nullable PathWrite write, Instant now) {
+    if (write == null || write.counters().isEmpty()) {
+      return data.counter(entry.meter(), entry.period(), now);
+    }
+    PathCounter first = write.counters().get(0);
+    return data(first.tenant()).counter(entry.meter(), first.period(), now);
   }
 
   @Override
@@ -413,7 +457,7 @@ public final class InMemoryQuotaStore implements QuotaStore {
     if (data == null) {
       return ReleaseOutcome.NOT_FOUND;
     }
-    synchronized (data) {
+    return locked(holdLevels(tenant, id), () -> {
       Hold hold = data.reservations.get(id);
       if (hold == null) {
         return ReleaseOutcome.NOT_FOUND;
@@ -428,8 +472,165 @@ public final class InMemoryQuotaStore implements QuotaStore {
         // Expired holds stay open: the usage they stood for may still be committed late.
         return ReleaseOutcome.ALREADY_ENDED;
       }
-      hold.released = true;
+      hold.released = true; // in every counter it holds in: they all ask the one hold
       return ReleaseOutcome.RELEASED;
+    });
+  }
+
+  // --- usage writes on paths ---------------------------------------------------------------------------
+
+  @Override
+  public PathOutcome consumePath(LedgerEntry entry, PathWrite write, boolean conditional) {
+    requireWriter(entry.tenant(), write);
+    return locked(write.path(), () -> {
+      if (isStale(write)) {
+        return new PathOutcome.Stale();
+      }
+      Instant at = entry.occurredAt(); // holds count if unexpired at the entry's time
+      LedgerEntry existing = data(entry.tenant()).entry(entry.meter(), entry.key());
+      if (existing != null) {
+        return new PathOutcome.Duplicate(existing.amount(), counters(write, entry.meter(), at));
+      }
+      List<Counter> before = counters(write, entry.meter(), at);
+      if (conditional) {
+        int refusing = firstRefusing(write, before, entry.amount());
+        if (refusing >= 0) {
+          return new PathOutcome.Insufficient(refusing, before);
+        }
+      }
+      insertOnPath(entry, write);
+      return new PathOutcome.Written(counters(write, entry.meter(), at));
+    });
+  }
+
+  @Override
+  public PathOutcome reservePath(StoredReservation reservation, PathWrite write, boolean conditional, Instant now) {
+    requireWriter(reservation.tenant(), write);
+    return locked(write.path(), () -> {
+      if (isStale(write)) {
+        return new PathOutcome.Stale();
+      }
+      for (TenantId level : write.path()) {
+        data(level).sweep(now, reservationRetention);
+      }
+      List<Counter> before = counters(write, reservation.meter(), now);
+      if (conditional) {
+        int refusing = firstRefusing(write, before, reservation.amount());
+        if (refusing >= 0) {
+          return new PathOutcome.Insufficient(refusing, before);
+        }
+      }
+      List<CounterRef> heldIn = write.counters().stream().map(c -> new CounterRef(c.tenant(), c.period())).toList();
+      Hold hold = new Hold(reservation, heldIn);
+      data(reservation.tenant()).reservations.put(reservation.id(), hold);
+      for (TenantId level : hold.levels()) {
+        if (!level.equals(reservation.tenant())) {
+          data(level).heldFromBelow.put(reservation.id(), hold);
+        }
+      }
+      return new PathOutcome.Written(counters(write, reservation.meter(), now));
+    });
+  }
+
+  @Override
+  public CommitOutcome commitPath(TenantId tenant, ReservationId id, LedgerEntry entry, PathWrite write, Instant now) {
+    requireWriter(tenant, write);
+    requireWriter(entry.tenant(), write);
+    Set<TenantId> levels = new HashSet<>(write.path());
+    levels.addAll(holdLevels(tenant, id));
+    return locked(levels, () -> {
+      if (isStale(write)) {
+        return new CommitOutcome.Stale();
+      }
+      return commitLocked(data(tenant), id, entry, write, now);
+    });
+  }
+
+  private static void requireWriter(TenantId tenant, PathWrite write) {
+    if (!write.tenant().equals(tenant)) {
+      throw new IllegalArgumentException("the write's path starts at " + write.tenant() + ", not at the writing tenant "
+          + tenant);
+    }
+  }
+
+  /** Whether some level's version moved on from its counter's; the caller holds every level's monitor. */
+  private boolean isStale(PathWrite write) {
+    return write.counters().stream().anyMatch(c -> data(c.tenant()).version != c.expectedVersion());
+  }
+
+  /** Every counter of a write as it stands at an instant, in the write's order; every level's monitor held. */
+  private List<Counter> counters(PathWrite write, Meter meter, Instant now) {
+    return write.counters().stream().map(c -> data(c.tenant()).counter(meter, c.period(), now)).toList();
+  }
+
+  /** The first counter, in the write's order, that cannot take the amount; -1 if every one can. */
+  private static int firstRefusing(PathWrite write, List<Counter> counters, long amount) {
+    for (int i = 0; i < counters.size(); i++) {
+      Counter c = counters.get(i);
+      if (saturatedSum(c.used(), c.reserved(), amount) > write.counters().get(i).ceiling()) {
+        return i;
+      }
+    }
+    return -1;
+  }
+
+  /**
+   * Writes an entry once, at its tenant, with the path it counted against, and adds it to every counter of the write;
+   * every level's monitor held. Each level above the tenant keeps the entry too, to verify its counters against.
+   */
+  private void insertOnPath(LedgerEntry entry, PathWrite write) {
+    for (PathCounter c : write.counters()) {
+      // Check every sum before touching anything, so an overflow writes nothing.
+      long current = data(c.tenant()).used.getOrDefault(new CounterKey(entry.meter(), c.period()), 0L);
+      if (current + entry.amount() < 0) {
+        throw new InvalidRequestException("amount", "would overflow the usage of " + c.tenant() + " in " + c.period()
+            + " (" + current + " + " + entry.amount() + ")");
+      }
+    }
+    TenantData writer = data(entry.tenant());
+    writer.ledger.computeIfAbsent(entry.meter(), m -> new LinkedHashMap<>()).put(entry.key(), entry);
+    writer.countedPaths.put(new EntryKey(entry.meter(), entry.key()), write.path());
+    for (TenantId level : write.path().subList(1, write.path().size())) {
+      data(level).countedFromBelow.put(new CountedKey(entry.tenant(), entry.meter(), entry.key()), entry);
+    }
+    for (PathCounter c : write.counters()) {
+      TenantData level = data(c.tenant());
+      level.add(entry.meter(), c.period(), entry.amount());
+      if (c.window().isFixed()) {
+        level.windows.add(new CounterKey(entry.meter(), c.period()));
+      }
+    }
+  }
+
+  /** The tenants a hold holds in (just its own for a flat hold, or when it is unknown), read under its monitor. */
+  private Set<TenantId> holdLevels(TenantId tenant, ReservationId id) {
+    TenantData data = tenants.get(tenant);
+    if (data == null) {
+      return Set.of(tenant);
+    }
+    synchronized (data) {
+      Hold hold = data.reservations.get(id);
+      return hold == null ? Set.of(tenant) : hold.levels();
+    }
+  }
+
+  /**
+   * Runs an action holding the monitors of several tenants, taken in tenant id order: the order
+   * {@link PathCounter#compareLockOrder} gives every store, so that two writes on crossing paths cannot each hold what
+   * the other waits for. The caller holds no tenant's monitor.
+   */
+  private <T> T locked(Collection<TenantId> levels, Supplier<T> action) {
+    List<TenantData> ordered = levels.stream().distinct().sorted(Comparator.comparing(TenantId::value))
+        .map(this::data).toList();
+    return lockedFrom(ordered, 0, action);
+  }
+
+  private static <T> T lockedFrom(List<TenantData> ordered, int next, Supplier<T> action) {
+    if (next == ordered.size()) {
+      return action.get();
+    }
+    synchronized (ordered.get(next)) {
+      return lockedFrom(ordered, next + 1, action);
     }
   }
 
@@ -549,6 +750,73 @@ public final class InMemoryQuotaStore implements QuotaStore {
       currentPeriods.forEach(data::rebucket);
       appendAudit(audit);
     }
+  }
+
+  @Override
+  public ParentOutcome setParent(TenantId tenant, Optional<TenantId> parent, int maxDepth, AuditEntry audit) {
+    Objects.requireNonNull(tenant, "tenant");
+    Objects.requireNonNull(parent, "parent");
+    Objects.requireNonNull(audit, "audit");
+    synchronized (treeLock) {
+      if (parent.isPresent()) {
+        List<TenantId> above = ancestry(parent.get());
+        if (above.contains(tenant)) {
+          return ParentOutcome.WOULD_CYCLE;
+        }
+        if (above.size() + height(tenant) > maxDepth) {
+          return ParentOutcome.TOO_DEEP;
+        }
+      }
+      TenantData data = data(tenant);
+      synchronized (data) {
+        data.parent = parent.orElse(null);
+        data.version++; // writes computed on the old path are stale now
+        appendAudit(audit);
+      }
+      return ParentOutcome.CHANGED;
+    }
+  }
+
+  /** A tenant and its ancestors, up to the root; the caller holds the tree lock. */
+  private List<TenantId> ancestry(TenantId tenant) {
+    List<TenantId> path = new ArrayList<>();
+    TenantId next = tenant;
+    while (next != null && !path.contains(next)) {
+      path.add(next);
+      TenantData data = tenants.get(next);
+      next = data == null ? null : data.parent;
+    }
+    return path;
+  }
+
+  /** The levels of a tenant's subtree: 1 for a tenant without children; the caller holds the tree lock. */
+  private int height(TenantId tenant) {
+    int below = 0;
+    for (TenantId child : childrenOf(tenant)) {
+      below = Math.max(below, height(child));
+    }
+    return 1 + below;
+  }
+
+  /** A tenant's children, in no order; the caller holds the tree lock. */
+  private List<TenantId> childrenOf(TenantId tenant) {
+    List<TenantId> children = new ArrayList<>();
+    tenants.forEach((id, data) -> {
+      if (tenant.equals(data.parent)) {
+        children.add(id);
+      }
+    });
+    return children;
+  }
+
+  @Override
+  public Page<TenantId> children(TenantId tenant, PageRequest page) {
+    List<TenantId> children;
+    synchronized (treeLock) {
+      children = childrenOf(tenant);
+    }
+    children.sort((a, b) -> codePointOrder(a.value(), b.value()));
+    return Page.of(children, page);
   }
 
   @Override
@@ -687,21 +955,61 @@ public final class InMemoryQuotaStore implements QuotaStore {
   @Override
   public PurgeSummary purge(TenantId tenant, Instant since, Function<PurgeSummary, AuditEntry> audit) {
     TenantData data = data(tenant);
-    synchronized (data) {
-      PurgeSummary summary = data.summarize(tenant, since);
-      AuditEntry entry = audit.apply(summary);
-      for (Map<UsageKey, LedgerEntry> entries : data.ledger.values()) {
-        entries.values().removeIf(e -> {
-          if (e.occurredAt().isBefore(since)) {
-            return false;
-          }
-          data.add(e.meter(), e.period(), -e.amount());
-          return true;
-        });
+    while (true) {
+      // The entries' counted paths name the levels whose counters change; a path write may add a level between this
+      // look and the locks, so it is checked again under them.
+      Set<TenantId> levels;
+      synchronized (data) {
+        levels = data.levelsCountedSince(tenant, since);
       }
-      appendAudit(entry);
-      return summary;
+      PurgeSummary summary = locked(levels, () -> {
+        if (!levels.containsAll(data.levelsCountedSince(tenant, since))) {
+          return null;
+        }
+        return purgeLocked(tenant, data, since, audit);
+      });
+      if (summary != null) {
+        return summary;
+      }
     }
+  }
+
+  /**
+   * Deletes a tenant's entries at or after an instant and subtracts each from every counter it counted in: at the
+   * tenant its period's counter and the short windows still stored that contain its instant, and at every other level
+   * of its counted path each counter still stored whose period contains its instant (what {@link #verify} sums).
+   */
+  private PurgeSummary purgeLocked(TenantId tenant, TenantData data, Instant since,
+      Function<PurgeSummary, AuditEntry> audit) {
+    PurgeSummary summary = data.summarize(tenant, since);
+    AuditEntry entry = audit.apply(summary);
+    for (Map<UsageKey, LedgerEntry> entries : data.ledger.values()) {
+      entries.values().removeIf(e -> {
+        if (e.occurredAt().isBefore(since)) {
+          return false;
+        }
+        List<TenantId> path = data.countedPath(e);
+        data.countedPaths.remove(new EntryKey(e.meter(), e.key()));
+        data.add(e.meter(), e.period(), -e.amount());
+        for (CounterKey window : data.windows) {
+          if (window.meter().equals(e.meter()) && window.period().contains(e.occurredAt())) {
+            data.add(e.meter(), window.period(), -e.amount());
+          }
+        }
+        for (TenantId level : path.subList(1, path.size())) {
+          TenantData above = data(level);
+          above.countedFromBelow.remove(new CountedKey(tenant, e.meter(), e.key()));
+          for (CounterKey key : List.copyOf(above.used.keySet())) {
+            if (key.meter().equals(e.meter()) && key.period().contains(e.occurredAt())) {
+              above.add(e.meter(), key.period(), -e.amount());
+            }
+          }
+        }
+        return true;
+      });
+    }
+    appendAudit(entry);
+    return summary;
   }
 
   // --- alerts and verification ---------------------------------------------------------------------------
@@ -893,6 +1201,9 @@ public final class InMemoryQuotaStore implements QuotaStore {
       return List.of();
     }
     synchronized (data) {
+      // A period's counter against the tenant's entries of that period (as rebucketing keeps them); a short window's
+      // against the tenant's entries inside it; and either against the entries of tenants below counted at this
+      // level inside its bounds.
       Map<CounterKey, Long> ledgerSums = new LinkedHashMap<>();
       for (Map<UsageKey, LedgerEntry> entries : data.ledger.values()) {
         for (LedgerEntry e : entries.values()) {
@@ -901,11 +1212,48 @@ public final class InMemoryQuotaStore implements QuotaStore {
       }
       Set<CounterKey> keys = new HashSet<>(data.used.keySet());
       keys.addAll(ledgerSums.keySet());
+      for (CounterKey window : data.windows) {
+        ledgerSums.put(window, data.ownEntries().filter(e -> window.counts(e)).mapToLong(LedgerEntry::amount).sum());
+      }
+      for (CounterKey key : keys) {
+        long below = data.countedFromBelow.values().stream().filter(key::counts).mapToLong(LedgerEntry::amount).sum();
+        ledgerSums.merge(key, below, Long::sum);
+      }
       return keys.stream()
-          .sorted(Comparator.comparing((CounterKey k) -> k.period().start()).thenComparing(k -> k.meter().name()))
+          .sorted(Comparator.comparing((CounterKey k) -> k.period().start()).thenComparing(k -> k.meter().name())
+              .thenComparing(k -> k.period().end()))
           .map(k -> new CounterCheck(k.meter(), k.period(), data.used.getOrDefault(k, 0L), ledgerSums.getOrDefault(k, 0L)))
           .toList();
     }
+  }
+
+  /**
+   * Deletes the counters of short windows that ended at or before {@code endedBefore}, tenant by tenant under each
+   * one's monitor; period counters are never among them.
+   */
+  @Override
+  public int compactWindows(Instant endedBefore, int max) {
+    if (max < 1) {
+      throw new InvalidRequestException("max", "must be positive, was " + max);
+    }
+    int deleted = 0;
+    for (TenantData data : tenants.values()) {
+      synchronized (data) {
+        for (var windows = data.windows.iterator(); windows.hasNext() && deleted < max; ) {
+          CounterKey window = windows.next();
+          if (!window.period().end().isAfter(endedBefore)) {
+            windows.remove();
+            data.used.remove(window);
+            data.creditDrawn.remove(window);
+            deleted++;
+          }
+        }
+      }
+      if (deleted == max) {
+        break;
+      }
+    }
+    return deleted;
   }
 
   @Override
@@ -977,7 +1325,7 @@ public final class InMemoryQuotaStore implements QuotaStore {
   // --- internals -----------------------------------------------------------------------------------------
 
   private TenantData data(TenantId tenant) {
-    return tenants.computeIfAbsent(tenant, t -> new TenantData());
+    return tenants.computeIfAbsent(tenant, TenantData::new);
   }
 
   private void appendAudit(AuditEntry entry) {
@@ -992,7 +1340,21 @@ public final class InMemoryQuotaStore implements QuotaStore {
     return ab + c < 0 ? Long.MAX_VALUE : ab + c;
   }
 
-  private record CounterKey(Meter meter, Period period) {}
+  private record CounterKey(Meter meter, Period period) {
+    /** Whether an entry's instant lies in this counter's period, on its meter. */
+    boolean counts(LedgerEntry entry) {
+      return entry.meter().equals(meter) && period.contains(entry.occurredAt());
+    }
+  }
+
+  /** A ledger entry of one tenant: its meter and key. */
+  private record EntryKey(Meter meter, UsageKey key) {}
+
+  /** A ledger entry of a tenant below, as a level above keeps it. */
+  private record CountedKey(TenantId tenant, Meter meter, UsageKey key) {}
+
+  /** One counter a path hold holds in: a level and the period of one of its windows (the meter is the hold's). */
+  private record CounterRef(TenantId tenant, Period period) {}
 
   /** A mark per threshold, and one (with {@link #BLOCK_MARK} as its threshold) for a block. */
   private record AlertMark(Meter meter, Period period, int threshold) {}
@@ -1032,13 +1394,39 @@ public final class InMemoryQuotaStore implements QuotaStore {
     }
   }
 
+  /**
+   * A reservation. A flat one holds in its period's counter; one taken on a path holds in the counters it names, and
+   * the same object is kept by every level it holds in, so ending it (released, committed, or expired) ends it in all.
+   * Its flags change only under the monitors of all its levels.
+   */
   private static final class Hold {
     private StoredReservation reservation;
     private boolean released;
     private @Nullable UsageKey committedKey;
+    /** The counters of a path hold; null for a flat hold. */
+    private final @Nullable List<CounterRef> heldIn;
 
-    Hold(StoredReservation reservation) {
+    Hold(StoredReservation reservation, @Nullable List<CounterRef> heldIn) {
       this.reservation = reservation;
+      this.heldIn = heldIn == null ? null : List.copyOf(heldIn);
+    }
+
+    /** The tenants it holds in: its own, and the levels above of a path hold. */
+    Set<TenantId> levels() {
+      Set<TenantId> levels = new HashSet<>();
+      levels.add(reservation.tenant());
+      if (heldIn != null) {
+        heldIn.forEach(c -> levels.add(c.tenant()));
+      }
+      return levels;
+    }
+
+    /** The periods of a level's counters it holds in. */
+    List<Period> periodsAt(TenantId level) {
+      if (heldIn == null) {
+        return level.equals(reservation.tenant()) ? List.of(reservation.period()) : List.of();
+      }
+      return heldIn.stream().filter(c -> c.tenant().equals(level)).map(CounterRef::period).toList();
     }
 
     boolean holdsAt(Instant now) {
@@ -1048,8 +1436,19 @@ public final class InMemoryQuotaStore implements QuotaStore {
 
   /** One tenant's data; every access holds its monitor. */
   private static final class TenantData {
+    private final TenantId id;
     private @Nullable Plan plan;
     private long version;
+    /** The parent; written holding the tree lock too. */
+    private @Nullable TenantId parent;
+    /** Which of {@link #used}'s counters are short windows ({@link Window#isFixed}): only those are compacted. */
+    private final Set<CounterKey> windows = new HashSet<>();
+    /** The counted path of each entry written on a path (an entry not in it counted at the tenant alone). */
+    private final Map<EntryKey, List<TenantId>> countedPaths = new HashMap<>();
+    /** The entries of tenants below whose counted path contains this tenant: what its counters count besides its own. */
+    private final Map<CountedKey, LedgerEntry> countedFromBelow = new LinkedHashMap<>();
+    /** The path holds of tenants below that hold in this tenant's counters. */
+    private final Map<ReservationId, Hold> heldFromBelow = new LinkedHashMap<>();
     private final List<Entitlement> entitlements = new ArrayList<>();
     private final Map<Meter, Map<UsageKey, LedgerEntry>> ledger = new LinkedHashMap<>();
     private final Map<CounterKey, Long> used = new LinkedHashMap<>();
@@ -1057,6 +1456,33 @@ public final class InMemoryQuotaStore implements QuotaStore {
     private final Map<CounterKey, Long> creditDrawn = new LinkedHashMap<>();
     private final Map<ReservationId, Hold> reservations = new LinkedHashMap<>();
     private final Set<AlertMark> alerts = new HashSet<>();
+
+    TenantData(TenantId id) {
+      this.id = id;
+    }
+
+    /** Every hold that counts in one of this tenant's counters: its own and those of tenants below. */
+    List<Hold> holds() {
+      List<Hold> holds = new ArrayList<>(reservations.values());
+      holds.addAll(heldFromBelow.values());
+      return holds;
+    }
+
+    java.util.stream.Stream<LedgerEntry> ownEntries() {
+      return ledger.values().stream().flatMap(m -> m.values().stream());
+    }
+
+    List<TenantId> countedPath(LedgerEntry entry) {
+      return countedPaths.getOrDefault(new EntryKey(entry.meter(), entry.key()), List.of(id));
+    }
+
+    /** The levels whose counters a purge of the entries at or after an instant changes. */
+    Set<TenantId> levelsCountedSince(TenantId tenant, Instant since) {
+      Set<TenantId> levels = new HashSet<>();
+      levels.add(tenant);
+      ownEntries().filter(e -> !e.occurredAt().isBefore(since)).forEach(e -> levels.addAll(countedPath(e)));
+      return levels;
+    }
 
     /** Whether anything of the tenant is kept: a plan, entitlements, usage or reservations (see knowsTenant). */
     boolean holdsAnything() {
@@ -1072,20 +1498,24 @@ public final class InMemoryQuotaStore implements QuotaStore {
           counters.put(key.period(), counter(meter, key.period(), now));
         }
       });
-      for (Hold hold : reservations.values()) {
-        StoredReservation r = hold.reservation;
-        if (r.meter().equals(meter) && r.period().contains(now) && hold.holdsAt(now)) {
-          counters.computeIfAbsent(r.period(), p -> counter(meter, p, now));
+      for (Hold hold : holds()) {
+        if (hold.reservation.meter().equals(meter) && hold.holdsAt(now)) {
+          for (Period period : hold.periodsAt(id)) {
+            if (period.contains(now)) {
+              counters.computeIfAbsent(period, p -> counter(meter, p, now));
+            }
+          }
         }
       }
-      return new TenantState(Optional.ofNullable(plan), entitlements, version, List.copyOf(counters.values()));
+      return new TenantState(Optional.ofNullable(plan), entitlements, version, List.copyOf(counters.values()),
+          Optional.ofNullable(parent));
     }
 
     Counter counter(Meter meter, Period period, Instant now) {
       long reserved = 0;
-      for (Hold hold : reservations.values()) {
+      for (Hold hold : holds()) {
         StoredReservation r = hold.reservation;
-        if (hold.holdsAt(now) && r.meter().equals(meter) && r.period().equals(period)) {
+        if (hold.holdsAt(now) && r.meter().equals(meter) && hold.periodsAt(id).contains(period)) {
           reserved += r.amount();
         }
       }
@@ -1145,7 +1575,8 @@ public final class InMemoryQuotaStore implements QuotaStore {
       }
       for (Hold hold : reservations.values()) {
         StoredReservation r = hold.reservation;
-        if (r.meter().equals(meter) && target.contains(r.createdAt()) && !r.period().equals(target)) {
+        if (hold.heldIn == null && r.meter().equals(meter) && target.contains(r.createdAt())
+            && !r.period().equals(target)) {
           hold.reservation = new StoredReservation(r.id(), r.tenant(), r.meter(), r.amount(), target, r.createdAt(),
               r.expiresAt());
         }
@@ -1182,6 +1613,7 @@ public final class InMemoryQuotaStore implements QuotaStore {
 
     void sweep(Instant now, Duration retention) {
       reservations.values().removeIf(h -> !now.isBefore(h.reservation.expiresAt().plus(retention)));
+      heldFromBelow.values().removeIf(h -> !now.isBefore(h.reservation.expiresAt().plus(retention)));
     }
   }
 }

@@ -303,6 +303,30 @@ public abstract class PathStoreContract extends ContractFixture {
   }
 
   @Test
+  void aRecordedKeyIsADuplicateEvenWhenTheAmountWouldNoLongerFit() {
+    List<TenantId> path = chain("org", "member");
+    TenantId member = path.get(0);
+    PathWrite write = write(path, counter(member, Window.PERIOD, 100), counter(path.get(1), Window.PERIOD, 100));
+    assertThat(store.consumePath(entry(member, 80, "retried"), write, true)).isInstanceOf(PathOutcome.Written.class);
+
+    assertThat(store.consumePath(entry(member, 80, "retried"), write, true))
+        .isInstanceOfSatisfying(PathOutcome.Duplicate.class, d -> assertThat(d.recordedAmount()).isEqualTo(80));
+    assertThat(used(path.get(1), Window.PERIOD)).isEqualTo(80);
+  }
+
+  @Test
+  void aChangedVersionIsStaleEvenForARecordedKey() {
+    List<TenantId> path = chain("org", "member");
+    TenantId member = path.get(0);
+    PathWrite computed = periods(path, now);
+    assertThat(store.consumePath(entry(member, 10, "once"), computed, true)).isInstanceOf(PathOutcome.Written.class);
+    grant(path.get(1));
+
+    assertThat(store.consumePath(entry(member, 10, "once"), computed, true)).isInstanceOf(PathOutcome.Stale.class);
+    assertThat(used(path.get(1), Window.PERIOD)).isEqualTo(10);
+  }
+
+  @Test
   void aChangedVersionOfAnyLevelIsStaleAndWritesNothing() {
     List<TenantId> path = chain("org", "workspace", "member");
     TenantId member = path.get(0);
@@ -627,6 +651,42 @@ public abstract class PathStoreContract extends ContractFixture {
     assertThat(setParent(sixth, Optional.of(path.get(1)), MAX_DEPTH)).isEqualTo(ParentOutcome.CHANGED);
   }
 
+  /**
+   * Pairs of tenants, each pair moved under each other by two threads at once: each move is fine alone, together they
+   * would close a cycle, so exactly one of each pair is written.
+   */
+  @Test
+  void twoMovesThatTogetherWouldCloseACycleAreNotBothWritten() {
+    int threads = Math.max(2, concurrentThreads() / 2 * 2);
+    int rounds = Math.min(operationsPerThread(), 10);
+    List<List<TenantId[]>> pairs = new ArrayList<>();
+    for (int round = 0; round < rounds; round++) {
+      List<TenantId[]> roundPairs = new ArrayList<>();
+      for (int pair = 0; pair < threads / 2; pair++) {
+        roundPairs.add(new TenantId[] {newTenant("a"), newTenant("b")});
+      }
+      pairs.add(roundPairs);
+    }
+
+    List<ParentOutcome> outcomes = Concurrently.run(threads, rounds, concurrencyTimeout(), (thread, round) -> {
+      TenantId[] pair = pairs.get(round).get(thread / 2);
+      TenantId tenant = pair[thread % 2];
+      TenantId parent = pair[1 - thread % 2];
+      return setParent(tenant, Optional.of(parent), MAX_DEPTH);
+    });
+
+    assertThat(outcomes).containsOnly(ParentOutcome.CHANGED, ParentOutcome.WOULD_CYCLE);
+    assertThat(outcomes.stream().filter(o -> o == ParentOutcome.CHANGED).count()).isEqualTo((long) rounds * threads / 2);
+    for (List<TenantId[]> roundPairs : pairs) {
+      for (TenantId[] pair : roundPairs) {
+        Optional<TenantId> parentOfA = store.readLatest(pair[0], AI_TOKENS, now).parent();
+        Optional<TenantId> parentOfB = store.readLatest(pair[1], AI_TOKENS, now).parent();
+        assertThat(parentOfA.isPresent() ^ parentOfB.isPresent()).as("exactly one of %s, %s has a parent", pair[0],
+            pair[1]).isTrue();
+      }
+    }
+  }
+
   @Test
   void childrenArePagedByTenantId() {
     TenantId parent = newTenant("parent");
@@ -770,6 +830,13 @@ public abstract class PathStoreContract extends ContractFixture {
         .isGreaterThanOrEqualTo(3);
     assertThat(stored(member, octoberPeriod, october).used()).isEqualTo(4);
     assertConsistent(member, path.get(1));
+
+    // A purge after compaction subtracts from the counters still stored.
+    store.purge(member, october, summary -> audit(member, "purge"));
+    assertThat(stored(path.get(1), NOVEMBER, now).used()).isZero();
+    assertThat(stored(path.get(1), octoberPeriod, october).used()).isZero();
+    assertThat(store.verify(member)).allSatisfy(c -> assertThat(c.consistent()).as("%s", c).isTrue());
+    assertThat(store.verify(path.get(1))).allSatisfy(c -> assertThat(c.consistent()).as("%s", c).isTrue());
   }
 
   // --- crossing paths under contention -----------------------------------------------------------------------
@@ -805,7 +872,7 @@ public abstract class PathStoreContract extends ContractFixture {
 
     List<Long> written = Concurrently.run(threads, operations, concurrencyTimeout(), (thread, op) -> {
       Random random = new Random(31L * thread + op);
-      List<TenantId> path = paths.get(random.nextInt(paths.size()));
+      List<TenantId> path = paths.get(thread % paths.size());
       List<PathCounter> counters = new ArrayList<>();
       for (TenantId level : path) {
         long ceiling = level.equals(root) ? rootLimit : UNLIMITED;
@@ -843,8 +910,11 @@ public abstract class PathStoreContract extends ContractFixture {
     assertThat(used(left, Window.PERIOD) + used(right, Window.PERIOD)).isEqualTo(total);
     assertThat(used(left, Window.PERIOD)).isEqualTo(used(paths.get(0).get(0), Window.PERIOD)
         + used(paths.get(2).get(0), Window.PERIOD));
-    List<TenantId> everyone = new ArrayList<>(List.of(root, left, right));
-    paths.forEach(p -> everyone.add(p.get(0)));
-    assertConsistent(everyone.toArray(TenantId[]::new));
+    assertConsistent(root);
+    for (TenantId tenant : List.of(left, right, paths.get(0).get(0), paths.get(1).get(0), paths.get(2).get(0),
+        paths.get(3).get(0))) {
+      assertThat(store.verify(tenant)).as("verify(%s)", tenant)
+          .allSatisfy(c -> assertThat(c.consistent()).as("%s", c).isTrue());
+    }
   }
 }
