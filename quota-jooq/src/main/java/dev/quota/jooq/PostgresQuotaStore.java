@@ -40,6 +40,7 @@ import dev.quota.jooq.internal.JooqStartupMessages;
 import dev.quota.jooq.internal.KnownTenants;
 import dev.quota.jooq.internal.LedgerReads;
 import dev.quota.jooq.internal.Maintenance;
+import dev.quota.jooq.internal.TenantTree;
 import dev.quota.jooq.internal.Migrations;
 import dev.quota.jooq.internal.Outbox;
 import dev.quota.jooq.internal.PathWrites;
@@ -54,6 +55,7 @@ import dev.quota.jooq.internal.UsageHistoryQuery;
 import dev.quota.jooq.internal.UsageWrites;
 import dev.quota.spi.CommitOutcome;
 import dev.quota.spi.LedgerEntry;
+import dev.quota.spi.ParentOutcome;
 import dev.quota.spi.PathOutcome;
 import dev.quota.spi.PathWrite;
 import dev.quota.spi.QuotaStore;
@@ -174,6 +176,7 @@ public final class PostgresQuotaStore implements QuotaStore, AutoCloseable {
   private final PathWrites paths;
   private final AdminWrites admin;
   private final Maintenance maintenance;
+  private final TenantTree tree;
   private final Outbox outbox;
   private final UsageHistoryQuery history;
   private final KnownTenants known;
@@ -206,6 +209,7 @@ public final class PostgresQuotaStore implements QuotaStore, AutoCloseable {
     this.paths = new PathWrites(db, b.schema, usage, cache);
     this.admin = new AdminWrites(db, b.hostPlans, changes, cache);
     this.maintenance = new Maintenance(db, admin, cache, b.archiveBatchSize);
+    this.tree = new TenantTree(db, admin, cache, b.schema);
     this.outbox = new Outbox(db);
     this.history = new UsageHistoryQuery(db);
     this.known = new KnownTenants(db, b.hostPlans);
@@ -476,6 +480,22 @@ public final class PostgresQuotaStore implements QuotaStore, AutoCloseable {
     return LedgerReads.page(db, tenant, page);
   }
 
+  /**
+   * {@inheritDoc}
+   *
+   * <p>Under a transaction-scoped advisory lock that every change of a parent in the schema takes; the path up and the
+   * subtree's height are each one recursive statement on the tenant table.
+   */
+  @Override
+  public ParentOutcome setParent(TenantId tenant, Optional<TenantId> parent, int maxDepth, AuditEntry audit) {
+    return tree.setParent(tenant, parent, maxDepth, audit);
+  }
+
+  @Override
+  public Page<TenantId> children(TenantId tenant, PageRequest page) {
+    return tree.children(tenant, page);
+  }
+
   @Override
   public boolean knowsTenant(TenantId tenant) {
     return known.knows(tenant);
@@ -585,6 +605,17 @@ public final class PostgresQuotaStore implements QuotaStore, AutoCloseable {
   @Override
   public List<CounterCheck> verify(TenantId tenant) {
     return maintenance.verify(tenant);
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * <p>One statement: the ended short-window counters, chosen by the index on their end, locked in the counters' lock
+   * order, deleted with the holds taken in them.
+   */
+  @Override
+  public int compactWindows(Instant endedBefore, int max) {
+    return maintenance.compactWindows(endedBefore, max);
   }
 
   @Override

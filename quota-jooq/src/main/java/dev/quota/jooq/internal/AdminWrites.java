@@ -199,6 +199,17 @@ public final class AdminWrites {
   }
 
   /**
+   * Announces, in a change's transaction, that a tenant other than the audited one changed with it (an ancestor whose
+   * counters a purge lowered).
+   *
+   * @param dsl the change's transaction
+   * @param tenant the tenant
+   */
+  void announced(DSLContext dsl, TenantId tenant) {
+    channel.notifyChange(dsl, tenant);
+  }
+
+  /**
    * Moves the tenant's version on and stamps it on all the tenant's counter rows, in the caller's transaction.
    *
    * @return the new version
@@ -213,7 +224,7 @@ public final class AdminWrites {
   }
 
   /** Stamps a version on all the tenant's counter rows, locking them in order first. */
-  private static void stampVersion(DSLContext dsl, TenantId tenant, long version) {
+  static void stampVersion(DSLContext dsl, TenantId tenant, long version) {
     Counters.lock(dsl, COUNTER.TENANT_ID.eq(tenant.value()));
     dsl.update(COUNTER).set(COUNTER.VERSION, version).where(COUNTER.TENANT_ID.eq(tenant.value())).execute();
   }
