@@ -14,6 +14,16 @@ import java.util.List;
  * {@link FailurePolicy} decides the checks and consumes, while {@link #record} throws
  * {@link dev.quota.spi.StoreUnavailableException} so the caller can retry it under the same key.
  *
+ * <p><b>Levels and windows.</b> For a tenant with a parent ({@link dev.quota.admin.QuotaAdmin#setParent}), or a
+ * meter with short windows ({@link TierCatalogue.Builder#limit(Tier, Meter, Window, long)}), every check and write
+ * is made on the tenant's whole path: the usage counts at the tenant and at every ancestor, in the period and in
+ * every window of the meter, in one atomic step that fits all of them or changes nothing. Each level is evaluated
+ * like any tenant (its own plan, entitlements and tier fallback); its grants and limit overrides raise only its
+ * period's ceiling, never a short window's. A bypass of a level lifts the limits of that level and of the levels
+ * below it, never those above. Such writes draw no one-time credits: a level's period ceiling counts the credits its
+ * period drew already, not the unspent ones. {@link Decision#level()}, {@link Decision#levelsUp()} and
+ * {@link Decision#window()} say which counter a decision rests on; {@link #usagePath} shows them all.
+ *
  * {@snippet :
  * QuotaGuard guard = quota.guard();
  * if (!guard.canProceed(tenant)) {

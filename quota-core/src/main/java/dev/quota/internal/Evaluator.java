@@ -267,26 +267,33 @@ public final class Evaluator {
     if (remaining < amount) {
       return denialReason(source);
     }
-    if (onPath) {
-      long[] lengths = windowSecondsOf.get(meter);
-      if (lengths != null) {
-        long[] windowLimits = effective == null ? null : windowLimitsOf.get(meter).get(effective);
-        long nowSeconds = now.getEpochSecond();
-        for (int i = 0; i < lengths.length; i++) {
-          long windowLimit = windowLimits == null ? 0 : windowLimits[i];
-          if (windowLimit == TierCatalogue.UNLIMITED) {
-            continue;
-          }
-          long start = Math.floorDiv(nowSeconds, lengths[i]) * lengths[i];
-          Counter window = counterIn(state.counters(), start, start + lengths[i]);
-          long windowTaken = window == null ? 0 : Checks.saturatedAdd(window.used(), window.reserved());
-          if (windowTaken >= windowLimit || windowLimit - windowTaken < amount) {
-            return denialReason(source);
-          }
-        }
-      }
+    if (onPath && windowSecondsOf.containsKey(meter) && !windowsHaveRoom(meter, effective, state, now, amount)) {
+      return denialReason(source);
     }
     return Reason.WITHIN_BALANCE;
+  }
+
+  /**
+   * Tells whether every short window of a meter can take an amount, for a level of a path: kept out of
+   * {@link #levelVerdict} so that the flat verdict stays small.
+   */
+  private boolean windowsHaveRoom(Meter meter, Tier effective, TenantState state, Instant now, long amount) {
+    long[] lengths = windowSecondsOf.get(meter);
+    long[] windowLimits = effective == null ? null : windowLimitsOf.get(meter).get(effective);
+    long nowSeconds = now.getEpochSecond();
+    for (int i = 0; i < lengths.length; i++) {
+      long windowLimit = windowLimits == null ? 0 : windowLimits[i];
+      if (windowLimit == TierCatalogue.UNLIMITED) {
+        continue;
+      }
+      long start = Math.floorDiv(nowSeconds, lengths[i]) * lengths[i];
+      Counter window = counterIn(state.counters(), start, start + lengths[i]);
+      long windowTaken = window == null ? 0 : Checks.saturatedAdd(window.used(), window.reserved());
+      if (windowTaken >= windowLimit || windowLimit - windowTaken < amount) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /**

@@ -72,6 +72,8 @@ class AdminAuthorizationTest {
         call(AdminOperation.OVERRIDE_TIER, (q, a) -> q.admin().overrideTier(TENANT, Tier.PRO, later, a, "trial")),
         call(AdminOperation.BYPASS, (q, a) -> q.admin().bypass(TENANT, later, a, "incident")),
         call(AdminOperation.SET_PLAN, (q, a) -> q.admin().setPlan(TENANT, Plan.of(Tier.PRO), a, "upgrade")),
+        call(AdminOperation.SET_PARENT, (q, a) -> q.admin().setParent(TENANT, TenantId.of("acme-org"), a, "org")),
+        call(AdminOperation.SET_PARENT, (q, a) -> q.admin().clearParent(TENANT, a, "stand-alone")),
         call(AdminOperation.PURGE_USAGE, (q, a) -> q.admin().purgeUsage(TENANT, Instant.parse("2027-01-01T00:00:00Z"),
             new PurgeConfirmation("acme"), a, "erasure request")));
   }
@@ -126,6 +128,18 @@ class AdminAuthorizationTest {
       assertThat(entry.actor()).isEqualTo(OPERATOR);
       assertThat(entry.tenant()).isEqualTo(TENANT);
     });
+  }
+
+  @Test
+  void setParentAsksTheAuthorizerAboutTheNewParentToo() {
+    TenantId org = TenantId.of("acme-org");
+    Quota guarded = Quota.builder().store(store).clock(clock)
+        .authorizer((actor, operation, tenant) -> !tenant.equals(org)).build();
+
+    assertThatThrownBy(() -> guarded.admin().setParent(TENANT, org, OPERATOR, "org"))
+        .isInstanceOfSatisfying(AccessDeniedException.class, e -> assertThat(e.tenant()).isEqualTo(org));
+    assertThat(store.auditLog()).isEmpty();
+    assertThat(guarded.admin().parentOf(TENANT)).isEmpty();
   }
 
   @Test

@@ -839,6 +839,54 @@ public abstract class PathStoreContract extends ContractFixture {
     assertThat(store.verify(path.get(1))).allSatisfy(c -> assertThat(c.consistent()).as("%s", c).isTrue());
   }
 
+  /**
+   * One thread moves a member between two organisations while the others write on its path as the guard does: read the
+   * path, compute the write from its versions, and compute again when it comes back stale. Every write counts under
+   * exactly the parent it was computed on, whichever side of a move it lands.
+   */
+  @Test
+  void writesRacingMovesCountUnderThePathTheyWereComputedOn() {
+    TenantId orgA = newTenant("org-a");
+    TenantId orgB = newTenant("org-b");
+    TenantId member = newTenant("member");
+    attach(member, orgA);
+    int threads = concurrentThreads();
+    int operations = operationsPerThread();
+    AtomicInteger keys = new AtomicInteger();
+
+    List<Long> written = Concurrently.run(threads, operations, concurrencyTimeout(), (thread, op) -> {
+      if (thread == 0) {
+        assertThat(setParent(member, Optional.of(op % 2 == 0 ? orgB : orgA), MAX_DEPTH))
+            .isEqualTo(ParentOutcome.CHANGED);
+        return 0L;
+      }
+      LedgerEntry entry = entry(member, 1 + op % 3, "race-" + keys.incrementAndGet());
+      for (int attempt = 0; attempt < 1_000; attempt++) {
+        List<TenantState> states = store.readLatestPath(member, AI_TOKENS, now);
+        List<TenantId> path = new ArrayList<>();
+        path.add(member);
+        states.get(0).parent().ifPresent(path::add);
+        List<PathCounter> counters = new ArrayList<>();
+        for (int level = 0; level < path.size(); level++) {
+          counters.add(new PathCounter(path.get(level), Window.PERIOD, NOVEMBER, UNLIMITED,
+              states.get(level).version()));
+        }
+        PathOutcome outcome = store.consumePath(entry, new PathWrite(path, counters), true);
+        if (outcome instanceof PathOutcome.Written) {
+          return entry.amount();
+        }
+        assertThat(outcome).isInstanceOf(PathOutcome.Stale.class);
+      }
+      throw new AssertionError("still stale after 1000 attempts");
+    });
+
+    long total = written.stream().mapToLong(Long::longValue).sum();
+    assertThat(used(member, Window.PERIOD)).isEqualTo(total);
+    assertThat(used(orgA, Window.PERIOD) + used(orgB, Window.PERIOD)).isEqualTo(total);
+    assertConsistent(member, orgA);
+    assertThat(store.verify(orgB)).allSatisfy(c -> assertThat(c.consistent()).as("%s", c).isTrue());
+  }
+
   // --- crossing paths under contention -----------------------------------------------------------------------
 
   /**
