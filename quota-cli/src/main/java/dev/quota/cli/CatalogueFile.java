@@ -6,6 +6,7 @@ import dev.quota.PlanFallback;
 import dev.quota.Quota;
 import dev.quota.Tier;
 import dev.quota.TierCatalogue;
+import dev.quota.Window;
 import dev.quota.period.PeriodPolicy;
 import java.io.IOException;
 import java.io.Reader;
@@ -49,6 +50,8 @@ import java.util.regex.Pattern;
  * tier.pro.ai-calls = 1000
  * tier.enterprise.ai-tokens = 10M
  * tier.enterprise.ai-calls = unlimited
+ * # optional: a tier's limits in short windows (minute, hour or day) besides its period's
+ * tier.pro.window.ai-tokens.minute = 60k
  * # optional: default-tier (required while a fallback is default-tier), when-no-plan and
  * # when-unknown-tier (default-tier or reject; default default-tier), alert-thresholds (percent; 80, 90, 100)
  * default-tier = free
@@ -158,6 +161,16 @@ record CatalogueFile(TierCatalogue catalogue, List<Integer> alertThresholds) {
         limits.put(meter, Amount.parseLimit(key, required(entries, key, used)));
       }
       builder.tier(tier, limits);
+      for (Meter meter : meters) {
+        for (Window window : Window.values()) {
+          // the key the service records for a short-window limit, so that a file can say what the record says
+          String key = "tier." + tier.name() + ".window." + meter.name() + "."
+              + window.name().toLowerCase(Locale.ROOT);
+          if (window.isFixed() && entries.containsKey(key)) {
+            builder.limit(tier, meter, window, Amount.parseLimit(key, required(entries, key, used)));
+          }
+        }
+      }
     }
     if (entries.containsKey("default-tier")) {
       builder.defaultTier(Tier.of(entries.get("default-tier")));
@@ -189,13 +202,14 @@ record CatalogueFile(TierCatalogue catalogue, List<Integer> alertThresholds) {
 
   private static String hint(String key) {
     if (key.startsWith("tier.")) {
-      return ": limits are tier.TIER.METER for a TIER listed in 'tiers' and a METER listed in 'meters'";
+      return ": limits are tier.TIER.METER, and tier.TIER.window.METER.WINDOW (minute, hour or day), for a TIER "
+          + "listed in 'tiers' and a METER listed in 'meters'";
     }
     if (key.startsWith("meter.")) {
       return ": meters take meter.METER.period and meter.METER.max-event for a METER listed in 'meters'";
     }
     return SINGLE_KEYS.contains(key) ? "" : ": known keys are " + new TreeSet<>(SINGLE_KEYS)
-        + ", meter.METER.period, meter.METER.max-event and tier.TIER.METER";
+        + ", meter.METER.period, meter.METER.max-event, tier.TIER.METER and tier.TIER.window.METER.WINDOW";
   }
 
   private static List<String> list(Map<String, String> entries, String key, Set<String> used) {

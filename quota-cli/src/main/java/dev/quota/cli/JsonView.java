@@ -1,5 +1,6 @@
 package dev.quota.cli;
 
+import dev.quota.LevelUsage;
 import dev.quota.Period;
 import dev.quota.TierCatalogue;
 import dev.quota.UsageReport;
@@ -36,6 +37,30 @@ final class JsonView {
    */
   static Map<String, Object> usage(UsageReport r) {
     return UsageReportView.of(r).toMap();
+  }
+
+  /**
+   * One level and window of a tenant's path, as {@code quota usage --json} lists them under {@code levels}.
+   *
+   * @param level the level's standing in the window
+   * @return {@code level}, {@code levelsUp}, {@code window} ({@code minute}, {@code hour}, {@code day} or
+   *     {@code period}), then the usage fields of the report that count for a limit
+   */
+  static Map<String, Object> level(LevelUsage level) {
+    UsageReport r = level.report();
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("level", level.level().value());
+    m.put("levelsUp", level.levelsUp());
+    m.put("window", level.window().name().toLowerCase(java.util.Locale.ROOT));
+    m.put("effectiveTier", r.effectiveTier().map(Object::toString));
+    m.put("used", r.used());
+    m.put("reserved", r.reserved());
+    m.put("ceiling", r.ceiling() == TierCatalogue.UNLIMITED ? null : r.ceiling());
+    m.put("remaining", r.remaining() == TierCatalogue.UNLIMITED ? null : r.remaining());
+    m.put("percentUsed", Math.round(r.percentUsed() * 100.0) / 100.0);
+    m.put("blocked", r.blocked());
+    m.put("period", period(r.period()));
+    return m;
   }
 
   /**

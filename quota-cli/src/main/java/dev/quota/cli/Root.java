@@ -35,6 +35,8 @@ import picocli.CommandLine.Spec;
         BypassCommand.class,
         RevokeCommand.class,
         PlanCommand.class,
+        ParentCommand.class,
+        TreeCommand.class,
         AuditCommand.class,
         NotificationsCommand.class,
         HistoryCommand.class,
@@ -117,8 +119,8 @@ final class Root implements Runnable {
   @Override
   public void run() {
     throw new ParameterException(spec.commandLine(), "a command is required: usage, find, top, reset, grant, "
-        + "credit, limit, override-tier, bypass, revoke, plan, audit, notifications, history, verify, migrate, "
-        + "archive, purge, simulate or console");
+        + "credit, limit, override-tier, bypass, revoke, plan, parent, tree, audit, notifications, history, verify, "
+        + "migrate, archive, purge, simulate or console");
   }
 
   Environment env() {

@@ -1,5 +1,6 @@
 package dev.quota.cli;
 
+import dev.quota.LevelUsage;
 import dev.quota.Meter;
 import dev.quota.Period;
 import dev.quota.UsageReport;
@@ -72,6 +73,29 @@ final class TextView {
       lines.add(indent(entitlements(report.activeEntitlements(), now, zone)));
     }
     return lines.toString();
+  }
+
+  /**
+   * The limits a decision on a tenant rests on besides its own period: its short windows and its ancestors'
+   * counters, as {@code quota usage} lists them.
+   *
+   * @param levels the levels of {@link dev.quota.QuotaGuard#usagePath}, the tenant's own period left out
+   * @param now the current instant
+   * @param zone the operator's zone
+   * @return a heading and an indented table
+   */
+  static String levels(List<LevelUsage> levels, Instant now, ZoneId zone) {
+    Table table = new Table("LEVEL", "WINDOW", "USAGE", ">USED", ">LIMIT", ">REMAINING", "STATUS", "RESETS AT");
+    for (LevelUsage level : levels) {
+      UsageReport r = level.report();
+      String name = level.levelsUp() == 0 ? r.tenant().value() : r.tenant().value() + " (" + (level.levelsUp() == 1
+          ? "parent" : level.levelsUp() + " up") + ")";
+      table.row(name, level.window().name().toLowerCase(Locale.ROOT),
+          Text.bar(r.percentUsed()) + String.format(Locale.ROOT, " %6s", Text.percent(r.percentUsed())),
+          Text.units(r.used()), Text.units(r.ceiling()), Text.units(r.remaining()), shortStatus(r),
+          Text.timeFromNow(r.resetsAt(), now, zone));
+    }
+    return "limits on the path (a write must fit each):\n" + indent(table.render());
   }
 
   /**

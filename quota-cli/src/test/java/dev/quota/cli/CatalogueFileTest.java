@@ -7,6 +7,9 @@ import dev.quota.Meter;
 import dev.quota.PlanFallback;
 import dev.quota.Tier;
 import dev.quota.TierCatalogue;
+import dev.quota.Window;
+import dev.quota.admin.PlanSource;
+import dev.quota.admin.ServiceConfiguration;
 import dev.quota.period.PeriodPolicy;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -110,6 +113,30 @@ class CatalogueFileTest {
     assertThatThrownBy(() -> CatalogueFile.parse("cat.properties", SEED + "tier.pro.ai-tokns = 2M\n"))
         .isInstanceOf(CliException.class)
         .hasMessageContaining("unknown key 'tier.pro.ai-tokns'");
+  }
+
+  @Test
+  void shortWindowLimitsAreReadWithTheKeysTheServiceRecords() {
+    CatalogueFile file = CatalogueFile.parse("windows", SEED + """
+        tier.pro.window.ai-tokens.minute = 60k
+        tier.pro.window.ai-tokens.day = 500k
+        """);
+
+    assertThat(file.catalogue().windowLimits(Tier.PRO, Meter.AI_TOKENS))
+        .containsExactly(Map.entry(Window.DAY, 500_000L), Map.entry(Window.MINUTE, 60_000L));
+    assertThat(new ServiceConfiguration("cli", "1", file.catalogue(), List.of(), PlanSource.QUOTA_TABLE, null)
+        .toText()).contains("tier.pro.window.ai-tokens.day = 500000\ntier.pro.window.ai-tokens.minute = 60000\n");
+  }
+
+  @Test
+  void aWindowLineForNoTierOrWindowIsAnUnknownKeyAndAWindowAboveThePeriodIsRefused() {
+    assertThatThrownBy(() -> CatalogueFile.parse("c", SEED + "tier.pro.window.ai-tokens.week = 5\n"))
+        .isInstanceOf(CliException.class)
+        .hasMessageContaining("unknown key 'tier.pro.window.ai-tokens.week'")
+        .hasMessageContaining("tier.TIER.window.METER.WINDOW (minute, hour or day)");
+    assertThatThrownBy(() -> CatalogueFile.parse("c", SEED + "tier.free.window.ai-tokens.hour = 200k\n"))
+        .isInstanceOf(CliException.class)
+        .hasMessageContaining("limit of tier free on ai-tokens per HOUR");
   }
 
   @Test

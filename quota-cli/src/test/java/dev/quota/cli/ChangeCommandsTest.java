@@ -36,6 +36,8 @@ class ChangeCommandsTest {
       "bypass acme --until +2d",
       "revoke 3f0e8c1e-4b7a-4c55-9a53-2b1f7f1f0b11",
       "plan acme pro",
+      "parent acme acme-corp",
+      "parent acme --clear",
       "purge acme --since -1d --confirm acme"})
   void aChangeWithoutReasonExitsTwoWithOneLineBeforeConnecting(String command) {
     InProcessCli.Result result = cli.run(command.split(" "));

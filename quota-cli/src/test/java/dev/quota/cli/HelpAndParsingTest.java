@@ -37,8 +37,8 @@ class HelpAndParsingTest {
     InProcessCli.Result result = cli.run("unblock", "acme");
 
     assertThat(result.err()).isEqualTo("quota: 'unblock' is not a command; the commands are archive, audit, bypass, "
-        + "console, credit, find, grant, history, limit, migrate, notifications, override-tier, plan, purge, reset, "
-        + "revoke, simulate, top, usage, verify (see 'quota --help')\n");
+        + "console, credit, find, grant, history, limit, migrate, notifications, override-tier, parent, plan, purge, "
+        + "reset, revoke, simulate, top, tree, usage, verify (see 'quota --help')\n");
   }
 
   @Test
@@ -78,8 +78,8 @@ class HelpAndParsingTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"grant", "reset", "override-tier", "bypass", "revoke", "plan", "usage", "top", "audit",
-      "verify", "migrate", "archive", "purge", "simulate", "console"})
+  @ValueSource(strings = {"grant", "reset", "override-tier", "bypass", "revoke", "plan", "parent", "tree", "usage",
+      "top", "audit", "verify", "migrate", "archive", "purge", "simulate", "console"})
   void aCommandsHelpListsItsOwnOptionsAndPointsToTheGlobalOnes(String command) {
     InProcessCli.Result result = cli.run(command, "--help");
 
@@ -92,7 +92,7 @@ class HelpAndParsingTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"grant", "reset", "override-tier", "bypass", "revoke", "plan"})
+  @ValueSource(strings = {"grant", "reset", "override-tier", "bypass", "revoke", "plan", "parent"})
   void aChangesSynopsisShowsTheReasonAsRequired(String command) {
     String synopsis = cli.run(command, "--help").out().split("\n\\S")[0];
 
@@ -108,7 +108,8 @@ class HelpAndParsingTest {
   void quotasOwnHelpListsTheGlobalOptionsAndExitCodes() {
     InProcessCli.Result result = cli.run("--help");
 
-    assertThat(result.out()).contains("--jdbc-url=URL", "--schema=NAME", "--json", "Exit codes:", "simulate");
+    assertThat(result.out()).contains("--jdbc-url=URL", "--schema=NAME", "--json", "Exit codes:", "simulate",
+        "  parent ", "  tree ");
   }
 
   @Test

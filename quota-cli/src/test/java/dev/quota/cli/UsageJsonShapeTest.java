@@ -33,9 +33,10 @@ class UsageJsonShapeTest {
 
     JSONObject report = new JSONObject(result.out());
     assertThat(report.keySet()).containsAll(components(UsageReportView.class));
-    // beside the shape, the command says whether the tenant is known: nothing else
+    // beside the shape, the command says whether the tenant is known, its parent and the other counters of its
+    // path (ancestors, short windows): nothing else
     assertThat(report.keySet()).containsExactlyInAnyOrderElementsOf(
-        concat(components(UsageReportView.class), List.of("tenantKnown", "didYouMean")));
+        concat(components(UsageReportView.class), List.of("tenantKnown", "didYouMean", "parent", "levels")));
     for (RecordComponent component : UsageReportView.class.getRecordComponents()) {
       assertThat(type(report.get(component.getName()))).as(component.getName()).isIn(jsonTypes(component));
     }

@@ -5,6 +5,7 @@ import dev.quota.Meter;
 import dev.quota.PlanFallback;
 import dev.quota.Tier;
 import dev.quota.TierCatalogue;
+import dev.quota.Window;
 import dev.quota.internal.Checks;
 import dev.quota.period.PeriodPolicy;
 import dev.quota.period.PeriodPolicyText;
@@ -15,6 +16,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -36,6 +38,7 @@ import org.jspecify.annotations.Nullable;
  * tiers = free, pro, enterprise
  * tier.free.ai-tokens = 100000
  * tier.pro.ai-tokens = 1000000
+ * tier.pro.window.ai-tokens.minute = 60000
  * tier.enterprise.ai-tokens = 10000000
  * default-tier = free
  * when-no-plan = default-tier
@@ -54,7 +57,10 @@ import org.jspecify.annotations.Nullable;
  * }
  * {@code meter.M.max-event} and {@code zone} appear only when they differ from their defaults
  * ({@link TierCatalogue#DEFAULT_MAX_EVENT_AMOUNT}, UTC), so that a service that does not set them records what it
- * recorded before.
+ * recorded before. {@code tier.T.window.M.W} lines record a tier's short-window limits
+ * ({@link TierCatalogue#windowLimits}, {@code W} one of {@code minute}, {@code hour}, {@code day}), after the tier's
+ * period limits and only where it has some: a text without them, as services recorded before windows existed,
+ * reads back to a catalogue without windows.
  * Two configurations with the same text are the same content: the service's name and version are not part of it.
  *
  * @param service the service's name, e.g. {@code planner}
@@ -72,6 +78,7 @@ public record ServiceConfiguration(String service, String serviceVersion, TierCa
   private static final String UNLIMITED = "unlimited";
   private static final String CUSTOM = "custom ";
   private static final String NONE = "none";
+  private static final String WINDOW = ".window.";
 
   /** Validates the configuration and freezes the thresholds. */
   public ServiceConfiguration {
@@ -164,18 +171,30 @@ public record ServiceConfiguration(String service, String serviceVersion, TierCa
             + settings.get("zone") + "'");
       }
     }
+    Set<String> windowKeys = new LinkedHashSet<>();
     for (Tier tier : list(settings, "tiers").stream().map(Tier::of).toList()) {
       Map<Meter, Long> limits = new LinkedHashMap<>();
       for (Meter meter : meters) {
         String key = "tier." + tier.name() + "." + meter.name();
-        String limit = required(settings, key);
-        try {
-          limits.put(meter, limit.equals(UNLIMITED) ? TierCatalogue.UNLIMITED : Long.parseLong(limit));
-        } catch (NumberFormatException e) {
-          throw new InvalidRequestException(key, "must be a count or 'unlimited', was '" + limit + "'");
-        }
+        limits.put(meter, amount(key, required(settings, key)));
       }
       builder.tier(tier, limits);
+      for (Meter meter : meters) {
+        for (Window window : Window.values()) {
+          String key = windowKey(tier, meter, window);
+          if (window.isFixed() && settings.containsKey(key)) {
+            windowKeys.add(key);
+            builder.limit(tier, meter, window, amount(key, settings.get(key)));
+          }
+        }
+      }
+    }
+    for (String key : settings.keySet()) {
+      if (key.startsWith("tier.") && key.contains(WINDOW) && !windowKeys.contains(key)) {
+        // a window limit the catalogue would silently lose: a typo, or a tier or meter the text does not declare
+        throw new InvalidRequestException(key, "names no declared tier and meter with a window of minute, hour or "
+            + "day");
+      }
     }
     if (settings.containsKey("default-tier")) {
       builder.defaultTier(Tier.of(settings.get("default-tier")));
@@ -240,8 +259,11 @@ public record ServiceConfiguration(String service, String serviceVersion, TierCa
     for (Tier tier : catalogue.tiers()) {
       for (Meter meter : catalogue.meters().keySet()) {
         long limit = catalogue.limit(tier, meter);
-        settings.put("tier." + tier.name() + "." + meter.name(),
-            limit == TierCatalogue.UNLIMITED ? UNLIMITED : Long.toString(limit));
+        settings.put("tier." + tier.name() + "." + meter.name(), amount(limit));
+      }
+      for (Meter meter : catalogue.meters().keySet()) {
+        catalogue.windowLimits(tier, meter).forEach((window, limit) ->
+            settings.put(windowKey(tier, meter, window), amount(limit)));
       }
     }
     Tier defaultTier = catalogue.defaultTier();
@@ -271,6 +293,23 @@ public record ServiceConfiguration(String service, String serviceVersion, TierCa
       settings.put("tenant-key.id-column", tenantKey.idColumn());
     }
     return settings;
+  }
+
+  /** The key of a tier's limit on a meter in a short window, e.g. {@code tier.pro.window.ai-tokens.minute}. */
+  private static String windowKey(Tier tier, Meter meter, Window window) {
+    return "tier." + tier.name() + WINDOW + meter.name() + "." + window.name().toLowerCase(Locale.ROOT);
+  }
+
+  private static String amount(long limit) {
+    return limit == TierCatalogue.UNLIMITED ? UNLIMITED : Long.toString(limit);
+  }
+
+  private static long amount(String key, String limit) {
+    try {
+      return limit.equals(UNLIMITED) ? TierCatalogue.UNLIMITED : Long.parseLong(limit);
+    } catch (NumberFormatException e) {
+      throw new InvalidRequestException(key, "must be a count or 'unlimited', was '" + limit + "'");
+    }
   }
 
   private static String period(PeriodPolicy policy) {

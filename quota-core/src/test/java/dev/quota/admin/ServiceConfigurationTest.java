@@ -9,6 +9,7 @@ import dev.quota.Period;
 import dev.quota.PlanFallback;
 import dev.quota.Tier;
 import dev.quota.TierCatalogue;
+import dev.quota.Window;
 import dev.quota.period.PeriodPolicy;
 import dev.quota.period.PeriodPolicyText;
 import java.time.Duration;
@@ -132,5 +133,71 @@ class ServiceConfigurationTest {
     }
     assertThatThrownBy(() -> PeriodPolicyText.parse("weekly"))
         .isInstanceOfSatisfying(InvalidRequestException.class, e -> assertThat(e.field()).isEqualTo("period"));
+  }
+
+  private static TierCatalogue withWindows(long proMinute) {
+    TierCatalogue.Builder builder = TierCatalogue.builder();
+    TierCatalogue base = catalogue(1_000_000);
+    base.meters().forEach(builder::meter);
+    base.tiers().forEach(tier -> builder.tier(tier, Map.of(Meter.AI_TOKENS, base.limit(tier, Meter.AI_TOKENS), CALLS,
+        base.limit(tier, CALLS), SECONDS, base.limit(tier, SECONDS))));
+    return builder.defaultTier(Tier.FREE).whenUnknownTier(PlanFallback.REJECT)
+        .limit(Tier.PRO, Meter.AI_TOKENS, Window.MINUTE, proMinute)
+        .limit(Tier.PRO, Meter.AI_TOKENS, Window.DAY, 500_000)
+        .limit(Tier.PRO, CALLS, Window.HOUR, TierCatalogue.UNLIMITED)
+        .build();
+  }
+
+  @Test
+  void shortWindowLimitsAreRecordedAfterTheTiersPeriodLimitsAndReadBack() {
+    ServiceConfiguration written = new ServiceConfiguration("planner", "1.5.0", withWindows(60_000), List.of(80),
+        PlanSource.QUOTA_TABLE, null);
+
+    String text = written.toText();
+    ServiceConfiguration read = ServiceConfiguration.fromText("planner", "1.5.0", text);
+
+    assertThat(text).contains("tier.free.gpu-seconds = 0\ntier.pro.ai-tokens = 1000000\n")
+        .contains("tier.pro.gpu-seconds = 3600\ntier.pro.window.ai-tokens.day = 500000\n"
+            + "tier.pro.window.ai-tokens.minute = 60000\ntier.pro.window.ai-calls.hour = unlimited\n"
+            + "default-tier = free\n");
+    assertThat(read).isEqualTo(written);
+    assertThat(read.catalogue()).isEqualTo(written.catalogue());
+    assertThat(read.catalogue().windowLimits(Tier.PRO, Meter.AI_TOKENS))
+        .containsExactly(Map.entry(Window.DAY, 500_000L), Map.entry(Window.MINUTE, 60_000L));
+    assertThat(read.catalogue().windows(CALLS)).containsExactly(Window.HOUR);
+  }
+
+  @Test
+  void aTextWithoutWindowLinesReadsBackWithoutWindowsAndDiffersByThem() {
+    ServiceConfiguration before = configuration(1_000_000, PlanSource.QUOTA_TABLE);
+    ServiceConfiguration read = ServiceConfiguration.fromText("planner", "1.4.2", before.toText());
+    ServiceConfiguration after = new ServiceConfiguration("planner", "1.4.2", withWindows(60_000), List.of(80, 100),
+        PlanSource.QUOTA_TABLE, before.tenantKey());
+
+    assertThat(before.toText()).doesNotContain(".window.");
+    assertThat(read.catalogue().hasWindows(Meter.AI_TOKENS)).isFalse();
+    assertThat(after.differencesFrom(before)).containsExactly(
+        "tier.pro.window.ai-tokens.day: (none) -> 500000",
+        "tier.pro.window.ai-tokens.minute: (none) -> 60000",
+        "tier.pro.window.ai-calls.hour: (none) -> unlimited");
+    ServiceConfiguration slower = new ServiceConfiguration("planner", "1.4.2", withWindows(30_000), List.of(80, 100),
+        PlanSource.QUOTA_TABLE, before.tenantKey());
+    assertThat(slower.differencesFrom(after)).containsExactly("tier.pro.window.ai-tokens.minute: 60000 -> 30000");
+  }
+
+  @Test
+  void aWindowLineThatNamesNothingDeclaredOrCannotBeReadIsRefusedByItsKey() {
+    String text = configuration(1_000_000, PlanSource.QUOTA_TABLE).toText();
+
+    for (String line : List.of("tier.pro.window.ai-tokens.week = 5", "tier.gold.window.ai-tokens.minute = 5",
+        "tier.pro.window.tokens.minute = 5", "tier.pro.window.ai-tokens.period = 5")) {
+      String key = line.substring(0, line.indexOf(' '));
+      assertThatThrownBy(() -> ServiceConfiguration.fromText("planner", "1.4.2", text + line + "\n"))
+          .as(line).isInstanceOfSatisfying(InvalidRequestException.class, e -> assertThat(e.field()).isEqualTo(key));
+    }
+    assertThatThrownBy(() -> ServiceConfiguration.fromText("planner", "1.4.2",
+        text + "tier.pro.window.ai-tokens.minute = lots\n"))
+        .isInstanceOfSatisfying(InvalidRequestException.class,
+            e -> assertThat(e.field()).isEqualTo("tier.pro.window.ai-tokens.minute"));
   }
 }
