@@ -448,17 +448,13 @@ public final class Maintenance {
               .where(key.in(ended), COUNTER.TIME_WINDOW.isNotNull(), COUNTER.PERIOD_END.lt(before))
               .orderBy(COUNTER.TENANT_ID, COUNTER.METER, COUNTER.PERIOD_START, COUNTER.PERIOD_END)
               .forUpdate());
-      Field<String> dTenant = D_TENANT;
-      Field<String> dMeter = D_METER;
-      Field<Instant> dStart = D_START;
-      Field<Instant> dEnd = D_END;
       var holds = name("holds").fields("holder_id").as(deleteFrom(RESERVATION_HOLD).using(doomed)
-          .where(RESERVATION_HOLD.TENANT_ID.eq(dTenant), RESERVATION_HOLD.METER.eq(dMeter),
-              RESERVATION_HOLD.PERIOD_START.eq(dStart), RESERVATION_HOLD.PERIOD_END.eq(dEnd))
+          .where(RESERVATION_HOLD.TENANT_ID.eq(D_TENANT), RESERVATION_HOLD.METER.eq(D_METER),
+              RESERVATION_HOLD.PERIOD_START.eq(D_START), RESERVATION_HOLD.PERIOD_END.eq(D_END))
           .returningResult(RESERVATION_HOLD.HOLDER_ID));
       return dsl.with(doomed).with(holds).delete(COUNTER).using(doomed)
-          .where(COUNTER.TENANT_ID.eq(dTenant), COUNTER.METER.eq(dMeter), COUNTER.PERIOD_START.eq(dStart),
-              COUNTER.PERIOD_END.eq(dEnd))
+          .where(COUNTER.TENANT_ID.eq(D_TENANT), COUNTER.METER.eq(D_METER), COUNTER.PERIOD_START.eq(D_START),
+              COUNTER.PERIOD_END.eq(D_END))
           .execute();
     });
   }

@@ -151,7 +151,7 @@ public final class TenantTree {
         .orderBy(TENANT.TENANT_ID.collate("C"))
         .offset(page.offset())
         .limit(page.size() + 1)
-        .fetch(r -> TenantId.of(r.value1())));
+        .fetch(r -> TenantId.of(r.get(TENANT.TENANT_ID))));
     boolean more = children.size() > page.size();
     return new Page<>(more ? children.subList(0, page.size()) : children, page, more);
   }
