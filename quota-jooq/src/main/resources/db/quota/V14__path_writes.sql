@@ -417,6 +417,173 @@ BEGIN
 END;
 $$;
 
+-- Consumes of several paths of one root, decided in order in one call: the store combines the concurrent consumePath
+-- calls of one JVM that share a root and meter into one such call, as it combines flat consumes of one counter into
+-- one call of quota_consume_batch. The union of their counters is locked once, in the global order; then each request
+-- is decided as quota_path_write decides it, against the counters as the requests before it in the call left them.
+-- Requests come as parallel arrays (p_paths as JSON arrays of tenant ids, NULL for a flat entry); their counters as
+-- parallel arrays of their own, each request's contiguous, in its write's order, from p_first (1-based) for p_count.
+-- Rows: o_request (0-based), o_index (the counter's index in its request), and the columns of quota_path_write. A
+-- stale request is one row naming its stale counter; NO_COUNTER and SWEEP are the whole call's, in one row naming
+-- the request and counter concerned, and write nothing.
+CREATE FUNCTION quota_path_consume_batch(
+  p_meter           varchar,
+  p_now             timestamptz,
+  p_tenants         varchar[],
+  p_paths           text[],
+  p_keys            varchar[],
+  p_amounts         bigint[],
+  p_conditional     boolean[],
+  p_occurred_at     text[],
+  p_period_starts   text[],
+  p_period_ends     text[],
+  p_attributes      text[],
+  p_first           integer[],
+  p_count           integer[],
+  p_c_tenants       varchar[],
+  p_c_starts        text[],
+  p_c_ends          text[],
+  p_c_ceilings      bigint[],
+  p_c_versions      bigint[])
+RETURNS TABLE (o_request integer, o_index integer, o_outcome smallint, o_recorded bigint, o_used bigint,
+               o_reserved bigint, o_next_expiry timestamptz)
+LANGUAGE plpgsql
+SET search_path FROM CURRENT
+SET plan_cache_mode = force_generic_plan
+AS $$
+DECLARE
+  n           integer := coalesce(array_length(p_tenants, 1), 0);
+  k           record;
+  c_slot      integer[] := '{}';
+  c_request   integer[] := '{}';
+  s_rows      tid[] := '{}';
+  s_versions  bigint[] := '{}';
+  s_used      bigint[] := '{}';
+  s_reserved  bigint[] := '{}';
+  s_next      timestamptz[] := '{}';
+  s_changed   boolean[] := '{}';
+  s_count     integer := 0;
+  v_row       tid;
+  v_version   bigint;
+  v_used      bigint;
+  v_reserved  bigint;
+  v_next      timestamptz;
+  v_recorded  bigint;
+  v_outcome   smallint;
+  v_failed    integer;
+  v_path      varchar[];
+BEGIN
+  FOR r IN 1 .. n LOOP
+    FOR i IN p_first[r] .. p_first[r] + p_count[r] - 1 LOOP
+      c_request[i] := r;
+    END LOOP;
+  END LOOP;
+  -- every distinct counter once, in the global order; c_slot maps each request's counter to it
+  FOR k IN
+    SELECT u.ord::integer AS i, u.tenant, u.s::timestamptz AS s, u.e::timestamptz AS e,
+           dense_rank() OVER (ORDER BY u.tenant, u.s::timestamptz, u.e::timestamptz)::integer AS slot
+      FROM unnest(p_c_tenants, p_c_starts, p_c_ends) WITH ORDINALITY AS u(tenant, s, e, ord)
+     ORDER BY 5, 1
+  LOOP
+    c_slot[k.i] := k.slot;
+    CONTINUE WHEN k.slot <= s_count; -- locked already
+    SELECT c.version, c.used, c.reserved, c.next_hold_expiry, c.ctid
+      INTO v_version, v_used, v_reserved, v_next, v_row
+      FROM counter c
+     WHERE (c.tenant_id, c.meter, c.period_start, c.period_end) >= (k.tenant, p_meter, k.s, k.e)
+       AND (c.tenant_id, c.meter, c.period_start, c.period_end) <= (k.tenant, p_meter, k.s, k.e)
+       FOR UPDATE;
+    IF NOT FOUND THEN
+      RETURN QUERY SELECT c_request[k.i] - 1, k.i - p_first[c_request[k.i]], 3::smallint, NULL::bigint,
+                          NULL::bigint, NULL::bigint, NULL::timestamptz;
+      RETURN; -- no counter: nothing written
+    END IF;
+    IF quota_expired(v_next, p_now) THEN
+      RETURN QUERY SELECT c_request[k.i] - 1, k.i - p_first[c_request[k.i]], 5::smallint, NULL::bigint,
+                          NULL::bigint, NULL::bigint, NULL::timestamptz;
+      RETURN; -- sweep first: nothing written
+    END IF;
+    s_count := k.slot;
+    s_rows[s_count] := v_row;
+    s_versions[s_count] := v_version;
+    s_used[s_count] := v_used;
+    s_reserved[s_count] := v_reserved;
+    s_next[s_count] := v_next;
+    s_changed[s_count] := false;
+  END LOOP;
+  FOR r IN 1 .. n LOOP
+    v_outcome := 0;
+    v_failed := 0;
+    v_recorded := NULL;
+    FOR i IN p_first[r] .. p_first[r] + p_count[r] - 1 LOOP
+      IF s_versions[c_slot[i]] <> p_c_versions[i] THEN
+        v_outcome := 2; -- stale
+        v_failed := i - p_first[r];
+        EXIT;
+      END IF;
+    END LOOP;
+    IF v_outcome = 2 THEN
+      RETURN QUERY SELECT r - 1, v_failed, 2::smallint, NULL::bigint, NULL::bigint, NULL::bigint, NULL::timestamptz;
+      CONTINUE;
+    END IF;
+    SELECT l.amount INTO v_recorded FROM usage_ledger l
+     WHERE l.tenant_id = p_tenants[r] AND l.meter = p_meter AND l.usage_key = p_keys[r]
+     ORDER BY l.tenant_id, l.meter, l.usage_key LIMIT 1;
+    IF FOUND THEN
+      v_outcome := 1; -- duplicate (also of a request earlier in this call)
+    ELSIF p_conditional[r] THEN
+      FOR i IN p_first[r] .. p_first[r] + p_count[r] - 1 LOOP
+        IF NOT quota_fits(s_used[c_slot[i]], s_reserved[c_slot[i]], p_amounts[r], p_c_ceilings[i]) THEN
+          v_outcome := 4; -- insufficient
+          v_failed := i - p_first[r];
+          EXIT;
+        END IF;
+      END LOOP;
+    END IF;
+    IF v_outcome = 0 THEN
+      v_path := CASE WHEN p_paths[r] IS NULL THEN NULL
+                     ELSE ARRAY(SELECT jsonb_array_elements_text(p_paths[r]::jsonb)) END;
+      INSERT INTO usage_ledger (tenant_id, meter, usage_key, amount, occurred_at, period_start, period_end,
+                                attributes, counted_path)
+      VALUES (p_tenants[r], p_meter, p_keys[r], p_amounts[r], p_occurred_at[r]::timestamptz,
+              p_period_starts[r]::timestamptz, p_period_ends[r]::timestamptz, p_attributes[r]::jsonb, v_path)
+      ON CONFLICT DO NOTHING;
+      IF FOUND THEN
+        FOR i IN p_first[r] .. p_first[r] + p_count[r] - 1 LOOP
+          s_used[c_slot[i]] := s_used[c_slot[i]] + p_amounts[r];
+          s_changed[c_slot[i]] := true;
+        END LOOP;
+      ELSE
+        -- a write of the same key on another path committed meanwhile: a duplicate after all
+        SELECT l.amount INTO v_recorded FROM usage_ledger l
+         WHERE l.tenant_id = p_tenants[r] AND l.meter = p_meter AND l.usage_key = p_keys[r]
+         ORDER BY l.tenant_id, l.meter, l.usage_key LIMIT 1;
+        IF NOT FOUND THEN
+          RAISE EXCEPTION 'usage key % of tenant % changed during the batch', p_keys[r], p_tenants[r]
+            USING ERRCODE = 'serialization_failure';
+        END IF;
+        v_outcome := 1;
+      END IF;
+    END IF;
+    FOR i IN p_first[r] .. p_first[r] + p_count[r] - 1 LOOP
+      o_request := r - 1;
+      o_index := i - p_first[r];
+      o_outcome := v_outcome;
+      o_recorded := CASE v_outcome WHEN 1 THEN v_recorded WHEN 4 THEN v_failed END;
+      o_used := s_used[c_slot[i]];
+      o_reserved := s_reserved[c_slot[i]];
+      o_next_expiry := s_next[c_slot[i]];
+      RETURN NEXT;
+    END LOOP;
+  END LOOP;
+  FOR j IN 1 .. s_count LOOP
+    IF s_changed[j] THEN
+      UPDATE counter c SET used = s_used[j] WHERE c.ctid = s_rows[j];
+    END IF;
+  END LOOP;
+END;
+$$;
+
 -- As in V6, but a reservation made on a path is left to the store's transaction, which ends its holds.
 CREATE OR REPLACE FUNCTION quota_commit(
   p_tenant          varchar,

@@ -13,7 +13,9 @@ import org.postgresql.ds.PGSimpleDataSource;
 /**
  * Runs the AI-planner scenario and prints it: a pro tenant spends its monthly AI tokens through
  * reservations until quota blocks it, alerts fire at 80, 90 and 100 percent, an operator unblocks it with
- * an audited reset that keeps the usage history, and a temporary enterprise override expires by itself.
+ * an audited reset that keeps the usage history, and a temporary enterprise override expires by itself. Then an
+ * organisation with two workspaces: one runs into its own cap while the organisation still has room, and a burst is
+ * stopped by the organisation's per-minute window ({@link OrganisationScenario}).
  *
  * <p>From the repository root, with {@code JAVA_HOME} pointing to a JDK 21 or newer:
  * <pre>{@code mvn -B -q -pl quota-examples -am -DskipTests package exec:java}</pre>
@@ -45,6 +47,8 @@ public final class PlannerDemo {
     try (LocalMailSink mailSink = LocalMailSink.start(LocalMailSink.DEFAULT_PORT)) {
       TestClock clock = TestClock.at(PlannerScenario.START);
       new PlannerScenario(choice.store(), choice.description(), clock, System.out, mailSink).run();
+      new OrganisationScenario(choice.store(), choice.description(), TestClock.at(OrganisationScenario.START),
+          System.out).run();
     } finally {
       choice.close();
     }

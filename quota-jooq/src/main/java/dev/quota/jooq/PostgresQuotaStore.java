@@ -43,6 +43,7 @@ import dev.quota.jooq.internal.Maintenance;
 import dev.quota.jooq.internal.TenantTree;
 import dev.quota.jooq.internal.Migrations;
 import dev.quota.jooq.internal.Outbox;
+import dev.quota.jooq.internal.PathBatches;
 import dev.quota.jooq.internal.PathWrites;
 import dev.quota.jooq.internal.SchemaCheck;
 import dev.quota.jooq.internal.StateCache;
@@ -174,6 +175,7 @@ public final class PostgresQuotaStore implements QuotaStore, AutoCloseable {
   private final HoldWrites holds;
   private final BatchWrites batches;
   private final PathWrites paths;
+  private final @Nullable Batcher<PathBatches.RootKey, PathBatches.Request, PathOutcome> pathConsumes;
   private final AdminWrites admin;
   private final Maintenance maintenance;
   private final TenantTree tree;
@@ -207,6 +209,9 @@ public final class PostgresQuotaStore implements QuotaStore, AutoCloseable {
     this.holds = new HoldWrites(db, b.schema, counters, usage, cache);
     this.batches = new BatchWrites(db, b.schema, counters, usage, cache);
     this.paths = new PathWrites(db, b.schema, usage, cache);
+    PathBatches pathBatches = new PathBatches(db, b.schema, paths, usage, cache);
+    // the members of one organisation share its counters: their path consumes are combined per root and meter
+    this.pathConsumes = b.combineConsumes ? new Batcher<>(b.maxBatchSize, pathBatches::consumeBatch) : null;
     this.admin = new AdminWrites(db, b.hostPlans, changes, cache);
     this.maintenance = new Maintenance(db, admin, cache, b.archiveBatchSize);
     this.tree = new TenantTree(db, admin, cache, b.schema);
@@ -381,12 +386,17 @@ public final class PostgresQuotaStore implements QuotaStore, AutoCloseable {
    * {@inheritDoc}
    *
    * <p>One call of a database function, in auto-commit (more only to create missing counter rows or sweep expired
-   * holds first).
+   * holds first). Unless combining is off, concurrent calls on paths of one root and meter share one call, which
+   * decides them in arrival order.
    */
   @Override
   public PathOutcome consumePath(LedgerEntry entry, PathWrite write, boolean conditional) {
     requireWritable(entry.tenant(), write);
-    return paths.consume(entry, write, conditional);
+    if (pathConsumes == null) {
+      return paths.consume(entry, write, conditional);
+    }
+    return pathConsumes.submit(PathBatches.RootKey.of(write, entry.meter()),
+        new PathBatches.Request(entry, write, conditional));
   }
 
   /**

@@ -13,12 +13,16 @@ import dev.quota.Tier;
 import dev.quota.UsageEvent;
 import dev.quota.UsageKey;
 import dev.quota.admin.Actor;
+import dev.quota.admin.AdminOperation;
+import dev.quota.admin.AuditEntry;
 import dev.quota.admin.PurgeConfirmation;
+import dev.quota.admin.QuotaAdmin;
 import dev.quota.alert.DeliveryState;
 import dev.quota.alert.Notification;
 import dev.quota.alert.NotificationChannel;
 import dev.quota.alert.NotificationKind;
 import dev.quota.jooq.testsupport.PostgresDatabase;
+import dev.quota.spi.ParentOutcome;
 import dev.quota.testkit.TestClock;
 import java.net.URI;
 import java.sql.Connection;
@@ -29,6 +33,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -47,7 +53,8 @@ class LeastPrivilegeTest {
     String s = "\"" + schema + "\"";
     return String.join(";\n",
         "GRANT USAGE ON SCHEMA " + s + " TO " + role,
-        "GRANT SELECT, INSERT, UPDATE ON " + s + ".tenant, " + s + ".counter TO " + role,
+        "GRANT SELECT, INSERT, UPDATE ON " + s + ".tenant TO " + role,
+        "GRANT SELECT, INSERT, UPDATE, DELETE ON " + s + ".counter TO " + role,
         "GRANT SELECT, INSERT, UPDATE, DELETE ON " + s + ".usage_ledger, " + s + ".usage_archive, " + s
             + ".reservation, " + s + ".reservation_hold TO " + role,
         "GRANT SELECT, INSERT, DELETE ON " + s + ".usage_rollup TO " + role,
@@ -127,6 +134,13 @@ class LeastPrivilegeTest {
 
       assertThat(quota.admin().verify(tenant).consistent()).isTrue();
       assertThat(quota.admin().serviceConfiguration()).isPresent();
+      // the tree and the compaction of short windows
+      TenantId member = TenantId.of("restricted-member");
+      assertThat(store.setParent(member, Optional.of(tenant), QuotaAdmin.MAX_TREE_DEPTH,
+          new AuditEntry(UUID.randomUUID(), clock.instant(), member, operator, AdminOperation.SET_PLAN,
+              "joins", Map.of()))).isEqualTo(ParentOutcome.CHANGED);
+      assertThat(store.children(tenant, dev.quota.admin.PageRequest.first(10)).items()).containsExactly(member);
+      assertThat(store.compactWindows(clock.instant(), 100)).isNotNegative();
     }
   }
 

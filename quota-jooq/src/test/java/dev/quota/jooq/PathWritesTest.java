@@ -487,4 +487,77 @@ class PathWritesTest {
     assertThat(stored(rootZ, Window.PERIOD).used()).isEqualTo(expectedAtZ);
     assertThat(stored(workspace, Window.MINUTE).used()).isEqualTo(expectedAtWorkspace);
   }
+
+  @Test
+  void concurrentConsumesOfOneOrganisationAreCombinedAndAdmitExactlyWhatFits() throws Exception {
+    // 8 threads write as 100 members of one organisation, 3 levels x 2 windows; the organisation's minute holds 100
+    TenantId org = tenant("org");
+    List<TenantId> workspaces = List.of(tenant("ws1"), tenant("ws2"));
+    int threadsCount = 8;
+    int writesEach = 30;
+    for (boolean combined : List.of(true, false)) {
+      TenantId orgOfRun = TenantId.of(org.value() + "-" + combined);
+      PostgresQuotaStore pooled = PostgresQuotaStore.builder().dataSource(DB.newPool("org-" + run + combined, 8))
+          .schema(DB.schema()).strict().combineConsumes(combined).build();
+      ExecutorService threads = Executors.newFixedThreadPool(threadsCount);
+      try {
+        CyclicBarrier start = new CyclicBarrier(threadsCount);
+        List<Future<List<PathOutcome>>> done = new ArrayList<>();
+        for (int t = 0; t < threadsCount; t++) {
+          int thread = t;
+          done.add(threads.submit(() -> {
+            start.await(10, TimeUnit.SECONDS);
+            List<PathOutcome> outcomes = new ArrayList<>();
+            for (int i = 0; i < writesEach; i++) {
+              int m = (thread * writesEach + i) % 100;
+              TenantId member = TenantId.of("member" + m + "-" + run + combined);
+              TenantId workspace = TenantId.of(workspaces.get(m % 2).value() + combined);
+              List<TenantId> path = List.of(member, workspace, orgOfRun);
+              List<PathCounter> counters = new ArrayList<>();
+              for (TenantId level : path) {
+                long minute = level.equals(orgOfRun) ? 100 : UNLIMITED;
+                counters.add(new PathCounter(level, Window.PERIOD, NOVEMBER, UNLIMITED, 0));
+                counters.add(new PathCounter(level, Window.MINUTE, Window.MINUTE.at(NOW), minute, 0));
+              }
+              // every fifth write repeats the one before it: a duplicate, in the same batch or not
+              String key = "t" + thread + "-" + (i % 5 == 4 ? i - 1 : i);
+              TenantId writer = i % 5 == 4 ? TenantId.of("member" + ((thread * writesEach + i - 1) % 100) + "-" + run
+                  + combined) : member;
+              List<TenantId> writerPath = writer.equals(member) ? path
+                  : List.of(writer, TenantId.of(workspaces.get(((thread * writesEach + i - 1) % 100) % 2).value()
+                      + combined), orgOfRun);
+              List<PathCounter> writerCounters = new ArrayList<>();
+              for (int c = 0; c < counters.size(); c++) {
+                PathCounter pc = counters.get(c);
+                writerCounters.add(new PathCounter(writerPath.get(c / 2), pc.window(), pc.period(), pc.ceiling(), 0));
+              }
+              outcomes.add(pooled.consumePath(entry(writer, 1, key), new PathWrite(writerPath, writerCounters),
+                  true));
+            }
+            return outcomes;
+          }));
+        }
+        long written = 0;
+        long duplicates = 0;
+        for (Future<List<PathOutcome>> f : done) {
+          for (PathOutcome o : f.get(120, TimeUnit.SECONDS)) {
+            written += o instanceof PathOutcome.Written ? 1 : 0;
+            duplicates += o instanceof PathOutcome.Duplicate ? 1 : 0;
+            if (o instanceof PathOutcome.Insufficient insufficient) {
+              assertThat(insufficient.index()).as("the organisation's minute").isEqualTo(5);
+            }
+          }
+        }
+        assertThat(written).as("combined: %s", combined).isEqualTo(100);
+        assertThat(stored(orgOfRun, Window.MINUTE).used()).isEqualTo(100);
+        assertThat(stored(orgOfRun, Window.PERIOD).used()).isEqualTo(100);
+        assertThat(count("SELECT count(*) FROM {s}.usage_ledger WHERE counted_path[3] = ?", orgOfRun.value()))
+            .isEqualTo(100);
+        assertThat(duplicates).isPositive();
+      } finally {
+        threads.shutdownNow();
+        pooled.close();
+      }
+    }
+  }
 }

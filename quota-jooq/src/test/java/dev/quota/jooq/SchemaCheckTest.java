@@ -107,7 +107,8 @@ class SchemaCheckTest {
                 "entitlement_rollover_once",
                 "quota_append_batch()",
                 "quota_commit()", "quota_consume_batch()", "quota_expired()", "quota_expired_holds()", "quota_fits()",
-                "quota_next_hold_expiry()", "quota_path_commit()", "quota_path_write()", "quota_reserve()");
+                "quota_next_hold_expiry()", "quota_path_commit()", "quota_path_consume_batch()",
+                "quota_path_write()", "quota_reserve()");
             assertThat(e.getMessage()).startsWith("schema " + schema + " lacks part of quota's tables and functions "
                 + "(block_mark, notification, notification_delivery, reservation_hold, service_record, usage_rollup, ")
                 .contains("its migration scripts are not all applied; run 'quota --schema " + schema + " migrate'");

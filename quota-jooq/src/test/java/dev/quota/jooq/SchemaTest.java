@@ -131,7 +131,8 @@ class SchemaTest {
       assertThatThrownBy(() -> PostgresQuotaStore.builder().dataSource(DB.dataSource()).schema(schema).build())
           .isInstanceOfSatisfying(QuotaSchemaException.class,
               e -> assertThat(e.missing()).containsExactly("reservation_hold", "usage_rollup", "usage_archive_history",
-                  "usage_ledger_history", "entitlement_rollover_once", "quota_path_commit()", "quota_path_write()"));
+                  "usage_ledger_history", "entitlement_rollover_once", "quota_path_commit()", "quota_path_consume_batch()",
+                  "quota_path_write()"));
 
       Flyway.configure().dataSource(DB.dataSource()).schemas(schema)
           .locations(PostgresQuotaStore.MIGRATION_LOCATION).load().migrate();

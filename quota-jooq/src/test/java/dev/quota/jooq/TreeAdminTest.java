@@ -202,13 +202,14 @@ class TreeAdminTest {
     for (int i = 0; i < 8; i++) {
       tenants.add(tenant("n" + i));
     }
-    ExecutorService pool = Executors.newFixedThreadPool(8);
+    // fewer threads than the store's pool has connections: every move waits for the tree's lock, never for a connection
+    ExecutorService pool = Executors.newFixedThreadPool(4);
     List<Callable<Integer>> work = new ArrayList<>();
-    for (int t = 0; t < 8; t++) {
+    for (int t = 0; t < 4; t++) {
       Random random = new Random(t);
       work.add(() -> {
         int changed = 0;
-        for (int i = 0; i < 40; i++) {
+        for (int i = 0; i < 60; i++) {
           TenantId child = tenants.get(random.nextInt(tenants.size()));
           TenantId parent = tenants.get(random.nextInt(tenants.size()));
           if (child.equals(parent)) {

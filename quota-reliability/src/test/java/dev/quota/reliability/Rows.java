@@ -39,14 +39,17 @@ final class Rows {
   private static final Field<Boolean> COUNTED = field(name("counted"), Boolean.class);
   private static final Field<OffsetDateTime> PERIOD_START = field(name("period_start"), OffsetDateTime.class);
   private static final Field<OffsetDateTime> PERIOD_END = field(name("period_end"), OffsetDateTime.class);
+  private static final Field<String> TIME_WINDOW = field(name("time_window"), String.class);
+  private static final Field<String[]> COUNTED_PATH = field(name("counted_path"), String[].class);
+  private static final Field<OffsetDateTime> OCCURRED_AT = field(name("occurred_at"), OffsetDateTime.class);
   private static final Field<String> KIND = field(name("kind"), String.class);
   private static final Field<String> GRANT_KIND = field(name("grant_kind"), String.class);
   private static final Field<OffsetDateTime> VALID_UNTIL = field(name("valid_until"), OffsetDateTime.class);
   private static final Field<OffsetDateTime> REVOKED_AT = field(name("revoked_at"), OffsetDateTime.class);
 
   /** Every table of quota's schema with a tenant column, for fingerprints and rows by tenant. */
-  static final String[] TABLES = {"tenant", "counter", "usage_ledger", "usage_archive", "reservation", "entitlement",
-      "audit_log", "alert_mark", "block_mark", "notification", "usage_rollup"};
+  static final String[] TABLES = {"tenant", "counter", "usage_ledger", "usage_archive", "reservation",
+      "reservation_hold", "entitlement", "audit_log", "alert_mark", "block_mark", "notification", "usage_rollup"};
   /** quota's tables without a tenant column: the outbox's deliveries (they belong to their notification), the
    * service record. */
   static final String[] TABLES_WITHOUT_TENANT = {"notification_delivery", "service_record"};
@@ -116,6 +119,45 @@ final class Rows {
     return rows;
   }
 
+  /**
+   * A counter row of any window: its tenant, window ({@code null} for the meter's period), bounds and balances.
+   *
+   * @param tenant the level the counter belongs to
+   * @param window {@code MINUTE}, {@code HOUR} or {@code DAY}; {@code null} for the period
+   * @param period the counter's bounds
+   * @param used the units counted
+   * @param reserved the units held
+   */
+  record WindowCounter(TenantId tenant, String window, Period period, long used, long reserved) {}
+
+  /** @return every counter of one meter whose tenant id starts with a prefix, every window, in one snapshot */
+  java.util.List<WindowCounter> windowCounters(String tenantPrefix, Meter meter) {
+    return dsl.select(TENANT_ID, TIME_WINDOW, PERIOD_START, PERIOD_END, USED, RESERVED).from(t("counter"))
+        .where(TENANT_ID.startsWith(tenantPrefix), METER.eq(meter.name()))
+        .fetch(r -> new WindowCounter(TenantId.of(r.value1()), r.value2(), period(r.value3(), r.value4()),
+            r.value5(), r.value6()));
+  }
+
+  /**
+   * A ledger entry with what it counted against.
+   *
+   * @param tenant the writing tenant
+   * @param countedPath the path it counted against, as stored (the writing tenant first); just the tenant when none
+   *     is stored
+   * @param occurredAt when it happened
+   * @param amount its units
+   */
+  record PathEntry(TenantId tenant, java.util.List<String> countedPath, java.time.Instant occurredAt, long amount) {}
+
+  /** @return every ledger entry of one meter whose tenant id starts with a prefix */
+  java.util.List<PathEntry> ledgerWithPaths(String tenantPrefix, Meter meter) {
+    return dsl.select(TENANT_ID, COUNTED_PATH, OCCURRED_AT, AMOUNT).from(t("usage_ledger"))
+        .where(TENANT_ID.startsWith(tenantPrefix), METER.eq(meter.name()))
+        .fetch(r -> new PathEntry(TenantId.of(r.value1()),
+            r.value2() == null ? java.util.List.of(r.value1()) : java.util.List.of(r.value2()),
+            r.value3().toInstant(), r.value4()));
+  }
+
   /** A one-time credit's row: the units it gives and the units drawn from it, revoked or expired or not. */
   record CreditRow(long amount, long drawn) {}
 
@@ -170,6 +212,8 @@ final class Rows {
     values.put("tenant.version", dsl.select(sum(VERSION)).from(t("tenant")).fetchSingle().value1());
     values.put("usage_ledger.amount", dsl.select(sum(AMOUNT)).from(t("usage_ledger")).fetchSingle().value1());
     values.put("reservation.counted", dsl.select(count()).from(t("reservation")).where(COUNTED.isTrue())
+        .fetchSingle().value1());
+    values.put("reservation_hold.counted", dsl.select(count()).from(t("reservation_hold")).where(COUNTED.isTrue())
         .fetchSingle().value1());
     return values;
   }

@@ -17,9 +17,13 @@ import org.jspecify.annotations.Nullable;
  * stylesheet and a JSON API, and leaves sockets, sessions and authentication to whatever serves it.
  *
  * <p>The pages: {@code tenants} (most utilized first, searched and filtered in the store, paged), {@code tenant}
- * (the usage on every meter, entitlements, audit entries, and the changes, each confirmed on a page of its own
- * before it is made) and {@code audit} (the whole log, filtered by operation, actor and time). The JSON API under
- * {@code api/} makes the same reads and changes; its errors are RFC 9457 problem details naming the field.
+ * (the usage on every meter; its parent, its path from the root and its children, paged, each with its usage; its
+ * standing at every level of its path and in every window of every meter, so an operator sees which level and window
+ * blocks; entitlements, audit entries, and the changes, each confirmed on a page of its own before it is made) and
+ * {@code audit} (the whole log, filtered by operation, actor and time). The JSON API under {@code api/} makes the
+ * same reads and changes ({@code api/tenants/{tenant}} with its {@code parent}, {@code path} and {@code windows};
+ * {@code api/tenants/{tenant}/children}, paged; {@code POST api/tenants/{tenant}/parent}, where an absent or null
+ * {@code parent} makes the tenant a root); its errors are RFC 9457 problem details naming the field.
  *
  * <p>Security is the console's own, whatever the host adds in front of it:
  * <ul>

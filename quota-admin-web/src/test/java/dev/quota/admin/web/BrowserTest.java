@@ -205,6 +205,52 @@ class BrowserTest {
   }
 
   @Test
+  void anOperatorMovesATenantUnderAParentAndSeesItAmongTheParentsChildren() throws IOException {
+    TenantId acme = tenantWithUsage(quota, "acme", 2_000);
+    TenantId research = tenantWithUsage(quota, "acme-research", 500);
+    browser.get(server.loginUrl("otto", OPERATOR).toString());
+    waiting().until(ExpectedConditions.titleContains("Tenants"));
+    browser.findElement(By.linkText("acme-research")).click();
+
+    waiting().until(ExpectedConditions.titleContains("Tenant acme-research"));
+    assertThat(browser.findElement(By.className("parent")).getText()).isEqualTo("Parent: none (a root)");
+    browser.findElement(By.id("parent-parent")).sendKeys("acme");
+    browser.findElement(By.id("parent-reason")).sendKeys("reorg 12: research joins acme");
+    browser.findElement(By.xpath("//button[normalize-space()='Set parent…']")).click();
+
+    waiting().until(ExpectedConditions.titleContains("Confirm"));
+    screenshot("operator-confirm-parent");
+    assertThat(browser.findElement(By.className("summary")).getText()).isEqualTo("acme-research: move under acme "
+        + "(was: none); usage already recorded stays where it was counted, new usage counts under acme.");
+    assertThat(quota.admin().parentOf(research)).as("nothing changed before the confirmation").isEmpty();
+    browser.findElement(By.xpath("//button[normalize-space()='Confirm']")).click();
+
+    waiting().until(ExpectedConditions.titleContains("Tenant acme-research"));
+    assertThat(browser.findElement(By.cssSelector("[role=status]")).getText())
+        .contains("Done. acme-research: move under acme (was: none)");
+    assertThat(browser.findElement(By.cssSelector("nav.path")).getText()).contains("acme", "acme-research");
+    screenshot("operator-tenant-with-parent");
+    assertThat(quota.admin().parentOf(research)).contains(acme);
+    browser.findElement(By.cssSelector(".parent a")).click();
+
+    waiting().until(ExpectedConditions.titleContains("Tenant acme"));
+    screenshot("operator-parent-with-children");
+    WebElement children = browser.findElement(By.xpath("//table[caption[starts-with(normalize-space(),"
+        + "'Children')]]/tbody"));
+    assertThat(children.getText()).contains("acme-research free (plan) 500 100,000 99,500");
+    WebElement windows = browser.findElement(By.xpath("//table[caption[starts-with(normalize-space(),"
+        + "'Standing at every level')]]/tbody"));
+    assertThat(windows.getText()).contains("acme (this tenant) period 2,000");
+    children.findElement(By.linkText("acme-research")).click();
+    waiting().until(ExpectedConditions.titleContains("Tenant acme-research"));
+    assertThat(quota.admin().audit(AuditQuery.of(research).operations(AdminOperation.SET_PARENT),
+        PageRequest.first(5)).items()).singleElement().satisfies(e -> {
+          assertThat(e.actor().id()).isEqualTo("otto");
+          assertThat(e.reason()).isEqualTo("reorg 12: research joins acme");
+        });
+  }
+
+  @Test
   void aFormPostedFromAnotherOriginIsRefused() throws IOException {
     TenantId acme = tenantWithUsage(quota, "acme", 100_000);
     browser.get(server.loginUrl("otto", OPERATOR).toString());

@@ -64,6 +64,21 @@ class PostgresConsoleTest {
   }
 
   @Test
+  void aTenantsPathChildrenAndWindowsAreReadFromTheDatabase() {
+    tenantWithUsage(quota, "pg-root", 4_000);
+
+    String page = console.handle(get("/quota/tenant?tenant=pg-root", "vera", VIEWER)).bodyText();
+    String api = console.handle(get("/quota/api/tenants/pg-root", "vera", VIEWER)).bodyText();
+    String children = console.handle(get("/quota/api/tenants/pg-root/children", "vera", VIEWER)).bodyText();
+
+    assertThat(page).contains("Parent: none (a root)", "<p>No children.</p>",
+        "<a href=\"/quota/tenant?tenant=pg-root\">pg-root</a> (this tenant)</th>");
+    assertThat(api).contains("\"parent\":null", "\"path\":[\"pg-root\"]",
+        "{\"meter\":\"ai-tokens\",\"level\":\"pg-root\",\"levelsUp\":0,\"window\":\"period\",\"used\":4000,");
+    assertThat(children).contains("\"items\":[]", "\"hasMore\":false");
+  }
+
+  @Test
   void anUnknownTenantIsRefusedNamingTheTenantAndNothingIsWritten() {
     ConsoleResponse response = console.handle(postJson("/quota/api/tenants/pg-nobody/bypasses",
         "{\"until\":\"" + java.time.Instant.now().plus(java.time.Duration.ofDays(1)) + "\",\"reason\":\"r\"}",

@@ -41,7 +41,8 @@ class QuotaConsoleTest {
   private int changes(TenantId tenant) {
     return quota.admin().audit(AuditQuery.of(tenant).operations(AdminOperation.RESET_USAGE, AdminOperation.GRANT_CREDIT,
         AdminOperation.BYPASS, AdminOperation.OVERRIDE_TIER, AdminOperation.GRANT_ONE_TIME_CREDIT,
-        AdminOperation.OVERRIDE_LIMIT, AdminOperation.REVOKE), PageRequest.first(100)).items().size();
+        AdminOperation.OVERRIDE_LIMIT, AdminOperation.REVOKE, AdminOperation.SET_PARENT), PageRequest.first(100))
+        .items().size();
   }
 
   @Test
@@ -77,9 +78,9 @@ class QuotaConsoleTest {
     String operator = console.handle(get("/quota/tenant?tenant=acme", "otto", OPERATOR)).bodyText();
 
     assertThat(viewer).doesNotContain("<form method=\"post\"").doesNotContain("Reset usage…")
-        .doesNotContain("Give credit…").doesNotContain("Override limit…");
+        .doesNotContain("Give credit…").doesNotContain("Override limit…").doesNotContain("Set parent…");
     assertThat(operator).contains("<form method=\"post\"", "Reset usage…", "Grant…", "Give credit…", "Override…",
-        "Override limit…", "Bypass…", "Set plan…");
+        "Override limit…", "Bypass…", "Set plan…", "Set parent…");
   }
 
   @Test
@@ -102,7 +103,7 @@ class QuotaConsoleTest {
     TenantId tenant = tenantWithUsage(quota, "acme", 100_000);
 
     for (String action : java.util.List.of("reset-usage", "grants", "credits", "overrides", "limits", "bypasses",
-        "revoke", "plan")) {
+        "revoke", "plan", "parent")) {
       ConsoleResponse response = console.handle(postJson("/quota/api/tenants/acme/" + action,
           "{\"reason\":\"try\"}", "vera", VIEWER));
       assertThat(response.status()).as(action).isEqualTo(403);

@@ -23,6 +23,18 @@ final class Json {
     return out.append('}').toString();
   }
 
+  /** A JSON array of texts (a path write's tenants, as quota_path_consume_batch takes them). */
+  static String writeArray(java.util.List<String> texts) {
+    StringBuilder out = new StringBuilder(2 + texts.size() * 24).append('[');
+    for (int i = 0; i < texts.size(); i++) {
+      if (i > 0) {
+        out.append(',');
+      }
+      quote(out, texts.get(i));
+    }
+    return out.append(']').toString();
+  }
+
   private static void quote(StringBuilder out, String text) {
     out.append('"');
     for (int i = 0; i < text.length(); i++) {

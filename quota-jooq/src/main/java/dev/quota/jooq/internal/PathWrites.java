@@ -285,7 +285,7 @@ public final class PathWrites {
    * @return {@code null} when every row exists, else a level whose version is not the expected one (nothing more
    *     created)
    */
-  private TenantId ensure(Meter meter, PathWrite write) {
+  TenantId ensure(Meter meter, PathWrite write) {
     List<PathCounter> ordered = new ArrayList<>(write.counters());
     ordered.sort(PathCounter::compareLockOrder);
     return db.transaction(tx -> {

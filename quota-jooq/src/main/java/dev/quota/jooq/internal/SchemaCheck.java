@@ -26,7 +26,7 @@ public final class SchemaCheck {
   /** The functions the migration scripts create; a test holds this list to what they create. */
   public static final List<String> FUNCTIONS = List.of("audit_log_refuse_change", "quota_append_batch",
       "quota_commit", "quota_consume_batch", "quota_expired", "quota_expired_holds", "quota_fits",
-      "quota_next_hold_expiry", "quota_path_commit", "quota_path_write", "quota_reserve");
+      "quota_next_hold_expiry", "quota_path_commit", "quota_path_consume_batch", "quota_path_write", "quota_reserve");
 
   /**
    * The indexes the store cannot run without: the usage history's (migration V8), which a read needs to stay fast as

@@ -17,12 +17,15 @@ import dev.quota.admin.LimitOverride;
 import dev.quota.admin.OneTimeCredit;
 import dev.quota.admin.QuotaAdmin;
 import dev.quota.admin.ResetResult;
+import dev.quota.admin.TenantLookup;
 import dev.quota.admin.TierOverride;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -32,7 +35,7 @@ import org.jspecify.annotations.Nullable;
 sealed interface Change {
   /** The actions, by the name the API's path and the forms use. */
   List<String> ACTIONS = List.of("reset-usage", "grants", "credits", "overrides", "limits", "bypasses", "revoke",
-      "plan");
+      "plan", "parent");
 
   TenantId tenant();
 
@@ -51,6 +54,19 @@ sealed interface Change {
 
   /** Makes the change; returns what was done, for JSON. */
   Map<String, Object> apply(QuotaAdmin admin, Actor actor, Formats formats);
+
+  /**
+   * Reads what the change's description needs from the store (what it replaces), and refuses early what the admin
+   * would refuse anyway, so the confirmation page says so before the operator confirms. Reads only; the admin checks
+   * again, atomically, when the change is made.
+   *
+   * @param admin the admin
+   * @return the change with what it replaces; this change if it needs nothing
+   * @throws InvalidRequestException naming the parameter, if the change cannot be made
+   */
+  default Change withCurrentState(QuotaAdmin admin) {
+    return this;
+  }
 
   record ResetUsage(TenantId tenant, @Nullable Meter meter, String reason) implements Change {
     @Override
@@ -330,6 +346,89 @@ sealed interface Change {
     }
   }
 
+  /**
+   * Moves a tenant under another one, or makes it a root ({@code parent} null). From then on its usage counts at the
+   * new parent and every ancestor of it too; usage recorded before stays where it was counted.
+   *
+   * @param current the parent the tenant had when the change was read (null: it was a root), for the description;
+   *     not a parameter, so it is not part of what an idempotency key is checked against
+   */
+  record SetParent(TenantId tenant, @Nullable TenantId parent, @Nullable TenantId current, String reason)
+      implements Change {
+    @Override
+    public AdminOperation operation() {
+      return AdminOperation.SET_PARENT;
+    }
+
+    @Override
+    public String action() {
+      return "parent";
+    }
+
+    @Override
+    public Map<String, String> parameters() {
+      return parent == null ? Map.of("clear", "true") : Map.of("parent", parent.value());
+    }
+
+    @Override
+    public String describe(Formats formats) {
+      String was = "(was: " + (current == null ? "none" : current.value()) + ")";
+      String recorded = "; usage already recorded stays where it was counted, new usage counts ";
+      return parent == null
+          ? tenant.value() + ": make it a root " + was + recorded + "at " + tenant.value() + " only"
+          : tenant.value() + ": move under " + parent.value() + " " + was + recorded + "under " + parent.value();
+    }
+
+    @Override
+    public Change withCurrentState(QuotaAdmin admin) {
+      if (parent != null) {
+        checkParent(admin, tenant, parent);
+      }
+      return new SetParent(tenant, parent, admin.parentOf(tenant).orElse(null), reason);
+    }
+
+    @Override
+    public Map<String, Object> apply(QuotaAdmin admin, Actor actor, Formats formats) {
+      AuditEntry audit;
+      try {
+        audit = parent == null ? admin.clearParent(tenant, actor, reason)
+            : admin.setParent(tenant, parent, actor, reason);
+      } catch (UnsupportedOperationException e) {
+        throw new InvalidRequestException("parent", "cannot be changed: the quota store does not keep trees of "
+            + "tenants. Nothing was changed");
+      }
+      Map<String, Object> json = done(this, audit);
+      json.put("parent", parent == null ? null : parent.value());
+      json.put("previousParent", current == null ? null : current.value());
+      return json;
+    }
+
+    /**
+     * Refuses a parent that is unknown (most likely mistyped: a new tenant would start counting against a level
+     * nobody set a plan for) or below the tenant (the move would close a cycle).
+     */
+    private static void checkParent(QuotaAdmin admin, TenantId tenant, TenantId parent) {
+      TenantLookup lookup = admin.lookUp(parent);
+      if (!lookup.known()) {
+        throw new InvalidRequestException("parent", "must be a known tenant: " + lookup.describe()
+            + ". Nothing was changed");
+      }
+      // the parent's ancestors; a store never writes a path longer than MAX_TREE_DEPTH, so this ends
+      TenantId level = parent;
+      for (int depth = 0; depth < QuotaAdmin.MAX_TREE_DEPTH; depth++) {
+        Optional<TenantId> up = admin.parentOf(level);
+        if (up.isEmpty()) {
+          return;
+        }
+        level = up.get();
+        if (level.equals(tenant)) {
+          throw new InvalidRequestException("parent", "would close a cycle: '" + tenant.value()
+              + "' is an ancestor of '" + parent.value() + "'. Nothing was changed");
+        }
+      }
+    }
+  }
+
   private static Map<String, Object> done(Change change, @Nullable AuditEntry audit) {
     Map<String, Object> json = new LinkedHashMap<>();
     json.put("tenant", change.tenant().value());
@@ -380,9 +479,43 @@ sealed interface Change {
         yield new SetPlan(tenant, day == null || day.isBlank() ? Plan.of(tier) : Plan.of(tier, billingDay(day)),
             reason);
       }
+      case "parent" -> setParent(tenant, parameters, reason);
       default -> throw new InvalidRequestException("action", "must be one of " + ACTIONS + ", was '"
           + Formats.cut(action) + "'");
     };
+  }
+
+  /**
+   * Reads a change of parent: {@code parent} names the new one; an empty or absent {@code parent}, or {@code clear}
+   * set to true (the form's choice), makes the tenant a root.
+   */
+  private static SetParent setParent(TenantId tenant, Map<String, String> parameters, String reason) {
+    String given = parameters.get("parent");
+    String parent = given == null ? "" : given;
+    boolean hasParent = !parent.isBlank();
+    String clear = parameters.get("clear");
+    boolean clearing = clear != null && List.of("true", "on", "yes").contains(clear.strip().toLowerCase(Locale.ROOT));
+    if (clear != null && !clearing && !List.of("false", "off", "no", "").contains(clear.strip()
+        .toLowerCase(Locale.ROOT))) {
+      throw new InvalidRequestException("clear", "must be true or false, was '" + Formats.cut(clear) + "'");
+    }
+    if (clearing && hasParent) {
+      throw new InvalidRequestException("parent", "must be empty to make the tenant a root, was '"
+          + Formats.cut(parent) + "'");
+    }
+    if (!hasParent) {
+      return new SetParent(tenant, null, null, reason);
+    }
+    TenantId id;
+    try {
+      id = TenantId.of(parent.strip());
+    } catch (InvalidRequestException e) {
+      throw new InvalidRequestException("parent", e.rule());
+    }
+    if (id.equals(tenant)) {
+      throw new InvalidRequestException("parent", "must not be the tenant itself: '" + tenant.value() + "'");
+    }
+    return new SetParent(tenant, id, null, reason);
   }
 
   private static String required(Map<String, String> parameters, String name) {

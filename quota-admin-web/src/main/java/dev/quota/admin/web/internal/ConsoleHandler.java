@@ -1,6 +1,7 @@
 package dev.quota.admin.web.internal;
 
 import dev.quota.InvalidRequestException;
+import dev.quota.LevelUsage;
 import dev.quota.Meter;
 import dev.quota.QuotaContentionException;
 import dev.quota.QuotaException;
@@ -19,6 +20,7 @@ import dev.quota.admin.UsageHistory;
 import dev.quota.admin.OneTimeCredit;
 import dev.quota.admin.Page;
 import dev.quota.admin.PageRequest;
+import dev.quota.admin.QuotaAdmin;
 import dev.quota.admin.TenantLookup;
 import dev.quota.admin.TenantStatus;
 import dev.quota.admin.UsageEntry;
@@ -63,6 +65,8 @@ public final class ConsoleHandler {
   private static final int PAGE_SIZE = 50;
   /** How many of a tenant's latest ledger entries its page shows (the API pages through all of them). */
   private static final int LEDGER_ROWS = 20;
+  /** How many of a tenant's children its page shows at once (the page links to the next ones). */
+  private static final int CHILDREN_ROWS = 20;
   /** How many days of usage a tenant's page shows, today included. */
   private static final int HISTORY_DAYS = 14;
   private static final String CSP = "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "
@@ -274,7 +278,7 @@ public final class ConsoleHandler {
   private ConsoleResponse confirm(Call call, TenantId tenant, String action, Map<String, String> form) {
     Change change;
     try {
-      change = Change.parse(action, tenant, form, settings.catalogue(), formats);
+      change = Change.parse(action, tenant, form, settings.catalogue(), formats).withCurrentState(settings.admin());
     } catch (InvalidRequestException e) {
       return html(400, "tenant.jte", tenantPage(call, tenant, null, message(e)));
     }
@@ -297,9 +301,11 @@ public final class ConsoleHandler {
     return idempotent(call, key == null || key.isBlank() ? null : key, change, () -> {
       String message;
       try {
-        change.apply(settings.admin(), call.requireActor(), formats);
-        logChange(call, change, "done");
-        message = "Done. " + change.describe(formats) + ".";
+        // what the change replaces is read after the rate limit and the idempotency check, just before the change
+        Change current = change.withCurrentState(settings.admin());
+        current.apply(settings.admin(), call.requireActor(), formats);
+        logChange(call, current, "done");
+        message = "Done. " + current.describe(formats) + ".";
       } catch (QuotaException e) {
         Refusal refusal = refusalFor(e);
         logChange(call, change, refusal.status + " " + refusal.detail);
@@ -429,8 +435,63 @@ public final class ConsoleHandler {
       }
     }
     return new Views.TenantPage(chrome(call, "Tenant " + tenant.value(), "tenants", message, problem), tenant.value(),
-        usage, entitlements, credits, historyCaption, historyRows, audit, ledger, settings.basePath() + "/audit?tenant=" + Http.encode(tenant.value()), meters,
-        tiers, formats.inputValue(now.plus(Duration.ofDays(7))), settings.zone().getId());
+        tree(call, tenant), usage, entitlements, credits, historyCaption, historyRows, audit, ledger,
+        settings.basePath() + "/audit?tenant=" + Http.encode(tenant.value()), meters, tiers,
+        formats.inputValue(now.plus(Duration.ofDays(7))), settings.zone().getId());
+  }
+
+  /**
+   * The tenant's place in the tree: its path to the root, its children (paged by {@code childrenOffset}, each with its
+   * period's usage on the default meter) and its standing at every level and in every window of every meter.
+   */
+  private Views.Tree tree(Call call, TenantId tenant) {
+    List<TenantId> path = path(tenant);
+    List<Views.PathLevel> levels = new ArrayList<>();
+    // root first, as a trail reads
+    for (int i = path.size() - 1; i >= 0; i--) {
+      levels.add(new Views.PathLevel(path.get(i).value(), tenantLink(path.get(i)), i == 0 ? "page" : null));
+    }
+    Meter meter = settings.catalogue().defaultMeter();
+    int offset = intParam("childrenOffset", call.param("childrenOffset"), 0, 0, Integer.MAX_VALUE);
+    Page<TenantId> page = settings.admin().children(tenant, new PageRequest(offset, CHILDREN_ROWS));
+    List<Views.UsageRow> children = new ArrayList<>();
+    for (TenantId child : page.items()) {
+      children.add(Views.usageRow(settings.guard().usage(child, meter), tenantLink(child), formats));
+    }
+    String self = tenantLink(tenant) + "&childrenOffset=";
+    String previous = offset == 0 ? null : self + Math.max(0, offset - CHILDREN_ROWS);
+    String next = page.hasMore() ? self + (offset + CHILDREN_ROWS) : null;
+    String range = children.isEmpty() ? (offset == 0 ? "none" : "no more") : (offset + 1) + " to "
+        + (offset + children.size());
+    List<Views.WindowRow> windows = new ArrayList<>();
+    for (Meter m : settings.catalogue().meters().keySet()) {
+      for (LevelUsage level : settings.guard().usagePath(tenant, m)) {
+        windows.add(Views.windowRow(level, tenantLink(level.level()), formats));
+      }
+    }
+    TenantId parent = path.size() > 1 ? path.get(1) : null;
+    return new Views.Tree(parent == null ? null : parent.value(), parent == null ? null : tenantLink(parent), levels,
+        "Children, usage this period on " + meter.name() + ": " + range, children, previous, next, windows);
+  }
+
+  /**
+   * The tenant, its parent, and so on up to the root, as the store last committed them. A store never writes a path
+   * longer than {@link QuotaAdmin#MAX_TREE_DEPTH}; the walk stops there (and at a repeated level) all the same, so a
+   * damaged tree cannot keep a page from rendering.
+   */
+  private List<TenantId> path(TenantId tenant) {
+    List<TenantId> path = new ArrayList<>();
+    path.add(tenant);
+    TenantId level = tenant;
+    while (path.size() < QuotaAdmin.MAX_TREE_DEPTH) {
+      TenantId parent = settings.admin().parentOf(level).orElse(null);
+      if (parent == null || path.contains(parent)) {
+        break;
+      }
+      path.add(parent);
+      level = parent;
+    }
+    return path;
   }
 
   private Views.AuditPage auditPage(Call call) {
@@ -548,6 +609,17 @@ public final class ConsoleHandler {
       }
       return json(pageJson(items, page));
     }
+    if (action.equals("children")) {
+      requireGet(method);
+      Meter meter = meterParam(call.param("meter"));
+      PageRequest request = new PageRequest(offsetParam(call.param("offset")), sizeParam(call.param("size")));
+      Page<TenantId> page = settings.admin().children(tenant, request);
+      List<Object> items = new ArrayList<>();
+      for (TenantId child : page.items()) {
+        items.add(Views.usageJson(settings.guard().usage(child, meter)));
+      }
+      return json(pageJson(items, page));
+    }
     if (!Change.ACTIONS.contains(action)) {
       throw Refusal.of(404, "Not Found", "no such action; the actions are " + Change.ACTIONS);
     }
@@ -563,7 +635,8 @@ public final class ConsoleHandler {
     String key = call.request().header("Idempotency-Key").orElse(null);
     return idempotent(call, key, change, () -> {
       try {
-        Map<String, Object> result = change.apply(settings.admin(), call.requireActor(), formats);
+        Map<String, Object> result = change.withCurrentState(settings.admin())
+            .apply(settings.admin(), call.requireActor(), formats);
         logChange(call, change, "done");
         return respond(200, JSON, Json.write(result).getBytes(StandardCharsets.UTF_8), Map.of());
       } catch (QuotaException e) {
@@ -604,11 +677,25 @@ public final class ConsoleHandler {
     Map<String, Object> json = new LinkedHashMap<>();
     json.put("tenant", tenant.value());
     json.put("known", settings.admin().lookUp(tenant).known());
+    List<TenantId> path = path(tenant);
+    json.put("parent", path.size() > 1 ? path.get(1).value() : null);
+    List<Object> levels = new ArrayList<>();
+    for (TenantId level : path) {
+      levels.add(level.value());
+    }
+    json.put("path", levels);
     List<Object> usage = new ArrayList<>();
     for (Meter meter : settings.catalogue().meters().keySet()) {
       usage.add(Views.usageJson(settings.guard().usage(tenant, meter)));
     }
     json.put("usage", usage);
+    List<Object> windows = new ArrayList<>();
+    for (Meter meter : settings.catalogue().meters().keySet()) {
+      for (LevelUsage level : settings.guard().usagePath(tenant, meter)) {
+        windows.add(Views.levelJson(level));
+      }
+    }
+    json.put("windows", windows);
     List<Object> entitlements = new ArrayList<>();
     for (Entitlement e : settings.admin().entitlements(tenant)) {
       entitlements.add(Views.entitlementJson(e));

@@ -1,6 +1,8 @@
 package dev.quota.admin.web.internal;
 
+import dev.quota.LevelUsage;
 import dev.quota.UsageReport;
+import dev.quota.Window;
 import dev.quota.admin.AuditEntry;
 import dev.quota.admin.Bypass;
 import dev.quota.admin.Entitlement;
@@ -171,10 +173,57 @@ public final class Views {
   public record LedgerRow(String at, String meter, String amount, String key) {}
 
   /**
+   * One level of a tenant's path, as a link of the trail from the root.
+   *
+   * @param tenant the level's tenant id
+   * @param link its page
+   * @param current {@code page} for the tenant whose page this is (its {@code aria-current}), else null
+   */
+  public record PathLevel(String tenant, String link, @Nullable String current) {}
+
+  /**
+   * A tenant's standing at one level of its path and in one window, as a row: where a decision on the tenant is made.
+   *
+   * @param meter the meter
+   * @param level the level's tenant id
+   * @param link the level's page
+   * @param distance where the level is: this tenant, its parent, or how many levels up
+   * @param window the window: period, day, hour or minute
+   * @param used units used in the window (at the level: its own and its descendants')
+   * @param reserved units held
+   * @param limit the level's limit in the window (plus what is granted, for the period)
+   * @param remaining units left
+   * @param percent the usage in percent, for the meter element (0 to 100)
+   * @param percentText the usage in percent, as text
+   * @param resetsAt when the window ends, in the operator's zone
+   * @param status the standing in words; {@code blocked} where this level and window refuse writes
+   */
+  public record WindowRow(String meter, String level, String link, String distance, String window, String used,
+      String reserved, String limit, String remaining, double percent, String percentText, String resetsAt,
+      String status) {}
+
+  /**
+   * A tenant's place in the tree of tenants.
+   *
+   * @param parent the parent's id; null for a root
+   * @param parentLink the parent's page; null for a root
+   * @param path the levels from the root down to the tenant
+   * @param childrenCaption what the children table shows (meter, which rows)
+   * @param children the direct children of this page, each with its period's usage on the default meter
+   * @param childrenPrevious the previous children's link, if any
+   * @param childrenNext the next children's link, if any
+   * @param windows the standing at every level of the path and in every window of every meter, the tenant first
+   */
+  public record Tree(@Nullable String parent, @Nullable String parentLink, List<PathLevel> path,
+      String childrenCaption, List<UsageRow> children, @Nullable String childrenPrevious,
+      @Nullable String childrenNext, List<WindowRow> windows) {}
+
+  /**
    * A tenant's page.
    *
    * @param chrome the shared parts
    * @param tenant the tenant id
+   * @param tree its parent, path, children and standing at every level and window
    * @param usage the standing on every meter
    * @param entitlements grants, credits, overrides and bypasses, newest first
    * @param credits the one-time credits, newest first
@@ -188,9 +237,10 @@ public final class Views {
    * @param defaultUntil the forms' default expiry, as a {@code datetime-local} value
    * @param zone the operator's zone, in which the forms' times are read
    */
-  public record TenantPage(Chrome chrome, String tenant, List<UsageRow> usage, List<EntitlementRow> entitlements,
-      List<CreditRow> credits, String historyCaption, List<HistoryRow> history, List<AuditRow> audit, List<LedgerRow> ledger, String auditLink, List<Option> meters, List<Option> tiers, String defaultUntil,
-      String zone) {}
+  public record TenantPage(Chrome chrome, String tenant, Tree tree, List<UsageRow> usage,
+      List<EntitlementRow> entitlements, List<CreditRow> credits, String historyCaption, List<HistoryRow> history,
+      List<AuditRow> audit, List<LedgerRow> ledger, String auditLink, List<Option> meters, List<Option> tiers,
+      String defaultUntil, String zone) {}
 
   /**
    * The confirmation of a change.
@@ -256,6 +306,48 @@ public final class Views {
             + (o.openEnded() ? "until revoked" : "until " + formats.instant(o.validUntil())) + ": " + o.reason())
             .orElse(report.effectiveTier().isPresent() ? "tier" : "none"),
         report.creditAvailable() == 0 ? "" : Formats.amount(report.creditAvailable()) + " one-time credit left");
+  }
+
+  static WindowRow windowRow(LevelUsage level, String link, Formats formats) {
+    UsageReport report = level.report();
+    double percent = report.percentUsed();
+    return new WindowRow(report.meter().name(), level.level().value(), link, distance(level.levelsUp()),
+        windowName(level.window()), Formats.amount(report.used()), Formats.amount(report.reserved()),
+        Formats.limitAndGranted(report), Formats.amount(report.remaining()), Math.max(0, Math.min(100, percent)),
+        Formats.percent(percent), formats.instant(report.resetsAt()),
+        status(report, dev.quota.admin.UsageQuery.DEFAULT_NEAR_LIMIT_PERCENT));
+  }
+
+  private static String distance(int levelsUp) {
+    return switch (levelsUp) {
+      case 0 -> "this tenant";
+      case 1 -> "parent";
+      default -> levelsUp + " levels up";
+    };
+  }
+
+  private static String windowName(Window window) {
+    return window.name().toLowerCase(java.util.Locale.ROOT);
+  }
+
+  /** A level's standing in one window, for JSON: the report's numbers with the level and the window. */
+  static Map<String, Object> levelJson(LevelUsage level) {
+    UsageReport report = level.report();
+    Map<String, Object> json = new LinkedHashMap<>();
+    json.put("meter", report.meter().name());
+    json.put("level", level.level().value());
+    json.put("levelsUp", level.levelsUp());
+    json.put("window", windowName(level.window()));
+    json.put("used", report.used());
+    json.put("reserved", report.reserved());
+    json.put("limit", report.limit());
+    json.put("ceiling", report.ceiling());
+    json.put("remaining", report.remaining());
+    json.put("percentUsed", report.percentUsed());
+    json.put("start", report.period().start().toString());
+    json.put("resetsAt", report.resetsAt().toString());
+    json.put("blocked", report.blocked());
+    return json;
   }
 
   static CreditRow creditRow(OneTimeCredit c, Instant now, Formats formats) {
