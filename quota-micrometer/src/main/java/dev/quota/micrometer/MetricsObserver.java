@@ -3,6 +3,8 @@ package dev.quota.micrometer;
 import dev.quota.Decision;
 import dev.quota.Meter;
 import dev.quota.QuotaObserver;
+import dev.quota.Window;
+import dev.quota.admin.QuotaAdmin;
 import dev.quota.alert.NotificationKind;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -13,7 +15,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
- * Counts decisions, usage and reservations. Counters are registered on first use and then kept in arrays
+ * Counts decisions, denials by level and window, usage and reservations. Counters are registered on first use and then kept in arrays
  * indexed by enum ordinals, so that a hot-path call is a map lookup by meter and an array read.
  */
 // Counters and timers sit in arrays indexed by enum ordinals: built and read in one
@@ -41,6 +43,9 @@ final class MetricsObserver implements QuotaObserver {
   private static final Operation[] OPERATIONS = Operation.values();
   private static final Outcome[] OUTCOMES = Outcome.values();
   private static final Decision.Reason[] REASONS = Decision.Reason.values();
+  private static final Window[] WINDOWS = Window.values();
+  /** A path has at most this many levels, so a denial's {@code levelsUp} is below it. */
+  private static final int LEVELS = QuotaAdmin.MAX_TREE_DEPTH;
 
   private final MeterRegistry registry;
   private final Tags tags;
@@ -69,6 +74,11 @@ final class MetricsObserver implements QuotaObserver {
       // The policy's own verdict: a denial that shadow mode let through was still a denial of the policy.
       counters.failurePolicy(operation, allowed && !shadowed).increment();
     }
+  }
+
+  @Override
+  public void onDenied(Operation operation, Meter meter, Decision.Reason reason, int levelsUp, Window window) {
+    counters(meter).denial(reason, levelsUp, window).increment();
   }
 
   @Override
@@ -119,6 +129,8 @@ final class MetricsObserver implements QuotaObserver {
     private final AtomicReferenceArray<Counter> decisions =
         new AtomicReferenceArray<>(OPERATIONS.length * OUTCOMES.length * REASONS.length);
     private final AtomicReferenceArray<Counter> failures = new AtomicReferenceArray<>(OPERATIONS.length * 2);
+    private final AtomicReferenceArray<Counter> denials =
+        new AtomicReferenceArray<>(REASONS.length * LEVELS * WINDOWS.length);
     final Counter records;
     final Counter duplicates;
     final Counter units;
@@ -156,6 +168,31 @@ final class MetricsObserver implements QuotaObserver {
         decisions.set(index, counter);
       }
       return counter;
+    }
+
+    Counter denial(Decision.Reason reason, int levelsUp, Window window) {
+      if (levelsUp < 0 || levelsUp >= LEVELS) {
+        // Not expected from a path of at most MAX_TREE_DEPTH levels; counted all the same, through the registry.
+        return denialCounter(reason, levelsUp, window);
+      }
+      int index = (reason.ordinal() * LEVELS + levelsUp) * WINDOWS.length + window.ordinal();
+      Counter counter = denials.get(index);
+      if (counter == null) {
+        counter = denialCounter(reason, levelsUp, window);
+        denials.set(index, counter);
+      }
+      return counter;
+    }
+
+    private Counter denialCounter(Decision.Reason reason, int levelsUp, Window window) {
+      return Counter.builder(QuotaMetrics.DENIALS)
+          .description("Denials by the level and window that refused them (level 0 is the tenant itself, 1 its "
+              + "parent), including those shadow mode let through")
+          .tags(meterTags)
+          .tag("reason", lower(reason))
+          .tag("level", Integer.toString(levelsUp))
+          .tag("window", lower(window))
+          .register(registry);
     }
 
     Counter failurePolicy(Operation operation, boolean allowed) {

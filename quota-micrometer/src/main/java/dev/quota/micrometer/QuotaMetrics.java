@@ -14,7 +14,7 @@ import java.util.List;
 
 /**
  * Micrometer metrics for one or more quota instances: an {@link #observer() observer} that counts the
- * guard's decisions, recorded usage, reservations and notification deliveries, gauges of the
+ * guard's decisions, its denials by level and window, recorded usage, reservations and notification deliveries, gauges of the
  * {@link #bindOutbox outbox}, and a {@link #timed(QuotaStore) store decorator} that
  * times every store call, gauges the reservations still open and counts one-time credits and limit overrides.
  *
@@ -37,6 +37,9 @@ import java.util.List;
  *   <tr><td>{@value #DECISIONS}</td><td>counter</td><td>{@code meter}, {@code operation}, {@code outcome},
  *       {@code reason}</td><td>decisions of {@code canProceed}, {@code check}, {@code tryConsume} and
  *       {@code reserve}</td></tr>
+ *   <tr><td>{@value #DENIALS}</td><td>counter</td><td>{@code meter}, {@code reason}, {@code level},
+ *       {@code window}</td><td>every denial by the level and window that refused it, those shadow mode let through
+ *       included: the breakdown of the denials in {@value #DECISIONS}</td></tr>
  *   <tr><td>{@value #FAILURE_POLICY_DECISIONS}</td><td>counter</td><td>{@code meter}, {@code operation},
  *       {@code outcome}</td><td>decisions taken by the failure policy because the store was unavailable</td></tr>
  *   <tr><td>{@value #USAGE_RECORDED}</td><td>counter</td><td>{@code meter}</td><td>units recorded, in the
@@ -68,7 +71,12 @@ import java.util.List;
  * <p>Tag values: {@code operation} of a decision is {@code can_proceed}, {@code check}, {@code try_consume}
  * or {@code reserve}; {@code outcome} of a decision is {@code allowed}, {@code denied},
  * {@code shadow_allowed} (shadow mode let through what enforcement would deny) or {@code bypassed};
- * {@code reason} is the lower-case {@link dev.quota.Decision.Reason}. A failure-policy decision's
+ * {@code reason} is the lower-case {@link dev.quota.Decision.Reason}. A denial's {@code level} is how far above the
+ * asking tenant the refusing level is, as a string: {@code 0} for the tenant itself (and every denial of a tenant
+ * without a parent), {@code 1} for its parent, and so on ({@link dev.quota.Decision#levelsUp()}); its
+ * {@code window} is {@code minute}, {@code hour}, {@code day} or {@code period} ({@link dev.quota.Decision#window()}:
+ * {@code period} for meters without short windows and for denials without a counter, such as {@code no_plan}). A
+ * failure-policy decision's
  * {@code outcome} is {@code allowed} or {@code denied}.
  *
  * <p>Thread-safe. One instance may serve several quota instances and stores; their meters then add up,
@@ -77,6 +85,11 @@ import java.util.List;
 public final class QuotaMetrics {
   /** Counter of the guard's decisions. */
   public static final String DECISIONS = "quota.decisions";
+  /**
+   * Counter of denials by the level and window that refused them: the breakdown of {@link #DECISIONS}' denials
+   * (shadowed ones included) by where in the tenant's path they happened.
+   */
+  public static final String DENIALS = "quota.denials";
   /** Counter of decisions the failure policy took while the store was unavailable. */
   public static final String FAILURE_POLICY_DECISIONS = "quota.failure.policy.decisions";
   /** Counter of units recorded, in the meter's unit. */

@@ -7,16 +7,21 @@ import dev.quota.Meter;
 import dev.quota.Quota;
 import dev.quota.Tier;
 import dev.quota.TierCatalogue;
+import dev.quota.Window;
 import dev.quota.admin.TenantKey;
 import dev.quota.period.PeriodPolicy;
 import dev.quota.spring.boot.autoconfigure.QuotaProperties.MeterPeriod;
 import dev.quota.spring.boot.autoconfigure.QuotaProperties.TierLimits;
 import java.time.Duration;
 import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
@@ -90,6 +95,12 @@ final class PropertyChecks {
         int percent = percent(property, rollover.getValue());
         check(property, rollover.getValue(), () -> builder.rollover(tier, meter, percent));
       }
+      Map<String, Map<String, String>> windows = limits.getWindows();
+      if (windows != null) {
+        for (Map.Entry<String, Map<String, String>> meterWindows : windows.entrySet()) {
+          windowLimits(builder, prefix, tier, meters, perMeter, meterWindows.getKey(), meterWindows.getValue());
+        }
+      }
     }
 
     String defaultTier = properties.getDefaultTier();
@@ -119,13 +130,6 @@ final class PropertyChecks {
     return check("quota.default-tier", defaultTier, builder::build);
   }
 
-  /**
-   * Sets everything but the store, the catalogue, the clock and the listeners on a quota builder.
-   *
-   * @param builder the builder
-   * @param properties the bound properties
-   * @throws InvalidConfigurationPropertyValueException naming the first property that is invalid
-   */
   /**
    * The tenant key from {@code quota.tenant-key.*}, the table, schema and id column defaulting to the host tier
    * table's.
@@ -160,6 +164,13 @@ final class PropertyChecks {
     }
   }
 
+  /**
+   * Sets everything but the store, the catalogue, the clock and the listeners on a quota builder.
+   *
+   * @param builder the builder
+   * @param properties the bound properties
+   * @throws InvalidConfigurationPropertyValueException naming the first property that is invalid
+   */
   static void configure(Quota.Builder builder, QuotaProperties properties) {
     EnforcementMode mode = properties.getMode();
     check("quota.mode", mode, () -> builder.mode(mode));
@@ -268,14 +279,76 @@ final class PropertyChecks {
   }
 
   /**
-   * Runs a quota-core call made for one property, turning its refusal into a failure naming the property.
+   * Adds a tier's short-window limits on one meter, {@code quota.tiers[N].windows.<meter>.<window>}.
    *
-   * @param property the property's full name
-   * @param value the property's value, shown in the failure
-   * @param call the call
-   * @param <T> what the call returns
-   * @return what the call returned
+   * @param builder the catalogue's builder, which has the tier already
+   * @param prefix {@code quota.tiers[N]}
+   * @param tier the tier
+   * @param meters the catalogue's meters by name
+   * @param periodLimits the tier's limit per period on each meter
+   * @param meterName the meter's name as written
+   * @param perWindow the limits by window name as written
    */
+  private static void windowLimits(TierCatalogue.Builder builder, String prefix, Tier tier, Map<String, Meter> meters,
+      Map<Meter, Long> periodLimits, String meterName, @Nullable Map<String, String> perWindow) {
+    String meterProperty = prefix + ".windows[" + meterName + "]";
+    Meter meter = meters.get(meterName);
+    if (meter == null) {
+      throw invalid(meterProperty, perWindow, "must name a meter of the tiers' limits " + meters.keySet());
+    }
+    List<WindowLimit> given = new ArrayList<>();
+    for (Map.Entry<String, String> limit : perWindow == null ? Map.<String, String>of().entrySet()
+        : perWindow.entrySet()) {
+      String property = meterProperty + "." + limit.getKey();
+      Window window = shortWindow(property, prefix + ".limits[" + meterName + "]", limit.getKey(), limit.getValue());
+      long amount = amount(property, window, limit.getValue());
+      // refuses a negative amount, and a window written twice (minute and MINUTE)
+      check(property, limit.getValue(), () -> builder.limit(tier, meter, window, amount));
+      given.add(new WindowLimit(window, amount, property));
+    }
+    // The catalogue refuses a shorter window allowing more than a longer one (or than the period) only when it is
+    // built, and build() cannot name a property. So the rule is applied here by the catalogue itself, on one of this
+    // tier and meter alone, the windows added the longest first and built after each: the first refusal is the
+    // window just added.
+    TierCatalogue.Builder alone = TierCatalogue.builder()
+        .meter(meter, PeriodPolicy.calendarMonth())
+        .tier(tier, Map.of(meter, Objects.requireNonNull(periodLimits.get(meter), "every meter has a limit")))
+        .defaultTier(tier);
+    given.sort(Comparator.comparing((WindowLimit w) -> w.window().length().orElseThrow()).reversed());
+    for (WindowLimit limit : given) {
+      alone.limit(tier, meter, limit.window(), limit.amount());
+      check(limit.property(), limit.amount(), alone::build);
+    }
+  }
+
+  /** A short-window limit as a property gave it. */
+  private record WindowLimit(Window window, long amount, String property) {}
+
+  /** A short window's name: minute, hour or day, in any case. */
+  private static Window shortWindow(String property, String periodProperty, String name, @Nullable String value) {
+    Window window;
+    try {
+      window = Window.parse(name);
+    } catch (InvalidRequestException e) {
+      throw invalid(property, value, "must name a window: minute, hour or day, was '" + name + "'");
+    }
+    if (!window.isFixed()) {
+      throw invalid(property, value, "must name a short window: minute, hour or day; the limit per period is "
+          + periodProperty);
+    }
+    return window;
+  }
+
+  /** A short window's limit: a whole number of the meter's units (the catalogue checks it is 0 or more). */
+  private static long amount(String property, Window window, @Nullable String value) {
+    try {
+      return Long.parseLong(value == null ? "" : value.strip());
+    } catch (NumberFormatException e) {
+      throw invalid(property, value, "must be a whole number of the meter's units per "
+          + window.name().toLowerCase(Locale.ROOT) + ", 0 or more");
+    }
+  }
+
   /** A share of a limit written as {@code 50%} or {@code 50}, in whole percent (the catalogue checks the range). */
   private static int percent(String property, @Nullable String value) {
     String digits = value == null ? "" : value.strip();
@@ -289,6 +362,15 @@ final class PropertyChecks {
     }
   }
 
+  /**
+   * Runs a quota-core call made for one property, turning its refusal into a failure naming the property.
+   *
+   * @param property the property's full name
+   * @param value the property's value, shown in the failure
+   * @param call the call
+   * @param <T> what the call returns
+   * @return what the call returned
+   */
   static <T> T check(String property, @Nullable Object value, Supplier<T> call) {
     try {
       T result = call.get();

@@ -32,6 +32,7 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  *     - name: pro
  *       limits: { ai-tokens: 1000000, ai-calls: 1000 }
  *       rollover: { ai-tokens: 50% }
+ *       windows: { ai-tokens: { minute: 60000 } }
  *   meters:
  *     ai-calls:
  *       period: day
@@ -280,6 +281,14 @@ public class QuotaProperties {
      */
     private Map<String, String> rollover = new LinkedHashMap<>();
 
+    /**
+     * Per meter, the tier's limits in short windows besides its limit per period, in the meter's unit, keyed by meter
+     * name and then by window: minute, hour or day, each aligned to UTC (windows.ai-tokens.minute=60000). A shorter
+     * window must not allow more than a longer one, nor more than the limit per period. Usage counts in every window
+     * any tier declares on the meter. Unset: only the limit per period.
+     */
+    private Map<String, Map<String, String>> windows = new LinkedHashMap<>();
+
     static TierLimits of(String name, long aiTokens) {
       TierLimits tier = new TierLimits();
       tier.setName(name);
@@ -315,6 +324,16 @@ public class QuotaProperties {
     /** @param rollover the rollover caps by meter name, such as 50% */
     public void setRollover(Map<String, String> rollover) {
       this.rollover = rollover;
+    }
+
+    /** @return the short-window limits by meter name and then by window (minute, hour or day) */
+    public Map<String, Map<String, String>> getWindows() {
+      return windows;
+    }
+
+    /** @param windows the short-window limits by meter name and then by window (minute, hour or day) */
+    public void setWindows(Map<String, Map<String, String>> windows) {
+      this.windows = windows;
     }
   }
 

@@ -2,6 +2,7 @@ package dev.quota.spring.boot.actuate;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
 
 import dev.quota.Meter;
 import dev.quota.Plan;
@@ -13,6 +14,7 @@ import dev.quota.admin.Actor;
 import dev.quota.admin.QuotaAdmin;
 import dev.quota.admin.UsageReportView;
 import dev.quota.spi.QuotaStore;
+import dev.quota.spring.boot.actuate.QuotaEndpoint.LevelView;
 import dev.quota.spring.boot.actuate.QuotaEndpoint.TenantUsage;
 import dev.quota.spring.boot.autoconfigure.QuotaAutoConfiguration;
 import dev.quota.spring.boot.autoconfigure.QuotaEndpointAutoConfiguration;
@@ -78,6 +80,49 @@ class QuotaEndpointTest {
           });
           assertThat(usage.meters().get(1).resetsAt()).isEqualTo("2026-03-11T00:00:00Z");
         });
+  }
+
+  @Test
+  void showsTheParentAndEveryWindowAndAncestorCounterOfTheTenantsPath() {
+    TenantId org = TenantId.of("acme-org");
+    runner.withPropertyValues("management.endpoints.web.exposure.include=quota",
+            "quota.tiers[0].name=free", "quota.tiers[0].limits.ai-tokens=100000",
+            "quota.tiers[0].windows.ai-tokens.minute=1000",
+            "quota.tiers[1].name=pro", "quota.tiers[1].limits.ai-tokens=1000000")
+        .run(context -> {
+          QuotaAdmin admin = context.getBean(QuotaAdmin.class).acceptingNewTenants();
+          admin.setPlan(org, Plan.of(Tier.PRO), Actor.of("billing"), "org plan");
+          admin.setPlan(ACME, Plan.of(Tier.FREE), Actor.of("billing"), "seat");
+          admin.setParent(ACME, org, Actor.of("ops"), "member of the org");
+          context.getBean(QuotaGuard.class).tryConsume(ACME, Meter.AI_TOKENS, 400, UsageKey.of("s1"));
+
+          TenantUsage usage = context.getBean(QuotaEndpoint.class).usage(new String[] {"acme"});
+
+          assertThat(usage.parent()).isEqualTo("acme-org");
+          assertThat(usage.meters()).singleElement().satisfies(own -> assertThat(own.used()).isEqualTo(400));
+          assertThat(usage.levels()).extracting(LevelView::level, LevelView::levelsUp, LevelView::window)
+              .containsExactly(tuple("acme", 0, "minute"), tuple("acme-org", 1, "period"),
+                  tuple("acme-org", 1, "minute"));
+          LevelView minute = usage.levels().get(0);
+          assertThat(minute.report().limit()).isEqualTo(1_000L);
+          assertThat(minute.report().remaining()).isEqualTo(600L);
+          assertThat(minute.report().periodStart()).isEqualTo("2026-03-10T12:00:00Z");
+          assertThat(minute.report().resetsAt()).isEqualTo("2026-03-10T12:01:00Z");
+          LevelView orgPeriod = usage.levels().get(1);
+          assertThat(orgPeriod.report().tenant()).isEqualTo("acme-org");
+          assertThat(orgPeriod.report().used()).as("the member's usage counts at the org").isEqualTo(400);
+          assertThat(orgPeriod.report().limit()).isEqualTo(1_000_000L);
+        });
+  }
+
+  @Test
+  void aTenantWithoutParentOrWindowsHasNoOtherLevels() {
+    runner.withPropertyValues("management.endpoints.web.exposure.include=quota").run(context -> {
+      TenantUsage usage = context.getBean(QuotaEndpoint.class).usage(new String[] {"acme"});
+
+      assertThat(usage.parent()).isNull();
+      assertThat(usage.levels()).isEmpty();
+    });
   }
 
   @Test

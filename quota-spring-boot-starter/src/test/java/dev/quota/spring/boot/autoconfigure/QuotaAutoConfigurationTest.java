@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import dev.quota.Decision;
 import dev.quota.EnforcementMode;
 import dev.quota.FailurePolicy;
 import dev.quota.Meter;
@@ -14,6 +15,7 @@ import dev.quota.TenantId;
 import dev.quota.Tier;
 import dev.quota.TierCatalogue;
 import dev.quota.UsageKey;
+import dev.quota.Window;
 import dev.quota.admin.AccessDeniedException;
 import dev.quota.admin.Actor;
 import dev.quota.admin.AdminAuthorizer;
@@ -203,6 +205,87 @@ class QuotaAutoConfigurationTest {
   void aRolloverOnAnUnknownMeterFailsNamingTheProperty() {
     assertInvalid(runner.withPropertyValues("quota.tiers[0].name=free", "quota.tiers[0].limits.ai-tokens=100",
         "quota.tiers[0].rollover.images=50%"), "quota.tiers[0].rollover[images]", "must name a meter");
+  }
+
+  @Test
+  void windowsBindIntoTheCatalogueAndTheGuardDeniesABurstInTheMinute() {
+    TestClock clock = TestClock.at("2026-03-10T12:00:30Z");
+    runner.withBean(Clock.class, () -> clock)
+        .withPropertyValues(
+            "quota.tiers[0].name=free", "quota.tiers[0].limits.ai-tokens=100000",
+            "quota.tiers[0].windows.ai-tokens.minute=600",
+            "quota.tiers[0].windows.ai-tokens.hour=6000", "quota.tiers[0].windows.ai-tokens.day=50000",
+            "quota.tiers[1].name=pro", "quota.tiers[1].limits.ai-tokens=1000000",
+            "quota.tiers[1].windows.ai-tokens.MINUTE=60000")
+        .run(context -> {
+          TierCatalogue catalogue = context.getBean(TierCatalogue.class);
+          assertThat(catalogue.windowLimits(Tier.FREE, Meter.AI_TOKENS)).containsExactly(
+              java.util.Map.entry(Window.DAY, 50_000L), java.util.Map.entry(Window.HOUR, 6_000L),
+              java.util.Map.entry(Window.MINUTE, 600L));
+          assertThat(catalogue.windowLimits(Tier.PRO, Meter.AI_TOKENS)).containsExactly(
+              java.util.Map.entry(Window.MINUTE, 60_000L));
+          QuotaGuard guard = context.getBean(QuotaGuard.class);
+          assertThat(guard.tryConsume(ACME, Meter.AI_TOKENS, 600, UsageKey.of("burst-1")).allowed()).isTrue();
+
+          Decision denied = guard.tryConsume(ACME, Meter.AI_TOKENS, 1, UsageKey.of("burst-2")).decision();
+
+          assertThat(denied.allowed()).isFalse();
+          assertThat(denied.window()).isEqualTo(Window.MINUTE);
+        });
+  }
+
+  @Test
+  void withoutWindowsTheCatalogueHasNone() {
+    runner.run(context -> assertThat(context.getBean(TierCatalogue.class).hasWindows(Meter.AI_TOKENS)).isFalse());
+  }
+
+  @Test
+  void aWindowThatIsNoWindowFailsNamingTheProperty() {
+    assertInvalid(runner.withPropertyValues("quota.tiers[0].name=free", "quota.tiers[0].limits.ai-tokens=100",
+        "quota.tiers[0].windows.ai-tokens.second=5"), "quota.tiers[0].windows[ai-tokens].second",
+        "must name a window: minute, hour or day, was 'second'");
+  }
+
+  @Test
+  void aPeriodWindowFailsPointingToTheLimitPerPeriod() {
+    assertInvalid(runner.withPropertyValues("quota.tiers[0].name=free", "quota.tiers[0].limits.ai-tokens=100",
+        "quota.tiers[0].windows.ai-tokens.period=50"), "quota.tiers[0].windows[ai-tokens].period",
+        "must name a short window: minute, hour or day; the limit per period is quota.tiers[0].limits[ai-tokens]");
+  }
+
+  @Test
+  void aWindowOnAnUnknownMeterFailsNamingTheProperty() {
+    assertInvalid(runner.withPropertyValues("quota.tiers[0].name=free", "quota.tiers[0].limits.ai-tokens=100",
+        "quota.tiers[0].windows.images.minute=5"), "quota.tiers[0].windows[images]",
+        "must name a meter of the tiers' limits [ai-tokens]");
+  }
+
+  @Test
+  void aWindowLimitThatIsNoNumberFailsNamingTheProperty() {
+    assertInvalid(runner.withPropertyValues("quota.tiers[0].name=free", "quota.tiers[0].limits.ai-tokens=100",
+        "quota.tiers[0].windows.ai-tokens.minute=lots"), "quota.tiers[0].windows[ai-tokens].minute",
+        "must be a whole number of the meter's units per minute");
+  }
+
+  @Test
+  void aNegativeWindowLimitFailsNamingTheProperty() {
+    assertInvalid(runner.withPropertyValues("quota.tiers[0].name=free", "quota.tiers[0].limits.ai-tokens=100",
+        "quota.tiers[0].windows.ai-tokens.minute=-1"), "quota.tiers[0].windows[ai-tokens].minute",
+        "must not be negative");
+  }
+
+  @Test
+  void aShorterWindowAllowingMoreThanALongerOneFailsNamingTheShorter() {
+    assertInvalid(runner.withPropertyValues("quota.tiers[0].name=free", "quota.tiers[0].limits.ai-tokens=100000",
+            "quota.tiers[0].windows.ai-tokens.minute=5000", "quota.tiers[0].windows.ai-tokens.hour=1000"),
+        "quota.tiers[0].windows[ai-tokens].minute", "must not allow more than the HOUR limit 1000, was 5000");
+  }
+
+  @Test
+  void aWindowAllowingMoreThanThePeriodFailsNamingTheWindow() {
+    assertInvalid(runner.withPropertyValues("quota.tiers[0].name=free", "quota.tiers[0].limits.ai-tokens=100",
+            "quota.tiers[0].windows.ai-tokens.day=500"),
+        "quota.tiers[0].windows[ai-tokens].day", "must not allow more than the PERIOD limit 100, was 500");
   }
 
   @Test
