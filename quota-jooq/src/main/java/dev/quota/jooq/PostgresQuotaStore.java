@@ -54,6 +54,7 @@ import dev.quota.jooq.internal.HoldWrites.HoldKey;
 import dev.quota.jooq.internal.HoldWrites.ReserveRequest;
 import dev.quota.jooq.internal.UsageHistoryQuery;
 import dev.quota.jooq.internal.UsageWrites;
+import dev.quota.jooq.internal.WindowCompactor;
 import dev.quota.spi.CommitOutcome;
 import dev.quota.spi.LedgerEntry;
 import dev.quota.spi.ParentOutcome;
@@ -208,12 +209,13 @@ public final class PostgresQuotaStore implements QuotaStore, AutoCloseable {
     this.credits = new CreditWrites(db, counters, rules, usage, cache);
     this.holds = new HoldWrites(db, b.schema, counters, usage, cache);
     this.batches = new BatchWrites(db, b.schema, counters, usage, cache);
-    this.paths = new PathWrites(db, b.schema, usage, cache);
+    this.admin = new AdminWrites(db, b.hostPlans, changes, cache);
+    this.maintenance = new Maintenance(db, admin, cache, b.archiveBatchSize);
+    // ended short windows are compacted as new ones begin
+    this.paths = new PathWrites(db, b.schema, usage, cache, new WindowCompactor(maintenance::compactWindows));
     PathBatches pathBatches = new PathBatches(db, b.schema, paths, usage, cache);
     // the members of one organisation share its counters: their path consumes are combined per root and meter
     this.pathConsumes = b.combineConsumes ? new Batcher<>(b.maxBatchSize, pathBatches::consumeBatch) : null;
-    this.admin = new AdminWrites(db, b.hostPlans, changes, cache);
-    this.maintenance = new Maintenance(db, admin, cache, b.archiveBatchSize);
     this.tree = new TenantTree(db, admin, cache, b.schema);
     this.outbox = new Outbox(db);
     this.history = new UsageHistoryQuery(db);

@@ -320,6 +320,33 @@ class TreeAdminTest {
   }
 
   @Test
+  void aWriteThatStartsANewWindowCompactsTheWindowsThatEndedMoreThanADayBefore() {
+    TenantId member = tenant("member");
+    Period twoDaysAgo = Window.MINUTE.at(NOW.minus(java.time.Duration.ofDays(2)));
+    Period anHourAgo = Window.MINUTE.at(NOW.minus(java.time.Duration.ofHours(1)));
+    counter(member, twoDaysAgo, Window.MINUTE, 5, 0);
+    counter(member, anHourAgo, Window.MINUTE, 5, 0);
+    long version = store.readLatest(member, METER, NOW).version();
+    Period minute = Window.MINUTE.at(NOW);
+    dev.quota.spi.PathWrite write = new dev.quota.spi.PathWrite(List.of(member), List.of(
+        new dev.quota.spi.PathCounter(member, Window.PERIOD, NOVEMBER, dev.quota.TierCatalogue.UNLIMITED, version),
+        new dev.quota.spi.PathCounter(member, Window.MINUTE, minute, dev.quota.TierCatalogue.UNLIMITED, version)));
+    dev.quota.spi.LedgerEntry entry = new dev.quota.spi.LedgerEntry(member, METER, 1, dev.quota.UsageKey.of("k"), NOW,
+        NOVEMBER, Map.of());
+
+    assertThat(store.consumePath(entry, write, true)).isInstanceOf(dev.quota.spi.PathOutcome.Written.class);
+
+    assertThat(dsl.select(COUNTER.PERIOD_START).from(COUNTER)
+        .where(COUNTER.TENANT_ID.eq(member.value()), COUNTER.TIME_WINDOW.eq("MINUTE"))
+        .orderBy(COUNTER.PERIOD_START).fetch(COUNTER.PERIOD_START))
+        .as("the window of two days ago went when this minute's began; the one of an hour ago stays a day")
+        .containsExactly(anHourAgo.start(), minute.start());
+    assertThat(dsl.select(COUNTER.PERIOD_START).from(COUNTER)
+        .where(COUNTER.TENANT_ID.eq(member.value()), COUNTER.TIME_WINDOW.isNull()).fetch(COUNTER.PERIOD_START))
+        .containsExactly(NOVEMBER.start());
+  }
+
+  @Test
   void compactionDeletesTheOldestEndedWindowsFirst() {
     TenantId member = tenant("member");
     Period older = Window.MINUTE.at(Instant.parse("2026-11-25T09:00:00Z"));

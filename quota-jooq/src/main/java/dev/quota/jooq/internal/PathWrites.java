@@ -80,6 +80,7 @@ public final class PathWrites {
   private final Db db;
   private final UsageWrites sweeper;
   private final ChangeSink sink;
+  private final WindowCompactor compactor;
   private final PreparedQuery writeCall;
   private final PreparedQuery commitCall;
 
@@ -90,11 +91,13 @@ public final class PathWrites {
    * @param schema the schema holding the functions
    * @param sweeper sweeps expired holds when a function asks for it
    * @param sink hears about committed changes and counters seen
+   * @param compactor told when a write starts a new short window
    */
-  public PathWrites(Db db, String schema, UsageWrites sweeper, ChangeSink sink) {
+  public PathWrites(Db db, String schema, UsageWrites sweeper, ChangeSink sink, WindowCompactor compactor) {
     this.db = db;
     this.sweeper = sweeper;
     this.sink = sink;
+    this.compactor = compactor;
     Param<String> meter = parameter(SQLDataType.VARCHAR);
     Param<Instant> now = parameter(SQLDataType.INSTANT);
     Param<Boolean> conditional = parameter(SQLDataType.BOOLEAN);
@@ -288,7 +291,7 @@ public final class PathWrites {
   TenantId ensure(Meter meter, PathWrite write) {
     List<PathCounter> ordered = new ArrayList<>(write.counters());
     ordered.sort(PathCounter::compareLockOrder);
-    return db.transaction(tx -> {
+    TenantId stale = db.transaction(tx -> {
       DSLContext dsl = tx.dsl();
       for (PathCounter c : ordered) {
         dsl.insertInto(TENANT, TENANT.TENANT_ID, TENANT.VERSION).values(c.tenant().value(), 0L)
@@ -307,6 +310,16 @@ public final class PathWrites {
       }
       return null;
     });
+    if (stale == null) {
+      // a short window began (or a level's first write): the moment to drop windows that ended long ago
+      for (PathCounter c : write.counters()) {
+        if (c.window().isFixed()) {
+          compactor.windowStarted(c.period().start());
+          break;
+        }
+      }
+    }
+    return stale;
   }
 
   /**
