@@ -62,8 +62,8 @@ class FailureIT {
 
     assertThat(result.exitCode()).isEqualTo(2);
     assertThat(result.err()).isEqualTo("quota: 'unblock' is not a command; the commands are archive, audit, bypass, "
-        + "console, credit, find, grant, history, limit, migrate, notifications, override-tier, plan, purge, reset, "
-        + "revoke, simulate, top, usage, verify (see 'quota --help')\n");
+        + "console, credit, find, grant, history, limit, migrate, notifications, override-tier, parent, plan, purge, "
+        + "reset, revoke, simulate, top, tree, usage, verify (see 'quota --help')\n");
   }
 
   @Test
